@@ -1,0 +1,100 @@
+"""Application factory: `flask --app app …` finds create_app()."""
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from inspection import auth, errors, formatting, permissions, security
+from inspection.admin import bp as admin_bp
+from inspection.auth import bp as auth_bp
+from inspection.auth.services import load_session
+from inspection.cli import register_cli
+from inspection.config import load_config
+from inspection.extensions import babel, csrf, login_manager, migrate
+from inspection.main import bp as main_bp
+from inspection.notifications import unread_count
+from models import db
+from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
+
+_OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "auth.set_language",
+                   "static", "main.healthz"}
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, CLI, error handlers."""
+    app = Flask(__name__, instance_path=None)
+    app.config.update(load_config())
+    app.config.update(overrides or {})
+    _init_extensions(app)
+    for blueprint in (auth_bp, main_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    errors.register_error_handlers(app)
+    security.register_security(app)
+    formatting.register_filters(app)
+    register_cli(app)
+    app.before_request(permissions.forget_visibility)
+    app.before_request(_enforce_account_steps)
+    app.context_processor(_template_globals)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.session_protection = "basic"  # never "strong": tablets on 4G change IP
+    login_manager.user_loader(_load_user)
+
+
+def _sqlite_pragmas(engine) -> None:
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _load_user(user_id: str):
+    found = load_session(session.get("sid"), user_id)
+    if found is None:
+        return None
+    g.user_session = found[1]
+    return found[0]
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return session.get("lang") or request.accept_languages.best_match(["vi", "en"]) or "vi"
+
+
+def _enforce_account_steps():
+    if request.endpoint in _OPEN_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    step = auth.pending_step(current_user, g.get("user_session"))
+    if step and request.endpoint != step:
+        return redirect(url_for(step))
+    return None
+
+
+def _template_globals() -> dict:
+    signed_in = current_user.is_authenticated
+    return {
+        "ROLE_LABELS": ROLE_LABELS,
+        "UNIT_KIND_LABELS": UNIT_KIND_LABELS,
+        "unread_notifications": unread_count(current_user) if signed_in else 0,
+        "profile": current_app.config["PROFILE"],
+        "get_locale": get_locale,
+        "can": lambda action, obj=None: permissions.can(current_user, action, obj),
+    }

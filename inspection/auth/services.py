@@ -1,0 +1,128 @@
+"""Signing in and out, server-side sessions and their revocation, password changes."""
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from models import User, UserSession, db, utcnow
+
+from .. import audit
+from ..errors import ValidationError
+from ..text import nfc
+from ..transaction import unit_of_work
+from . import throttle
+from .passwords import check_password, hash_password, needs_rehash
+
+BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
+THROTTLED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút."
+_SEEN_EVERY = timedelta(minutes=5)
+
+
+class SignInError(ValidationError):
+    """One message for a wrong password, an unknown or an inactive account."""
+
+
+def _find_user(username: str) -> User | None:
+    stmt = select(User).where(User.username == nfc(username).lower())
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def authenticate(username: str, password: str, address: str) -> User:
+    """The active user with these credentials; SignInError otherwise (throttled per account and
+    per address; a failure never tells whether the account exists)."""
+    if throttle.is_blocked(username, address):
+        _record_failure(username, address, "throttled")
+        raise SignInError(THROTTLED)
+    user = _find_user(username)
+    if not check_password(user.password_hash if user else None, password) or not user.is_active:
+        throttle.record_failure(username, address)
+        _record_failure(username, address, "bad_credentials" if not user or user.is_active else "inactive")
+        raise SignInError(BAD_CREDENTIALS)
+    throttle.clear_account(username)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _record_failure(username: str, address: str, reason: str) -> None:
+    with unit_of_work():
+        audit.record(None, "auth.login_failed", "user", nfc(username)[:60],
+                     after={"reason": reason, "address": address})
+
+
+def start_session(user: User, address: str, user_agent: str) -> UserSession:
+    """Open a server-side session for a user who passed the password step."""
+    with unit_of_work():
+        row = UserSession(id=secrets.token_urlsafe(32), user_id=user.id, ip_address=address[:64],
+                          user_agent=user_agent[:300],
+                          is_second_factor_done=not user.totp_enabled)
+        db.session.add(row)
+        audit.record(user, "auth.login", "user", user.id, after={"address": address})
+    return row
+
+
+def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSession] | None:
+    """The user and session behind a cookie, or None if ended, revoked, idle or deactivated."""
+    if not session_id:
+        return None
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.revoked_at is not None or str(row.user_id) != user_id:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]):
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if now - row.last_seen_at > _SEEN_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    return user, row
+
+
+def end_session(user: User, session_id: str) -> None:
+    """Sign out of this session only."""
+    with unit_of_work():
+        db.session.execute(update(UserSession).where(
+            UserSession.id == session_id, UserSession.revoked_at.is_(None)
+        ).values(revoked_at=utcnow(), revoked_reason="logout"))
+        audit.record(user, "auth.logout", "user", user.id)
+
+
+def revoke_sessions(user: User, reason: str, *, except_id: str | None = None) -> int:
+    """End every session of `user` (inside the caller's unit of work); returns how many."""
+    stmt = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    if except_id:
+        stmt = stmt.where(UserSession.id != except_id)
+    result = db.session.execute(stmt.values(revoked_at=utcnow(), revoked_reason=reason))
+    return result.rowcount
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End all of the user's sessions, this one included."""
+    with unit_of_work():
+        count = revoke_sessions(user, "logout_all")
+        audit.record(user, "auth.logout_all", "user", user.id, after={"sessions": count})
+
+
+def change_password(user: User, current: str, new: str, *, session_id: str) -> None:
+    """Change one's own password; every other session of the user ends."""
+    if not check_password(user.password_hash, current):
+        raise ValidationError("Mật khẩu hiện tại không đúng.", field="current_password")
+    if current == new:
+        raise ValidationError("Mật khẩu mới phải khác mật khẩu hiện tại.", field="new_password")
+    with unit_of_work():
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        revoke_sessions(user, "password_changed", except_id=session_id)
+        audit.record(user, "auth.password_changed", "user", user.id)
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the user's interface language."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationError("Ngôn ngữ không được hỗ trợ.")
+    with unit_of_work():
+        user.locale = locale

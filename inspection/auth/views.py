@@ -1,0 +1,86 @@
+"""Sign-in, sign-out, password change, language."""
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import ValidationError
+from . import bp, services
+from .forms import ChangePasswordForm, LoginForm
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data, request.remote_addr or "")
+        except services.SignInError as exc:
+            flash(_(exc.message), "error")
+            return render_template("auth/login.html", form=form), 200
+        row = services.start_session(user, request.remote_addr or "", request.user_agent.string)
+        session.clear()
+        session["sid"] = row.id
+        session["lang"] = user.locale
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """End this session."""
+    services.end_session(current_user, session.get("sid", ""))
+    logout_user()
+    session.clear()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logout-all", methods=["POST"])
+@login_required
+def logout_all():
+    """End every session of the user, on every device."""
+    services.sign_out_everywhere(current_user)
+    logout_user()
+    session.clear()
+    flash(_("Đã đăng xuất khỏi mọi thiết bị."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data,
+                                     session_id=session.get("sid", ""))
+        except ValidationError as exc:
+            getattr(form, exc.field).errors.append(_(exc.message))
+        else:
+            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def set_language(code: str):
+    """Switch the interface language (remembered per user)."""
+    if code not in ("vi", "en"):
+        return redirect(url_for("main.home"))
+    session["lang"] = code
+    if current_user.is_authenticated:
+        services.set_locale(current_user, code)
+    return redirect(_safe_next(request.form.get("next")))

@@ -1,0 +1,84 @@
+"""Flask CLI commands: seed-demo, create-admin, audit verify, serve."""
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from models import db
+
+from . import audit, runner, seed
+from .errors import DomainError
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(serve_command)
+
+
+@click.command("seed-demo")
+@click.option("--if-demo", is_flag=True, help="Do nothing (quietly) outside the demo profile.")
+def seed_demo_command(if_demo: bool):
+    """Load the demo district (demo profile only)."""
+    if if_demo and current_app.config["PROFILE"] != "demo":
+        return
+    try:
+        created = seed.seed_demo(current_app.config["PROFILE"])
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo("Đã nạp dữ liệu mẫu huyện Tân Hồng." if created else "Dữ liệu mẫu đã có sẵn.")
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--name", default="Quản trị hệ thống")
+@click.password_option()
+def create_admin_command(username: str, name: str, password: str):
+    """Create an administrator on the root unit (first start of a production install)."""
+    from .admin.bootstrap import create_first_admin
+
+    try:
+        create_first_admin(username, name, password)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Đã tạo quản trị viên {username}.")
+
+
+@click.group("audit")
+def audit_group():
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Check the hash chain; exit 1 on any break."""
+    problems = audit.verify_chain()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("Nhật ký kiểm tra toàn vẹn: chuỗi băm hợp lệ.")
+
+
+def _banner(port: int) -> str:
+    lines = [
+        "",
+        f"  CCHC — Quản lý kiểm tra và nhiệm vụ cải cách hành chính: http://127.0.0.1:{port}",
+        f"  Cơ sở dữ liệu: {db.engine.url.render_as_string(hide_password=True)}",
+    ]
+    if current_app.config["PROFILE"] == "demo":
+        lines.append(f"  Tài khoản dùng thử (mật khẩu {seed.DEMO_PASSWORD}) — chỉ để trải nghiệm:")
+        lines += [f"    {u:<12} {title}" for u, title in seed.DEMO_LOGINS]
+    lines.append("  Nhấn Ctrl-C để dừng tất cả (web, worker, lịch chạy).")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("serve")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int)
+def serve_command(port: int):
+    """Run the web app, an RQ worker and the scheduler together."""
+    instance = Path(current_app.config["INSTANCE_DIR"])
+    raise SystemExit(runner.serve(instance, port, _banner(port)))

@@ -1,0 +1,89 @@
+"""Settings from the environment. With none set, the embedded default: SQLite in instance/,
+an embedded Redis, the demo profile."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_dir() -> Path:
+    path = Path(os.environ.get("CCHC_INSTANCE_DIR", ROOT / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url or f"sqlite:///{instance / 'cchc.sqlite3'}"
+
+
+def _roles(value: str) -> frozenset[str]:
+    return frozenset(r.strip() for r in value.split(",") if r.strip())
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def load_config() -> dict:
+    """Read the configuration once, at app creation."""
+    instance = _instance_dir()
+    db_url = _database_url(instance)
+    profile = os.environ.get("CCHC_PROFILE") or ("demo" if db_url.startswith("sqlite") else "production")
+    default_2fa = "admin,leader" if profile == "production" else ""
+    return {
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": _secret_key(instance),
+        "PROFILE": profile,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(db_url),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "REDIS_EMBEDDED_PATH": str(instance / "redis.db"),
+        "STORAGE_DIR": os.environ.get("CCHC_STORAGE_DIR", str(instance / "files")),
+        "MAX_UPLOAD_BYTES": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024) + 1024 * 1024,
+        "TWO_FACTOR_REQUIRED_ROLES": _roles(os.environ.get("CCHC_2FA_ROLES", default_2fa)),
+        "LOGIN_MAX_ATTEMPTS_PER_ACCOUNT": _int("CCHC_LOGIN_MAX_PER_ACCOUNT", 5),
+        "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": _int("CCHC_LOGIN_MAX_PER_ADDRESS", 20),
+        "LOGIN_THROTTLE_SECONDS": _int("CCHC_LOGIN_THROTTLE_SECONDS", 15 * 60),
+        "SESSION_IDLE_MINUTES": _int("CCHC_SESSION_IDLE_MINUTES", 12 * 60),
+        "JOB_TIMEOUT": _int("CCHC_JOB_TIMEOUT", 300),
+        "SWEEP_INTERVAL": _int("CCHC_SWEEP_INTERVAL", 600),
+        "DAILY_RUN_HOUR": _int("CCHC_DAILY_RUN_HOUR", 7),
+        "RQ_QUEUE_PREFIX": os.environ.get("CCHC_QUEUE_PREFIX", ""),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "cchc@localhost"),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ["vi", "en"],
+        "PAGE_SIZE": _int("CCHC_PAGE_SIZE", 25),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("CCHC_SECURE_COOKIES", "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PLACE_NAME": os.environ.get("CCHC_PLACE_NAME", "Tân Hồng"),
+    }
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # Web, worker and scheduler write to one file: wait for the lock instead of failing.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,46 @@
+"""Vietnamese display: dd/mm/yyyy, Asia/Ho_Chi_Minh, decimal comma."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_today() -> date:
+    return datetime.now(UTC).astimezone(TZ).date()
+
+
+def format_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(TZ).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def format_number(value, decimals: int = 0) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def parse_date(text: str) -> date | None:
+    """dd/mm/yyyy (or ISO yyyy-mm-dd from a date input) → date; None when it is not a real date."""
+    text = (text or "").strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters.update(
+        date=format_date, datetime=format_datetime, number=format_number
+    )

@@ -1,0 +1,15 @@
+"""The `rq cron` schedule (lives in code, so a flushed Redis loses nothing).
+
+Daily jobs are registered on an interval and decide for themselves, through a database row
+per (job, day), whether today's run is due: a missed time or two cron processes change nothing."""
+
+import os
+
+from rq import cron
+
+from .sweeps import daily_housekeeping
+
+_INTERVAL = int(os.environ.get("CCHC_SWEEP_INTERVAL", "600"))
+_PREFIX = os.environ.get("CCHC_QUEUE_PREFIX", "")
+
+cron.register(daily_housekeeping, _PREFIX + "default", interval=_INTERVAL)

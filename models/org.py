@@ -1,0 +1,53 @@
+"""Organisation tree: units whose levels are data, with validity dates and merge successors."""
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import TimestampMixin, VersionedMixin, db
+
+
+class OrgUnit(TimestampMixin, VersionedMixin, db.Model):
+    """OrgUnit — đơn vị: a People's Committee, a department (phòng), a public service unit or a
+    commune. A merged unit keeps its rows; `successor_id` points to the unit that took it over
+    from `valid_to`, so its history rolls up to the successor."""
+
+    __tablename__ = "org_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    short_name: Mapped[str] = mapped_column(String(80), default="")
+    kind: Mapped[str] = mapped_column(String(30))
+    place_name: Mapped[str] = mapped_column(String(80), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    requires_head_confirmation: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    parent: Mapped["OrgUnit | None"] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], lazy="raise"
+    )
+    successor: Mapped["OrgUnit | None"] = relationship(
+        remote_side=[id], foreign_keys=[successor_id], lazy="raise"
+    )
+
+    def __repr__(self) -> str:
+        return f"<OrgUnit {self.code}>"
+
+
+def subtree_ids(root_ids):
+    """A select of the ids of `root_ids`, their descendants and every unit merged into them,
+    recursively — one portable recursive CTE for PostgreSQL and SQLite."""
+    unit = OrgUnit.__table__
+    tree = select(unit.c.id).where(unit.c.id.in_(root_ids)).cte("unit_tree", recursive=True)
+    step = select(unit.c.id).join(
+        tree, (unit.c.parent_id == tree.c.id) | (unit.c.successor_id == tree.c.id)
+    )
+    tree = tree.union(step)
+    return select(tree.c.id)
