@@ -34,7 +34,7 @@ def _worker_number(worker_id: str) -> int:
 def database_url(worker_id):
     """A fresh database for this xdist worker, dropped at the end."""
     base = make_url(_driver_url(BASE_DB_URL))
-    name = f"cchc_test_{worker_id}"
+    name = f"{os.environ.get('TEST_DB_PREFIX', 'cchc_test')}_{worker_id}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:  # fails loudly when PostgreSQL is not there
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -49,7 +49,8 @@ def database_url(worker_id):
 def redis_url(worker_id):
     """Real Redis on an index of this worker's own (the app and RQ share it)."""
     parts = urlsplit(BASE_REDIS_URL)
-    url = urlunsplit(parts._replace(path=f"/{10 + _worker_number(worker_id)}"))
+    base_index = int(os.environ.get("TEST_REDIS_DB_BASE", "10"))
+    url = urlunsplit(parts._replace(path=f"/{base_index + _worker_number(worker_id)}"))
     client = redis_lib.Redis.from_url(url)
     client.ping()  # fails loudly when Redis is not there
     client.flushdb()

@@ -30,10 +30,9 @@ def units():
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_unit(unit_id: int):
+@permissions.scoped_view(OrgUnit, "unit_id", "unit.manage")
+def edit_unit(unit: OrgUnit):
     """Edit one unit; a stale save shows the current values instead of overwriting them."""
-    unit = permissions.get_visible_or_404(OrgUnit, unit_id, current_user)
-    permissions.require(current_user, "unit.manage", unit)
     form = UnitForm(obj=unit)
     current = None
     if form.validate_on_submit():
