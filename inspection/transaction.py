@@ -28,23 +28,19 @@ def unit_of_work() -> Iterator[None]:
     try:
         yield
         if state["depth"] == 1:
-            _commit()
-    except BaseException:
+            db.session.commit()
+    except BaseException as exc:
         if state["depth"] == 1:
             db.session.rollback()
             state["callbacks"].clear()
+        if isinstance(exc, StaleDataError):
+            # another transaction saved the same versioned row first
+            raise Conflict(_STALE) from exc
         raise
     finally:
         state["depth"] -= 1
     if state["depth"] == 0:
         _run_callbacks(state)
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        raise Conflict(_STALE) from exc
 
 
 def _run_callbacks(state: dict) -> None:

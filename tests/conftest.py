@@ -9,8 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 import flask_migrate
 import pytest
 import redis as redis_lib
-from flask.testing import FlaskClient
 from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -89,14 +89,12 @@ class FreshContextClient(FlaskClient):
     production, even while the test holds a context open for its factories."""
 
     def open(self, *args, **kwargs):
-        held = _cv_app.get(None)
-        if held is not None:
-            held.pop()
+        # Hide the test's context without popping it (popping would tear its session down).
+        token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)
         finally:
-            if held is not None:
-                held.push()
+            _cv_app.reset(token)
 
 
 @pytest.fixture

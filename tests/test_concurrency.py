@@ -1,0 +1,119 @@
+"""Concurrency and real workers: separate connections, commits that really happen."""
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from inspection import audit
+from inspection.admin import services as admin_services
+from inspection.errors import Conflict
+from inspection.jobs.sweeps import daily_housekeeping
+from inspection.queue import get_queue
+from inspection.transaction import unit_of_work
+from models import AuditEvent, OrgUnit, ScheduledRun, db
+from models.enums import Role
+from tests.factories import make_unit, make_user
+
+pytestmark = pytest.mark.committed
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _in_threads(app, target, count: int) -> list:
+    """Run `target(n)` in `count` threads, each with its own app context and connection."""
+    errors, barrier = [], threading.Barrier(count)
+
+    def run(n):
+        with app.app_context():
+            try:
+                barrier.wait()
+                target(n)
+            except Exception as exc:  # collected and asserted by the caller
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return errors
+
+
+def test_two_concurrent_writers_keep_one_audit_chain(committed):
+    def write(n):
+        for i in range(15):
+            with unit_of_work():
+                audit.record(None, "test.concurrent", "writer", f"{n}-{i}")
+
+    assert _in_threads(committed, write, 4) == []
+    seqs = db.session.execute(select(AuditEvent.seq).order_by(AuditEvent.seq)).scalars().all()
+    assert seqs == list(range(1, 61))
+    assert audit.verify_chain() == []
+
+
+def _seed_unit_and_admin():
+    root = make_unit(name="Tỉnh Thử Nghiệm", kind="province")
+    unit = make_unit(name="Ủy ban nhân dân xã Đua Ghi", parent=root)
+    admin = make_user(role=Role.ADMIN, unit=root)
+    db.session.commit()
+    return unit.id, admin.id
+
+
+def test_simultaneous_saves_of_one_record_never_overwrite_silently(committed):
+    unit_id, admin_id = _seed_unit_and_admin()
+    outcomes = []
+    current_round = 0
+
+    def save(n):
+        from models import User
+
+        actor, unit = db.session.get(User, admin_id), db.session.get(OrgUnit, unit_id)
+        data = {f: getattr(unit, f) for f in admin_services.UNIT_FIELDS}
+        data["name"] = f"Tên lưu bởi người {n} lần {current_round}"
+        try:
+            admin_services.update_unit(actor, unit, data, version=1)
+            outcomes.append(("saved", n))
+        except Conflict:
+            outcomes.append(("conflict", n))
+
+    for current_round in range(5):
+        outcomes.clear()
+        assert _in_threads(committed, save, 2) == []
+        assert sorted(o[0] for o in outcomes) == ["conflict", "saved"]
+        winner = next(n for kind, n in outcomes if kind == "saved")
+        db.session.expire_all()
+        unit = db.session.get(OrgUnit, unit_id)
+        assert unit.name == f"Tên lưu bởi người {winner} lần {current_round}"
+        # reset for the next round, as if both users had reopened the form
+        db.session.execute(db.update(OrgUnit).where(OrgUnit.id == unit_id).values(version=1))
+        db.session.commit()
+        db.session.expire_all()
+
+
+def test_a_daily_job_run_twice_the_same_day_acts_once(committed):
+    committed.config["DAILY_RUN_HOUR"] = 0
+    results = []
+    assert _in_threads(committed, lambda n: results.append(daily_housekeeping()), 3) == []
+    results.append(daily_housekeeping())
+    assert sorted(results) == [False, False, False, True]
+    assert db.session.execute(select(func.count(ScheduledRun.id))).scalar_one() == 1
+
+
+def test_a_real_forked_worker_runs_a_queued_job(committed, database_url, redis_url, tmp_path):
+    committed.config["DAILY_RUN_HOUR"] = 0
+    job = get_queue("default").enqueue("inspection.jobs.sweeps.daily_housekeeping")
+    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, CCHC_INSTANCE_DIR=str(tmp_path),
+               CCHC_PROFILE="demo", CCHC_DAILY_RUN_HOUR="0", TZ="Asia/Ho_Chi_Minh")
+    done = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    job.refresh()
+    assert job.get_status() == "finished"
+    db.session.expire_all()
+    assert db.session.execute(select(ScheduledRun.job_name)).scalars().all() == ["daily_housekeeping"]
