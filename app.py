@@ -3,6 +3,7 @@
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inspection import auth, errors, formatting, permissions, security
 from inspection.admin import bp as admin_bp
@@ -35,6 +36,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.before_request(permissions.forget_visibility)
     app.before_request(_enforce_account_steps)
     app.context_processor(_template_globals)
+    if app.config["PROXY_FIX"]:
+        # behind the TLS-terminating reverse proxy: trust its X-Forwarded-* headers (one hop)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     return app
 
 

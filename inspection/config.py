@@ -70,6 +70,7 @@ def load_config() -> dict:
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": _int("SMTP_PORT", 25),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "cchc@localhost"),
+        "PUBLIC_URL": os.environ.get("CCHC_PUBLIC_URL", "").rstrip("/"),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
@@ -78,6 +79,7 @@ def load_config() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CCHC_SECURE_COOKIES", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        "PROXY_FIX": os.environ.get("CCHC_PROXY_FIX", "0") == "1",
         "PLACE_NAME": os.environ.get("CCHC_PLACE_NAME", "Tân Hồng"),
     }
 
