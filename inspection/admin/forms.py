@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from models.enums import UNIT_KIND_LABELS
+
+from ..forms import Form as FlaskForm
 
 
 class UnitForm(FlaskForm):
