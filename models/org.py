@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, select
+from sqlalchemy import Boolean, Date, ForeignKey, String, select, union_all
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import TimestampMixin, VersionedMixin, db
@@ -45,9 +45,12 @@ def subtree_ids(root_ids):
     """A select of the ids of `root_ids`, their descendants and every unit merged into them,
     recursively — one portable recursive CTE for PostgreSQL and SQLite."""
     unit = OrgUnit.__table__
+    # Both kinds of edge as one relation, so the recursive step is an equi-join (hashable);
+    # an OR of the two columns in the join made it quadratic.
+    edges = union_all(
+        select(unit.c.id.label("child"), unit.c.parent_id.label("parent")).where(unit.c.parent_id.is_not(None)),
+        select(unit.c.id, unit.c.successor_id).where(unit.c.successor_id.is_not(None)),
+    ).cte("unit_edge")
     tree = select(unit.c.id).where(unit.c.id.in_(root_ids)).cte("unit_tree", recursive=True)
-    step = select(unit.c.id).join(
-        tree, (unit.c.parent_id == tree.c.id) | (unit.c.successor_id == tree.c.id)
-    )
-    tree = tree.union(step)
+    tree = tree.union(select(edges.c.child).join(tree, edges.c.parent == tree.c.id))
     return select(tree.c.id)
