@@ -20,7 +20,7 @@ $(BIN)/.installed: requirements.txt
 install: $(BIN)/.installed translations
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	$(BIN)/pybabel compile --use-fuzzy -d translations
 
 run: install
 	$(BIN)/flask --app app db upgrade

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from models import db
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.scenario"]
 
 BASE_DB_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BASE_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -153,7 +153,10 @@ def committed(app, redis_client):
         _empty_tables()
 
 
+REFERENCE_TABLES = {"par_area"}  # filled by the migrations, kept between tests
+
+
 def _empty_tables() -> None:
     with db.engine.begin() as conn:
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES)
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
