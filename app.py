@@ -13,11 +13,12 @@ from inspection.cli import register_cli
 from inspection.config import load_config
 from inspection.extensions import babel, csrf, login_manager, migrate
 from inspection.main import bp as main_bp
+from inspection.plans import bp as plans_bp
 from inspection.notifications import unread_count
 from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
 
-_OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "auth.set_language",
+_OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.set_language",
                    "static", "main.healthz"}
 
 
@@ -27,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config())
     app.config.update(overrides or {})
     _init_extensions(app)
-    for blueprint in (auth_bp, main_bp, admin_bp):
+    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     security.register_security(app)

@@ -5,8 +5,9 @@ Outside what a user sees → 404 (NotFound); seen but not allowed → 403 (Forbi
 from flask import g
 from sqlalchemy import select
 
-from models import Membership, OrgUnit, User, db, subtree_ids
+from models import Membership, OrgUnit, Plan, Task, User, db, subtree_ids
 from models.enums import Role
+from models.plans import task_support_unit
 
 from .errors import Forbidden, NotFound
 
@@ -22,13 +23,44 @@ ACTIONS: dict[str, frozenset] = {
     "user.view": STEERING | {Role.UNIT_HEAD},
     "user.manage": MANAGERS,
     "audit.view": STEERING,
+    "plan.view": ALL_ROLES,
+    "plan.manage": frozenset({Role.LEADER, Role.COORDINATOR}),
+    "plan.issue": frozenset({Role.LEADER}),
+    "task.view": ALL_ROLES,
+    "task.assign": frozenset({Role.LEADER, Role.COORDINATOR}),
+    "task.comment": frozenset({Role.LEADER, Role.COORDINATOR, Role.UNIT_HEAD, Role.UNIT_OFFICER}),
+    "task.report": frozenset({Role.UNIT_HEAD, Role.UNIT_OFFICER}),
+    "task.submit": frozenset({Role.UNIT_HEAD, Role.UNIT_OFFICER}),
+    "task.confirm": frozenset({Role.UNIT_HEAD}),
+    "task.review": frozenset({Role.LEADER, Role.COORDINATOR}),
+    "task.reopen": frozenset({Role.LEADER}),
+    "extension.request": frozenset({Role.UNIT_HEAD, Role.UNIT_OFFICER}),
+    "extension.decide": frozenset({Role.LEADER}),
 }
 
+# Actions a supporting unit (phối hợp) may take on a task as well as its lead unit.
+SUPPORT_ACTIONS = frozenset({"task.view", "task.comment", "task.report"})
 
-def _unit_of(obj) -> int | None:
+
+def _units_of(obj, action: str) -> set[int]:
+    """The units whose members may act on `obj`: its own unit, and for tasks also the
+    supporting units where `action` allows it."""
     if isinstance(obj, OrgUnit):
-        return obj.id
-    return getattr(obj, "unit_id", None)
+        return {obj.id}
+    units = {getattr(obj, "unit_id", None)}
+    if isinstance(obj, Task) and action in SUPPORT_ACTIONS:
+        units |= {u.id for u in obj.support_units}
+    if isinstance(obj, Plan) and action == "plan.view":
+        units |= _plan_task_units(obj.id)
+    return units
+
+
+def _plan_task_units(plan_id: int) -> set[int]:
+    """Units that lead or support a task of the plan: they see the plan their tasks belong to."""
+    link = task_support_unit
+    leads = select(Task.unit_id).where(Task.plan_id == plan_id)
+    supports = select(link.c.unit_id).join(Task, Task.id == link.c.task_id).where(Task.plan_id == plan_id)
+    return set(db.session.execute(leads.union(supports)).scalars())
 
 
 def _cache() -> dict:
@@ -64,6 +96,22 @@ def visible_unit_ids(actor, roles: frozenset = ALL_ROLES) -> frozenset[int]:
     return cache[key]
 
 
+def ancestor_ids(unit_id: int) -> list[int]:
+    """The unit, its ancestors, and (after a merge) its successor and the successor's ancestors:
+    the units whose leaders and coordinators oversee it."""
+    seen: list[int] = []
+    todo = [unit_id]
+    while todo:
+        current = todo.pop()
+        if current is None or current in seen:
+            continue
+        seen.append(current)
+        unit = db.session.get(OrgUnit, current)
+        if unit is not None:
+            todo += [unit.parent_id, unit.successor_id]
+    return seen
+
+
 def forget_visibility() -> None:
     """Drop the cached visibility (after memberships or the tree change)."""
     g.pop("visible_units", None)
@@ -80,7 +128,7 @@ def can(actor, action: str, obj=None) -> bool:
         return True
     if isinstance(obj, User):
         return _can_on_user(actor, roles, obj)
-    return _unit_of(obj) in visible_unit_ids(actor, roles)
+    return bool(_units_of(obj, action) & visible_unit_ids(actor, roles))
 
 
 def _can_on_user(actor, roles, user: User) -> bool:
@@ -99,7 +147,17 @@ def _scope_clause(model, visible):
         return OrgUnit.id.in_(visible)
     if model is User:
         return User.id.in_(select(Membership.user_id).where(Membership.unit_id.in_(visible)))
+    if model is Task:
+        return Task.unit_id.in_(visible) | Task.id.in_(_supported_tasks(visible))
+    if model is Plan:
+        return Plan.unit_id.in_(visible) | Plan.id.in_(
+            select(Task.plan_id).where(Task.unit_id.in_(visible) | Task.id.in_(_supported_tasks(visible))))
     return model.unit_id.in_(visible)
+
+
+def _supported_tasks(visible):
+    link = task_support_unit
+    return select(link.c.task_id).where(link.c.unit_id.in_(visible))
 
 
 def scope(stmt, actor, model):

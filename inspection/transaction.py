@@ -54,3 +54,11 @@ def after_commit(callback: Callable[[], None]) -> None:
     if not has_app_context() or _state()["depth"] == 0:
         raise RuntimeError("after_commit() outside a unit of work")
     _state()["callbacks"].append(callback)
+
+
+def check_version(record, expected, current: dict) -> None:
+    """Refuse a save made on a stale copy of a versioned record; the Conflict carries the
+    current values so the page can show them."""
+    if str(record.version) != str(expected):
+        raise Conflict("Bản ghi đã được người khác cập nhật trong khi bạn sửa. "
+                       "Giá trị hiện tại được hiển thị bên dưới.", current=current)

@@ -1,15 +1,23 @@
 """Every model module, imported so the metadata is complete for Alembic; public classes re-exported."""
 
+from .areas import ParArea
 from .attachments import Attachment
 from .audit import AuditEvent
 from .base import db, utcnow
 from .jobs import ScheduledRun
 from .notifications import Notification
 from .org import OrgUnit, subtree_ids
+from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
 from .users import Membership, RecoveryCode, User, UserSession
 
 __all__ = [
     "Attachment",
+    "ExtensionRequest",
+    "ParArea",
+    "Plan",
+    "ReminderSent",
+    "Task",
+    "TaskUpdate",
     "AuditEvent",
     "Membership",
     "Notification",

@@ -60,3 +60,85 @@ class NotificationKind(enum.StrEnum):
     RETURNED = "returned"
     ANNOUNCED = "announced"
     SYSTEM = "system"
+
+
+class PlanStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    CLOSED = "closed"
+
+
+PLAN_STATUS_LABELS = {PlanStatus.DRAFT: "Dự thảo", PlanStatus.ISSUED: "Đã ban hành", PlanStatus.CLOSED: "Đã kết thúc"}
+
+PLAN_TRANSITIONS = {PlanStatus.DRAFT: {PlanStatus.ISSUED}, PlanStatus.ISSUED: {PlanStatus.CLOSED}}
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    AWAITING_HEAD = "awaiting_head"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+TASK_STATUS_LABELS = {
+    TaskStatus.OPEN: "Chưa thực hiện",
+    TaskStatus.IN_PROGRESS: "Đang thực hiện",
+    TaskStatus.AWAITING_HEAD: "Chờ thủ trưởng xác nhận",
+    TaskStatus.SUBMITTED: "Chờ duyệt kết quả",
+    TaskStatus.ACCEPTED: "Hoàn thành",
+    TaskStatus.RETURNED: "Trả lại",
+    TaskStatus.CANCELLED: "Hủy",
+}
+
+UNFINISHED_TASK = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.AWAITING_HEAD,
+                             TaskStatus.SUBMITTED, TaskStatus.RETURNED})
+
+# Each arrow is one service function in inspection/plans/services.py; anything else is refused.
+TASK_TRANSITIONS = {
+    "start_task": ({TaskStatus.OPEN, TaskStatus.RETURNED}, TaskStatus.IN_PROGRESS),
+    "submit_task": ({TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}, TaskStatus.AWAITING_HEAD),
+    "confirm_task": ({TaskStatus.AWAITING_HEAD}, TaskStatus.SUBMITTED),
+    "accept_task": ({TaskStatus.SUBMITTED}, TaskStatus.ACCEPTED),
+    "return_task": ({TaskStatus.SUBMITTED, TaskStatus.AWAITING_HEAD}, TaskStatus.RETURNED),
+    "reopen_task": ({TaskStatus.ACCEPTED}, TaskStatus.IN_PROGRESS),
+    "cancel_task": (set(UNFINISHED_TASK), TaskStatus.CANCELLED),
+}
+
+
+class Timeliness(enum.StrEnum):
+    """Derived, never stored: the Government Office's vocabulary plus "chờ duyệt"."""
+
+    ON_TRACK = "on_track"
+    OVERDUE = "overdue"
+    AWAITING_REVIEW = "awaiting_review"
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    CANCELLED = "cancelled"
+
+
+TIMELINESS_LABELS = {
+    Timeliness.ON_TRACK: "Trong hạn",
+    Timeliness.OVERDUE: "Quá hạn chưa hoàn thành",
+    Timeliness.AWAITING_REVIEW: "Chờ duyệt",
+    Timeliness.DONE_ON_TIME: "Hoàn thành đúng hạn",
+    Timeliness.DONE_LATE: "Hoàn thành quá hạn",
+    Timeliness.CANCELLED: "Hủy",
+}
+
+TIMELINESS_COLOURS = {
+    Timeliness.ON_TRACK: "blue", Timeliness.OVERDUE: "red", Timeliness.AWAITING_REVIEW: "amber",
+    Timeliness.DONE_ON_TIME: "green", Timeliness.DONE_LATE: "orange", Timeliness.CANCELLED: "grey",
+}
+
+
+class ExtensionStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+EXTENSION_STATUS_LABELS = {ExtensionStatus.REQUESTED: "Đề nghị gia hạn", ExtensionStatus.APPROVED: "Đã gia hạn",
+                           ExtensionStatus.REFUSED: "Không chấp thuận gia hạn"}

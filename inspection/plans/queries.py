@@ -1,0 +1,160 @@
+"""Scoped lists and computed progress of plans and tasks (every list goes through scope())."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from models import OrgUnit, ParArea, Plan, Task, db
+from models.enums import TaskStatus, Timeliness
+from models.plans import task_support_unit
+
+from .. import permissions
+from ..formatting import local_today
+from ..listing import paginate
+from ..text import fold
+from .timeliness import rate, timeliness_clause
+
+TASK_SORTS = {
+    "deadline": (Task.deadline, False),
+    "newest": (Task.created_at, True),
+    "number": (Task.position, False),
+}
+PLAN_SORTS = {"newest": (Plan.issued_on, True), "title": (Plan.title_folded, False)}
+
+
+@dataclass
+class TaskFilters:
+    """The filters of a task list (all optional); `q` matches without diacritics."""
+
+    plan_id: int | None = None
+    area_id: int | None = None
+    unit_id: int | None = None
+    status: str | None = None
+    timeliness: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    q: str = ""
+    adhoc: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def filtered_tasks(actor, filters: TaskFilters, today: date | None = None):
+    """A select of the tasks `actor` sees, narrowed by `filters`."""
+    today = today or local_today()
+    stmt = permissions.scope(select(Task), actor, Task)
+    if filters.plan_id:
+        stmt = stmt.where(Task.plan_id == filters.plan_id)
+    if filters.adhoc:
+        stmt = stmt.where(Task.plan_id.is_(None))
+    if filters.area_id:
+        stmt = stmt.where(Task.area_id == filters.area_id)
+    if filters.unit_id:
+        supported = select(task_support_unit.c.task_id).where(task_support_unit.c.unit_id == filters.unit_id)
+        stmt = stmt.where((Task.unit_id == filters.unit_id) | Task.id.in_(supported))
+    if filters.status in set(TaskStatus):
+        stmt = stmt.where(Task.status == filters.status)
+    if filters.timeliness in set(Timeliness):
+        stmt = stmt.where(timeliness_clause(filters.timeliness, today))
+    if filters.due_from:
+        stmt = stmt.where(Task.deadline >= filters.due_from)
+    if filters.due_to:
+        stmt = stmt.where(Task.deadline <= filters.due_to)
+    if fold(filters.q):
+        stmt = stmt.where(Task.title_folded.contains(fold(filters.q), autoescape=True))
+    return stmt
+
+
+def list_tasks(actor, filters: TaskFilters, *, sort: str, cursor: str | None, size: int):
+    """One page of the filtered task list."""
+    return paginate(filtered_tasks(actor, filters), sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size)
+
+
+def list_plans(actor, *, year: int | None, q: str, sort: str, cursor: str | None, size: int):
+    """One page of the plans `actor` sees."""
+    stmt = permissions.scope(select(Plan), actor, Plan)
+    if year:
+        stmt = stmt.where(Plan.year == year)
+    return paginate(stmt, sorts=PLAN_SORTS, sort=sort, cursor=cursor, size=size,
+                    search_column=Plan.title_folded, q=q)
+
+
+def plan_tasks(plan: Plan, actor) -> list[Task]:
+    stmt = permissions.scope(select(Task).where(Task.plan_id == plan.id), actor, Task)
+    return list(db.session.execute(stmt.order_by(Task.position, Task.id)).scalars())
+
+
+@dataclass
+class Progress:
+    """Counts of one group of tasks, in the Government Office's vocabulary."""
+
+    label: str
+    total: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    awaiting_review: int = 0
+    overdue: int = 0
+    on_track: int = 0
+    cancelled: int = 0
+
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_late
+
+    @property
+    def counted(self) -> int:
+        """Tasks that count towards the rate: every task not cancelled."""
+        return self.total - self.cancelled
+
+    @property
+    def rate_text(self) -> str:
+        return rate(self.done, self.counted)
+
+    @property
+    def percent(self) -> float:
+        return self.done * 100 / self.counted if self.counted else 0.0
+
+
+_COUNTED = {
+    Timeliness.DONE_ON_TIME: "done_on_time", Timeliness.DONE_LATE: "done_late",
+    Timeliness.AWAITING_REVIEW: "awaiting_review", Timeliness.OVERDUE: "overdue",
+    Timeliness.ON_TRACK: "on_track", Timeliness.CANCELLED: "cancelled",
+}
+
+
+def _count_columns(today: date) -> list:
+    return [func.count(Task.id)] + [
+        func.sum(case((timeliness_clause(t, today), 1), else_=0)) for t in _COUNTED
+    ]
+
+
+def _progress(label: str, row) -> Progress:
+    values = [int(v or 0) for v in row]
+    progress = Progress(label=label, total=values[0])
+    for attr, value in zip(_COUNTED.values(), values[1:], strict=True):
+        setattr(progress, attr, value)
+    return progress
+
+
+def plan_progress(plan: Plan, today: date | None = None) -> dict:
+    """The plan's rate overall, per PAR area and per lead unit — computed in one query each."""
+    today = today or local_today()
+    base = select(*_count_columns(today)).where(Task.plan_id == plan.id)
+    overall = _progress("Toàn kế hoạch", db.session.execute(base).one())
+    by_area = db.session.execute(
+        base.add_columns(ParArea.name, ParArea.position).outerjoin(ParArea, ParArea.id == Task.area_id)
+        .group_by(ParArea.name, ParArea.position).order_by(ParArea.position)).all()
+    by_unit = db.session.execute(
+        base.add_columns(OrgUnit.name).join(OrgUnit, OrgUnit.id == Task.unit_id)
+        .group_by(OrgUnit.name).order_by(OrgUnit.name)).all()
+    return {
+        "overall": overall,
+        "areas": [_progress(r[-2] or "Chưa phân lĩnh vực", r[:-2]) for r in by_area],
+        "units": [_progress(r[-1], r[:-1]) for r in by_unit],
+    }
+
+
+def overdue_tasks(plan: Plan, today: date | None = None) -> list[Task]:
+    today = today or local_today()
+    stmt = select(Task).where(Task.plan_id == plan.id, timeliness_clause(Timeliness.OVERDUE, today))
+    return list(db.session.execute(stmt.order_by(Task.deadline)).scalars())

@@ -1,0 +1,203 @@
+"""A task's life after assignment: progress, submission, confirmation, review, extensions.
+
+Each arrow of DESIGN's task state machine is one function here; `transition` refuses anything
+TASK_TRANSITIONS does not list."""
+
+from datetime import date
+
+from models import ExtensionRequest, OrgUnit, Task, TaskUpdate, db, utcnow
+from models.enums import TASK_TRANSITIONS, ExtensionStatus, NotificationKind, Role, TaskStatus
+
+from .. import audit, permissions
+from ..errors import InvalidTransition, ValidationError
+from ..formatting import local_today
+from ..links import path_for
+from ..notifications import notify
+from ..text import nfc
+from ..transaction import unit_of_work
+from .recipients import task_unit_members, unit_members
+
+
+def transition(actor, task: Task, name: str, *, reason: str = "") -> None:
+    """Move `task` along the arrow `name` (inside the caller's unit of work), with its audit event."""
+    sources, target = TASK_TRANSITIONS[name]
+    if task.status not in sources:
+        raise InvalidTransition("Không thể thực hiện thao tác này ở trạng thái hiện tại của nhiệm vụ.")
+    before = {"status": task.status, "completed_on": task.completed_on}
+    task.status = target
+    if reason:
+        task.status_reason = reason
+    audit.record(actor, f"task.{name.removesuffix('_task')}", "task", task.id, unit_id=task.unit_id,
+                 before=before, after={"status": task.status, "completed_on": task.completed_on, "reason": reason})
+
+
+def _log(actor, task: Task, kind: str, note: str = "", progress: int | None = None, files=()) -> TaskUpdate:
+    update = TaskUpdate(task_id=task.id, author_id=actor.id, kind=kind, note=nfc(note), progress=progress)
+    update.attachments = list(files)
+    db.session.add(update)
+    return update
+
+
+def _link(task: Task) -> str:
+    return path_for("plans.task_detail", task_id=task.id)
+
+
+def report_progress(actor, task: Task, *, progress: int, note: str, files=()) -> TaskUpdate:
+    """Post a progress update (percentage, note, files); starts an open task."""
+    permissions.require(actor, "task.report", task)
+    if not isinstance(progress, int) or not 0 <= progress <= 100:
+        raise ValidationError("Tiến độ phải từ 0 đến 100%.", field="progress")
+    if task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED):
+        raise InvalidTransition("Nhiệm vụ đã nộp kết quả hoặc đã kết thúc, không cập nhật tiến độ.")
+    with unit_of_work():
+        if task.status != TaskStatus.IN_PROGRESS:
+            transition(actor, task, "start_task")
+        task.progress = progress
+        update = _log(actor, task, "progress", note, progress, files)
+        audit.record(actor, "task.progress", "task", task.id, unit_id=task.unit_id, after={"progress": progress})
+    return update
+
+
+def comment_task(actor, task: Task, *, note: str, files=()) -> TaskUpdate:
+    """Add a comment to the task's thread."""
+    permissions.require(actor, "task.comment", task)
+    if not nfc(note):
+        raise ValidationError("Nhập nội dung ý kiến.", field="note")
+    with unit_of_work():
+        update = _log(actor, task, "comment", note, files=files)
+        audit.record(actor, "task.commented", "task", task.id, unit_id=task.unit_id)
+    return update
+
+
+def _is_head(actor, task: Task) -> bool:
+    return permissions.can(actor, "task.confirm", task)
+
+
+def submit_task(actor, task: Task, *, note: str, files=()) -> Task:
+    """The unit submits its result: to its head first where the unit requires it."""
+    permissions.require(actor, "task.submit", task)
+    unit = db.session.get(OrgUnit, task.unit_id)
+    skip_head = not unit.requires_head_confirmation or _is_head(actor, task)
+    with unit_of_work():
+        transition(actor, task, "submit_task")
+        _log(actor, task, "submitted", note, files=files)
+        if skip_head:
+            _complete(actor, task)
+        else:
+            notify(unit_members([task.unit_id], [Role.UNIT_HEAD]), NotificationKind.SYSTEM,
+                   f"Chờ xác nhận kết quả: {task.title[:200]}", _link(task))
+    return task
+
+
+def confirm_task(actor, task: Task) -> Task:
+    """The unit head confirms the result: the unit's completion date is today."""
+    permissions.require(actor, "task.confirm", task)
+    with unit_of_work():
+        _complete(actor, task)
+    return task
+
+
+def _complete(actor, task: Task) -> None:
+    transition(actor, task, "confirm_task")
+    task.completed_on = local_today()
+    _log(actor, task, "confirmed")
+    notify([task.assigned_by_id] if task.assigned_by_id else [], NotificationKind.SYSTEM,
+           f"Đơn vị đã gửi kết quả, chờ duyệt: {task.title[:200]}", _link(task))
+
+
+def accept_task(actor, task: Task) -> Task:
+    """The assigning coordinator or leader accepts the result (hoàn thành)."""
+    permissions.require(actor, "task.review", task)
+    with unit_of_work():
+        transition(actor, task, "accept_task")
+        task.accepted_at, task.progress = utcnow(), 100
+        _log(actor, task, "accepted")
+        notify(task_unit_members(task), NotificationKind.SYSTEM, f"Kết quả đã được chấp nhận: {task.title[:200]}",
+               _link(task))
+    return task
+
+
+def return_task(actor, task: Task, *, reason: str) -> Task:
+    """Return the result to the unit (trả lại) with a reason; the head may return it to the officer."""
+    reviewer = permissions.can(actor, "task.review", task)
+    if not (reviewer or (task.status == TaskStatus.AWAITING_HEAD and _is_head(actor, task))):
+        permissions.require(actor, "task.review", task)
+    reason = nfc(reason)
+    if not reason:
+        raise ValidationError("Nhập lý do trả lại.", field="reason")
+    with unit_of_work():
+        transition(actor, task, "return_task", reason=reason)
+        task.completed_on = None
+        _log(actor, task, "returned", reason)
+        notify(task_unit_members(task), NotificationKind.RETURNED, f"Nhiệm vụ bị trả lại: {task.title[:200]}",
+               _link(task))
+    return task
+
+
+def reopen_task(actor, task: Task, *, reason: str) -> Task:
+    """A leader reopens an accepted task, with a reason."""
+    permissions.require(actor, "task.reopen", task)
+    reason = nfc(reason)
+    if not reason:
+        raise ValidationError("Nhập lý do mở lại nhiệm vụ.", field="reason")
+    with unit_of_work():
+        transition(actor, task, "reopen_task", reason=reason)
+        task.completed_on, task.accepted_at = None, None
+        _log(actor, task, "reopened", reason)
+        notify(task_unit_members(task), NotificationKind.SYSTEM, f"Nhiệm vụ được mở lại: {task.title[:200]}",
+               _link(task))
+    return task
+
+
+def request_extension(actor, task: Task, *, new_deadline: date, reason: str) -> ExtensionRequest:
+    """The unit asks for a later deadline; a leader decides."""
+    permissions.require(actor, "extension.request", task)
+    _validate_extension(task, new_deadline, nfc(reason))
+    with unit_of_work():
+        request = ExtensionRequest(task_id=task.id, unit_id=task.unit_id, requested_by_id=actor.id,
+                                   current_deadline=task.deadline, requested_deadline=new_deadline,
+                                   reason=nfc(reason))
+        db.session.add(request)
+        db.session.flush()
+        audit.record(actor, "extension.requested", "task", task.id, unit_id=task.unit_id,
+                     after={"request": request.id, "deadline": new_deadline, "reason": request.reason})
+        notify(_leaders_over(task), NotificationKind.SYSTEM, f"Đề nghị gia hạn: {task.title[:200]}", _link(task))
+    return request
+
+
+def _validate_extension(task: Task, new_deadline: date, reason: str) -> None:
+    if task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED, TaskStatus.AWAITING_HEAD):
+        raise InvalidTransition("Nhiệm vụ đã nộp kết quả hoặc đã kết thúc, không đề nghị gia hạn.")
+    if not isinstance(new_deadline, date) or new_deadline <= task.deadline:
+        raise ValidationError("Thời hạn đề nghị phải sau thời hạn hiện tại.", field="new_deadline")
+    if not reason:
+        raise ValidationError("Nhập lý do đề nghị gia hạn.", field="reason")
+    pending = db.session.execute(db.select(ExtensionRequest.id).where(
+        ExtensionRequest.task_id == task.id, ExtensionRequest.status == ExtensionStatus.REQUESTED)).first()
+    if pending:
+        raise ValidationError("Nhiệm vụ đang có một đề nghị gia hạn chờ quyết định.")
+
+
+def _leaders_over(task: Task) -> list[int]:
+    return unit_members(permissions.ancestor_ids(task.unit_id), [Role.LEADER])
+
+
+def decide_extension(actor, request: ExtensionRequest, *, approve: bool, note: str = "") -> ExtensionRequest:
+    """A leader approves (the deadline moves; the original stays on record) or refuses."""
+    task = db.session.get(Task, request.task_id)
+    permissions.require(actor, "extension.decide", task)
+    if request.status != ExtensionStatus.REQUESTED:
+        raise InvalidTransition("Đề nghị gia hạn này đã được quyết định.")
+    if request.requested_by_id == actor.id:
+        raise InvalidTransition("Không tự quyết định đề nghị gia hạn của chính mình.")
+    with unit_of_work():
+        request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+        request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), nfc(note)
+        if approve:
+            task.deadline = request.requested_deadline
+        audit.record(actor, f"extension.{request.status}", "task", task.id, unit_id=task.unit_id,
+                     before={"deadline": request.current_deadline},
+                     after={"deadline": task.deadline, "original_deadline": task.original_deadline})
+        notify(task_unit_members(task), NotificationKind.SYSTEM,
+               f"{'Đã gia hạn' if approve else 'Không chấp thuận gia hạn'}: {task.title[:200]}", _link(task))
+    return request
