@@ -32,7 +32,7 @@ def test_leader_edit_and_officer_progress_at_once_never_overwrite_silently(commi
     for attempt in range(5):
         outcomes = []
 
-        def save(n, attempt=attempt):
+        def save(n, attempt=attempt, outcomes=outcomes):
             task = db.session.get(Task, task_id)
             version = task.version
             try:
