@@ -12,6 +12,7 @@ from models.enums import Role, UnitKind
 from . import audit
 from .auth.passwords import hash_password
 from .errors import Forbidden
+from .seed_plans import seed_plans
 from .text import fold
 from .transaction import unit_of_work
 
@@ -73,7 +74,8 @@ def seed_demo(profile: str) -> bool:
         return False
     with unit_of_work():
         units = _create_units()
-        _create_users(units)
+        users = _create_users(units)
+        seed_plans(units, users)
         audit.record(None, "demo.seeded", "system", "demo", after={"units": len(units)})
     return True
 
@@ -90,10 +92,14 @@ def _create_units() -> dict[str, OrgUnit]:
     return units
 
 
-def _create_users(units: dict[str, OrgUnit]) -> None:
+def _create_users(units: dict[str, OrgUnit]) -> dict[str, User]:
     password = hash_password(DEMO_PASSWORD)
+    users = {}
     for username, full_name, title, roles in USERS:
         user = User(username=username, full_name=full_name, full_name_folded=fold(full_name),
                     title=title, password_hash=password, email=f"{username}@tanhong.example")
         user.memberships = [Membership(role=role, unit_id=units[code].id) for role, code in roles]
         db.session.add(user)
+        users[username] = user
+    db.session.flush()
+    return users

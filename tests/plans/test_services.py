@@ -241,3 +241,17 @@ def test_copy_plan_to_next_year_makes_a_draft_with_shifted_deadlines(people, tas
     copied = db.session.execute(select(Task).where(Task.plan_id == copy.id)).scalar_one()
     assert copy.status == "draft" and copy.year == 2025 and "2025" in copy.title
     assert copied.deadline == date(2025, 8, 15) and copied.status == TaskStatus.OPEN
+
+
+def test_demo_data_shows_the_seed_plan_at_22_of_24(ctx):
+    from inspection.seed import seed_demo
+    from models import Plan
+
+    seed_demo("demo")
+    plan = db.session.execute(select(Plan).where(Plan.number == "35/KH-UBND")).scalar_one()
+    progress = plan_progress(plan)
+    assert progress["overall"].rate_text == "22/24 (91,7%)"
+    assert (progress["overall"].done_late, progress["overall"].overdue) == (4, 1)
+    assert len(progress["areas"]) == 8
+    current = db.session.execute(select(Plan).where(Plan.number == "12/KH-UBND")).scalar_one()
+    assert plan_progress(current)["overall"].overdue == 2  # due around today
