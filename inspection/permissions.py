@@ -5,7 +5,22 @@ Outside what a user sees → 404 (NotFound); seen but not allowed → 403 (Forbi
 from flask import g
 from sqlalchemy import select
 
-from models import Membership, OrgUnit, Plan, Task, User, db, subtree_ids
+from models import (
+    CheckResult,
+    Conclusion,
+    Correction,
+    Finding,
+    Inspection,
+    InspectionMember,
+    Membership,
+    OrgUnit,
+    Plan,
+    RemediationAction,
+    Task,
+    User,
+    db,
+    subtree_ids,
+)
 from models.enums import Role
 from models.plans import task_support_unit
 
@@ -36,7 +51,20 @@ ACTIONS: dict[str, frozenset] = {
     "task.reopen": frozenset({Role.LEADER}),
     "extension.request": frozenset({Role.UNIT_HEAD, Role.UNIT_OFFICER}),
     "extension.decide": frozenset({Role.LEADER}),
+    "template.view": ALL_ROLES - {Role.UNIT_OFFICER},
+    "template.manage": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "inspection.view": ALL_ROLES,
+    "inspection.schedule": frozenset({Role.COORDINATOR, Role.LEADER}),
+    "inspection.order_surprise": frozenset({Role.LEADER}),
+    "conclusion.issue": frozenset({Role.LEADER}),
+    # team actions: granted by being on the inspection's team (the lead for "lead" actions)
+    "inspection.conduct": frozenset(),
+    "inspection.lead": frozenset(),
 }
+
+TEAM_ACTIONS = {"inspection.conduct": ("lead", "member", "secretary"), "inspection.lead": ("lead",)}
+# Records whose visibility is their inspection's (a surprise inspection hides them all).
+INSPECTION_RECORDS = (Finding, CheckResult, Correction, Conclusion, RemediationAction)
 
 # Actions a supporting unit (phối hợp) may take on a task as well as its lead unit.
 SUPPORT_ACTIONS = frozenset({"task.view", "task.comment", "task.report"})
@@ -47,6 +75,8 @@ def _units_of(obj, action: str) -> set[int]:
     supporting units where `action` allows it."""
     if isinstance(obj, OrgUnit):
         return {obj.id}
+    if isinstance(obj, Inspection):
+        return {obj.ordering_unit_id}  # scheduling and issuing belong to the ordering body
     units = {getattr(obj, "unit_id", None)}
     if isinstance(obj, Task) and action in SUPPORT_ACTIONS:
         units |= {u.id for u in obj.support_units}
@@ -121,14 +151,31 @@ def can(actor, action: str, obj=None) -> bool:
     """May `actor` perform `action` (on `obj`, when given)?"""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
+    if action in TEAM_ACTIONS:
+        return obj is not None and _on_team(actor, obj, TEAM_ACTIONS[action])
     roles = ACTIONS[action]
     if obj is None:
         return bool(actor.roles & roles)
     if _sees_everything(actor, roles):
         return True
+    if isinstance(obj, (Inspection, *INSPECTION_RECORDS)) and action.endswith(".view"):
+        return _is_visible(actor, obj)
     if isinstance(obj, User):
         return _can_on_user(actor, roles, obj)
     return bool(_units_of(obj, action) & visible_unit_ids(actor, roles))
+
+
+def _on_team(actor, obj, roles: tuple) -> bool:
+    inspection_id = obj.id if isinstance(obj, Inspection) else obj.inspection_id
+    stmt = select(InspectionMember.id).where(InspectionMember.inspection_id == inspection_id,
+                                             InspectionMember.user_id == actor.id, InspectionMember.role.in_(roles))
+    return db.session.execute(stmt).first() is not None
+
+
+def _is_visible(actor, obj) -> bool:
+    model = type(obj)
+    stmt = scope(select(model.id).where(model.id == obj.id), actor, model)
+    return db.session.execute(stmt).first() is not None
 
 
 def _can_on_user(actor, roles, user: User) -> bool:
@@ -142,7 +189,24 @@ def require(actor, action: str, obj=None) -> None:
         raise Forbidden("Bạn không có quyền thực hiện thao tác này.")
 
 
-def _scope_clause(model, visible):
+def _inspection_clause(actor, visible):
+    """Team members, the ordering body's steering roles, and — once it is announced or started —
+    the target unit's subtree see an inspection. Before that a surprise inspection is invisible
+    to its target and the target's ancestors below the ordering body."""
+    team = select(InspectionMember.inspection_id).where(InspectionMember.user_id == actor.id)
+    steering = visible_units_select(actor, STEERING)
+    disclosed = Inspection.announced_at.is_not(None) | Inspection.started_at.is_not(None)
+    clause = Inspection.id.in_(team) | (Inspection.unit_id.in_(visible) & disclosed)
+    if any(m.role in STEERING for m in actor.memberships):
+        clause = clause | Inspection.ordering_unit_id.in_(steering)
+    return clause
+
+
+def _scope_clause(model, visible, actor=None):
+    if model is Inspection:
+        return _inspection_clause(actor, visible)
+    if model in INSPECTION_RECORDS:
+        return model.inspection_id.in_(select(Inspection.id).where(_inspection_clause(actor, visible)))
     if model is OrgUnit:
         return OrgUnit.id.in_(visible)
     if model is User:
@@ -163,7 +227,7 @@ def _supported_tasks(visible):
 def scope(stmt, actor, model):
     """Restrict `stmt` to the rows of `model` that `actor` sees (a subquery, not a list)."""
     visible = visible_units_select(actor)
-    return stmt if visible is None else stmt.where(_scope_clause(model, visible))
+    return stmt if visible is None else stmt.where(_scope_clause(model, visible, actor))
 
 
 def get_visible_or_404(model, record_id, actor):

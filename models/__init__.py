@@ -4,13 +4,40 @@ from .areas import ParArea
 from .attachments import Attachment
 from .audit import AuditEvent
 from .base import db, utcnow
+from .checklists import ChecklistItem, ChecklistTemplate
+from .inspections import (
+    CheckResult,
+    Conclusion,
+    ConclusionItem,
+    Correction,
+    Finding,
+    FindingPhoto,
+    Inspection,
+    InspectionChange,
+    InspectionMember,
+    InspectionPlan,
+)
 from .jobs import ScheduledRun
 from .notifications import Notification
 from .org import OrgUnit, subtree_ids
 from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
+from .remediation import RemediationAction
 from .users import Membership, RecoveryCode, User, UserSession
 
 __all__ = [
+    "CheckResult",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "Conclusion",
+    "ConclusionItem",
+    "Correction",
+    "Finding",
+    "FindingPhoto",
+    "Inspection",
+    "InspectionChange",
+    "InspectionMember",
+    "InspectionPlan",
+    "RemediationAction",
     "Attachment",
     "ExtensionRequest",
     "ParArea",

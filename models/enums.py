@@ -142,3 +142,96 @@ class ExtensionStatus(enum.StrEnum):
 
 EXTENSION_STATUS_LABELS = {ExtensionStatus.REQUESTED: "Đề nghị gia hạn", ExtensionStatus.APPROVED: "Đã gia hạn",
                            ExtensionStatus.REFUSED: "Không chấp thuận gia hạn"}
+
+
+class InspectionKind(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    SURPRISE = "surprise"
+    THEMATIC = "thematic"
+
+
+INSPECTION_KIND_LABELS = {InspectionKind.SCHEDULED: "Thường xuyên (theo kế hoạch)",
+                          InspectionKind.SURPRISE: "Đột xuất", InspectionKind.THEMATIC: "Chuyên đề"}
+
+
+class InspectionStatus(enum.StrEnum):
+    PLANNED = "planned"
+    ANNOUNCED = "announced"
+    IN_PROGRESS = "in_progress"
+    MINUTES_CLOSED = "minutes_closed"
+    CONCLUSION_DRAFTED = "conclusion_drafted"
+    CONCLUDED = "concluded"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+INSPECTION_STATUS_LABELS = {
+    InspectionStatus.PLANNED: "Dự kiến",
+    InspectionStatus.ANNOUNCED: "Đã thông báo",
+    InspectionStatus.IN_PROGRESS: "Đang kiểm tra",
+    InspectionStatus.MINUTES_CLOSED: "Đã lập biên bản",
+    InspectionStatus.CONCLUSION_DRAFTED: "Đã dự thảo kết luận",
+    InspectionStatus.CONCLUDED: "Đã ban hành kết luận",
+    InspectionStatus.CLOSED: "Đã kết thúc",
+    InspectionStatus.CANCELLED: "Đã hủy",
+}
+
+INSPECTION_TRANSITIONS = {
+    "announce_inspection": ({InspectionStatus.PLANNED}, InspectionStatus.ANNOUNCED),
+    "start_inspection": ({InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED}, InspectionStatus.IN_PROGRESS),
+    "close_minutes": ({InspectionStatus.IN_PROGRESS}, InspectionStatus.MINUTES_CLOSED),
+    "draft_conclusion": ({InspectionStatus.MINUTES_CLOSED, InspectionStatus.CONCLUSION_DRAFTED},
+                         InspectionStatus.CONCLUSION_DRAFTED),
+    "issue_conclusion": ({InspectionStatus.CONCLUSION_DRAFTED}, InspectionStatus.CONCLUDED),
+    "close_inspection": ({InspectionStatus.CONCLUDED}, InspectionStatus.CLOSED),
+    "cancel_inspection": ({InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED}, InspectionStatus.CANCELLED),
+}
+
+
+class CheckValue(enum.StrEnum):
+    COMPLIANT = "compliant"
+    NON_COMPLIANT = "non_compliant"
+    NOT_APPLICABLE = "not_applicable"
+
+
+CHECK_VALUE_LABELS = {CheckValue.COMPLIANT: "Đạt", CheckValue.NON_COMPLIANT: "Không đạt",
+                      CheckValue.NOT_APPLICABLE: "Không áp dụng"}
+
+
+class Severity(enum.StrEnum):
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+
+SEVERITY_LABELS = {Severity.MINOR: "Nhẹ", Severity.MAJOR: "Nghiêm trọng", Severity.CRITICAL: "Rất nghiêm trọng"}
+
+
+class CorrectionStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+CORRECTION_STATUS_LABELS = {CorrectionStatus.PENDING: "Chờ trưởng đoàn duyệt",
+                            CorrectionStatus.ACCEPTED: "Đã chấp nhận (biên bản bổ sung)",
+                            CorrectionStatus.REJECTED: "Không chấp nhận"}
+
+
+class RemediationStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    AWAITING_HEAD = "awaiting_head"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+REMEDIATION_STATUS_LABELS = {
+    RemediationStatus.OPEN: "Chưa khắc phục",
+    RemediationStatus.IN_PROGRESS: "Đang khắc phục",
+    RemediationStatus.AWAITING_HEAD: "Chờ thủ trưởng xác nhận",
+    RemediationStatus.SUBMITTED: "Chờ đoàn kiểm tra đánh giá",
+    RemediationStatus.ACCEPTED: "Đã khắc phục (chấp nhận)",
+    RemediationStatus.RETURNED: "Trả lại",
+}
