@@ -1,7 +1,7 @@
 """Application factory: `flask --app app …` finds create_app()."""
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -12,7 +12,9 @@ from inspection.auth.services import load_session
 from inspection.cli import register_cli
 from inspection.config import load_config
 from inspection.extensions import babel, csrf, login_manager, migrate
+from inspection.i18n import N_
 from inspection.main import bp as main_bp
+from inspection.inspections import bp as inspections_bp
 from inspection.plans import bp as plans_bp
 from inspection.notifications import unread_count
 from models import db
@@ -28,7 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config())
     app.config.update(overrides or {})
     _init_extensions(app)
-    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp):
+    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     security.register_security(app)
@@ -53,7 +55,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.localize_callback = gettext
     login_manager.session_protection = "basic"  # never "strong": tablets on 4G change IP
     login_manager.user_loader(_load_user)
 

@@ -107,13 +107,13 @@ def _sees_everything(actor, roles: frozenset) -> bool:
     return Role.ADMIN in roles and is_admin(actor)
 
 
-def visible_units_select(actor, roles: frozenset = ALL_ROLES):
+def visible_units_select(actor, roles: frozenset = ALL_ROLES, name: str = "unit"):
     """A select of the unit ids `actor` sees through a membership with one of `roles` (each
     membership unit, its descendants and the units merged into them), or None for everything."""
     if _sees_everything(actor, roles):
         return None
     roots = [m.unit_id for m in actor.memberships if m.role in roles]
-    return subtree_ids(roots) if roots else select(OrgUnit.id).where(False)
+    return subtree_ids(roots, name) if roots else select(OrgUnit.id).where(False)
 
 
 def visible_unit_ids(actor, roles: frozenset = ALL_ROLES) -> frozenset[int]:
@@ -194,7 +194,7 @@ def _inspection_clause(actor, visible):
     the target unit's subtree see an inspection. Before that a surprise inspection is invisible
     to its target and the target's ancestors below the ordering body."""
     team = select(InspectionMember.inspection_id).where(InspectionMember.user_id == actor.id)
-    steering = visible_units_select(actor, STEERING)
+    steering = visible_units_select(actor, STEERING, name="steering")
     disclosed = Inspection.announced_at.is_not(None) | Inspection.started_at.is_not(None)
     clause = Inspection.id.in_(team) | (Inspection.unit_id.in_(visible) & disclosed)
     if any(m.role in STEERING for m in actor.memberships):

@@ -41,7 +41,7 @@ class OrgUnit(TimestampMixin, VersionedMixin, db.Model):
         return f"<OrgUnit {self.code}>"
 
 
-def subtree_ids(root_ids):
+def subtree_ids(root_ids, name: str = "unit"):
     """A select of the ids of `root_ids`, their descendants and every unit merged into them,
     recursively — one portable recursive CTE for PostgreSQL and SQLite."""
     unit = OrgUnit.__table__
@@ -50,7 +50,7 @@ def subtree_ids(root_ids):
     edges = union_all(
         select(unit.c.id.label("child"), unit.c.parent_id.label("parent")).where(unit.c.parent_id.is_not(None)),
         select(unit.c.id, unit.c.successor_id).where(unit.c.successor_id.is_not(None)),
-    ).cte("unit_edge")
-    tree = select(unit.c.id).where(unit.c.id.in_(root_ids)).cte("unit_tree", recursive=True)
+    ).cte(f"{name}_edge")
+    tree = select(unit.c.id).where(unit.c.id.in_(root_ids)).cte(f"{name}_tree", recursive=True)
     tree = tree.union(select(edges.c.child).join(tree, edges.c.parent == tree.c.id))
     return select(tree.c.id)

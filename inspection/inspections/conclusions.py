@@ -1,0 +1,117 @@
+"""The conclusion (thông báo kết luận kiểm tra): drafted by the team lead, issued by a leader.
+Issuing opens one remediation action per finding; with no findings the inspection closes at once."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from models import (
+    Conclusion,
+    ConclusionItem,
+    Correction,
+    Finding,
+    Inspection,
+    RemediationAction,
+    db,
+    subtree_ids,
+    utcnow,
+)
+from models.enums import NotificationKind, RemediationStatus
+
+from .. import audit, permissions
+from ..errors import NotFound, ValidationError
+from ..formatting import local_today
+from ..notifications import notify
+from ..text import nfc
+from ..transaction import check_version, unit_of_work
+from .common import link, target_members, transition
+
+TEXT_FIELDS = ("summary", "strengths", "shortcomings", "recommendations")
+
+
+def findings_of(inspection: Inspection) -> list[Finding]:
+    stmt = select(Finding).where(Finding.inspection_id == inspection.id).order_by(Finding.id)
+    return list(db.session.execute(stmt).scalars())
+
+
+def _validate_items(actor, inspection: Inspection, items: list[dict]) -> list[dict]:
+    findings = {f.id: f for f in findings_of(inspection)}
+    given = {int(i["finding_id"]): i for i in items}
+    if set(given) - set(findings):
+        raise ValidationError("Tồn tại không thuộc cuộc kiểm tra này.", field="items")
+    if missing := set(findings) - set(given):
+        raise ValidationError(f"Còn {len(missing)} tồn tại chưa có yêu cầu khắc phục.", field="items")
+    clean = []
+    for finding_id, item in given.items():
+        if not nfc(item.get("action")):
+            raise ValidationError("Nhập nội dung yêu cầu khắc phục cho từng tồn tại.", field="items")
+        if not isinstance(item.get("deadline"), date) or item["deadline"] < local_today():
+            raise ValidationError("Thời hạn khắc phục phải từ hôm nay trở đi.", field="items")
+        clean.append({"finding_id": finding_id, "action": nfc(item["action"]),
+                      "unit_id": _responsible_unit(inspection, item.get("unit_id")), "deadline": item["deadline"]})
+    return clean
+
+
+def _responsible_unit(inspection: Inspection, unit_id) -> int:
+    """The unit that must fix a finding: the inspected unit by default, or any unit under the
+    ordering body (a department may own a commune's fix)."""
+    if not unit_id:
+        return inspection.unit_id
+    allowed = set(db.session.execute(subtree_ids([inspection.ordering_unit_id])).scalars())
+    if int(unit_id) not in allowed:
+        raise NotFound()
+    return int(unit_id)
+
+
+def draft_conclusion(actor, inspection: Inspection, *, items: list[dict], version=None, **texts) -> Conclusion:
+    """The team lead drafts (or redrafts) the conclusion: texts and, per finding, the remediation."""
+    permissions.require(actor, "inspection.lead", inspection)
+    if _pending_corrections(inspection):
+        raise ValidationError("Còn đề nghị sửa biên bản chưa được quyết định.")
+    conclusion = db.session.execute(select(Conclusion).where(Conclusion.inspection_id == inspection.id)).scalar()
+    if conclusion is not None:
+        check_version(conclusion, version, {f: getattr(conclusion, f) for f in TEXT_FIELDS})
+    clean = _validate_items(actor, inspection, items)
+    with unit_of_work():
+        transition(actor, inspection, "draft_conclusion")
+        conclusion = conclusion or Conclusion(inspection_id=inspection.id, drafted_by_id=actor.id)
+        for field in TEXT_FIELDS:
+            setattr(conclusion, field, nfc(texts.get(field, "")))
+        conclusion.items = [ConclusionItem(**item) for item in clean]
+        db.session.add(conclusion)
+    return conclusion
+
+
+def _pending_corrections(inspection: Inspection) -> int:
+    stmt = select(db.func.count(Correction.id)).where(Correction.inspection_id == inspection.id,
+                                                      Correction.status == "pending")
+    return db.session.execute(stmt).scalar_one()
+
+
+def issue_conclusion(actor, inspection: Inspection) -> Conclusion:
+    """A leader issues the conclusion: remediation actions open; no findings → the inspection closes."""
+    permissions.require(actor, "conclusion.issue", inspection)
+    conclusion = db.session.execute(select(Conclusion).where(Conclusion.inspection_id == inspection.id)).scalar()
+    if conclusion is None:
+        raise ValidationError("Chưa có dự thảo kết luận.")
+    with unit_of_work():
+        transition(actor, inspection, "issue_conclusion")
+        conclusion.issued_by_id, conclusion.issued_at = actor.id, utcnow()
+        actions = [_open_action(actor, inspection, item) for item in conclusion.items]
+        if not actions:
+            transition(actor, inspection, "close_inspection", reason="Không có tồn tại phải khắc phục")
+        notify(target_members(inspection), NotificationKind.ASSIGNED,
+               f"Thông báo kết luận kiểm tra: {inspection.title[:200]}"
+               + (f" — {len(actions)} yêu cầu khắc phục" if actions else ""), link(inspection))
+    return conclusion
+
+
+def _open_action(actor, inspection: Inspection, item: ConclusionItem) -> RemediationAction:
+    action = RemediationAction(inspection_id=inspection.id, finding_id=item.finding_id, unit_id=item.unit_id,
+                               description=item.action, deadline=item.deadline, original_deadline=item.deadline,
+                               status=RemediationStatus.OPEN, created_by_id=actor.id)
+    db.session.add(action)
+    db.session.flush()
+    audit.record(actor, "remediation.opened", "remediation_action", action.id, unit_id=item.unit_id,
+                 after={"finding_id": item.finding_id, "deadline": item.deadline, "description": item.action})
+    return action

@@ -1,0 +1,290 @@
+"""On site: start, one result per checklist item, findings, photos, closing the minutes.
+
+Every submission carries a client-generated UUID, so a double tap, a retry or an offline sync
+stores it once. After the minutes are closed, every edit becomes a pending correction."""
+
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from models import ChecklistItem, CheckResult, Correction, Finding, FindingPhoto, Inspection, db, utcnow
+from models.enums import CheckValue, InspectionStatus, NotificationKind, Severity
+
+from .. import audit, permissions
+from ..errors import Conflict, InvalidTransition, ValidationError
+from ..formatting import TZ
+from ..notifications import notify
+from ..text import fold, nfc
+from ..transaction import unit_of_work
+from .common import link, target_members, transition
+
+_STALE_RESULT = "Tiêu chí này vừa được người khác cập nhật. Tải lại để xem kết quả hiện tại."
+CLOSED_STATES = (InspectionStatus.MINUTES_CLOSED, InspectionStatus.CONCLUSION_DRAFTED)
+
+
+def check_capture_time(inspection: Inspection, device_time: datetime) -> None:
+    """Capture time must fall within the inspection's dates (local), allowing device clock skew."""
+    if not isinstance(device_time, datetime) or device_time.tzinfo is None:
+        raise ValidationError("Thiếu thời điểm ghi nhận trên thiết bị.", field="device_time")
+    skew = timedelta(minutes=current_app.config.get("CAPTURE_SKEW_MINUTES", 120))
+    opens = datetime.combine(inspection.start_on, time.min, TZ) - skew
+    closes = datetime.combine(inspection.end_on + timedelta(days=1), time.min, TZ) + skew
+    if not opens <= device_time <= closes:
+        raise ValidationError(
+            f"Thời điểm ghi nhận ({device_time.astimezone(TZ):%H:%M %d/%m/%Y}) nằm ngoài thời gian kiểm tra "
+            f"({inspection.start_on:%d/%m/%Y}–{inspection.end_on:%d/%m/%Y}). Kiểm tra lại đồng hồ thiết bị.",
+            field="device_time")
+
+
+def start_inspection(actor, inspection: Inspection, *, device_time: datetime, location: str = "") -> Inspection:
+    """The team starts the inspection on site; a surprise one becomes visible to its unit now."""
+    permissions.require(actor, "inspection.conduct", inspection)
+    check_capture_time(inspection, device_time)
+    with unit_of_work():
+        transition(actor, inspection, "start_inspection", started_at=device_time)
+        inspection.started_at, inspection.location = device_time, nfc(location)
+        notify(target_members(inspection), NotificationKind.ANNOUNCED,
+               f"Đoàn kiểm tra bắt đầu làm việc: {inspection.title[:200]}", link(inspection))
+    return inspection
+
+
+def _open_for_edit(inspection: Inspection) -> bool:
+    """True while edits apply directly; False once the minutes are closed (edits become corrections)."""
+    if inspection.status == InspectionStatus.IN_PROGRESS:
+        return True
+    if inspection.status in CLOSED_STATES:
+        return False
+    raise InvalidTransition("Cuộc kiểm tra chưa bắt đầu hoặc đã kết thúc: không ghi nhận kết quả.")
+
+
+def _item(inspection: Inspection, item_id) -> ChecklistItem:
+    item = db.session.get(ChecklistItem, int(item_id or 0))
+    if item is None or item.template_id != inspection.template_id:
+        raise ValidationError("Tiêu chí không thuộc bộ tiêu chí của cuộc kiểm tra này.", field="item_id")
+    return item
+
+
+def _validate_result(value: str, severity: str | None, description: str) -> None:
+    if value not in set(CheckValue):
+        raise ValidationError("Kết quả phải là Đạt, Không đạt hoặc Không áp dụng.", field="value")
+    if value == CheckValue.NON_COMPLIANT:
+        if not description:
+            raise ValidationError("Tiêu chí không đạt: nhập mô tả tồn tại, hạn chế.", field="description")
+        if severity not in set(Severity):
+            raise ValidationError("Chọn mức độ của tồn tại.", field="severity")
+
+
+def record_result(actor, inspection: Inspection, *, item_id, value: str, client_uuid: str, device_time: datetime,
+                  note: str = "", severity: str | None = None, description: str = "", version=None):
+    """Record one result per item; a non_compliant result is a finding. Idempotent by client UUID.
+    Returns the CheckResult, or a pending Correction once the minutes are closed."""
+    permissions.require(actor, "inspection.conduct", inspection)
+    if (done := _already(CheckResult, client_uuid, inspection)) is not None:
+        return done
+    item = _item(inspection, item_id)
+    description = nfc(description)
+    _validate_result(value, severity, description)
+    check_capture_time(inspection, device_time)
+    payload = {"op": "result", "item_id": item.id, "value": value, "note": nfc(note), "severity": severity,
+               "description": description}
+    if not _open_for_edit(inspection):
+        return _propose(actor, inspection, payload, client_uuid, device_time)
+    return _guarded(lambda: _apply_result(actor, inspection, payload, client_uuid, device_time, version),
+                    CheckResult, client_uuid, inspection)
+
+
+def _already(model, client_uuid: str, inspection: Inspection):
+    """The record this client UUID already created (a retry), or None. Another inspection's → refused."""
+    if not client_uuid or len(client_uuid) != 36:
+        raise ValidationError("Thiếu mã định danh của bản ghi (UUID).", field="client_uuid")
+    found = db.session.execute(select(model).where(model.client_uuid == client_uuid)).scalar_one_or_none()
+    if found is None:
+        found = db.session.execute(select(Correction).where(Correction.client_uuid == client_uuid)).scalar_one_or_none()
+    if found is not None and found.inspection_id != inspection.id:
+        raise ValidationError("Mã định danh bản ghi đã được dùng cho cuộc kiểm tra khác.", field="client_uuid")
+    return found
+
+
+def _guarded(work, model, client_uuid: str, inspection: Inspection):
+    """Run `work`; when a concurrent retry won the race, return what it stored."""
+    try:
+        return work()
+    except IntegrityError as exc:
+        if (done := _already(model, client_uuid, inspection)) is not None:
+            return done
+        raise Conflict(_STALE_RESULT) from exc
+
+
+def _apply_result(actor, inspection, payload: dict, client_uuid: str, device_time, version) -> CheckResult:
+    existing = db.session.execute(select(CheckResult).where(
+        CheckResult.inspection_id == inspection.id, CheckResult.item_id == payload["item_id"])).scalar_one_or_none()
+    if existing is not None and str(existing.version) != str(version):
+        raise Conflict(_STALE_RESULT, current={"value": existing.value, "note": existing.note,
+                                               "version": existing.version})
+    with unit_of_work():
+        result = existing or CheckResult(inspection_id=inspection.id, item_id=payload["item_id"])
+        before = {"value": result.value, "note": result.note} if existing else None
+        result.value, result.note, result.client_uuid = payload["value"], payload["note"], client_uuid
+        result.device_time, result.received_at, result.recorded_by_id = device_time, utcnow(), actor.id
+        db.session.add(result)
+        db.session.flush()
+        _sync_finding(actor, inspection, result, payload, device_time)
+        audit.record(actor, "inspection.result", "check_result", result.id, unit_id=inspection.unit_id,
+                     before=before, after={"item_id": result.item_id, "value": result.value, "note": result.note})
+    return result
+
+
+def _sync_finding(actor, inspection, result: CheckResult, payload: dict, device_time) -> None:
+    finding = db.session.execute(select(Finding).where(Finding.check_result_id == result.id)).scalar_one_or_none()
+    if payload["value"] != CheckValue.NON_COMPLIANT:
+        if finding is not None and not finding.photos:
+            db.session.delete(finding)
+        return
+    if finding is None:
+        finding = Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, item_id=result.item_id,
+                          check_result_id=result.id, client_uuid=result.client_uuid, recorded_by_id=actor.id)
+        db.session.add(finding)
+    finding.severity, finding.description = payload["severity"], payload["description"]
+    finding.description_folded, finding.device_time = fold(payload["description"]), device_time
+
+
+def record_finding(actor, inspection: Inspection, *, description: str, severity: str, client_uuid: str,
+                   device_time: datetime, latitude=None, longitude=None):
+    """A free observation not tied to an item. Idempotent by client UUID."""
+    permissions.require(actor, "inspection.conduct", inspection)
+    if (done := _already(Finding, client_uuid, inspection)) is not None:
+        return done
+    description = nfc(description)
+    _validate_result(CheckValue.NON_COMPLIANT, severity, description)
+    check_capture_time(inspection, device_time)
+    payload = {"op": "finding", "description": description, "severity": severity,
+               "latitude": _coordinate(latitude, 90), "longitude": _coordinate(longitude, 180)}
+    if not _open_for_edit(inspection):
+        return _propose(actor, inspection, payload, client_uuid, device_time)
+    return _guarded(lambda: _apply_finding(actor, inspection, payload, client_uuid, device_time),
+                    Finding, client_uuid, inspection)
+
+
+def _coordinate(value, limit: int):
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError("Tọa độ không hợp lệ.", field="latitude") from exc
+    if not -limit <= number <= limit:
+        raise ValidationError("Tọa độ không hợp lệ.", field="latitude")
+    return round(number, 6)
+
+
+def _apply_finding(actor, inspection, payload: dict, client_uuid: str, device_time) -> Finding:
+    with unit_of_work():
+        finding = Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, severity=payload["severity"],
+                          description=payload["description"], description_folded=fold(payload["description"]),
+                          client_uuid=client_uuid, device_time=device_time, recorded_by_id=actor.id,
+                          latitude=payload.get("latitude"), longitude=payload.get("longitude"))
+        db.session.add(finding)
+        db.session.flush()
+        audit.record(actor, "inspection.finding", "finding", finding.id, unit_id=inspection.unit_id,
+                     after={"severity": finding.severity, "description": finding.description})
+    return finding
+
+
+def add_photo(actor, finding: Finding, *, stream, filename: str, client_uuid: str, device_time: datetime,
+              kind: str = "before"):
+    """Attach a photo to a finding (original kept with its sha256; a ≈1600 px copy for pages and PDFs)."""
+    from ..photos import store_photo
+
+    inspection = db.session.get(Inspection, finding.inspection_id)
+    permissions.require(actor, "inspection.conduct", inspection)
+    if (done := _already(FindingPhoto, client_uuid, inspection)) is not None:
+        return done
+    check_capture_time(inspection, device_time)
+    direct = _open_for_edit(inspection)
+    with unit_of_work():
+        original, display = store_photo(stream, filename, unit_id=inspection.unit_id, uploaded_by_id=actor.id)
+        db.session.flush()
+        payload = {"op": "photo", "finding_id": finding.id, "original_id": original.id, "display_id": display.id}
+        if not direct:
+            return _propose(actor, inspection, payload, client_uuid, device_time)
+        photo = _apply_photo(actor, inspection, payload, client_uuid, device_time)
+    return photo
+
+
+def _apply_photo(actor, inspection, payload: dict, client_uuid: str, device_time) -> FindingPhoto:
+    photo = FindingPhoto(finding_id=payload["finding_id"], original_id=payload["original_id"],
+                         display_id=payload["display_id"], client_uuid=client_uuid, device_time=device_time)
+    db.session.add(photo)
+    db.session.flush()
+    audit.record(actor, "inspection.photo", "finding", payload["finding_id"], unit_id=inspection.unit_id,
+                 after={"photo": photo.id})
+    return photo
+
+
+def close_minutes(actor, inspection: Inspection, *, representative_name: str, representative_title: str,
+                  device_time: datetime) -> Inspection:
+    """The team lead closes the minutes on site, naming the unit's representative."""
+    permissions.require(actor, "inspection.lead", inspection)
+    if not nfc(representative_name):
+        raise ValidationError("Nhập họ tên đại diện đơn vị được kiểm tra.", field="representative_name")
+    check_capture_time(inspection, device_time)
+    missing = _unmarked_items(inspection)
+    if missing:
+        raise ValidationError(f"Còn {missing} tiêu chí chưa đánh giá.")
+    with unit_of_work():
+        transition(actor, inspection, "close_minutes", representative=nfc(representative_name))
+        inspection.representative_name = nfc(representative_name)
+        inspection.representative_title = nfc(representative_title)
+        inspection.minutes_closed_at = device_time
+    return inspection
+
+
+def _unmarked_items(inspection: Inspection) -> int:
+    items = select(ChecklistItem.id).where(ChecklistItem.template_id == inspection.template_id)
+    marked = select(CheckResult.item_id).where(CheckResult.inspection_id == inspection.id)
+    stmt = select(db.func.count()).select_from(items.where(ChecklistItem.id.not_in(marked)).subquery())
+    return db.session.execute(stmt).scalar_one()
+
+
+def _propose(actor, inspection, payload: dict, client_uuid: str, device_time) -> Correction:
+    with unit_of_work():
+        correction = Correction(inspection_id=inspection.id, target_type=payload["op"],
+                                target_id=payload.get("item_id") or payload.get("finding_id"), payload=payload,
+                                client_uuid=client_uuid, proposed_by_id=actor.id, device_time=device_time)
+        db.session.add(correction)
+        db.session.flush()
+        audit.record(actor, "inspection.correction_proposed", "correction", correction.id,
+                     unit_id=inspection.unit_id, after=payload)
+        lead = [m.user_id for m in inspection.members if m.role == "lead" and m.user_id != actor.id]
+        notify(lead, NotificationKind.SYSTEM, f"Đề nghị sửa biên bản: {inspection.title[:200]}", link(inspection))
+    return correction
+
+
+def decide_correction(actor, correction: Correction, *, accept: bool, note: str = "") -> Correction:
+    """The team lead accepts (it joins the addendum, biên bản bổ sung) or rejects a correction."""
+    inspection = db.session.get(Inspection, correction.inspection_id)
+    permissions.require(actor, "inspection.lead", inspection)
+    if correction.status != "pending":
+        raise InvalidTransition("Đề nghị sửa này đã được quyết định.")
+    with unit_of_work():
+        correction.status = "accepted" if accept else "rejected"
+        correction.decided_by_id, correction.decided_at, correction.decision_note = actor.id, utcnow(), nfc(note)
+        if accept:
+            _apply_correction(actor, inspection, correction)
+        audit.record(actor, f"inspection.correction_{correction.status}", "correction", correction.id,
+                     unit_id=inspection.unit_id, after={"note": correction.decision_note})
+    return correction
+
+
+def _apply_correction(actor, inspection, correction: Correction) -> None:
+    payload, uuid, when = correction.payload, correction.client_uuid, correction.device_time
+    if payload["op"] == "result":
+        existing = db.session.execute(select(CheckResult).where(
+            CheckResult.inspection_id == inspection.id, CheckResult.item_id == payload["item_id"])).scalar_one_or_none()
+        _apply_result(actor, inspection, payload, uuid, when, existing.version if existing else None)
+    elif payload["op"] == "finding":
+        _apply_finding(actor, inspection, payload, uuid, when)
+    elif payload["op"] == "photo":
+        _apply_photo(actor, inspection, payload, uuid, when)
