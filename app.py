@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inspection import auth, errors, formatting, permissions, security
 from inspection.admin import bp as admin_bp
+from inspection.api import bp as api_bp
 from inspection.auth import bp as auth_bp
 from inspection.auth.services import load_session
 from inspection.cli import register_cli
@@ -30,7 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config())
     app.config.update(overrides or {})
     _init_extensions(app)
-    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp):
+    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     security.register_security(app)

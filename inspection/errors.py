@@ -52,9 +52,20 @@ def _answer(status: int, message: str = ""):
     return render_template(template, status=status, message=message), status
 
 
+def _json_error(exc: DomainError):
+    body = {"error": exc.message or str(exc.status)}
+    if exc.field:
+        body["field"] = exc.field
+    if isinstance(exc, Conflict):
+        body["current"] = exc.current
+    return body, exc.status
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        if _wants_json():
+            return _json_error(exc)
         return _answer(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)

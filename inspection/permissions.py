@@ -57,6 +57,7 @@ ACTIONS: dict[str, frozenset] = {
     "inspection.schedule": frozenset({Role.COORDINATOR, Role.LEADER}),
     "inspection.order_surprise": frozenset({Role.LEADER}),
     "conclusion.issue": frozenset({Role.LEADER}),
+    "finding.view": ALL_ROLES,
     # team actions: granted by being on the inspection's team (the lead for "lead" actions)
     "inspection.conduct": frozenset(),
     "inspection.lead": frozenset(),

@@ -1,0 +1,124 @@
+"""The tablet's JSON API: the same services as the HTML forms, with client-generated UUIDs."""
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from models import ChecklistItem, CheckResult, Correction, Finding, Inspection, db
+from models.enums import InspectionStatus
+
+from .. import permissions
+from ..errors import ValidationError
+from ..formatting import local_today
+from ..inspections import fieldwork
+from . import bp, payloads, serializers
+
+ACTIVE = (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS,
+          InspectionStatus.MINUTES_CLOSED)
+
+
+def _answer(record, status: int = 200):
+    if isinstance(record, Correction):
+        return jsonify({"correction": {"id": record.id, "status": record.status,
+                                       "client_uuid": record.client_uuid}}), 202
+    if isinstance(record, CheckResult):
+        return jsonify({"result": serializers.result_dict(record)}), status
+    if isinstance(record, Finding):
+        return jsonify({"finding": serializers.finding_dict(record)}), status
+    return jsonify({"inspection": serializers.inspection_summary(record)}), status
+
+
+@bp.route("/inspections/today")
+@login_required
+def today():
+    """The signed-in inspector's inspections from today on (the tablet's start screen)."""
+    team = select(Inspection).where(
+        Inspection.members.any(user_id=current_user.id), Inspection.status.in_(ACTIVE),
+        Inspection.end_on >= local_today())
+    rows = db.session.execute(team.order_by(Inspection.start_on).limit(50)).scalars()
+    return jsonify({"inspections": [serializers.inspection_summary(i) for i in rows]})
+
+
+@bp.route("/inspections/<int:inspection_id>")
+@login_required
+@permissions.scoped_view(Inspection, "inspection_id", "inspection.view")
+def inspection_detail(inspection: Inspection):
+    """Everything the tablet needs to work this inspection offline."""
+    items = db.session.execute(select(ChecklistItem).where(ChecklistItem.template_id == inspection.template_id)
+                               .order_by(ChecklistItem.position)).scalars().all()
+    results = db.session.execute(select(CheckResult).where(CheckResult.inspection_id == inspection.id)).scalars()
+    findings = permissions.scope(select(Finding).where(Finding.inspection_id == inspection.id), current_user, Finding)
+    return jsonify(serializers.inspection_detail(inspection, items, results.all(),
+                                                 db.session.execute(findings).scalars().all()))
+
+
+@bp.route("/inspections/<int:inspection_id>/start", methods=["POST"])
+@login_required
+@permissions.scoped_view(Inspection, "inspection_id", "inspection.conduct")
+def start(inspection: Inspection):
+    """Start the inspection on site (device time)."""
+    data = payloads.body()
+    fieldwork.start_inspection(current_user, inspection, device_time=payloads.moment(data),
+                               location=payloads.text(data, "location", limit=300))
+    return _answer(inspection)
+
+
+@bp.route("/inspections/<int:inspection_id>/results", methods=["POST"])
+@login_required
+@permissions.scoped_view(Inspection, "inspection_id", "inspection.conduct")
+@permissions.body_ids(item_id=ChecklistItem)
+def record_result(inspection: Inspection):
+    """Record (or, with the current version, edit) the result of one checklist item."""
+    data = payloads.body()
+    record = fieldwork.record_result(
+        current_user, inspection, item_id=payloads.integer(data, "item_id"),
+        value=payloads.text(data, "value", required=True, limit=20),
+        client_uuid=payloads.text(data, "client_uuid", required=True, limit=36),
+        device_time=payloads.moment(data), note=payloads.text(data, "note"),
+        severity=payloads.text(data, "severity", limit=20) or None,
+        description=payloads.text(data, "description"), version=payloads.integer(data, "version", required=False))
+    return _answer(record)
+
+
+@bp.route("/inspections/<int:inspection_id>/findings", methods=["POST"])
+@login_required
+@permissions.scoped_view(Inspection, "inspection_id", "inspection.conduct")
+def record_finding(inspection: Inspection):
+    """Record a free finding (not tied to a checklist item)."""
+    data = payloads.body()
+    record = fieldwork.record_finding(
+        current_user, inspection, description=payloads.text(data, "description", required=True),
+        severity=payloads.text(data, "severity", required=True, limit=20),
+        client_uuid=payloads.text(data, "client_uuid", required=True, limit=36),
+        device_time=payloads.moment(data), latitude=data.get("latitude"), longitude=data.get("longitude"))
+    return _answer(record, 201 if isinstance(record, Finding) else 202)
+
+
+@bp.route("/findings/<int:finding_id>/photos", methods=["POST"])
+@login_required
+@permissions.scoped_view(Finding, "finding_id", "finding.view")
+def add_photo(finding: Finding):
+    """Upload one photo of a finding (multipart: file, client_uuid, device_time)."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationError("Thiếu tệp ảnh.", field="file")
+    form = request.form.to_dict()
+    photo = fieldwork.add_photo(current_user, finding, stream=upload.stream, filename=upload.filename or "anh.jpg",
+                                client_uuid=payloads.text(form, "client_uuid", required=True, limit=36),
+                                device_time=payloads.moment(form), kind=form.get("kind", "before"))
+    if isinstance(photo, Correction):
+        return _answer(photo)
+    return jsonify({"photo": {"id": photo.id, "client_uuid": photo.client_uuid, "finding_id": finding.id}}), 201
+
+
+@bp.route("/inspections/<int:inspection_id>/close-minutes", methods=["POST"])
+@login_required
+@permissions.scoped_view(Inspection, "inspection_id", "inspection.lead")
+def close_minutes(inspection: Inspection):
+    """The team lead closes the minutes, naming the unit's representative."""
+    data = payloads.body()
+    fieldwork.close_minutes(current_user, inspection,
+                            representative_name=payloads.text(data, "representative_name", required=True, limit=120),
+                            representative_title=payloads.text(data, "representative_title", limit=120),
+                            device_time=payloads.moment(data))
+    return _answer(inspection)
