@@ -17,6 +17,7 @@ from inspection.i18n import N_
 from inspection.main import bp as main_bp
 from inspection.inspections import bp as inspections_bp
 from inspection.plans import bp as plans_bp
+from inspection.remediation import bp as remediation_bp
 from inspection.notifications import unread_count
 from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
@@ -31,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config())
     app.config.update(overrides or {})
     _init_extensions(app)
-    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp, remediation_bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     security.register_security(app)

@@ -41,6 +41,11 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _days(value: str) -> tuple[int, ...]:
+    """ "7,3,1" → (7, 3, 1): how many days before a deadline reminders go out."""
+    return tuple(sorted({int(d) for d in value.split(",") if d.strip()}, reverse=True))
+
+
 def load_config() -> dict:
     """Read the configuration once, at app creation."""
     instance = _instance_dir()
@@ -66,6 +71,8 @@ def load_config() -> dict:
         "JOB_TIMEOUT": _int("CCHC_JOB_TIMEOUT", 300),
         "SWEEP_INTERVAL": _int("CCHC_SWEEP_INTERVAL", 600),
         "DAILY_RUN_HOUR": _int("CCHC_DAILY_RUN_HOUR", 7),
+        "REMINDER_DAYS": _days(os.environ.get("CCHC_REMINDER_DAYS", "7,3,1")),
+        "EXPORT_SYNC_MAX_ROWS": _int("CCHC_EXPORT_SYNC_MAX_ROWS", 2000),
         "RQ_QUEUE_PREFIX": os.environ.get("CCHC_QUEUE_PREFIX", ""),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": _int("SMTP_PORT", 25),
@@ -79,6 +86,9 @@ def load_config() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CCHC_SECURE_COOKIES", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        "ESCALATE_TO_HEAD_DAYS": _int("CCHC_ESCALATE_TO_HEAD_DAYS", 3),
+        "ESCALATE_TO_LEADER_DAYS": _int("CCHC_ESCALATE_TO_LEADER_DAYS", 10),
+        "CAPTURE_SKEW_MINUTES": _int("CCHC_CAPTURE_SKEW_MINUTES", 120),
         "PROXY_FIX": os.environ.get("CCHC_PROXY_FIX", "0") == "1",
         "PLACE_NAME": os.environ.get("CCHC_PLACE_NAME", "Tân Hồng"),
     }

@@ -58,6 +58,11 @@ ACTIONS: dict[str, frozenset] = {
     "inspection.order_surprise": frozenset({Role.LEADER}),
     "conclusion.issue": frozenset({Role.LEADER}),
     "finding.view": ALL_ROLES,
+    "remediation.view": ALL_ROLES,
+    "remediation.work": frozenset({Role.UNIT_OFFICER, Role.UNIT_HEAD}),
+    "remediation.confirm": frozenset({Role.UNIT_HEAD}),
+    "remediation.review": frozenset({Role.COORDINATOR}),  # and the inspector who raised the finding
+    "remediation.manage": frozenset({Role.COORDINATOR}),
     # team actions: granted by being on the inspection's team (the lead for "lead" actions)
     "inspection.conduct": frozenset(),
     "inspection.lead": frozenset(),
@@ -66,6 +71,8 @@ ACTIONS: dict[str, frozenset] = {
 TEAM_ACTIONS = {"inspection.conduct": ("lead", "member", "secretary"), "inspection.lead": ("lead",)}
 # Records whose visibility is their inspection's (a surprise inspection hides them all).
 INSPECTION_RECORDS = (Finding, CheckResult, Correction, Conclusion, RemediationAction)
+# Records a responsible unit also sees through its remediation actions (the findings they answer).
+ACTION_RECORDS = (RemediationAction, Finding)
 
 # Actions a supporting unit (phối hợp) may take on a task as well as its lead unit.
 SUPPORT_ACTIONS = frozenset({"task.view", "task.comment", "task.report"})
@@ -163,6 +170,8 @@ def can(actor, action: str, obj=None) -> bool:
         return _is_visible(actor, obj)
     if isinstance(obj, User):
         return _can_on_user(actor, roles, obj)
+    if action == "remediation.review" and getattr(obj, "raised_by_id", None) == actor.id:
+        return True
     return bool(_units_of(obj, action) & visible_unit_ids(actor, roles))
 
 
@@ -207,7 +216,8 @@ def _scope_clause(model, visible, actor=None):
     if model is Inspection:
         return _inspection_clause(actor, visible)
     if model in INSPECTION_RECORDS:
-        return model.inspection_id.in_(select(Inspection.id).where(_inspection_clause(actor, visible)))
+        clause = model.inspection_id.in_(select(Inspection.id).where(_inspection_clause(actor, visible)))
+        return clause | _through_actions(model, visible) if model in ACTION_RECORDS else clause
     if model is OrgUnit:
         return OrgUnit.id.in_(visible)
     if model is User:
@@ -218,6 +228,14 @@ def _scope_clause(model, visible, actor=None):
         return Plan.unit_id.in_(visible) | Plan.id.in_(
             select(Task.plan_id).where(Task.unit_id.in_(visible) | Task.id.in_(_supported_tasks(visible))))
     return model.unit_id.in_(visible)
+
+
+def _through_actions(model, visible):
+    """A unit responsible for an issued remediation action sees it and the finding it answers,
+    even when the inspection was of another unit."""
+    if model is RemediationAction:
+        return RemediationAction.unit_id.in_(visible)
+    return Finding.id.in_(select(RemediationAction.finding_id).where(RemediationAction.unit_id.in_(visible)))
 
 
 def _supported_tasks(visible):

@@ -12,7 +12,9 @@ from models.enums import Role, UnitKind
 from . import audit
 from .auth.passwords import hash_password
 from .errors import Forbidden
+from .seed_inspections import seed_inspections
 from .seed_plans import seed_plans
+from .seed_templates import seed_templates
 from .text import fold
 from .transaction import unit_of_work
 
@@ -76,6 +78,8 @@ def seed_demo(profile: str) -> bool:
         units = _create_units()
         users = _create_users(units)
         seed_plans(units, users)
+        seed_templates(units, users)
+        seed_inspections(units, users)  # after the checklist templates
         audit.record(None, "demo.seeded", "system", "demo", after={"units": len(units)})
     return True
 

@@ -21,7 +21,7 @@ from .jobs import ScheduledRun
 from .notifications import Notification
 from .org import OrgUnit, subtree_ids
 from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
-from .remediation import RemediationAction
+from .remediation import RemediationAction, RemediationStep, RemediationSubmission
 from .users import Membership, RecoveryCode, User, UserSession
 
 __all__ = [
@@ -38,6 +38,8 @@ __all__ = [
     "InspectionMember",
     "InspectionPlan",
     "RemediationAction",
+    "RemediationStep",
+    "RemediationSubmission",
     "Attachment",
     "ExtensionRequest",
     "ParArea",

@@ -3,6 +3,11 @@
 import enum
 
 
+def N_(text: str) -> str:
+    """Marks a label for the message catalog (pybabel -k N_); templates translate it with _()."""
+    return text
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     LEADER = "leader"
@@ -14,13 +19,13 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.ADMIN: "Quản trị hệ thống",
-    Role.LEADER: "Lãnh đạo UBND",
-    Role.COORDINATOR: "Đầu mối CCHC",
-    Role.INSPECTOR: "Thành viên đoàn kiểm tra",
-    Role.UNIT_HEAD: "Thủ trưởng đơn vị",
-    Role.UNIT_OFFICER: "Cán bộ, công chức đơn vị",
-    Role.VIEWER: "Người xem",
+    Role.ADMIN: N_("Quản trị hệ thống"),
+    Role.LEADER: N_("Lãnh đạo UBND"),
+    Role.COORDINATOR: N_("Đầu mối CCHC"),
+    Role.INSPECTOR: N_("Thành viên đoàn kiểm tra"),
+    Role.UNIT_HEAD: N_("Thủ trưởng đơn vị"),
+    Role.UNIT_OFFICER: N_("Cán bộ, công chức đơn vị"),
+    Role.VIEWER: N_("Người xem"),
 }
 
 
@@ -40,16 +45,16 @@ class UnitKind(enum.StrEnum):
 
 
 UNIT_KIND_LABELS = {
-    UnitKind.PROVINCE: "Tỉnh, thành phố",
-    UnitKind.PEOPLES_COMMITTEE: "Ủy ban nhân dân",
-    UnitKind.DEPARTMENT: "Cơ quan chuyên môn",
-    UnitKind.SERVICE_UNIT: "Đơn vị sự nghiệp",
-    UnitKind.DISTRICT: "Huyện (trước 01/7/2025)",
-    UnitKind.COMMUNE: "Xã",
-    UnitKind.WARD: "Phường",
-    UnitKind.TOWNSHIP: "Thị trấn (trước 01/7/2025)",
-    UnitKind.SPECIAL_ZONE: "Đặc khu",
-    UnitKind.OTHER: "Khác",
+    UnitKind.PROVINCE: N_("Tỉnh, thành phố"),
+    UnitKind.PEOPLES_COMMITTEE: N_("Ủy ban nhân dân"),
+    UnitKind.DEPARTMENT: N_("Cơ quan chuyên môn"),
+    UnitKind.SERVICE_UNIT: N_("Đơn vị sự nghiệp"),
+    UnitKind.DISTRICT: N_("Huyện (trước 01/7/2025)"),
+    UnitKind.COMMUNE: N_("Xã"),
+    UnitKind.WARD: N_("Phường"),
+    UnitKind.TOWNSHIP: N_("Thị trấn (trước 01/7/2025)"),
+    UnitKind.SPECIAL_ZONE: N_("Đặc khu"),
+    UnitKind.OTHER: N_("Khác"),
 }
 
 
@@ -68,7 +73,8 @@ class PlanStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-PLAN_STATUS_LABELS = {PlanStatus.DRAFT: "Dự thảo", PlanStatus.ISSUED: "Đã ban hành", PlanStatus.CLOSED: "Đã kết thúc"}
+PLAN_STATUS_LABELS = {PlanStatus.DRAFT: N_("Dự thảo"), PlanStatus.ISSUED: N_("Đã ban hành"),
+                      PlanStatus.CLOSED: N_("Đã kết thúc")}
 
 PLAN_TRANSITIONS = {PlanStatus.DRAFT: {PlanStatus.ISSUED}, PlanStatus.ISSUED: {PlanStatus.CLOSED}}
 
@@ -84,13 +90,13 @@ class TaskStatus(enum.StrEnum):
 
 
 TASK_STATUS_LABELS = {
-    TaskStatus.OPEN: "Chưa thực hiện",
-    TaskStatus.IN_PROGRESS: "Đang thực hiện",
-    TaskStatus.AWAITING_HEAD: "Chờ thủ trưởng xác nhận",
-    TaskStatus.SUBMITTED: "Chờ duyệt kết quả",
-    TaskStatus.ACCEPTED: "Hoàn thành",
-    TaskStatus.RETURNED: "Trả lại",
-    TaskStatus.CANCELLED: "Hủy",
+    TaskStatus.OPEN: N_("Chưa thực hiện"),
+    TaskStatus.IN_PROGRESS: N_("Đang thực hiện"),
+    TaskStatus.AWAITING_HEAD: N_("Chờ thủ trưởng xác nhận"),
+    TaskStatus.SUBMITTED: N_("Chờ duyệt kết quả"),
+    TaskStatus.ACCEPTED: N_("Hoàn thành"),
+    TaskStatus.RETURNED: N_("Trả lại"),
+    TaskStatus.CANCELLED: N_("Hủy"),
 }
 
 UNFINISHED_TASK = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.AWAITING_HEAD,
@@ -120,12 +126,12 @@ class Timeliness(enum.StrEnum):
 
 
 TIMELINESS_LABELS = {
-    Timeliness.ON_TRACK: "Trong hạn",
-    Timeliness.OVERDUE: "Quá hạn chưa hoàn thành",
-    Timeliness.AWAITING_REVIEW: "Chờ duyệt",
-    Timeliness.DONE_ON_TIME: "Hoàn thành đúng hạn",
-    Timeliness.DONE_LATE: "Hoàn thành quá hạn",
-    Timeliness.CANCELLED: "Hủy",
+    Timeliness.ON_TRACK: N_("Trong hạn"),
+    Timeliness.OVERDUE: N_("Quá hạn chưa hoàn thành"),
+    Timeliness.AWAITING_REVIEW: N_("Chờ duyệt"),
+    Timeliness.DONE_ON_TIME: N_("Hoàn thành đúng hạn"),
+    Timeliness.DONE_LATE: N_("Hoàn thành quá hạn"),
+    Timeliness.CANCELLED: N_("Hủy"),
 }
 
 TIMELINESS_COLOURS = {
@@ -140,8 +146,8 @@ class ExtensionStatus(enum.StrEnum):
     REFUSED = "refused"
 
 
-EXTENSION_STATUS_LABELS = {ExtensionStatus.REQUESTED: "Đề nghị gia hạn", ExtensionStatus.APPROVED: "Đã gia hạn",
-                           ExtensionStatus.REFUSED: "Không chấp thuận gia hạn"}
+EXTENSION_STATUS_LABELS = {ExtensionStatus.REQUESTED: N_("Đề nghị gia hạn"), ExtensionStatus.APPROVED: N_("Đã gia hạn"),
+                           ExtensionStatus.REFUSED: N_("Không chấp thuận gia hạn")}
 
 
 class InspectionKind(enum.StrEnum):
@@ -150,8 +156,8 @@ class InspectionKind(enum.StrEnum):
     THEMATIC = "thematic"
 
 
-INSPECTION_KIND_LABELS = {InspectionKind.SCHEDULED: "Thường xuyên (theo kế hoạch)",
-                          InspectionKind.SURPRISE: "Đột xuất", InspectionKind.THEMATIC: "Chuyên đề"}
+INSPECTION_KIND_LABELS = {InspectionKind.SCHEDULED: N_("Thường xuyên (theo kế hoạch)"),
+                          InspectionKind.SURPRISE: N_("Đột xuất"), InspectionKind.THEMATIC: N_("Chuyên đề")}
 
 
 class InspectionStatus(enum.StrEnum):
@@ -166,14 +172,14 @@ class InspectionStatus(enum.StrEnum):
 
 
 INSPECTION_STATUS_LABELS = {
-    InspectionStatus.PLANNED: "Dự kiến",
-    InspectionStatus.ANNOUNCED: "Đã thông báo",
-    InspectionStatus.IN_PROGRESS: "Đang kiểm tra",
-    InspectionStatus.MINUTES_CLOSED: "Đã lập biên bản",
-    InspectionStatus.CONCLUSION_DRAFTED: "Đã dự thảo kết luận",
-    InspectionStatus.CONCLUDED: "Đã ban hành kết luận",
-    InspectionStatus.CLOSED: "Đã kết thúc",
-    InspectionStatus.CANCELLED: "Đã hủy",
+    InspectionStatus.PLANNED: N_("Dự kiến"),
+    InspectionStatus.ANNOUNCED: N_("Đã thông báo"),
+    InspectionStatus.IN_PROGRESS: N_("Đang kiểm tra"),
+    InspectionStatus.MINUTES_CLOSED: N_("Đã lập biên bản"),
+    InspectionStatus.CONCLUSION_DRAFTED: N_("Đã dự thảo kết luận"),
+    InspectionStatus.CONCLUDED: N_("Đã ban hành kết luận"),
+    InspectionStatus.CLOSED: N_("Đã kết thúc"),
+    InspectionStatus.CANCELLED: N_("Đã hủy"),
 }
 
 INSPECTION_TRANSITIONS = {
@@ -194,8 +200,8 @@ class CheckValue(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-CHECK_VALUE_LABELS = {CheckValue.COMPLIANT: "Đạt", CheckValue.NON_COMPLIANT: "Không đạt",
-                      CheckValue.NOT_APPLICABLE: "Không áp dụng"}
+CHECK_VALUE_LABELS = {CheckValue.COMPLIANT: N_("Đạt"), CheckValue.NON_COMPLIANT: N_("Không đạt"),
+                      CheckValue.NOT_APPLICABLE: N_("Không áp dụng")}
 
 
 class Severity(enum.StrEnum):
@@ -204,7 +210,8 @@ class Severity(enum.StrEnum):
     CRITICAL = "critical"
 
 
-SEVERITY_LABELS = {Severity.MINOR: "Nhẹ", Severity.MAJOR: "Nghiêm trọng", Severity.CRITICAL: "Rất nghiêm trọng"}
+SEVERITY_LABELS = {Severity.MINOR: N_("Nhẹ"), Severity.MAJOR: N_("Nghiêm trọng"),
+                   Severity.CRITICAL: N_("Rất nghiêm trọng")}
 
 
 class CorrectionStatus(enum.StrEnum):
@@ -213,9 +220,9 @@ class CorrectionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-CORRECTION_STATUS_LABELS = {CorrectionStatus.PENDING: "Chờ trưởng đoàn duyệt",
-                            CorrectionStatus.ACCEPTED: "Đã chấp nhận (biên bản bổ sung)",
-                            CorrectionStatus.REJECTED: "Không chấp nhận"}
+CORRECTION_STATUS_LABELS = {CorrectionStatus.PENDING: N_("Chờ trưởng đoàn duyệt"),
+                            CorrectionStatus.ACCEPTED: N_("Đã chấp nhận (biên bản bổ sung)"),
+                            CorrectionStatus.REJECTED: N_("Không chấp nhận")}
 
 
 class RemediationStatus(enum.StrEnum):
@@ -228,10 +235,20 @@ class RemediationStatus(enum.StrEnum):
 
 
 REMEDIATION_STATUS_LABELS = {
-    RemediationStatus.OPEN: "Chưa khắc phục",
-    RemediationStatus.IN_PROGRESS: "Đang khắc phục",
-    RemediationStatus.AWAITING_HEAD: "Chờ thủ trưởng xác nhận",
-    RemediationStatus.SUBMITTED: "Chờ đoàn kiểm tra đánh giá",
-    RemediationStatus.ACCEPTED: "Đã khắc phục (chấp nhận)",
-    RemediationStatus.RETURNED: "Trả lại",
+    RemediationStatus.OPEN: N_("Chưa khắc phục"),
+    RemediationStatus.IN_PROGRESS: N_("Đang khắc phục"),
+    RemediationStatus.AWAITING_HEAD: N_("Chờ thủ trưởng xác nhận"),
+    RemediationStatus.SUBMITTED: N_("Chờ đoàn kiểm tra đánh giá"),
+    RemediationStatus.ACCEPTED: N_("Đã khắc phục (chấp nhận)"),
+    RemediationStatus.RETURNED: N_("Trả lại"),
+}
+
+# Each arrow is one service function in inspection/remediation/services.py.
+REMEDIATION_TRANSITIONS = {
+    "start_action": ({RemediationStatus.OPEN, RemediationStatus.RETURNED}, RemediationStatus.IN_PROGRESS),
+    "submit_action": ({RemediationStatus.OPEN, RemediationStatus.IN_PROGRESS, RemediationStatus.RETURNED},
+                      RemediationStatus.AWAITING_HEAD),
+    "confirm_action": ({RemediationStatus.AWAITING_HEAD}, RemediationStatus.SUBMITTED),
+    "accept_action": ({RemediationStatus.SUBMITTED}, RemediationStatus.ACCEPTED),
+    "return_action": ({RemediationStatus.SUBMITTED, RemediationStatus.AWAITING_HEAD}, RemediationStatus.RETURNED),
 }

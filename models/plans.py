@@ -108,6 +108,7 @@ class ExtensionRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("remediation_action.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     current_deadline: Mapped[date] = mapped_column(Date)

@@ -2,8 +2,8 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import TimestampMixin, UTCDateTime, VersionedMixin, db
 
@@ -25,3 +25,51 @@ class RemediationAction(TimestampMixin, VersionedMixin, db.Model):
     completed_on: Mapped[date | None] = mapped_column(Date)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # the inspector
+    requires_evidence: Mapped[bool] = mapped_column(default=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)  # 0 none, 1 unit head, 2 leader
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    times_returned: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RemediationStep(db.Model):
+    """A milestone of a remediation plan (bước khắc phục), with its own date."""
+
+    __tablename__ = "remediation_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("remediation_action.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+
+
+class RemediationSubmission(db.Model):
+    """One round of a remediation action: what the unit did, its evidence, the head's
+    confirmation and the review (accepted or returned with a reason). Every round stays."""
+
+    __tablename__ = "remediation_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("remediation_action.id"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    note: Mapped[str] = mapped_column(Text, default="")
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")  # pending | accepted | returned
+    review_note: Mapped[str] = mapped_column(Text, default="")
+
+    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821
+        secondary="remediation_evidence", lazy="selectin")
+
+
+remediation_evidence = Table(
+    "remediation_evidence", db.metadata,
+    Column("submission_id", ForeignKey("remediation_submission.id", ondelete="CASCADE"), primary_key=True),
+    Column("attachment_id", ForeignKey("attachment.id"), primary_key=True),
+)

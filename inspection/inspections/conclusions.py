@@ -107,9 +107,11 @@ def issue_conclusion(actor, inspection: Inspection) -> Conclusion:
 
 
 def _open_action(actor, inspection: Inspection, item: ConclusionItem) -> RemediationAction:
+    finding = db.session.get(Finding, item.finding_id)
     action = RemediationAction(inspection_id=inspection.id, finding_id=item.finding_id, unit_id=item.unit_id,
                                description=item.action, deadline=item.deadline, original_deadline=item.deadline,
-                               status=RemediationStatus.OPEN, created_by_id=actor.id)
+                               status=RemediationStatus.OPEN, created_by_id=actor.id,
+                               raised_by_id=finding.recorded_by_id)
     db.session.add(action)
     db.session.flush()
     audit.record(actor, "remediation.opened", "remediation_action", action.id, unit_id=item.unit_id,
