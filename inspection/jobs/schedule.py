@@ -7,9 +7,13 @@ import os
 
 from rq import cron
 
+from .remediation import escalate_remediation
+from .reminders import send_task_reminders
 from .sweeps import daily_housekeeping
 
 _INTERVAL = int(os.environ.get("CCHC_SWEEP_INTERVAL", "600"))
 _PREFIX = os.environ.get("CCHC_QUEUE_PREFIX", "")
 
 cron.register(daily_housekeeping, _PREFIX + "default", interval=_INTERVAL)
+cron.register(send_task_reminders, _PREFIX + "default", interval=_INTERVAL)
+cron.register(escalate_remediation, _PREFIX + "default", interval=_INTERVAL)

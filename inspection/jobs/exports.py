@@ -1,0 +1,30 @@
+"""Large .xlsx exports, rendered by the worker: the file is stored for the user who asked, and
+a notification carries its download link (only that user may download it)."""
+
+import io
+
+from models import User, db
+from models.enums import NotificationKind
+
+from .. import storage
+from ..links import path_for
+from ..notifications import notify
+from ..plans.exports import EXPORT_KIND, build_export
+from ..sheets import XLSX_TYPES
+from ..transaction import unit_of_work
+
+
+def export_tasks(user_id: int, spec: dict) -> int | None:
+    """Render the export `spec` as user `user_id` sees it, store it, notify them; the stored
+    Attachment's id (None when the user is gone or deactivated)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    filename, content = build_export(user, spec)
+    with unit_of_work():
+        attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
+                                   uploaded_by_id=user.id)
+        db.session.flush()
+        notify([user.id], NotificationKind.SYSTEM, f"Tệp Excel “{filename}” đã sẵn sàng, bấm để tải về.",
+               path_for("plans.export_download", token=attachment.sha256))
+    return attachment.id

@@ -1,0 +1,89 @@
+"""Reminders (đôn đốc): tasks due in a few days (REMINDER_DAYS, default 7, 3 and 1) and overdue
+tasks are reminded to their lead unit's officers and head; overdue ones also to the coordinators
+of the units above. Work waiting for review ("chờ duyệt") is never reminded.
+
+Each reminder is one ReminderSent row (task, kind, day) whose unique constraint decides: however
+many schedulers or workers run at once, a task's reminder goes out once a day."""
+
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from models import Plan, ReminderSent, Task, db
+from models.enums import NotificationKind, PlanStatus, Role
+
+from .. import permissions
+from ..formatting import local_today
+from ..links import path_for
+from ..notifications import notify
+from ..plans.recipients import unit_members
+from ..plans.timeliness import OPEN_WORK
+from ..transaction import unit_of_work
+from .daily import run_once_today
+
+OVERDUE = "overdue"
+
+
+def send_task_reminders() -> bool:
+    """Once a day (scheduled): send today's task reminders."""
+    return run_once_today("task_reminders", remind_tasks)
+
+
+def remind_tasks(today: date | None = None) -> str:
+    """Send every reminder due today that has not gone out yet; safe to run concurrently."""
+    today = today or local_today()
+    due = due_reminders(today)
+    sent = sum(_send_once(task_id, kind, today) for task_id, kind in due)
+    return f"{sent}/{len(due)} task reminders sent"
+
+
+def due_reminders(today: date) -> list[tuple[int, str]]:
+    """(task id, kind) of the unfinished tasks of issued plans (or ad hoc) due in one of the
+    configured numbers of days ("due_7"…) or past their deadline ("overdue")."""
+    kinds = {today + timedelta(days=d): f"due_{d}" for d in current_app.config["REMINDER_DAYS"]}
+    stmt = (select(Task.id, Task.deadline).outerjoin(Plan, Plan.id == Task.plan_id)
+            .where(Task.status.in_(OPEN_WORK), or_(Task.plan_id.is_(None), Plan.status == PlanStatus.ISSUED),
+                   or_(Task.deadline.in_(list(kinds)), Task.deadline < today))
+            .order_by(Task.deadline, Task.id))
+    return [(task_id, kinds.get(deadline, OVERDUE)) for task_id, deadline in db.session.execute(stmt)]
+
+
+def _send_once(task_id: int, kind: str, today: date) -> int:
+    """Claim (task, kind, today) by inserting its row; notify only if this run claimed it."""
+    try:
+        with unit_of_work():
+            task = db.session.get(Task, task_id)
+            if task is None:
+                return 0
+            members = unit_members([task.unit_id])
+            coordinators = _coordinators(task, exclude=members) if kind == OVERDUE else []
+            db.session.add(ReminderSent(subject_type="task", subject_id=task.id, kind=kind, sent_on=today,
+                                        detail={"recipients": members + coordinators}))
+            db.session.flush()
+            _notify(task, kind, today, members, coordinators)
+    except IntegrityError:  # another run claimed it first
+        return 0
+    return 1
+
+
+def _coordinators(task: Task, exclude: list[int]) -> list[int]:
+    above = unit_members(permissions.ancestor_ids(task.unit_id), [Role.COORDINATOR])
+    return [uid for uid in above if uid not in exclude]
+
+
+def _notify(task: Task, kind: str, today: date, members: list[int], coordinators: list[int]) -> None:
+    link = path_for("plans.task_detail", task_id=task.id)
+    title = task.title[:200]
+    if kind == OVERDUE:
+        days = (today - task.deadline).days
+        notify(members, NotificationKind.OVERDUE,
+               f"Đôn đốc: nhiệm vụ quá hạn {days} ngày (hạn {task.deadline:%d/%m/%Y}), chưa hoàn thành: {title}",
+               link)
+        notify(coordinators, NotificationKind.OVERDUE,
+               f"Nhiệm vụ quá hạn của {task.unit.name} (hạn {task.deadline:%d/%m/%Y}): {title}", link)
+        return
+    days = (task.deadline - today).days
+    notify(members, NotificationKind.DEADLINE_NEAR,
+           f"Đôn đốc: còn {days} ngày đến hạn ({task.deadline:%d/%m/%Y}): {title}", link)

@@ -1,0 +1,134 @@
+"""Spreadsheets shared by every feature: reading an uploaded .xlsx table with its raw cell values
+(dates stay dates), and neutralising text before it is written to an .xlsx.
+
+The capped read and the zip check come from admin/sheets.py; on top of them this module refuses
+merged cells, tells an XML bomb (refused by defusedxml, which openpyxl uses) from a broken file,
+and keeps each cell's type so callers can tell a real date from a serial number or a text."""
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from defusedxml.common import DefusedXmlException
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.xml.functions import iterparse
+
+from .admin.sheets import check_xlsx, read_capped  # noqa: F401  (re-exported for the features)
+from .errors import ValidationError
+from .text import fold, nfc
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPES = {XLSX_MIME, "application/zip"}  # what content sniffing calls an .xlsx
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_BROKEN = "Không đọc được tệp Excel (tệp hỏng hoặc không đúng định dạng .xlsx)."
+_UNSAFE = ("Tệp Excel chứa khai báo XML không an toàn (thực thể XML, có thể là “bom XML”) nên bị từ chối. "
+           "Hãy mở tệp bằng Excel, lưu lại thành .xlsx rồi tải lên lại.")
+
+
+@dataclass
+class SheetRow:
+    """One data row: `number` is the row number the user sees in Excel; `values` the raw cells
+    (str NFC-normalised, int, float, datetime or None) by column key."""
+
+    number: int
+    values: dict
+    errors: list[str] = field(default_factory=list)
+
+
+def read_table(data: bytes, columns: list[tuple[str, str]], *, max_rows: int) -> list[SheetRow]:
+    """The non-empty rows under the header row of the first sheet; ValidationError for a file
+    that is not a real workbook, an XML bomb, merged cells, wrong columns or too many rows."""
+    check_xlsx(data)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            _refuse_merged_cells(sheet)
+            return _rows(sheet, columns, max_rows)
+        finally:
+            book.close()
+    except ValidationError:
+        raise
+    except Exception as exc:  # a hostile or broken file may raise anything from the XML layer
+        raise ValidationError(_UNSAFE if _is_unsafe_xml(exc) else _BROKEN, field="file") from exc
+
+
+def _is_unsafe_xml(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _refuse_merged_cells(sheet) -> None:
+    """Read-only sheets do not expose merged ranges: read the <mergeCell> elements (defused)."""
+    ranges = []
+    with sheet._get_source() as source:
+        for _, element in iterparse(source):
+            if element.tag.endswith("}mergeCell"):
+                ranges.append(element.get("ref", ""))
+            element.clear()
+    if ranges:
+        shown = ", ".join(ranges[:5]) + (" …" if len(ranges) > 5 else "")
+        raise ValidationError(f"Bảng tính có ô gộp ({shown}). Hãy bỏ gộp ô (Merge & Center → Unmerge Cells), "
+                              "điền đủ giá trị vào từng ô rồi tải lên lại.", field="file")
+
+
+def _value(raw):
+    if isinstance(raw, str):
+        return nfc(raw) or None
+    return raw
+
+
+def _rows(sheet, columns, max_rows: int) -> list[SheetRow]:
+    lines = sheet.iter_rows(values_only=True, max_col=len(columns) + 20)
+    header = next(lines, None)
+    if header is None:
+        raise ValidationError("Bảng tính trống: không có dòng tiêu đề.", field="file")
+    index = header_index(header, columns)
+    rows = []
+    for number, line in enumerate(lines, start=2):
+        values = {key: _value(line[i]) if i < len(line) else None for key, i in index.items()}
+        if all(v is None for v in values.values()):
+            continue
+        if len(rows) == max_rows:
+            raise ValidationError(f"Tệp có quá {max_rows} dòng dữ liệu. Hãy chia thành nhiều tệp.", field="file")
+        rows.append(SheetRow(number=number, values=values))
+    if not rows:
+        raise ValidationError("Bảng tính không có dòng dữ liệu nào dưới dòng tiêu đề.", field="file")
+    return rows
+
+
+def header_index(header: tuple, columns: list[tuple[str, str]]) -> dict[str, int]:
+    """Column key → index; one ValidationError naming the missing and unknown columns and
+    listing the expected headers. Headers match without regard to case or diacritics."""
+    wanted = {fold(label): key for key, label in columns}
+    found, unknown = {}, []
+    for index, title in enumerate(header):
+        name = fold(str(title)) if title is not None else ""
+        if name in wanted and wanted[name] not in found:
+            found[wanted[name]] = index
+        elif name:
+            unknown.append(f"“{nfc(str(title))}”")
+    missing = [f"“{label}”" for key, label in columns if key not in found]
+    if missing or unknown:
+        detail = "; ".join(filter(None, [missing and "thiếu cột " + ", ".join(missing),
+                                         unknown and "cột không có trong mẫu " + ", ".join(unknown)]))
+        expected = ", ".join(f"“{label}”" for _, label in columns)
+        raise ValidationError(f"Bảng tính không đúng mẫu ({detail}). Dòng đầu tiên phải có đúng các cột: "
+                              f"{expected}. Hãy tải tệp mẫu và nhập lại.", field="file")
+    return found
+
+
+def safe_cell(value):
+    """A value fit to write into a cell: text that a spreadsheet would run as a formula
+    (starting with = + - @, a tab or a carriage return) gets a leading apostrophe; characters
+    XML cannot hold are dropped."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    if isinstance(value, datetime | date | int | float) or value is None:
+        return value
+    return safe_cell(str(value))
