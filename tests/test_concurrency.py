@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from inspection import audit
 from inspection.admin import services as admin_services
+from inspection.admin.units import UNIT_FIELDS
 from inspection.errors import Conflict
 from inspection.jobs.sweeps import daily_housekeeping
 from inspection.queue import get_queue
@@ -74,7 +75,7 @@ def test_simultaneous_saves_of_one_record_never_overwrite_silently(committed):
         from models import User
 
         actor, unit = db.session.get(User, admin_id), db.session.get(OrgUnit, unit_id)
-        data = {f: getattr(unit, f) for f in admin_services.UNIT_FIELDS}
+        data = {f: getattr(unit, f) for f in UNIT_FIELDS}
         data["name"] = f"Tên lưu bởi người {n} lần {current_round}"
         try:
             admin_services.update_unit(actor, unit, data, version=1)

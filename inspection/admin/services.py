@@ -1,36 +1,31 @@
-"""Administration of units (users and merges follow the same pattern)."""
+"""The admin use cases, one import away: units, users, merges and bulk imports."""
 
-from models import OrgUnit
+from .imports import confirm_import, preview_import, template_bytes
+from .merges import merge_units
+from .units import (
+    check_version,
+    create_unit,
+    deactivate_unit,
+    deactivation_warnings,
+    reactivate_unit,
+    unit_choices,
+    unit_detail,
+    unit_values,
+    update_unit,
+)
+from .users import (
+    create_user,
+    deactivate_user,
+    has_password,
+    reactivate_user,
+    reset_password,
+    update_user,
+    user_values,
+)
 
-from .. import audit, permissions
-from ..errors import Conflict
-from ..text import fold, nfc
-from ..transaction import unit_of_work
-
-UNIT_FIELDS = ("name", "short_name", "code", "kind", "place_name", "address", "requires_head_confirmation")
-
-
-def unit_values(unit: OrgUnit) -> dict:
-    return {f: getattr(unit, f) for f in UNIT_FIELDS}
-
-
-def check_version(record, expected, values: dict) -> None:
-    """Refuse a save made on a stale copy; the conflict carries the current values."""
-    if str(record.version) != str(expected):
-        raise Conflict("Bản ghi đã được người khác cập nhật trong khi bạn sửa. "
-                       "Giá trị hiện tại được hiển thị bên dưới.", current=values)
-
-
-def update_unit(actor, unit: OrgUnit, data: dict, *, version) -> OrgUnit:
-    """Edit a unit's name, code and settings."""
-    permissions.require(actor, "unit.manage", unit)
-    check_version(unit, version, unit_values(unit))
-    with unit_of_work():
-        before = unit_values(unit)
-        for field in UNIT_FIELDS:
-            value = data[field]
-            setattr(unit, field, nfc(value) if isinstance(value, str) else value)
-        unit.name_folded = fold(unit.name)
-        audit.record(actor, "unit.updated", "org_unit", unit.id, unit_id=unit.id,
-                     before=before, after=unit_values(unit))
-    return unit
+__all__ = [
+    "check_version", "confirm_import", "create_unit", "create_user", "deactivate_unit", "deactivate_user",
+    "deactivation_warnings", "has_password", "merge_units", "preview_import", "reactivate_unit",
+    "reactivate_user", "reset_password", "template_bytes", "unit_choices", "unit_detail", "unit_values",
+    "update_unit", "update_user", "user_values",
+]
