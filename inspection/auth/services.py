@@ -9,14 +9,19 @@ from sqlalchemy import select, update
 from models import User, UserSession, db, utcnow
 
 from .. import audit
-from ..errors import ValidationError
+from ..errors import NotFound, ValidationError
+from ..i18n import N_
 from ..text import nfc
 from ..transaction import unit_of_work
 from . import throttle
 from .passwords import check_password, hash_password, needs_rehash
+from .queries import SECOND_FACTOR_WINDOW, list_active_sessions, session_handle
 
-BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
-THROTTLED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút."
+# One message for a wrong password, an unknown or inactive account and a locked one: the answer
+# never tells whether the account exists or that the lock has set in.
+BAD_CREDENTIALS = N_("Tên đăng nhập hoặc mật khẩu không đúng. Nếu nhập sai nhiều lần liên tiếp, "
+                      "việc đăng nhập sẽ tạm bị khóa trong ít phút.")
+THROTTLED = BAD_CREDENTIALS
 _SEEN_EVERY = timedelta(minutes=5)
 
 
@@ -33,6 +38,7 @@ def authenticate(username: str, password: str, address: str) -> User:
     """The active user with these credentials; SignInError otherwise (throttled per account and
     per address; a failure never tells whether the account exists)."""
     if throttle.is_blocked(username, address):
+        check_password(None, password)  # the same work as any other refusal
         _record_failure(username, address, "throttled")
         raise SignInError(THROTTLED)
     user = _find_user(username)
@@ -59,7 +65,8 @@ def start_session(user: User, address: str, user_agent: str) -> UserSession:
                           user_agent=user_agent[:300],
                           is_second_factor_done=not user.totp_enabled)
         db.session.add(row)
-        audit.record(user, "auth.login", "user", user.id, after={"address": address})
+        audit.record(user, "auth.login", "user", user.id,
+                     after={"address": address, "second_factor": "pending" if user.totp_enabled else "none"})
     return row
 
 
@@ -72,6 +79,8 @@ def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSessio
         return None
     now = utcnow()
     if now - row.last_seen_at > timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]):
+        return None
+    if not row.is_second_factor_done and now - row.created_at > SECOND_FACTOR_WINDOW:
         return None
     user = db.session.get(User, row.user_id)
     if user is None or not user.is_active:
@@ -89,6 +98,18 @@ def end_session(user: User, session_id: str) -> None:
             UserSession.id == session_id, UserSession.revoked_at.is_(None)
         ).values(revoked_at=utcnow(), revoked_reason="logout"))
         audit.record(user, "auth.logout", "user", user.id)
+
+
+def end_session_by_handle(user: User, handle: str) -> UserSession:
+    """End one of the user's own open sessions, named by its public handle (NotFound otherwise)."""
+    row = next((r for r in list_active_sessions(user) if session_handle(r.id) == handle), None)
+    if row is None:
+        raise NotFound("Không tìm thấy phiên đăng nhập này, hoặc phiên đã kết thúc.")
+    with unit_of_work():
+        row.revoked_at, row.revoked_reason = utcnow(), "ended_by_user"
+        audit.record(user, "auth.session_ended", "user", user.id,
+                     after={"address": row.ip_address, "user_agent": row.user_agent})
+    return row
 
 
 def revoke_sessions(user: User, reason: str, *, except_id: str | None = None) -> int:

@@ -1,12 +1,12 @@
-"""Sign-in, sign-out, password change, language."""
+"""Sign-in (password, then the second factor), sign-out, password change, language."""
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationError
-from . import bp, services
-from .forms import ChangePasswordForm, LoginForm
+from . import bp, second_factor, services
+from .forms import ChangePasswordForm, LoginForm, RecoveryCodeForm, TotpCodeForm
 
 
 def _safe_next(target: str | None) -> str:
@@ -28,12 +28,38 @@ def login():
             flash(_(exc.message), "error")
             return render_template("auth/login.html", form=form), 200
         row = services.start_session(user, request.remote_addr or "", request.user_agent.string)
+        chosen = session.get("lang")  # a language picked on the sign-in page becomes the user's
         session.clear()
+        if chosen and chosen != user.locale:
+            services.set_locale(user, chosen)
         session["sid"] = row.id
         session["lang"] = user.locale
         login_user(user)
+        if not row.is_second_factor_done:
+            return redirect(url_for("auth.two_factor", next=request.args.get("next")))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    """The second sign-in step: a code from the authenticator app or a recovery code."""
+    if g.user_session.is_second_factor_done:
+        return redirect(_safe_next(request.args.get("next")))
+    code_form, recovery_form = TotpCodeForm(), RecoveryCodeForm()
+    field = "recovery_code" if "recovery_code" in request.form else "code"
+    form = recovery_form if field == "recovery_code" else code_form
+    if request.method == "POST" and form.validate():
+        try:
+            second_factor.verify_second_factor(current_user, g.user_session, form[field].data,
+                                               recovery=field == "recovery_code")
+        except ValidationError as exc:
+            form[field].errors.append(_(exc.message))
+        else:
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/two_factor.html", code_form=code_form, recovery_form=recovery_form,
+                           recovery=field == "recovery_code")
 
 
 @bp.route("/logout", methods=["POST"])
