@@ -66,7 +66,6 @@ def start(inspection: Inspection):
 @bp.route("/inspections/<int:inspection_id>/results", methods=["POST"])
 @login_required
 @permissions.scoped_view(Inspection, "inspection_id", "inspection.conduct")
-@permissions.body_ids(item_id=ChecklistItem)
 def record_result(inspection: Inspection):
     """Record (or, with the current version, edit) the result of one checklist item."""
     data = payloads.body()
