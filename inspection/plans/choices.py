@@ -1,0 +1,52 @@
+"""Options for the plan and task forms and filters: only what the user sees."""
+
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from models import Membership, OrgUnit, ParArea, Plan, db
+
+from .. import permissions
+
+
+def unit_choices(actor, *, active_only: bool = True) -> list[SelectChoice]:
+    """The units `actor` sees, by name."""
+    stmt = permissions.scope(select(OrgUnit.id, OrgUnit.name), actor, OrgUnit)
+    if active_only:
+        stmt = stmt.where(OrgUnit.is_active.is_(True))
+    return [SelectChoice(str(r.id), r.name) for r in db.session.execute(stmt.order_by(OrgUnit.name_folded))]
+
+
+def issuing_unit_choices(actor) -> list[SelectChoice]:
+    """The units where `actor` drafts plans: those of their leader or coordinator memberships."""
+    roles = permissions.ACTIONS["plan.manage"]
+    stmt = (select(OrgUnit.id, OrgUnit.name).join(Membership, Membership.unit_id == OrgUnit.id)
+            .where(Membership.user_id == actor.id, Membership.role.in_(list(roles)), OrgUnit.is_active.is_(True))
+            .distinct().order_by(OrgUnit.name))
+    return [SelectChoice(str(r.id), r.name) for r in db.session.execute(stmt)]
+
+
+def area_choices() -> list[SelectChoice]:
+    """The active PAR areas in their official order."""
+    stmt = select(ParArea.id, ParArea.name).where(ParArea.is_active.is_(True)).order_by(ParArea.position, ParArea.id)
+    return [SelectChoice(str(r.id), r.name) for r in db.session.execute(stmt)]
+
+
+def plan_choices(actor, limit: int = 200) -> list[SelectChoice]:
+    """The newest plans `actor` sees, labelled "35/KH-UBND — title"."""
+    stmt = permissions.scope(select(Plan.id, Plan.number, Plan.title, Plan.year), actor, Plan)
+    rows = db.session.execute(stmt.order_by(Plan.year.desc(), Plan.issued_on.desc(), Plan.id.desc()).limit(limit))
+    return [SelectChoice(str(r.id), f"{r.number or 'Dự thảo'} — {r.title}") for r in rows]
+
+
+def plan_years(actor) -> list[int]:
+    """The years of the plans `actor` sees, newest first."""
+    stmt = permissions.scope(select(Plan.year).distinct(), actor, Plan)
+    return sorted(db.session.execute(stmt).scalars(), reverse=True)
+
+
+def home_unit_id(actor) -> int | None:
+    """The unit of the user's first unit-level membership (officer or head), for "my unit" links."""
+    for membership in actor.memberships:
+        if membership.role in permissions.ACTIONS["task.report"]:
+            return membership.unit_id
+    return None

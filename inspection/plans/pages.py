@@ -1,0 +1,141 @@
+"""What the plan and task pages show around the record itself: tasks grouped by PAR area, progress
+with its charts, a task's thread, change log and extension requests. Read-only."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from models import AuditEvent, ExtensionRequest, OrgUnit, Plan, Task, TaskUpdate, User, db
+from models.enums import TASK_STATUS_LABELS, Timeliness
+
+from ..charts import progress_chart
+from ..formatting import format_date
+from ..i18n import N_
+from .queries import TaskFilters, filtered_tasks, plan_progress, plan_tasks
+
+UPDATE_LABELS = {
+    "progress": N_("Báo cáo tiến độ"), "comment": N_("Ý kiến"), "submitted": N_("Gửi kết quả"),
+    "confirmed": N_("Thủ trưởng đơn vị xác nhận kết quả"), "accepted": N_("Chấp nhận kết quả (hoàn thành)"),
+    "returned": N_("Trả lại"), "reopened": N_("Mở lại nhiệm vụ"),
+}
+
+EVENT_LABELS = {
+    "task.created": N_("Giao nhiệm vụ"), "task.updated": N_("Sửa nhiệm vụ"),
+    "task.reassigned": N_("Giao lại cho đơn vị khác"),
+    "task.start": N_("Bắt đầu thực hiện"), "task.progress": N_("Cập nhật tiến độ"), "task.commented": N_("Cho ý kiến"),
+    "task.submit": N_("Gửi kết quả"), "task.confirm": N_("Thủ trưởng xác nhận"), "task.accept": N_("Chấp nhận kết quả"),
+    "task.return": N_("Trả lại"), "task.reopen": N_("Mở lại"), "task.cancel": N_("Hủy nhiệm vụ"),
+    "extension.requested": N_("Đề nghị gia hạn"), "extension.approved": N_("Đồng ý gia hạn"),
+    "extension.refused": N_("Không đồng ý gia hạn"),
+}
+
+FIELD_LABELS = {
+    "number": N_("số thứ tự"), "title": N_("nội dung"), "description": N_("yêu cầu cụ thể"),
+    "expected_output": N_("sản phẩm"), "deadline": N_("thời hạn"), "area_id": N_("lĩnh vực"),
+    "unit_id": N_("đơn vị chủ trì"), "support_unit_ids": N_("đơn vị phối hợp"),
+}
+
+
+@dataclass
+class Event:
+    """One line of a task's change log, from its audit events."""
+
+    at: datetime
+    actor: str
+    label: str
+    detail: str
+
+
+@dataclass
+class AreaGroup:
+    label: str
+    area_id: int | None
+    tasks: list
+
+
+def area_groups(tasks: list[Task]) -> list[AreaGroup]:
+    """Tasks grouped by PAR area in the areas' official order (tasks without an area last)."""
+    groups: dict = {}
+    for task in tasks:
+        key = (task.area.position, task.area.id) if task.area else (10**6, 0)
+        if key not in groups:
+            groups[key] = AreaGroup(task.area.name if task.area else "Nhiệm vụ chung", task.area_id, [])
+        groups[key].tasks.append(task)
+    return [groups[k] for k in sorted(groups)]
+
+
+def plan_page(plan: Plan, actor, today: date) -> dict:
+    """The plan's tasks the user sees, the plan's progress with its charts, and its overdue tasks."""
+    tasks = plan_tasks(plan, actor)
+    progress = plan_progress(plan, today)
+    overdue = filtered_tasks(actor, TaskFilters(plan_id=plan.id, timeliness=Timeliness.OVERDUE), today)
+    return {
+        "groups": area_groups(tasks), "visible_count": len(tasks), "progress": progress,
+        "overdue": list(db.session.execute(overdue.order_by(Task.deadline, Task.position)).scalars()),
+        "area_chart": progress_chart("Tỷ lệ hoàn thành theo lĩnh vực", progress["areas"], "chart-areas"),
+        "unit_chart": progress_chart("Tỷ lệ hoàn thành theo đơn vị chủ trì", progress["units"], "chart-units"),
+    }
+
+
+def task_page(task: Task) -> dict:
+    """The task's plan, thread (oldest first), change log and extension requests."""
+    requests = list(db.session.execute(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
+                                       .order_by(ExtensionRequest.created_at, ExtensionRequest.id)).scalars())
+    updates = select(TaskUpdate).where(TaskUpdate.task_id == task.id).order_by(TaskUpdate.created_at, TaskUpdate.id)
+    return {
+        "plan": db.session.get(Plan, task.plan_id) if task.plan_id else None,
+        "updates": list(db.session.execute(updates).scalars()),
+        "events": task_events(task),
+        "extensions": requests,
+        "pending_extension": next((r for r in requests if r.status == "requested"), None),
+    }
+
+
+def task_events(task: Task) -> list[Event]:
+    """The task's audit events in words, oldest first."""
+    stmt = (select(AuditEvent, User.full_name).outerjoin(User, User.id == AuditEvent.actor_id)
+            .where(AuditEvent.target_type == "task", AuditEvent.target_id == str(task.id))
+            .order_by(AuditEvent.seq))
+    rows = db.session.execute(stmt).all()
+    names = _unit_names(rows)
+    return [Event(e.at, name or "Hệ thống", EVENT_LABELS.get(e.action, e.action), _detail(e, names))
+            for e, name in rows]
+
+
+def _unit_names(rows) -> dict[int, str]:
+    ids = set()
+    for event, _name in rows:
+        for values in (event.before or {}, event.after or {}):
+            ids |= {values["unit_id"]} if values.get("unit_id") else set()
+            ids |= set(values.get("support_unit_ids") or [])
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).all())
+
+
+def _detail(event: AuditEvent, names: dict[int, str]) -> str:
+    before, after = event.before or {}, event.after or {}
+    if event.action == "task.progress":
+        return f"Tiến độ {after.get('progress')}%"
+    if event.action == "task.reassigned":
+        return f"Từ {names.get(before.get('unit_id'), '?')} sang {names.get(after.get('unit_id'), '?')}"
+    if event.action == "task.updated":
+        changed = [label for key, label in FIELD_LABELS.items() if before.get(key) != after.get(key)]
+        return ("Đã sửa: " + ", ".join(changed)) if changed else ""
+    if event.action == "extension.requested":
+        return f"Đến ngày {_day(after.get('deadline'))}. Lý do: {after.get('reason', '')}"
+    if event.action == "extension.approved":
+        return f"Thời hạn mới {_day(after.get('deadline'))} (hạn ban đầu {_day(after.get('original_deadline'))})"
+    if after.get("reason"):
+        return f"Lý do: {after['reason']}"
+    if "status" in after and event.action.startswith("task."):
+        return f"Trạng thái: {TASK_STATUS_LABELS.get(after['status'], after['status'])}"
+    return ""
+
+
+def _day(value) -> str:
+    try:
+        return format_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return str(value or "")

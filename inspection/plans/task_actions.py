@@ -1,0 +1,198 @@
+"""The task page's action forms: each one POST, one service call, then back to the task.
+
+A refused action shows the page again with the message next to its field (422); a transition
+that is no longer possible, or a save that lost a race, is flashed."""
+
+from contextlib import contextmanager
+
+from flask import flash
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from models import Task
+from models.enums import TaskStatus
+
+from .. import permissions, storage
+from ..errors import ValidationError
+from ..transaction import unit_of_work
+from . import bp, pages, tasks, workflow
+from .forms import uploads
+from .task_views import ACTION_FORMS, render_task
+from .views import REFUSALS, back_to, show_error
+
+
+@contextmanager
+def evidence(task: Task, files):
+    """Store the uploaded files in the same unit of work as the service call; if the call is
+    refused, their rows roll back and their bytes are removed."""
+    stored = []
+    try:
+        with unit_of_work():
+            for upload in files:
+                stored.append(_store(task, upload))
+            yield stored
+    except BaseException:
+        for attachment in stored:
+            storage.backend().delete(attachment.storage_key)
+        raise
+
+
+def _store(task: Task, upload):
+    try:
+        return storage.store(upload.stream, upload.filename, kind="task_evidence", unit_id=task.unit_id,
+                             uploaded_by_id=current_user.id)
+    except ValidationError as exc:
+        exc.field = exc.field or "files"  # a refused type or size belongs next to the file input
+        raise
+
+
+def act(task: Task, name: str, call, done, *, fields: dict | None = None):
+    """Validate the action form `name`, run `call(form)`, flash `done` (text or function of the task).
+    `fields` maps the service's field names to the form's."""
+    form = ACTION_FORMS[name]()
+    if not form.validate_on_submit():
+        return render_task(task, 422, **{name: form})
+    try:
+        call(form)
+    except ValidationError as exc:
+        exc.field = (fields or {}).get(exc.field, exc.field)
+        show_error(form, exc)
+        return render_task(task, 422, **{name: form})
+    except REFUSALS as exc:
+        flash(_(exc.message), "error")
+    else:
+        flash(done(task) if callable(done) else done, "success")
+    return back_to("plans.task_detail", task_id=task.id)
+
+
+def _with_files(task: Task, form, field: str, call) -> None:
+    with evidence(task, uploads(form[field])) as files:
+        call(files)
+
+
+@bp.route("/tasks/<int:task_id>/progress", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "task.report")
+def report_progress(task: Task):
+    """Report progress: a percentage, a note and files (báo cáo tiến độ)."""
+    def call(form):
+        _with_files(task, form, "progress_files", lambda files: workflow.report_progress(
+            current_user, task, progress=form.progress.data, note=form.progress_note.data or "", files=files))
+    return act(task, "progress_form", call, lambda t: _("Đã cập nhật tiến độ %(n)s%%.", n=t.progress),
+               fields={"note": "progress_note", "files": "progress_files"})
+
+
+@bp.route("/tasks/<int:task_id>/comment", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "task.comment")
+def comment_task(task: Task):
+    """Add a comment (ý kiến) to the task's thread."""
+    def call(form):
+        _with_files(task, form, "comment_files", lambda files: workflow.comment_task(
+            current_user, task, note=form.comment.data or "", files=files))
+    return act(task, "comment_form", call, _("Đã gửi ý kiến."),
+               fields={"note": "comment", "files": "comment_files"})
+
+
+def _submitted(task: Task) -> str:
+    if task.status == TaskStatus.AWAITING_HEAD:
+        return _("Đã gửi kết quả; chờ thủ trưởng đơn vị xác nhận.")
+    return _("Đã gửi kết quả; nhiệm vụ chờ duyệt.")
+
+
+@bp.route("/tasks/<int:task_id>/submit", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "task.submit")
+def submit_task(task: Task):
+    """The unit submits its result, with a note and files (gửi kết quả)."""
+    def call(form):
+        _with_files(task, form, "result_files", lambda files: workflow.submit_task(
+            current_user, task, note=form.result_note.data or "", files=files))
+    return act(task, "submit_form", call, _submitted,
+               fields={"note": "result_note", "files": "result_files"})
+
+
+@bp.route("/tasks/<int:task_id>/confirm", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "task.confirm")
+def confirm_task(task: Task):
+    """The unit head confirms the result: from today it waits for review (chờ duyệt)."""
+    return act(task, "action_form", lambda form: workflow.confirm_task(current_user, task),
+               _("Đã xác nhận kết quả; nhiệm vụ chờ duyệt."))
+
+
+@bp.route("/tasks/<int:task_id>/accept", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "task.review")
+def accept_task(task: Task):
+    """The assigning coordinator or leader accepts the result (hoàn thành)."""
+    return act(task, "action_form", lambda form: workflow.accept_task(current_user, task),
+               _("Đã chấp nhận kết quả: nhiệm vụ hoàn thành."))
+
+
+def _return(task: Task):
+    return act(task, "return_form", lambda form: workflow.return_task(current_user, task,
+                                                                      reason=form.return_reason.data),
+               _("Đã trả lại nhiệm vụ cho đơn vị."), fields={"reason": "return_reason"})
+
+
+@bp.route("/tasks/<int:task_id>/return", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "task.review")
+def return_task(task: Task):
+    """The reviewer returns the result to the unit, with a reason (trả lại)."""
+    return _return(task)
+
+
+@bp.route("/tasks/<int:task_id>/return-to-officer", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "task.confirm")
+def head_return_task(task: Task):
+    """The unit head sends the result back to the officer before confirming it, with a reason."""
+    return _return(task)
+
+
+@bp.route("/tasks/<int:task_id>/reopen", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "task.reopen")
+def reopen_task(task: Task):
+    """A leader reopens an accepted task, with a reason (mở lại)."""
+    return act(task, "reopen_form", lambda form: workflow.reopen_task(current_user, task,
+                                                                      reason=form.reopen_reason.data),
+               _("Đã mở lại nhiệm vụ."), fields={"reason": "reopen_reason"})
+
+
+@bp.route("/tasks/<int:task_id>/cancel", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "task.assign")
+def cancel_task(task: Task):
+    """Cancel an unfinished task, with a reason (hủy)."""
+    return act(task, "cancel_form", lambda form: tasks.cancel_task(current_user, task, form.cancel_reason.data),
+               _("Đã hủy nhiệm vụ."), fields={"reason": "cancel_reason"})
+
+
+@bp.route("/tasks/<int:task_id>/extension", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "extension.request")
+def request_extension(task: Task):
+    """The unit asks for a later deadline, with a reason (đề nghị gia hạn)."""
+    def call(form):
+        workflow.request_extension(current_user, task, new_deadline=form.new_deadline.data,
+                                   reason=form.extension_reason.data)
+    return act(task, "extension_form", call, _("Đã gửi đề nghị gia hạn; chờ lãnh đạo quyết định."),
+               fields={"reason": "extension_reason"})
+
+
+@bp.route("/tasks/<int:task_id>/extension/decide", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "extension.decide")
+def decide_extension(task: Task):
+    """A leader approves or refuses the task's pending extension request."""
+    pending = pages.task_page(task)["pending_extension"]
+
+    def call(form):
+        if pending is None or form.request_id.data != str(pending.id):
+            raise ValidationError("Đề nghị gia hạn này đã được quyết định hoặc đã thay đổi; vui lòng xem lại.")
+        workflow.decide_extension(current_user, pending, approve=form.decision.data == "approve",
+                                  note=form.decision_note.data or "")
+    return act(task, "decision_form", call, lambda t: _("Đã quyết định đề nghị gia hạn."))

@@ -1,0 +1,323 @@
+"""Plan and task pages through the test client, on PostgreSQL, with CSRF on: the whole path from a
+drafted plan to an accepted task, bad input refused with nothing saved, scope and permissions,
+a stale edit, list filters."""
+
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from inspection.formatting import local_today
+from inspection.plans import tasks as task_services
+from models import Attachment, ExtensionRequest, ParArea, Plan, Task, TaskUpdate, db
+from models.enums import PlanStatus, Role, TaskStatus
+from tests.factories import PDF_BYTES, csrf_token, make_plan, make_task, make_task_file, make_user, sign_in
+
+TODAY = local_today()
+
+
+def day(offset: int) -> str:
+    """A date `offset` days from today, typed as a user would (dd/mm/yyyy)."""
+    return (TODAY + timedelta(days=offset)).strftime("%d/%m/%Y")
+
+
+class Person:
+    """One signed-in user with their own browser session."""
+
+    def __init__(self, app, user):
+        self.user = user
+        self.client = app.test_client()
+        sign_in(self.client, user)
+        self.token = csrf_token(self.client, "/")
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        return self.client.post(url, data={"csrf_token": self.token, **(data or {})}, **kwargs)
+
+    def text(self, url) -> str:
+        response = self.get(url)
+        assert response.status_code == 200, response.status_code
+        return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def people(app, tree):
+    users = {
+        "leader": make_user(role=Role.LEADER, unit=tree["pc"], full_name="Nguyễn Văn Lãnh"),
+        "coordinator": make_user(role=Role.COORDINATOR, unit=tree["pc"], full_name="Trần Thị Điều"),
+        "officer": make_user(role=Role.UNIT_OFFICER, unit=tree["a"], full_name="Đặng Văn Cán"),
+        "head": make_user(role=Role.UNIT_HEAD, unit=tree["a"], full_name="Võ Thị Thủ"),
+        "other_officer": make_user(role=Role.UNIT_OFFICER, unit=tree["b"], full_name="Lý Văn Khác"),
+    }
+    db.session.commit()
+    return People(app, users)
+
+
+class People(dict):
+    """Each person signs in the first time a test needs them."""
+
+    def __init__(self, app, users):
+        super().__init__()
+        self.app, self.users = app, users
+
+    def __missing__(self, key):
+        self[key] = Person(self.app, self.users[key])
+        return self[key]
+
+
+def first_area() -> ParArea:
+    return db.session.execute(select(ParArea).order_by(ParArea.position)).scalars().first()
+
+
+def task_form(tree, **changes) -> dict:
+    data = {"number": "1", "area_id": str(first_area().id),
+            "title": "Rà soát, đơn giản hóa thủ tục hành chính lĩnh vực hộ tịch",
+            "expected_output": "Báo cáo kết quả rà soát", "description": "", "unit_id": str(tree["a"].id),
+            "support_unit_ids": [str(tree["dept"].id)], "deadline": day(30)}
+    return data | changes
+
+
+def location_id(response) -> int:
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:800]
+    return int(re.search(r"/(\d+)(?:/edit)?$", response.headers["Location"]).group(1))
+
+
+def count(model, *where) -> int:
+    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def reload(record):
+    db.session.expire_all()
+    return db.session.get(type(record), record.id)
+
+
+def test_plan_to_accepted_task_and_the_plan_page_shows_the_new_rate(people, tree):
+    coordinator, leader, officer, head = (people[k] for k in ("coordinator", "leader", "officer", "head"))
+    plan_id = location_id(coordinator.post("/plans/new", {
+        "number": "35/KH-UBND", "issued_on": day(-10), "title": "Kế hoạch cải cách hành chính năm nay",
+        "year": str(TODAY.year), "unit_id": str(tree["pc"].id), "area_ids": [str(first_area().id)]}))
+    first = coordinator.post(f"/plans/{plan_id}/tasks/new", task_form(tree))
+    assert first.status_code == 303
+    second = coordinator.post(f"/plans/{plan_id}/tasks/new", task_form(
+        tree, number="2", title="Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", support_unit_ids=[]))
+    assert second.status_code == 303
+    assert "Dự thảo" in coordinator.text(f"/plans/{plan_id}")
+
+    assert leader.post(f"/plans/{plan_id}/issue").status_code == 303
+    plan = db.session.get(Plan, plan_id)
+    assert plan.status == PlanStatus.ISSUED
+    page = leader.text(f"/plans/{plan_id}")
+    assert f"Kế hoạch số 35/KH-UBND ngày {day(-10)}" in page
+    assert "Hoàn thành 0/2 nhiệm vụ (0,0%)" in page
+
+    task = db.session.execute(select(Task).where(Task.plan_id == plan_id, Task.number == "1")).scalar_one()
+    response = officer.post(f"/tasks/{task.id}/progress", {
+        "progress": "60", "progress_note": "Đã rà soát 12/20 thủ tục",
+        "progress_files": (io.BytesIO(PDF_BYTES), "bao-cao-tien-do.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = officer.text(f"/tasks/{task.id}")
+    assert "Đã rà soát 12/20 thủ tục" in page and "60%" in page
+    link = re.search(r'href="(/tasks/files/\d+)">bao-cao-tien-do.pdf', page).group(1)
+    assert officer.get(link).data == PDF_BYTES
+
+    assert officer.post(f"/tasks/{task.id}/submit", {"result_note": "Đã hoàn thành rà soát"}).status_code == 303
+    assert reload(task).status == TaskStatus.AWAITING_HEAD
+    assert head.post(f"/tasks/{task.id}/confirm").status_code == 303
+    assert reload(task).status == TaskStatus.SUBMITTED
+    assert "Chờ duyệt" in coordinator.text(f"/tasks/{task.id}")
+    assert coordinator.post(f"/tasks/{task.id}/accept").status_code == 303
+    assert reload(task).status == TaskStatus.ACCEPTED
+
+    page = leader.text(f"/plans/{plan_id}")
+    assert "Hoàn thành 1/2 nhiệm vụ (50,0%)" in page
+    assert "1/2 (50,0%)" in page  # the per-area and per-unit tables
+    assert "<svg" in page and "Hoàn thành đúng hạn" in page
+
+
+@pytest.fixture
+def plan(people, tree):
+    plan = make_plan(unit=tree["pc"], issued_on=TODAY - timedelta(days=10), year=TODAY.year)
+    db.session.commit()
+    return plan
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"deadline": day(-11)}, f"Thời hạn không được trước ngày kế hoạch ({day(-10)})"),
+    ({"unit_id": ""}, "Chọn đơn vị chủ trì."),
+    ({"support_unit_ids": ["LEAD"]}, "Đơn vị phối hợp không được trùng đơn vị chủ trì."),
+    ({"deadline": "31/02/2024"}, "Ngày “31/02/2024” không có thật hoặc sai định dạng"),
+    ({"title": ""}, "Nhập nội dung nhiệm vụ."),
+])
+def test_bad_task_input_is_refused_with_a_message_and_nothing_saved(people, tree, plan, changes, message):
+    if changes.get("support_unit_ids") == ["LEAD"]:
+        changes = {"support_unit_ids": [str(tree["a"].id)]}
+    response = people["coordinator"].post(f"/plans/{plan.id}/tasks/new", task_form(tree, **changes))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count(Task, Task.plan_id == plan.id) == 0
+
+
+def test_a_duplicate_task_number_is_refused(people, tree, plan):
+    make_task(unit=tree["a"], plan=plan, number="1")
+    db.session.commit()
+    response = people["coordinator"].post(f"/plans/{plan.id}/tasks/new", task_form(tree, number="1"))
+    assert response.status_code == 422
+    assert "Kế hoạch đã có nhiệm vụ số 1." in response.get_data(as_text=True)
+    assert count(Task, Task.plan_id == plan.id) == 1
+
+
+def test_an_impossible_plan_date_is_refused(people, tree):
+    response = people["coordinator"].post("/plans/new", {
+        "number": "36/KH-UBND", "issued_on": "31/02/2024", "title": "Kế hoạch kiểm tra công vụ",
+        "year": "2024", "unit_id": str(tree["pc"].id)})
+    assert response.status_code == 422
+    assert "Ngày “31/02/2024” không có thật" in response.get_data(as_text=True)
+    assert count(Plan, Plan.title == "Kế hoạch kiểm tra công vụ") == 0
+
+
+@pytest.fixture
+def task(plan, tree):
+    plan.status = PlanStatus.ISSUED
+    task = make_task(unit=tree["a"], plan=plan, number="1", deadline=TODAY + timedelta(days=20),
+                     title="Khắc phục tồn tại sau kiểm tra công vụ năm trước")
+    db.session.commit()
+    return task
+
+
+def test_a_progress_of_140_percent_is_refused(people, task):
+    response = people["officer"].post(f"/tasks/{task.id}/progress", {"progress": "140", "progress_note": "Vượt"})
+    assert response.status_code == 422
+    assert "Tiến độ phải từ 0 đến 100%." in response.get_data(as_text=True)
+    task = reload(task)
+    assert task.progress == 0 and task.status == TaskStatus.OPEN
+    assert count(TaskUpdate, TaskUpdate.task_id == task.id) == 0
+
+
+def test_a_refused_report_keeps_no_file(app, people, task):
+    task.status = TaskStatus.AWAITING_HEAD
+    db.session.commit()
+    files_before = set(Path(app.config["STORAGE_DIR"]).rglob("*"))
+    response = people["officer"].post(f"/tasks/{task.id}/progress", {
+        "progress": "80", "progress_files": (io.BytesIO(PDF_BYTES), "muon.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = people["officer"].text(f"/tasks/{task.id}")
+    assert "Nhiệm vụ đã nộp kết quả hoặc đã kết thúc, không cập nhật tiến độ." in page
+    assert count(Attachment, Attachment.filename == "muon.pdf") == 0
+    assert {p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file()} <= files_before
+
+
+def test_an_officer_of_another_commune_gets_404(people, task):
+    other = people["other_officer"]
+    attachment = make_task_file(task=task, author=people["officer"].user)
+    db.session.commit()
+    assert other.get(f"/tasks/{task.id}").status_code == 404
+    assert other.post(f"/tasks/{task.id}/progress", {"progress": "50"}).status_code == 404
+    assert other.get(f"/tasks/files/{attachment.id}").status_code == 404
+    assert "Khắc phục tồn tại" not in other.text("/tasks")
+    assert reload(task).progress == 0
+
+
+def test_an_officer_cannot_accept(people, task):
+    task.status, task.completed_on = TaskStatus.SUBMITTED, TODAY
+    db.session.commit()
+    officer = people["officer"]
+    assert "Chấp nhận kết quả" not in officer.text(f"/tasks/{task.id}")
+    assert officer.post(f"/tasks/{task.id}/accept").status_code == 403
+    assert reload(task).status == TaskStatus.SUBMITTED
+
+
+def test_a_stale_edit_shows_the_conflict_with_the_current_values(people, tree, task):
+    coordinator, leader = people["coordinator"], people["leader"]
+    form = coordinator.text(f"/tasks/{task.id}/edit")
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
+    data = task_form(tree, title="Khắc phục tồn tại (bản của đầu mối)", deadline=day(25), version=version)
+    task_services.update_task(leader.user, task, task_form(tree, title="Khắc phục tồn tại (bản của lãnh đạo)",
+                                                           unit_id=tree["a"].id, support_unit_ids=[],
+                                                           area_id=None, deadline=TODAY + timedelta(days=40)),
+                              version=task.version)
+    response = coordinator.post(f"/tasks/{task.id}/edit", data)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Giá trị hiện tại do người khác vừa lưu" in page
+    assert "Khắc phục tồn tại (bản của lãnh đạo)" in page and day(40) in page
+    assert reload(task).title == "Khắc phục tồn tại (bản của lãnh đạo)"
+
+
+def test_filters_find_overdue_work_and_search_ignores_diacritics(people, tree, task):
+    plan = db.session.get(Plan, task.plan_id)
+    make_task(unit=tree["a"], plan=plan, title="Niêm yết công khai thủ tục hành chính",
+              deadline=TODAY - timedelta(days=3))
+    db.session.commit()
+    coordinator = people["coordinator"]
+    overdue = coordinator.text("/tasks?timeliness=overdue")
+    assert "Niêm yết công khai thủ tục hành chính" in overdue and "Khắc phục tồn tại" not in overdue
+    found = coordinator.text("/tasks?q=khac+phuc")
+    assert "Khắc phục tồn tại sau kiểm tra công vụ năm trước" in found and "Niêm yết công khai" not in found
+    bad = coordinator.get("/tasks?due_from=31/02/2024")
+    assert "Ngày “31/02/2024” không có thật" in bad.get_data(as_text=True)
+
+
+def test_an_officer_sees_the_tasks_their_unit_leads_or_supports(people, tree, plan):
+    make_task(unit=tree["dept"], plan=plan, title="Xây dựng kế hoạch tuyên truyền CCHC", support_units=[tree["a"]])
+    make_task(unit=tree["b"], plan=plan, title="Kiểm tra công vụ tại xã Tân Phước")
+    db.session.commit()
+    page = people["officer"].text("/tasks")
+    assert "Nhiệm vụ của đơn vị tôi" in page
+    assert "Xây dựng kế hoạch tuyên truyền CCHC" in page and "Kiểm tra công vụ tại xã Tân Phước" not in page
+    plan_page = people["officer"].text(f"/plans/{plan.id}")
+    assert "Xây dựng kế hoạch tuyên truyền CCHC" in plan_page and "Kiểm tra công vụ tại xã Tân Phước" not in plan_page
+    assert "Tiến độ theo lĩnh vực" in plan_page and "Tiến độ theo đơn vị chủ trì" not in plan_page
+
+
+def test_an_extension_is_requested_by_the_unit_and_decided_by_a_leader(people, task):
+    old_deadline = task.deadline
+    response = people["officer"].post(f"/tasks/{task.id}/extension", {
+        "new_deadline": day(45), "extension_reason": "Chờ hướng dẫn của Sở Nội vụ"})
+    assert response.status_code == 303
+    request = db.session.execute(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)).scalar_one()
+    assert people["officer"].post(f"/tasks/{task.id}/extension/decide", {
+        "request_id": str(request.id), "decision": "approve"}).status_code == 403
+    assert people["leader"].post(f"/tasks/{task.id}/extension/decide", {
+        "request_id": str(request.id), "decision": "approve"}).status_code == 303
+    page = people["officer"].text(f"/tasks/{task.id}")
+    assert f"Hạn ban đầu: {old_deadline:%d/%m/%Y}; đã gia hạn đến {day(45)}" in page
+
+
+def test_return_and_cancel_need_a_reason(people, task):
+    task.status, task.completed_on = TaskStatus.SUBMITTED, TODAY
+    db.session.commit()
+    coordinator = people["coordinator"]
+    response = coordinator.post(f"/tasks/{task.id}/return", {"return_reason": ""})
+    assert response.status_code == 422 and "Nhập lý do trả lại." in response.get_data(as_text=True)
+    assert reload(task).status == TaskStatus.SUBMITTED
+    assert coordinator.post(f"/tasks/{task.id}/return", {"return_reason": "Thiếu danh mục"}).status_code == 303
+    assert reload(task).status == TaskStatus.RETURNED
+    assert "Thiếu danh mục" in people["officer"].text(f"/tasks/{task.id}")
+    response = coordinator.post(f"/tasks/{task.id}/cancel", {"cancel_reason": ""})
+    assert response.status_code == 422 and "Nhập lý do hủy nhiệm vụ." in response.get_data(as_text=True)
+    assert reload(task).status == TaskStatus.RETURNED
+
+
+def test_a_leader_assigns_an_adhoc_task(people, tree):
+    response = people["leader"].post("/tasks/new", task_form(
+        tree, number="", area_id="", title="Báo cáo UBND huyện kết quả rà soát trước ngày 01/9",
+        support_unit_ids=[]))
+    task = db.session.get(Task, location_id(response))
+    assert task.plan_id is None and task.unit_id == tree["a"].id
+    assert "Báo cáo UBND huyện kết quả rà soát" in people["officer"].text("/tasks?adhoc=y")
+
+
+def test_the_plan_list_filters_by_year_and_searches_without_diacritics(people, tree):
+    make_plan(unit=tree["pc"], title="Kế hoạch kiểm tra cải cách hành chính năm 2024", year=2024)
+    make_plan(unit=tree["pc"], title="Kế hoạch tuyên truyền cải cách hành chính năm 2023", year=2023)
+    db.session.commit()
+    coordinator = people["coordinator"]
+    found = coordinator.text("/plans?q=kiem+tra")
+    assert "kiểm tra cải cách" in found and "tuyên truyền" not in found
+    by_year = coordinator.text("/plans?year=2023")
+    assert "tuyên truyền" in by_year and "kiểm tra cải cách" not in by_year
