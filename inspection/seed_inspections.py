@@ -145,7 +145,7 @@ def _finding(inspection, conclusion, lead, day, text, severity) -> None:
                                      description=action, deadline=deadline, original_deadline=deadline,
                                      status=RemediationStatus.ACCEPTED if done else RemediationStatus.OPEN,
                                      completed_on=deadline - timedelta(days=3) if done else None,
-                                     created_by_id=lead.id))
+                                     created_by_id=lead.id, raised_by_id=lead.id))
 
 
 def _surprise(units, users, template, today: date) -> None:

@@ -21,6 +21,7 @@ from models import (
     ChecklistItem,
     ChecklistTemplate,
     Correction,
+    Document,
     Finding,
     FindingPhoto,
     Inspection,
@@ -31,6 +32,7 @@ from models import (
     Plan,
     RemediationAction,
     RemediationSubmission,
+    Report,
     Task,
     User,
     db,
@@ -271,6 +273,41 @@ def new_action_for(anchor: OrgUnit) -> RemediationAction:
     return action
 
 
+def _stored_pdf(name: str, kind: str = "report_pdf", unit_id: int | None = None):
+    from inspection import storage
+
+    attachment = storage.store(io.BytesIO(PDF_BYTES), name, kind=kind, allowed={"application/pdf"}, unit_id=unit_id)
+    db.session.flush()
+    return attachment
+
+
+def new_report_about(anchor: OrgUnit):
+    """A ready PDF rendering (stored) of the minutes of an announced inspection of the anchor."""
+    inspection = new_inspection_of(anchor)
+    report = Report(kind="minutes", subject_type="inspection", subject_id=inspection.id, params={}, status="ready",
+                    rq_job_id=str(uuid.uuid4()), input_hash=uuid.uuid4().hex + uuid.uuid4().hex,
+                    snapshot={"subject": "Kiểm tra công tác cải cách hành chính"}, template_version="test",
+                    attachment_id=_stored_pdf("bien-ban-kiem-tra.pdf").id, attempts=1)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def new_document_of(anchor: OrgUnit):
+    """An issued minutes (number, PDF and signed scan) of an announced inspection the anchor ordered."""
+    inspection = new_inspection_of(anchor)
+    number = int(uuid.uuid4().int % 900_000) + 1
+    document = Document(kind="minutes", subject_type="inspection", subject_id=inspection.id, params={},
+                        unit_id=anchor.id, type_code="BB", year=2026, number=number,
+                        number_text=f"{number:02d}/BB-ĐKT", issued_on=date(2026, 3, 2), status="issued",
+                        title="Kiểm tra công tác cải cách hành chính", snapshot={}, input_hash="0" * 64,
+                        pdf_id=_stored_pdf("bien-ban.pdf").id,
+                        signed_scan_id=_stored_pdf("ban-chup.pdf", "signed_scan", anchor.id).id)
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
 RECORD_FACTORIES: dict[type, Callable[[OrgUnit], object]] = {
     OrgUnit: new_unit_under,
     User: new_user_on,
@@ -284,4 +321,6 @@ RECORD_FACTORIES: dict[type, Callable[[OrgUnit], object]] = {
     Finding: new_finding_in,
     Correction: new_correction_in,
     RemediationAction: new_action_for,
+    Report: new_report_about,
+    Document: new_document_of,
 }

@@ -1,0 +1,159 @@
+"""The action page's forms: each one POST, one service call, then back to the action.
+
+A refused input shows the page again with the message next to its field (422); a stale form (the
+action moved on since the page was drawn) shows the conflict page with the current state (409); a
+transition that is not allowed is flashed."""
+
+from flask import flash
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from models import RemediationAction
+from models.enums import RemediationStatus
+
+from .. import permissions
+from ..errors import Conflict, InvalidTransition, ValidationError
+from ..transaction import check_version
+from . import bp, evidence, queries, services
+from .forms import STALE_PAGE, uploads
+from .views import ACTION_FORMS, render_action, render_conflict, show_error, to_action
+
+
+def act(action: RemediationAction, name: str, call, done, *, fields: dict | None = None):
+    """Validate the form `name`, run `call(form)`, flash `done` (text or function of the action).
+    `fields` maps the service's field names to the form's."""
+    form = ACTION_FORMS[name]()
+    if not form.validate_on_submit():
+        if form.version.errors:
+            flash(str(STALE_PAGE), "error")
+        return render_action(action, 422, **{name: form})
+    try:
+        call(form)
+    except Conflict as exc:
+        return render_conflict(action, exc)
+    except ValidationError as exc:
+        show_error(form, exc, fields)
+        return render_action(action, 422, **{name: form})
+    except InvalidTransition as exc:
+        flash(_(exc.message), "error")
+    else:
+        flash(done(action) if callable(done) else done, "success")
+    return to_action(action)
+
+
+def _current(action: RemediationAction, form) -> None:
+    """The stale-form check for the services that take no version (steps, extensions)."""
+    check_version(action, form.version.data, {"status": action.status})
+
+
+@bp.route("/remediation/<int:action_id>/start", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "remediation.work", as_name="action")
+def start_action(action: RemediationAction):
+    """The unit starts work on the action (đang khắc phục)."""
+    return act(action, "action_form", lambda form: services.start_action(current_user, action,
+                                                                          version=form.version.data),
+               _("Đã chuyển sang trạng thái đang khắc phục."))
+
+
+def _submitted(action: RemediationAction) -> str:
+    if action.status == RemediationStatus.AWAITING_HEAD:
+        return _("Đã gửi kết quả khắc phục; chờ thủ trưởng đơn vị xác nhận.")
+    return _("Đã gửi kết quả khắc phục; chờ đoàn kiểm tra đánh giá.")
+
+
+@bp.route("/remediation/<int:action_id>/submit", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "remediation.work", as_name="action")
+def submit_action(action: RemediationAction):
+    """The unit reports what it did, with evidence files and after photos (gửi kết quả)."""
+    def call(form):
+        evidence.submit_with_evidence(current_user, action, note=form.submit_note.data,
+                                      files=uploads(form.submit_files), pictures=uploads(form.submit_photos),
+                                      version=form.version.data)
+    return act(action, "submit_form", call, _submitted,
+               fields={"note": "submit_note", "files": "submit_files", "photos": "submit_photos"})
+
+
+@bp.route("/remediation/<int:action_id>/confirm", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "remediation.confirm", as_name="action")
+def confirm_action(action: RemediationAction):
+    """The unit head confirms the result: from today it waits for review (chờ duyệt)."""
+    return act(action, "action_form", lambda form: services.confirm_action(current_user, action,
+                                                                            version=form.version.data),
+               _("Đã xác nhận kết quả khắc phục; chờ đoàn kiểm tra đánh giá."))
+
+
+@bp.route("/remediation/<int:action_id>/return-to-officer", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "remediation.confirm", as_name="action")
+def head_return_action(action: RemediationAction):
+    """The unit head sends the result back to the officer before confirming it, with a reason."""
+    return _return(action)
+
+
+@bp.route("/remediation/<int:action_id>/accept", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "remediation.review", as_name="action")
+def accept_action(action: RemediationAction):
+    """The inspector who raised the finding, or the coordinator, accepts the result (= closed)."""
+    def call(form):
+        services.accept_action(current_user, action, version=form.version.data, note=form.accept_note.data or "")
+    return act(action, "accept_form", call, _("Đã chấp nhận kết quả khắc phục."))
+
+
+def _return(action: RemediationAction):
+    def call(form):
+        services.return_action(current_user, action, version=form.version.data, reason=form.return_reason.data)
+    return act(action, "return_form", call, _("Đã trả lại kết quả; đơn vị được thông báo lý do."),
+               fields={"reason": "return_reason"})
+
+
+@bp.route("/remediation/<int:action_id>/return", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "remediation.review", as_name="action")
+def return_action(action: RemediationAction):
+    """The reviewer returns the result to the unit, with a reason (trả lại)."""
+    return _return(action)
+
+
+@bp.route("/remediation/<int:action_id>/steps", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "remediation.work", as_name="action")
+def add_step(action: RemediationAction):
+    """Add a milestone with its own date to the action's remediation plan."""
+    def call(form):
+        _current(action, form)
+        services.add_step(current_user, action, description=form.step_description.data,
+                          due_on=form.step_due_on.data)
+    return act(action, "step_form", call, _("Đã thêm bước khắc phục."),
+               fields={"description": "step_description", "due_on": "step_due_on"})
+
+
+@bp.route("/remediation/<int:action_id>/extension", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "remediation.work", as_name="action")
+def request_extension(action: RemediationAction):
+    """The unit asks for a later deadline, with a reason (đề nghị gia hạn)."""
+    def call(form):
+        _current(action, form)
+        services.request_extension(current_user, action, new_deadline=form.new_deadline.data,
+                                   reason=form.extension_reason.data)
+    return act(action, "extension_form", call, _("Đã gửi đề nghị gia hạn; chờ lãnh đạo quyết định."),
+               fields={"reason": "extension_reason"})
+
+
+@bp.route("/remediation/<int:action_id>/extension/decide", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "extension.decide", as_name="action")
+def decide_extension(action: RemediationAction):
+    """A leader approves (the deadline moves; the original stays on record) or refuses."""
+    def call(form):
+        _current(action, form)
+        pending = next((x for x in queries.extensions_of(action) if x.status == "requested"), None)
+        if pending is None or form.request_id.data != str(pending.id):
+            raise Conflict("Đề nghị gia hạn này đã được quyết định hoặc đã thay đổi; vui lòng xem lại.")
+        services.decide_extension(current_user, pending, approve=form.decision.data == "approve",
+                                  note=form.decision_note.data or "")
+    return act(action, "decision_form", call, _("Đã quyết định đề nghị gia hạn."))

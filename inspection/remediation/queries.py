@@ -1,0 +1,221 @@
+"""Scoped lists of remediation actions and the per-unit figures (every query goes through scope())."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, or_, select
+
+from models import (
+    Attachment,
+    ChecklistItem,
+    ExtensionRequest,
+    Finding,
+    Inspection,
+    OrgUnit,
+    RemediationAction,
+    RemediationSubmission,
+    User,
+    db,
+)
+from models.enums import RemediationStatus, Timeliness
+
+from .. import permissions
+from ..formatting import local_today
+from ..listing import Page, paginate
+from ..plans.timeliness import timeliness_clause
+from ..text import fold, nfc
+from .services import steps_of
+
+UNFINISHED = "unfinished"  # every state but accepted: the work still with the unit or its reviewer
+SORTS = {"deadline": (RemediationAction.deadline, False), "newest": (RemediationAction.created_at, True)}
+
+
+@dataclass
+class ActionFilters:
+    """The filters of the action list (all optional); `q` matches without diacritics."""
+
+    status: str | None = None  # a RemediationStatus value or UNFINISHED
+    timeliness: str | None = None
+    inspection_id: int | None = None
+    unit_id: int | None = None
+    returned: bool = False
+    q: str = ""
+
+
+def _search(q: str):
+    folded, plain = fold(q), nfc(q).lower()
+    findings = select(Finding.id).where(Finding.description_folded.contains(folded, autoescape=True))
+    inspections = select(Inspection.id).where(Inspection.title_folded.contains(folded, autoescape=True))
+    units = select(OrgUnit.id).where(OrgUnit.name_folded.contains(folded, autoescape=True))
+    return or_(RemediationAction.finding_id.in_(findings), RemediationAction.inspection_id.in_(inspections),
+               RemediationAction.unit_id.in_(units),
+               func.lower(RemediationAction.description).contains(plain, autoescape=True))
+
+
+def filtered_actions(actor, filters: ActionFilters, today: date | None = None):
+    """A select of the actions `actor` sees, narrowed by `filters`."""
+    a, today = RemediationAction, today or local_today()
+    stmt = permissions.scope(select(a), actor, a)
+    if filters.status == UNFINISHED:
+        stmt = stmt.where(a.status != RemediationStatus.ACCEPTED)
+    elif filters.status in set(RemediationStatus):
+        stmt = stmt.where(a.status == filters.status)
+    if filters.timeliness in set(Timeliness):
+        stmt = stmt.where(timeliness_clause(filters.timeliness, today, a))
+    if filters.inspection_id:
+        stmt = stmt.where(a.inspection_id == filters.inspection_id)
+    if filters.unit_id:
+        stmt = stmt.where(a.unit_id == filters.unit_id)
+    if filters.returned:
+        stmt = stmt.where(a.times_returned > 0)
+    return stmt.where(_search(filters.q)) if fold(filters.q) else stmt
+
+
+def list_actions(actor, filters: ActionFilters, *, sort: str, cursor: str | None, size: int) -> Page:
+    """One page of the filtered list (by deadline unless asked otherwise)."""
+    return paginate(filtered_actions(actor, filters), sorts=SORTS, sort=sort, cursor=cursor, size=size)
+
+
+def related(actions: list[RemediationAction]) -> dict:
+    """The units, inspections and findings a page of actions names, each loaded in one query."""
+    def by_id(model, ids):
+        ids = {i for i in ids if i}
+        return {r.id: r for r in db.session.execute(select(model).where(model.id.in_(ids))).scalars()} if ids else {}
+
+    return {"units": by_id(OrgUnit, (x.unit_id for x in actions)),
+            "inspections": by_id(Inspection, (x.inspection_id for x in actions)),
+            "findings": by_id(Finding, (x.finding_id for x in actions))}
+
+
+def unit_choices(actor) -> list[tuple[int, str]]:
+    """The units that have actions `actor` sees, by name."""
+    ids = permissions.scope(select(RemediationAction.unit_id), actor, RemediationAction)
+    stmt = select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids)).order_by(OrgUnit.name_folded)
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def inspection_choices(actor) -> list[tuple[int, str]]:
+    """The inspections that have actions `actor` sees, newest first."""
+    ids = permissions.scope(select(RemediationAction.inspection_id), actor, RemediationAction)
+    stmt = (select(Inspection.id, Inspection.number, Inspection.title).where(Inspection.id.in_(ids))
+            .order_by(Inspection.start_on.desc(), Inspection.id.desc()))
+    return [(r.id, f"{r.number} — {r.title}" if r.number else r.title) for r in db.session.execute(stmt)]
+
+
+@dataclass
+class UnitFigures:
+    """One unit's remediation figures (the overview's row)."""
+
+    unit_id: int | None
+    name: str
+    total: int
+    open: int
+    overdue: int
+    on_time: int
+    late: int
+    returned: int
+
+
+def _count(clause):
+    return func.count(case((clause, 1)))
+
+
+def _figures(today: date) -> list:
+    a = RemediationAction
+    return [func.count(a.id).label("total"), _count(a.status != RemediationStatus.ACCEPTED).label("open"),
+            _count(timeliness_clause(Timeliness.OVERDUE, today, a)).label("overdue"),
+            _count(timeliness_clause(Timeliness.DONE_ON_TIME, today, a)).label("on_time"),
+            _count(timeliness_clause(Timeliness.DONE_LATE, today, a)).label("late"),
+            _count(a.times_returned > 0).label("returned")]
+
+
+def unit_statistics(actor, today: date | None = None) -> list[UnitFigures]:
+    """Per responsible unit, in SQL over what `actor` sees: open, overdue, closed on time or late,
+    returned at least once. The most overdue first."""
+    a, figures = RemediationAction, _figures(today or local_today())
+    stmt = (select(a.unit_id, OrgUnit.name, *figures).join(OrgUnit, OrgUnit.id == a.unit_id)
+            .group_by(a.unit_id, OrgUnit.name, OrgUnit.name_folded)
+            .order_by(figures[2].desc(), figures[1].desc(), OrgUnit.name_folded))
+    return [UnitFigures(*row) for row in db.session.execute(permissions.scope(stmt, actor, a))]
+
+
+def totals(rows: list[UnitFigures]) -> UnitFigures:
+    """The sum of the overview's rows."""
+    sums = [sum(getattr(r, name) for r in rows) for name in ("total", "open", "overdue", "on_time", "late",
+                                                             "returned")]
+    return UnitFigures(None, "", *sums)
+
+
+@dataclass
+class Round:
+    """One submission with its evidence split into after photos (display copies) and documents."""
+
+    submission: RemediationSubmission
+    photos: list[Attachment]
+    files: list[Attachment]
+
+
+PHOTO_KINDS = ("photo_original", "photo_display")
+
+
+def _round(submission: RemediationSubmission) -> Round:
+    attachments = sorted(submission.attachments, key=lambda x: x.id)
+    return Round(submission, [x for x in attachments if x.kind == "photo_display"],
+                 [x for x in attachments if x.kind not in PHOTO_KINDS])
+
+
+def rounds_of(action: RemediationAction) -> list[Round]:
+    """Every round of submission, oldest first."""
+    stmt = (select(RemediationSubmission).where(RemediationSubmission.action_id == action.id)
+            .order_by(RemediationSubmission.round))
+    return [_round(s) for s in db.session.execute(stmt).scalars()]
+
+
+def extensions_of(action: RemediationAction) -> list[ExtensionRequest]:
+    stmt = (select(ExtensionRequest).where(ExtensionRequest.action_id == action.id)
+            .order_by(ExtensionRequest.created_at, ExtensionRequest.id))
+    return list(db.session.execute(stmt).scalars())
+
+
+def _names(ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
+
+
+def _photos(finding: Finding | None, rounds: list[Round]) -> tuple[list, list, RemediationSubmission | None]:
+    """The finding's before photos, and the after photos of the latest round that brought some
+    (with that round)."""
+    latest = next((r for r in reversed(rounds) if r.photos), None)
+    if finding is None or latest is None:
+        return ([p for p in finding.photos if p.kind != "after"] if finding else []), [], None
+    mine = {x.id for x in latest.submission.attachments}
+    return ([p for p in finding.photos if p.kind != "after"],
+            [p for p in finding.photos if p.kind == "after" and p.original_id in mine], latest.submission)
+
+
+def action_page(action: RemediationAction) -> dict:
+    """What the action page shows around the action: its finding and criterion, before and after
+    photos, steps, rounds, extension requests and the names of the people in them."""
+    finding = db.session.get(Finding, action.finding_id) if action.finding_id else None
+    rounds, extensions = rounds_of(action), extensions_of(action)
+    before, after, after_round = _photos(finding, rounds)
+    people = [action.raised_by_id, *(x.requested_by_id for x in extensions), *(x.decided_by_id for x in extensions)]
+    for r in rounds:
+        people += [r.submission.submitted_by_id, r.submission.confirmed_by_id, r.submission.reviewed_by_id]
+    return {
+        "finding": finding, "before": before, "after": after, "after_round": after_round, "rounds": rounds,
+        "latest": rounds[-1].submission if rounds else None,
+        "item": db.session.get(ChecklistItem, finding.item_id) if finding and finding.item_id else None,
+        "inspection": db.session.get(Inspection, action.inspection_id),
+        "unit": db.session.get(OrgUnit, action.unit_id), "steps": steps_of(action), "extensions": extensions,
+        "pending_extension": next((x for x in extensions if x.status == "requested"), None), "names": _names(people),
+    }
+
+
+def manageable_units(actor) -> list[tuple[int, str]]:
+    """The active units where `actor` may add remediation actions (a coordinator's subtree)."""
+    units = permissions.visible_units_select(actor, permissions.ACTIONS["remediation.manage"], name="managed")
+    stmt = select(OrgUnit.id, OrgUnit.name).where(OrgUnit.is_active.is_(True))
+    if units is not None:
+        stmt = stmt.where(OrgUnit.id.in_(units))
+    return [tuple(row) for row in db.session.execute(stmt.order_by(OrgUnit.name_folded))]

@@ -1,0 +1,332 @@
+"""Remediation pages through the test client on PostgreSQL: the whole flow (submit with before/after
+photos, head confirmation, return with a reason, resubmission, acceptance, the inspection closing),
+bad input (no evidence, another unit's action, one's own submission, a stale form, a file lying
+about its type), what the unit sees, and the per-unit figures of the leader's overview."""
+
+import io
+import re
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from inspection.formatting import local_today
+from inspection.photos import store_photo
+from inspection.remediation import services
+from models import (
+    Attachment,
+    Finding,
+    FindingPhoto,
+    Inspection,
+    Membership,
+    RemediationAction,
+    RemediationSubmission,
+    db,
+    utcnow,
+)
+from models.enums import InspectionStatus, RemediationStatus, Role
+from tests.factories import PDF_BYTES, make_photo, sign_in
+from tests.remediation.test_services import actions, people  # noqa: F401  (fixtures)
+
+JPEG = make_photo(size=(640, 480))
+
+
+@pytest.fixture
+def before(people, actions):  # noqa: F811
+    """A before photo on the first action's finding, taken by the inspector."""
+    finding = db.session.get(Finding, actions[0].finding_id)
+    original, display = store_photo(io.BytesIO(JPEG), "truoc-khac-phuc.jpg", unit_id=finding.unit_id,
+                                    uploaded_by_id=people["inspector"].id)
+    db.session.flush()
+    photo = FindingPhoto(finding_id=finding.id, original_id=original.id, display_id=display.id,
+                         client_uuid=str(uuid.uuid4()), device_time=utcnow(), kind="before")
+    db.session.add(photo)
+    db.session.commit()
+    return photo
+
+
+@pytest.fixture
+def browser_of(app, people):  # noqa: F811
+    """browser_of("officer") → a test client signed in as that person (one per person)."""
+    db.session.commit()
+    clients = {}
+
+    def _for(who):
+        if who not in clients:
+            clients[who] = app.test_client()
+            sign_in(clients[who], people[who])
+        return clients[who]
+
+    return _for
+
+
+def page(client, action) -> str:
+    response = client.get(f"/remediation/{action.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
+    assert match, f"no {name} on the page"
+    return match.group(1)
+
+
+def post(client, action, verb: str, html: str | None = None, **data):
+    """POST a form of the action page, with the CSRF token and version the page carries."""
+    html = html or page(client, action)
+    fields = {"csrf_token": hidden(html, "csrf_token"), "version": hidden(html, "version"), **data}
+    return client.post(f"/remediation/{action.id}/{verb}", data=fields, content_type="multipart/form-data")
+
+
+def fresh(action) -> RemediationAction:
+    db.session.expire_all()
+    return db.session.get(RemediationAction, action.id)
+
+
+def submit(client, action, *, note="Đã niêm yết bổ sung 3 thủ tục", photos=(JPEG,), files=(PDF_BYTES,)):
+    return post(client, action, "submit", submit_note=note,
+                submit_photos=[(io.BytesIO(p), f"sau-{n}.jpg") for n, p in enumerate(photos)],
+                submit_files=[(io.BytesIO(f), f"bao-cao-{n}.pdf") for n, f in enumerate(files)])
+
+
+def test_the_whole_flow_through_the_pages_closes_the_inspection(browser_of, actions, before):  # noqa: F811
+    first, second = actions
+    officer, head, inspector = browser_of("officer"), browser_of("head"), browser_of("inspector")
+    listing = officer.get("/remediation").get_data(as_text=True)
+    assert first.description in listing and second.description in listing
+
+    assert submit(officer, first).status_code == 303
+    assert fresh(first).status == RemediationStatus.AWAITING_HEAD
+    shown = page(head, first)
+    assert "Xác nhận và gửi đoàn kiểm tra" in shown
+    after = db.session.execute(select(FindingPhoto).where(FindingPhoto.kind == "after")).scalar_one()
+    compare = shown.split('class="rm-compare"')[1].split("</section>")[0]
+    assert f"p={before.id}" in compare.split("rm-after")[0] and f"p={after.id}" in compare.split("rm-after")[1]
+
+    assert post(head, first, "confirm").status_code == 303
+    assert fresh(first).status == RemediationStatus.SUBMITTED and fresh(first).completed_on == local_today()
+    assert post(inspector, first, "return", return_reason="Ảnh chưa thấy bảng niêm yết mới").status_code == 303
+    returned = page(officer, first)
+    assert "Ảnh chưa thấy bảng niêm yết mới" in returned and "Gửi lại kết quả khắc phục" in returned
+
+    assert submit(officer, first, note="Chụp lại toàn bộ bảng niêm yết").status_code == 303
+    assert post(head, first, "confirm").status_code == 303
+    assert post(inspector, first, "accept").status_code == 303
+    assert fresh(first).status == RemediationStatus.ACCEPTED
+    history = page(officer, first)
+    assert "Lần 1" in history and "Lần 2" in history and "Bị trả lại" in history and "Được chấp nhận" in history
+
+    assert submit(head, second, photos=()).status_code == 303  # the head submits: confirmed at once
+    assert post(browser_of("coordinator"), second, "accept").status_code == 303
+    assert db.session.get(Inspection, first.inspection_id).status == InspectionStatus.CLOSED
+
+
+def _counts():
+    db.session.expire_all()
+    return (db.session.execute(select(func.count(RemediationSubmission.id))).scalar_one(),
+            db.session.execute(select(func.count(Attachment.id))).scalar_one())
+
+
+def test_submitting_without_evidence_is_refused_and_nothing_is_saved(browser_of, actions):  # noqa: F811
+    counts = _counts()
+    response = submit(browser_of("officer"), actions[0], photos=(), files=())
+    assert response.status_code == 422
+    assert "Cần đính kèm tài liệu hoặc ảnh chứng minh" in response.get_data(as_text=True)
+    assert _counts() == counts and fresh(actions[0]).status == RemediationStatus.OPEN
+
+
+def _files_on_disk(app) -> int:
+    return sum(1 for path in Path(app.config["STORAGE_DIR"]).rglob("*") if path.is_file())
+
+
+def test_a_file_that_lies_about_its_type_is_refused_and_nothing_is_kept(browser_of, actions, app):  # noqa: F811
+    officer, counts = browser_of("officer"), _counts()
+    stored = _files_on_disk(app)
+    fake_pdf = submit(officer, actions[0], photos=(JPEG,), files=(b"MZ\x90\x00 not a pdf at all",))
+    assert fake_pdf.status_code == 422
+    assert "Loại tệp không được chấp nhận" in fake_pdf.get_data(as_text=True)
+    fake_photo = submit(officer, actions[0], photos=(b"<html>not a photo</html>",), files=(PDF_BYTES,))
+    assert fake_photo.status_code == 422
+    assert "Tệp không phải là ảnh được hỗ trợ" in fake_photo.get_data(as_text=True)
+    assert _counts() == counts and fresh(actions[0]).status == RemediationStatus.OPEN
+    assert _files_on_disk(app) == stored
+    assert db.session.execute(select(func.count(FindingPhoto.id)).where(FindingPhoto.kind == "after")).scalar_one() == 0
+
+
+def test_another_units_action_is_not_found(browser_of, actions, before):  # noqa: F811
+    outsider, action = browser_of("other"), actions[0]
+    token_page = outsider.get("/remediation").get_data(as_text=True)
+    assert action.description not in token_page
+    for path in ("", "/photo", f"/photo?p={before.id}", "/file"):
+        assert outsider.get(f"/remediation/{action.id}{path}").status_code == 404
+    html = browser_of("officer").get(f"/remediation/{action.id}").get_data(as_text=True)
+    response = outsider.post(f"/remediation/{action.id}/submit", data={
+        "csrf_token": hidden(token_page, "csrf_token"), "version": hidden(html, "version"), "submit_note": "Xong",
+        "submit_files": (io.BytesIO(PDF_BYTES), "x.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 404 and fresh(action).status == RemediationStatus.OPEN
+
+
+def test_nobody_accepts_their_own_submission(browser_of, people, actions, tree):  # noqa: F811
+    tree["a"].requires_head_confirmation = False
+    coordinator = people["coordinator"]
+    coordinator.memberships.append(Membership(role=Role.UNIT_OFFICER, unit_id=tree["a"].id))
+    db.session.commit()
+    client = browser_of("coordinator")
+    assert submit(client, actions[0]).status_code == 303
+    shown = page(client, actions[0])
+    assert "Chấp nhận kết quả (đã khắc phục)" not in shown and "không tự đánh giá" in shown
+    refused = post(client, actions[0], "accept", html=shown)
+    assert refused.status_code == 303
+    assert "Không tự đánh giá kết quả khắc phục do chính mình gửi" in client.get(
+        refused.headers["Location"]).get_data(as_text=True)
+    assert fresh(actions[0]).status == RemediationStatus.SUBMITTED
+    assert "Chấp nhận kết quả (đã khắc phục)" in page(browser_of("inspector"), actions[0])
+
+
+def test_a_stale_form_shows_the_conflict_page_with_the_current_state(browser_of, people, actions):  # noqa: F811
+    action = actions[0]
+    services.submit_action(people["head"], action, note="Đã sửa", attachments=[_pdf(people["head"])],
+                           version=action.version)
+    db.session.commit()
+    inspector = browser_of("inspector")
+    stale = page(inspector, action)
+    returned = post(browser_of("coordinator"), action, "return", return_reason="Thiếu quyết định công bố")
+    assert returned.status_code == 303
+    response = post(inspector, action, "accept", html=stale)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Xung đột dữ liệu" in text and "Thiếu quyết định công bố" in text and "Trả lại" in text
+    assert fresh(action).status == RemediationStatus.RETURNED
+
+
+def _pdf(author):
+    from inspection import storage
+
+    return storage.store(io.BytesIO(PDF_BYTES), "bao-cao.pdf", kind="remediation_evidence", uploaded_by_id=author.id)
+
+
+def test_the_unit_sees_the_finding_and_its_photos_even_for_another_units_inspection(
+        browser_of, people, actions, before, tree):  # noqa: F811
+    finding = db.session.get(Finding, actions[0].finding_id)
+    officer = browser_of("officer")
+    shown = page(officer, actions[0])
+    assert finding.description in shown and "Tiêu chí 1.1" in shown
+    photo = officer.get(f"/remediation/{actions[0].id}/photo?p={before.id}")
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg" and photo.data[:2] == b"\xff\xd8"
+    assert db.session.get(Attachment, before.display_id).storage_key not in shown  # served by id, never by path
+    extra = services.add_action(people["coordinator"], finding, unit=tree["b"], description="Phối hợp sửa máy",
+                                deadline=local_today() + timedelta(days=5))
+    db.session.commit()
+    other = browser_of("other")
+    assert finding.description in page(other, extra)
+    assert other.get(f"/remediation/{extra.id}/photo?p={before.id}").status_code == 200
+    assert other.get(f"/remediation/{actions[0].id}").status_code == 404
+
+
+def test_the_coordinator_adds_an_action_after_the_conclusion(browser_of, actions, tree):  # noqa: F811
+    coordinator, finding_id = browser_of("coordinator"), actions[0].finding_id
+    form = coordinator.get(f"/remediation/findings/{finding_id}/new")
+    assert form.status_code == 200
+    html = form.get_data(as_text=True)
+    data = {"csrf_token": hidden(html, "csrf_token"), "unit_id": str(tree["a"].id), "description": ""}
+    bad = coordinator.post(f"/remediation/findings/{finding_id}/new", data={**data, "deadline": "31/02/2030"})
+    assert bad.status_code == 422 and "không có thật" in bad.get_data(as_text=True)
+    day = (local_today() + timedelta(days=10)).strftime("%d/%m/%Y")
+    done = coordinator.post(f"/remediation/findings/{finding_id}/new",
+                            data={**data, "description": "Báo cáo kết quả bằng văn bản", "deadline": day})
+    assert done.status_code == 303
+    added = db.session.execute(select(RemediationAction).where(
+        RemediationAction.description == "Báo cáo kết quả bằng văn bản")).scalar_one()
+    assert added.finding_id == finding_id and added.unit_id == tree["a"].id
+    assert browser_of("officer").get(f"/remediation/findings/{finding_id}/new").status_code == 403
+
+
+def test_steps_and_an_extension_decided_by_a_leader(browser_of, actions):  # noqa: F811
+    action, officer = actions[0], browser_of("officer")
+    due = local_today().strftime("%d/%m/%Y")
+    assert post(officer, action, "steps", step_description="Mua bảng niêm yết mới", step_due_on=due).status_code == 303
+    assert "Mua bảng niêm yết mới" in page(officer, action)
+    new = (action.deadline + timedelta(days=10)).strftime("%d/%m/%Y")
+    early = post(officer, action, "extension", new_deadline=due, extension_reason="Chờ kinh phí")
+    assert early.status_code == 422 and "phải sau thời hạn hiện tại" in early.get_data(as_text=True)
+    assert post(officer, action, "extension", new_deadline=new, extension_reason="Chờ kinh phí").status_code == 303
+    leader = browser_of("leader")
+    shown = page(leader, action)
+    assert "Quyết định gia hạn" in shown
+    assert post(leader, action, "extension/decide", html=shown, request_id=hidden(shown, "request_id"),
+                decision="approve").status_code == 303
+    action = fresh(action)
+    assert action.deadline == action.original_deadline + timedelta(days=10)
+    assert "Hạn ban đầu" in page(officer, action)
+
+
+def test_the_list_filters_searches_and_hides_finished_work(browser_of, actions):  # noqa: F811
+    done, open_ = actions
+    done.status, done.completed_on = RemediationStatus.ACCEPTED, local_today()
+    open_.deadline = local_today() - timedelta(days=1)
+    db.session.commit()
+    officer = browser_of("officer")
+    first_visit = officer.get("/remediation").get_data(as_text=True)
+    assert open_.description in first_visit and done.description not in first_visit
+    assert "Quá hạn chưa hoàn thành" in first_visit
+    on_time = officer.get("/remediation?timeliness=done_on_time").get_data(as_text=True)
+    assert done.description in on_time and open_.description not in on_time
+    unaccented = officer.get("/remediation?status=&q=ton+tai+o+tieu+chi+2").get_data(as_text=True)
+    assert open_.description in unaccented and done.description not in unaccented
+    assert officer.get("/remediation?status=bogus").status_code == 200  # reported and ignored
+
+
+def _row(html: str, unit_name: str) -> list[str]:
+    row = html.split(f"<th scope=\"row\">{unit_name}</th>")[1].split("</tr>")[0]
+    return re.findall(r'class="rm-figure[^"]*" href="([^"]+)"[^>]*>(\d+)<', row)
+
+
+def test_the_overview_counts_per_unit_in_scope_and_links_to_the_list(browser_of, people, actions, tree):  # noqa: F811
+    first, second = actions
+    first.status, first.completed_on, first.times_returned = RemediationStatus.ACCEPTED, first.deadline, 1
+    second.deadline = local_today() - timedelta(days=2)
+    late = services.add_action(people["coordinator"], db.session.get(Finding, first.finding_id), unit=tree["b"],
+                               description="Bổ sung sổ theo dõi", deadline=local_today())
+    late.status, late.completed_on = RemediationStatus.ACCEPTED, late.deadline + timedelta(days=3)
+    db.session.commit()
+    html = browser_of("leader").get("/remediation/overview").get_data(as_text=True)
+    figures = _row(html, tree["a"].name)
+    assert [n for _, n in figures] == ["2", "1", "1", "1", "0", "1"]  # total, open, overdue, on time, late, returned
+    assert [n for _, n in _row(html, tree["b"].name)] == ["1", "0", "0", "0", "1", "0"]
+    overdue_link = figures[2][0].replace("&amp;", "&")
+    listed = browser_of("leader").get(overdue_link).get_data(as_text=True)
+    assert second.description in listed and first.description not in listed
+    theirs = browser_of("other").get("/remediation/overview").get_data(as_text=True)
+    assert [n for _, n in _row(theirs, tree["b"].name)] == ["1", "0", "0", "0", "1", "0"]
+    assert f'<th scope="row">{tree["a"].name}</th>' not in theirs  # only what unit B sees
+
+
+def test_the_escalated_list_shows_what_the_leader_must_see(browser_of, actions):  # noqa: F811
+    actions[0].escalation_level, actions[0].deadline = 2, local_today() - timedelta(days=20)
+    db.session.commit()
+    html = browser_of("leader").get("/remediation/overview").get_data(as_text=True)
+    escalated = html.split('id="esc-h"')[1]
+    assert actions[0].description in escalated and "quá hạn 20 ngày" in escalated
+    assert actions[1].description not in escalated
+
+
+def test_a_submission_needs_the_version_the_page_was_drawn_from(browser_of, actions):  # noqa: F811
+    officer = browser_of("officer")
+    html = page(officer, actions[0])
+    response = officer.post(f"/remediation/{actions[0].id}/start", data={"csrf_token": hidden(html, "csrf_token")})
+    assert response.status_code == 422 and "Trang đã cũ" in response.get_data(as_text=True)
+    assert post(officer, actions[0], "start").status_code == 303
+    assert fresh(actions[0]).status == RemediationStatus.IN_PROGRESS
+
+
+def test_only_reviewers_see_the_review_and_the_head_may_send_back(browser_of, people, actions):  # noqa: F811
+    action = actions[0]
+    assert submit(browser_of("officer"), action).status_code == 303
+    assert "Đánh giá kết quả khắc phục" not in page(browser_of("member"), action)
+    head = browser_of("head")
+    assert post(head, action, "return-to-officer", return_reason="Ảnh mờ, chụp lại").status_code == 303
+    action = fresh(action)
+    assert action.status == RemediationStatus.RETURNED and action.times_returned == 1
