@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("inspections", __name__)
 
-from . import template_views, views  # noqa: E402,F401
+from . import conclusion_views, field_views, offline_views, schedule_views, template_views, views  # noqa: E402,F401

@@ -9,18 +9,19 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from models import ChecklistItem, CheckResult, Correction, Finding, FindingPhoto, Inspection, db, utcnow
+from models import Attachment, ChecklistItem, CheckResult, Correction, Finding, FindingPhoto, Inspection, db, utcnow
 from models.enums import CheckValue, InspectionStatus, NotificationKind, Severity
 
 from .. import audit, permissions
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import TZ
+from ..i18n import N_
 from ..notifications import notify
 from ..text import fold, nfc
 from ..transaction import unit_of_work
 from .common import link, target_members, transition
 
-_STALE_RESULT = "Tiêu chí này vừa được người khác cập nhật. Tải lại để xem kết quả hiện tại."
+_STALE_RESULT = N_("Tiêu chí này vừa được người khác cập nhật. Tải lại để xem kết quả hiện tại.")
 CLOSED_STATES = (InspectionStatus.MINUTES_CLOSED, InspectionStatus.CONCLUSION_DRAFTED)
 
 
@@ -81,10 +82,11 @@ def record_result(actor, inspection: Inspection, *, item_id, value: str, client_
     """Record one result per item; a non_compliant result is a finding. Idempotent by client UUID.
     Returns the CheckResult, or a pending Correction once the minutes are closed."""
     permissions.require(actor, "inspection.conduct", inspection)
-    if (done := _already(CheckResult, client_uuid, inspection)) is not None:
+    description = nfc(description)
+    content = {"item_id": item_id, "value": value, "note": nfc(note)}
+    if (done := _already(CheckResult, client_uuid, inspection, content)) is not None:
         return done
     item = _item(inspection, item_id)
-    description = nfc(description)
     _validate_result(value, severity, description)
     check_capture_time(inspection, device_time)
     payload = {"op": "result", "item_id": item.id, "value": value, "note": nfc(note), "severity": severity,
@@ -95,16 +97,43 @@ def record_result(actor, inspection: Inspection, *, item_id, value: str, client_
                     CheckResult, client_uuid, inspection)
 
 
-def _already(model, client_uuid: str, inspection: Inspection):
-    """The record this client UUID already created (a retry), or None. Another inspection's → refused."""
+def _already(model, client_uuid: str, inspection: Inspection, content: dict | None = None):
+    """The record this client UUID already created (a retry), or None. Another inspection's → refused;
+    the same UUID with different `content` → 409, never an overwrite."""
     if not client_uuid or len(client_uuid) != 36:
         raise ValidationError("Thiếu mã định danh của bản ghi (UUID).", field="client_uuid")
     found = db.session.execute(select(model).where(model.client_uuid == client_uuid)).scalar_one_or_none()
     if found is None:
         found = db.session.execute(select(Correction).where(Correction.client_uuid == client_uuid)).scalar_one_or_none()
-    if found is not None and found.inspection_id != inspection.id:
+    if found is not None and _inspection_of(found) != inspection.id:
         raise ValidationError("Mã định danh bản ghi đã được dùng cho cuộc kiểm tra khác.", field="client_uuid")
+    if found is not None and content and _differs(found, content):
+        raise Conflict("Mã định danh này đã được dùng cho một nội dung khác: bản ghi đã lưu được giữ nguyên.",
+                       current=stored_content(found))
     return found
+
+
+def _inspection_of(found) -> int:
+    if isinstance(found, FindingPhoto):
+        return db.session.get(Finding, found.finding_id).inspection_id
+    return found.inspection_id
+
+
+def stored_content(found) -> dict:
+    """What a stored record says, in the terms of a resubmission (for the same-UUID check)."""
+    if isinstance(found, Correction):
+        return {k: v for k, v in found.payload.items() if k not in ("op", "original_id", "display_id")}
+    if isinstance(found, CheckResult):
+        return {"item_id": found.item_id, "value": found.value, "note": found.note}
+    if isinstance(found, FindingPhoto):
+        original = db.session.get(Attachment, found.original_id)
+        return {"finding_id": found.finding_id, "sha256": original.sha256}
+    return {"severity": found.severity, "description": found.description}
+
+
+def _differs(found, content: dict) -> bool:
+    stored = stored_content(found)
+    return any(key in stored and stored[key] != value for key, value in content.items())
 
 
 def _guarded(work, model, client_uuid: str, inspection: Inspection):
@@ -154,9 +183,9 @@ def record_finding(actor, inspection: Inspection, *, description: str, severity:
                    device_time: datetime, latitude=None, longitude=None):
     """A free observation not tied to an item. Idempotent by client UUID."""
     permissions.require(actor, "inspection.conduct", inspection)
-    if (done := _already(Finding, client_uuid, inspection)) is not None:
-        return done
     description = nfc(description)
+    if (done := _already(Finding, client_uuid, inspection, {"severity": severity, "description": description})):
+        return done
     _validate_result(CheckValue.NON_COMPLIANT, severity, description)
     check_capture_time(inspection, device_time)
     payload = {"op": "finding", "description": description, "severity": severity,
@@ -193,13 +222,14 @@ def _apply_finding(actor, inspection, payload: dict, client_uuid: str, device_ti
 
 
 def add_photo(actor, finding: Finding, *, stream, filename: str, client_uuid: str, device_time: datetime,
-              kind: str = "before"):
+              kind: str = "before", sha256: str | None = None):
     """Attach a photo to a finding (original kept with its sha256; a ≈1600 px copy for pages and PDFs)."""
     from ..photos import store_photo
 
     inspection = db.session.get(Inspection, finding.inspection_id)
     permissions.require(actor, "inspection.conduct", inspection)
-    if (done := _already(FindingPhoto, client_uuid, inspection)) is not None:
+    content = {"finding_id": finding.id} | ({"sha256": sha256} if sha256 else {})
+    if (done := _already(FindingPhoto, client_uuid, inspection, content)) is not None:
         return done
     check_capture_time(inspection, device_time)
     direct = _open_for_edit(inspection)

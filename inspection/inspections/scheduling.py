@@ -145,6 +145,8 @@ def change_team(actor, inspection: Inspection, *, lead_id, member_ids=(), reason
     members = _team(actor, lead_id, member_ids)
     with unit_of_work():
         before = {"team": team_ids(inspection)}
+        inspection.members = []
+        db.session.flush()  # delete the old rows first: a member kept on the team is re-inserted
         inspection.members = members
         db.session.flush()
         _change(actor, inspection, "team", before, {"team": team_ids(inspection)}, reason)

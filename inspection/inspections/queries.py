@@ -1,0 +1,290 @@
+"""Scoped lists of inspections, the month calendar, the inspection plans and their progress
+("Đã kiểm tra 11/17 đơn vị; xã, thị trấn 6/9"). Every list and count goes through
+permissions.scope(), so an unstarted surprise inspection stays hidden from its target unit."""
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from models import (
+    ChecklistTemplate,
+    CheckResult,
+    Conclusion,
+    Correction,
+    Finding,
+    Inspection,
+    InspectionChange,
+    InspectionMember,
+    InspectionPlan,
+    Membership,
+    OrgUnit,
+    RemediationAction,
+    User,
+    db,
+    subtree_ids,
+)
+from models.enums import InspectionKind, InspectionStatus, UnitKind
+
+from .. import permissions
+from ..listing import paginate
+from ..text import fold
+
+SORTS = {"newest": (Inspection.start_on, True), "upcoming": (Inspection.start_on, False)}
+# Started on site: the unit counts as inspected from then on.
+INSPECTED = frozenset({InspectionStatus.IN_PROGRESS, InspectionStatus.MINUTES_CLOSED,
+                       InspectionStatus.CONCLUSION_DRAFTED, InspectionStatus.CONCLUDED, InspectionStatus.CLOSED})
+COMMUNE_KINDS = frozenset({UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP, UnitKind.SPECIAL_ZONE})
+CALENDAR_LIMIT = 400
+
+
+@dataclass
+class InspectionFilters:
+    """The filters of the list and the calendar (all optional); `q` matches without diacritics."""
+
+    status: str | None = None
+    kind: str | None = None
+    unit_id: int | None = None
+    inspector_id: int | None = None
+    month: date | None = None  # the first day of the month
+    q: str = ""
+
+
+def visible_inspections(actor):
+    """A select of the inspections `actor` sees."""
+    return permissions.scope(select(Inspection), actor, Inspection)
+
+
+def _month_bounds(first: date) -> tuple[date, date]:
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def filtered_inspections(actor, filters: InspectionFilters):
+    """The inspections `actor` sees, narrowed by `filters`."""
+    stmt = visible_inspections(actor)
+    if filters.status in set(InspectionStatus):
+        stmt = stmt.where(Inspection.status == filters.status)
+    if filters.kind in set(InspectionKind):
+        stmt = stmt.where(Inspection.kind == filters.kind)
+    if filters.unit_id:
+        stmt = stmt.where(Inspection.unit_id.in_(subtree_ids([filters.unit_id], "filter_unit")))
+    if filters.inspector_id:
+        stmt = stmt.where(Inspection.members.any(InspectionMember.user_id == filters.inspector_id))
+    if filters.month:
+        first, last = _month_bounds(filters.month)
+        stmt = stmt.where(Inspection.start_on <= last, Inspection.end_on >= first)
+    if fold(filters.q):
+        stmt = stmt.where(Inspection.title_folded.contains(fold(filters.q), autoescape=True))
+    return stmt
+
+
+def list_inspections(actor, filters: InspectionFilters, *, sort: str, cursor: str | None, size: int):
+    """One page of the filtered list."""
+    return paginate(filtered_inspections(actor, filters), sorts=SORTS, sort=sort, cursor=cursor, size=size)
+
+
+def count_by_status(actor, filters: InspectionFilters) -> dict[str, int]:
+    """How many inspections of each status match the other filters (for the status chips)."""
+    ids = filtered_inspections(actor, replace(filters, status=None)).with_only_columns(Inspection.id)
+    stmt = select(Inspection.status, func.count()).where(Inspection.id.in_(ids)).group_by(Inspection.status)
+    return dict(db.session.execute(stmt).all())
+
+
+@dataclass
+class Day:
+    on: date
+    in_month: bool
+    inspections: list = field(default_factory=list)
+
+
+def month_grid(actor, filters: InspectionFilters, month: date) -> list[list[Day]]:
+    """The weeks (Monday first) covering `month`, each day with the inspections under way that day."""
+    first, last = _month_bounds(month)
+    start = first - timedelta(days=first.weekday())
+    end = last + timedelta(days=6 - last.weekday())
+    stmt = filtered_inspections(actor, replace(filters, month=None))
+    stmt = stmt.where(Inspection.start_on <= end, Inspection.end_on >= start)
+    rows = db.session.execute(stmt.order_by(Inspection.start_on, Inspection.id).limit(CALENDAR_LIMIT)).scalars()
+    days = {start + timedelta(days=n): Day(start + timedelta(days=n), (start + timedelta(days=n)).month == month.month)
+            for n in range((end - start).days + 1)}
+    for inspection in rows:
+        on = max(inspection.start_on, start)
+        while on <= min(inspection.end_on, end):
+            days[on].inspections.append(inspection)
+            on += timedelta(days=1)
+    ordered = list(days.values())
+    return [ordered[i:i + 7] for i in range(0, len(ordered), 7)]
+
+
+# ---- inspection plans
+
+@dataclass
+class PlanProgress:
+    """Units of the plan, and those already inspected (started on site), overall and communes."""
+
+    units: int = 0
+    units_done: int = 0
+    communes: int = 0
+    communes_done: int = 0
+
+
+def list_plans(actor, *, year: int | None = None) -> list[InspectionPlan]:
+    """The inspection plans `actor` sees, newest first."""
+    stmt = permissions.scope(select(InspectionPlan), actor, InspectionPlan)
+    if year:
+        stmt = stmt.where(InspectionPlan.year == year)
+    order = (InspectionPlan.year.desc(), InspectionPlan.issued_on.desc(), InspectionPlan.id.desc())
+    return list(db.session.execute(stmt.order_by(*order).limit(200)).scalars())
+
+
+def progress_of(actor, plan_ids) -> dict[int, PlanProgress]:
+    """Each plan's progress, counted over the inspections `actor` sees (cancelled ones left out)."""
+    stmt = (select(Inspection.inspection_plan_id, Inspection.unit_id, Inspection.status, OrgUnit.kind)
+            .join(OrgUnit, OrgUnit.id == Inspection.unit_id)
+            .where(Inspection.inspection_plan_id.in_(list(plan_ids)), Inspection.status != InspectionStatus.CANCELLED))
+    done: dict[int, dict[int, tuple[bool, bool]]] = {}
+    for plan_id, unit_id, status, kind in db.session.execute(permissions.scope(stmt, actor, Inspection)):
+        seen = done.setdefault(plan_id, {}).get(unit_id, (False, kind in COMMUNE_KINDS))
+        done[plan_id][unit_id] = (seen[0] or status in INSPECTED, seen[1])
+    return {plan_id: _tally(units) for plan_id, units in done.items()}
+
+
+def _tally(units: dict[int, tuple[bool, bool]]) -> PlanProgress:
+    progress = PlanProgress(units=len(units), units_done=sum(d for d, _ in units.values()))
+    progress.communes = sum(1 for _, commune in units.values() if commune)
+    progress.communes_done = sum(1 for d, commune in units.values() if d and commune)
+    return progress
+
+
+def plan_inspections(actor, plan: InspectionPlan) -> list[Inspection]:
+    """The plan's inspections `actor` sees, by date."""
+    stmt = visible_inspections(actor).where(Inspection.inspection_plan_id == plan.id)
+    return list(db.session.execute(stmt.order_by(Inspection.start_on, Inspection.id)).scalars())
+
+
+def plan_years(actor) -> list[int]:
+    stmt = permissions.scope(select(InspectionPlan.year).distinct(), actor, InspectionPlan)
+    return sorted(db.session.execute(stmt).scalars(), reverse=True)
+
+
+# ---- options for forms and filters (only what the user sees)
+
+def ordering_units(actor) -> list[OrgUnit]:
+    """The units in whose name `actor` schedules inspections (leader or coordinator memberships)."""
+    roles = permissions.ACTIONS["inspection.schedule"]
+    ids = [m.unit_id for m in actor.memberships if m.role in roles]
+    stmt = select(OrgUnit).where(OrgUnit.id.in_(ids), OrgUnit.is_active.is_(True)).order_by(OrgUnit.name_folded)
+    return list(db.session.execute(stmt).scalars())
+
+
+def target_units(actor, ordering_unit_ids) -> list[OrgUnit]:
+    """Units that may be inspected: active, seen by `actor`, below one of the ordering units."""
+    below = subtree_ids(list(ordering_unit_ids), "ordering")
+    stmt = permissions.scope(select(OrgUnit), actor, OrgUnit).where(
+        OrgUnit.is_active.is_(True), OrgUnit.id.in_(below), OrgUnit.id.not_in(list(ordering_unit_ids)))
+    return list(db.session.execute(stmt.order_by(OrgUnit.name_folded)).scalars())
+
+
+def visible_units(actor) -> list[OrgUnit]:
+    stmt = permissions.scope(select(OrgUnit), actor, OrgUnit).where(OrgUnit.is_active.is_(True))
+    return list(db.session.execute(stmt.order_by(OrgUnit.name_folded)).scalars())
+
+
+def team_candidates(actor) -> list[tuple[int, str]]:
+    """Active users `actor` sees, inspectors first: (id, "Name — title, unit")."""
+    stmt = (permissions.scope(select(User.id, User.full_name, User.title, Membership.role, OrgUnit.name), actor, User)
+            .join(Membership, Membership.user_id == User.id).join(OrgUnit, OrgUnit.id == Membership.unit_id)
+            .where(User.is_active.is_(True)).order_by(User.full_name_folded, User.id))
+    people: dict[int, tuple[int, str]] = {}
+    for uid, name, title, role, unit in db.session.execute(stmt):
+        rank = 0 if role == "inspector" else 1
+        if uid not in people or rank < people[uid][0]:
+            people[uid] = (rank, f"{name} — {', '.join(p for p in (title, unit) if p)}")
+    return [(uid, label) for uid, (rank, label) in sorted(people.items(), key=lambda kv: kv[1][0])]
+
+
+def targets_seen(actor) -> list[tuple[int, str]]:
+    """The target units of the inspections `actor` sees (for the unit filter)."""
+    ids = visible_inspections(actor).with_only_columns(Inspection.unit_id)
+    stmt = select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids)).order_by(OrgUnit.name_folded)
+    return [(r.id, r.name) for r in db.session.execute(stmt)]
+
+
+def inspectors_seen(actor) -> list[tuple[int, str]]:
+    """The team members of the inspections `actor` sees (for the inspector filter)."""
+    ids = visible_inspections(actor).with_only_columns(Inspection.id)
+    stmt = (select(User.id, User.full_name).join(InspectionMember, InspectionMember.user_id == User.id)
+            .where(InspectionMember.inspection_id.in_(ids)).distinct().order_by(User.full_name))
+    return [(r.id, r.full_name) for r in db.session.execute(stmt)]
+
+
+# ---- one inspection's page
+
+def _scoped(actor, model, inspection: Inspection, *order) -> list:
+    stmt = permissions.scope(select(model).where(model.inspection_id == inspection.id), actor, model)
+    return list(db.session.execute(stmt.order_by(*order, model.id)).scalars())
+
+
+def checklist_rows(actor, inspection: Inspection) -> list[tuple]:
+    """(item, result or None, finding or None) for every criterion of the inspection's template."""
+    template = db.session.get(ChecklistTemplate, inspection.template_id)
+    results = {r.item_id: r for r in _scoped(actor, CheckResult, inspection)}
+    findings = {f.check_result_id: f for f in _scoped(actor, Finding, inspection) if f.check_result_id}
+    return [(item, results.get(item.id), findings.get(getattr(results.get(item.id), "id", None)))
+            for item in template.items]
+
+
+def inspection_page(actor, inspection: Inspection) -> dict:
+    """Everything the inspection's page shows, each record list through scope()."""
+    findings = _scoped(actor, Finding, inspection)
+    corrections = _scoped(actor, Correction, inspection, Correction.proposed_at)
+    conclusion = db.session.execute(permissions.scope(
+        select(Conclusion).where(Conclusion.inspection_id == inspection.id), actor, Conclusion)).scalar()
+    changes = db.session.execute(select(InspectionChange).where(InspectionChange.inspection_id == inspection.id)
+                                 .order_by(InspectionChange.changed_at, InspectionChange.id)).scalars().all()
+    people = {c.proposed_by_id for c in corrections} | {c.decided_by_id for c in corrections}
+    people |= {f.recorded_by_id for f in findings} | {getattr(conclusion, "drafted_by_id", None),
+                                                     getattr(conclusion, "issued_by_id", None)}
+    for change in changes:
+        people |= {change.changed_by_id, *change.before.get("team", []), *change.after.get("team", [])}
+    rows = checklist_rows(actor, inspection)
+    return {
+        "template": db.session.get(ChecklistTemplate, inspection.template_id),
+        "rows": rows,
+        "items": {item.id: item for item, _, _ in rows},
+        "finding_map": {f.id: f for f in findings},
+        "findings": findings,
+        "free_findings": [f for f in findings if f.check_result_id is None],
+        "corrections": corrections,
+        "conclusion": conclusion,
+        "actions": _scoped(actor, RemediationAction, inspection, RemediationAction.deadline),
+        "changes": changes,
+        "plan": db.session.get(InspectionPlan, inspection.inspection_plan_id or 0),
+        "ordering_unit": db.session.get(OrgUnit, inspection.ordering_unit_id),
+        "names": names_of(people),
+        "unit_names": unit_names({getattr(i, "unit_id", None) for i in getattr(conclusion, "items", [])}),
+    }
+
+
+def findings_of(actor, inspection: Inspection) -> list[Finding]:
+    return _scoped(actor, Finding, inspection)
+
+
+def names_of(user_ids) -> dict[int, str]:
+    ids = [i for i in user_ids if i]
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
+
+
+def unit_names(unit_ids) -> dict[int, str]:
+    ids = [i for i in unit_ids if i]
+    return dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).all()) if ids else {}
+
+
+def responsible_units(actor, inspection: Inspection) -> list[OrgUnit]:
+    """Who may be made to fix a finding: the inspected unit first, then the units `actor` sees
+    below the ordering body."""
+    below = subtree_ids([inspection.ordering_unit_id], "ordering")
+    stmt = permissions.scope(select(OrgUnit), actor, OrgUnit).where(
+        OrgUnit.id.in_(below), OrgUnit.is_active.is_(True), OrgUnit.id != inspection.unit_id)
+    return [inspection.unit, *db.session.execute(stmt.order_by(OrgUnit.name_folded)).scalars()]
