@@ -12,13 +12,15 @@ from inspection.auth import bp as auth_bp
 from inspection.auth.services import load_session
 from inspection.cli import register_cli
 from inspection.config import load_config
+from inspection.dashboard import bp as dashboard_bp
 from inspection.extensions import babel, csrf, login_manager, migrate
 from inspection.i18n import N_
-from inspection.main import bp as main_bp
 from inspection.inspections import bp as inspections_bp
+from inspection.main import bp as main_bp
+from inspection.notifications import unread_count
 from inspection.plans import bp as plans_bp
 from inspection.remediation import bp as remediation_bp
-from inspection.notifications import unread_count
+from inspection.reports import bp as reports_bp
 from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
 
@@ -32,7 +34,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config())
     app.config.update(overrides or {})
     _init_extensions(app)
-    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp, remediation_bp):
+    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp, remediation_bp, reports_bp,
+                      dashboard_bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     security.register_security(app)
@@ -86,7 +89,7 @@ def _load_user(user_id: str):
 def _select_locale() -> str:
     if current_user and current_user.is_authenticated:
         return current_user.locale
-    return session.get("lang") or request.accept_languages.best_match(["vi", "en"]) or "vi"
+    return session.get("lang") or "vi"  # Vietnamese by default, whatever the browser says
 
 
 def _enforce_account_steps():

@@ -16,14 +16,15 @@ from openpyxl.xml.functions import iterparse
 
 from .admin.sheets import check_xlsx, read_capped  # noqa: F401  (re-exported for the features)
 from .errors import ValidationError
+from .i18n import N_
 from .text import fold, nfc
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_TYPES = {XLSX_MIME, "application/zip"}  # what content sniffing calls an .xlsx
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_BROKEN = "Không đọc được tệp Excel (tệp hỏng hoặc không đúng định dạng .xlsx)."
-_UNSAFE = ("Tệp Excel chứa khai báo XML không an toàn (thực thể XML, có thể là “bom XML”) nên bị từ chối. "
-           "Hãy mở tệp bằng Excel, lưu lại thành .xlsx rồi tải lên lại.")
+_BROKEN = N_("Không đọc được tệp Excel (tệp hỏng hoặc không đúng định dạng .xlsx).")
+_UNSAFE = N_("Tệp Excel chứa khai báo XML không an toàn (thực thể XML, có thể là “bom XML”) nên bị từ chối. "
+             "Hãy mở tệp bằng Excel, lưu lại thành .xlsx rồi tải lên lại.")
 
 
 @dataclass

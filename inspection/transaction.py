@@ -9,8 +9,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import db
 
 from .errors import Conflict
+from .i18n import N_
 
-_STALE = "Bản ghi vừa được người khác cập nhật. Vui lòng tải lại và nhập lại thay đổi."
+_STALE = N_("Bản ghi vừa được người khác cập nhật. Vui lòng tải lại và nhập lại thay đổi.")
 
 
 def _state() -> dict:

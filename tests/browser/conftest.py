@@ -1,0 +1,158 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright (no browser download), a live server
+serving the test app with committed data, tablet and desktop viewports, sign-in through the form.
+A failing test leaves a screenshot of each of its pages in test-artifacts/."""
+
+import io
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, sync_playwright
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from inspection.seed import DEMO_PASSWORD, seed_demo
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+    # a name Chromium does not treat as a secure context, for the plain-HTTP banner
+    "--host-resolver-rules=MAP cchc.test 127.0.0.1",
+]
+TABLET = {"width": 800, "height": 1280}
+TABLET_LANDSCAPE = {"width": 1280, "height": 800}
+DESKTOP = {"width": 1366, "height": 900}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEMO_ACCOUNTS = ("admin", "leader", "coordinator", "inspector", "officer", "head")
+SCREENSHOTS = os.environ.get("CCHC_SCREENSHOTS")  # a directory: save the pages the tests walk
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item, so fixtures know at teardown whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # one line per asset would drown the test output
+        pass
+
+
+class LiveServer:
+    """The WSGI app on 127.0.0.1 and a free port, served from a background thread."""
+
+    def __init__(self, app, host: str = "127.0.0.1"):
+        self.server = make_server(host, 0, app, threaded=True, request_handler=_QuietHandler)
+        self.port = self.server.server_port
+        self.url = f"http://{host}:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def demo_site(committed, live_server):
+    """The live server's URL, with the demo district committed (every table emptied afterwards)."""
+    seed_demo("demo")
+    return live_server.url
+
+
+@pytest.fixture
+def new_context(browser, request):
+    """new_context(viewport) → a fresh browser context (own cookies), Vietnamese browser locale."""
+    if "demo_site" in request.fixturenames:
+        request.getfixturevalue("demo_site")  # set up first, so the pages close before the tables empty
+    contexts = []
+
+    def _new(viewport=TABLET, **options):
+        options.setdefault("locale", "vi-VN")
+        options.setdefault("timezone_id", "Asia/Ho_Chi_Minh")
+        context = browser.new_context(viewport=viewport, has_touch=viewport in (TABLET, TABLET_LANDSCAPE), **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield _new
+    failed = _failed(request.node)
+    for number, context in enumerate(contexts):
+        if failed:
+            _screenshot_pages(context, request.node.nodeid, number)
+        context.close()
+
+
+def _failed(node) -> bool:
+    reports = (getattr(node, f"report_{when}", None) for when in ("setup", "call"))
+    return any(report is not None and report.failed for report in reports)
+
+
+def _screenshot_pages(context, nodeid: str, number: int) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid)
+    for index, page in enumerate(context.pages):
+        try:
+            page.screenshot(path=ARTIFACTS / f"{stem}-{number}-{index}.png")
+        except Exception:  # noqa: BLE001  a closed or crashed page must not hide the real failure
+            pass
+
+
+@pytest.fixture
+def tablet(new_context, demo_site) -> Page:
+    """A page on a 10-inch tablet in portrait (800x1280), demo data loaded."""
+    return new_context(TABLET).new_page()
+
+
+@pytest.fixture
+def desktop(new_context, demo_site) -> Page:
+    """A page on a desktop screen (1366x900), demo data loaded."""
+    return new_context(DESKTOP).new_page()
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real form and wait for the home page."""
+    page.goto(f"{base_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def sign_out(page: Page, base_url: str) -> None:
+    """Sign out through the user menu and wait for the sign-in page."""
+    page.click(".usermenu summary")
+    page.click("form[action='/logout'] button")
+    page.wait_for_url(f"{base_url}/login")
+
+
+def save_screenshot(page: Page, name: str) -> None:
+    """With CCHC_SCREENSHOTS set, save the viewport as <name>.png in 256 colours (small enough for docs/)."""
+    if not SCREENSHOTS:
+        return
+    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    image.quantize(colors=256, dither=Image.Dither.NONE).save(Path(SCREENSHOTS) / f"{name}.png", optimize=True)

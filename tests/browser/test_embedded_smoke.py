@@ -1,0 +1,100 @@
+"""The embedded default, as a new user gets it: no DATABASE_URL, no REDIS_URL (SQLite file and an
+embedded Redis in the instance directory), `flask db upgrade`, `seed-demo`, `serve`; every demo
+account signs in on a tablet; one Ctrl-C stops the web server, the worker, the scheduler and Redis."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from .conftest import DEMO_ACCOUNTS, TABLET, save_screenshot, sign_in, sign_out
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app"]
+
+
+def _embedded_env(instance: Path) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY") and not k.startswith("CCHC_")}
+    env.update(CCHC_INSTANCE_DIR=str(instance), PYTHONUNBUFFERED="1")
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _run(args: list[str], env: dict) -> str:
+    done = subprocess.run(FLASK + args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"serve exited early:\n{log.read_text()}"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds}s:\n{log.read_text()}")
+
+
+def _family(proc: subprocess.Popen) -> list[psutil.Process]:
+    parent = psutil.Process(proc.pid)
+    return [parent, *parent.children(recursive=True)]
+
+
+@pytest.fixture
+def embedded(tmp_path):
+    """`flask serve` on the embedded default, in its own process group (killed if still there)."""
+    env = _embedded_env(tmp_path / "instance")
+    assert "Đã nạp dữ liệu mẫu" in (_run(["db", "upgrade"], env) + _run(["seed-demo", "--if-demo"], env))
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(FLASK + ["serve", "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/login", proc, log)
+        yield proc, f"http://127.0.0.1:{port}", log
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def test_embedded_default_serves_every_demo_role_and_stops_on_one_ctrl_c(embedded, new_context, tmp_path):
+    proc, base, log = embedded
+    assert (tmp_path / "instance" / "cchc.sqlite3").exists()
+    family = _family(proc)
+    names = " ".join(" ".join(p.cmdline()) for p in family)
+    for part in ("gunicorn", "worker.py", "cron", "redis-server"):
+        assert part in names, f"{part} not started: {names}"
+
+    page = new_context(TABLET).new_page()
+    page.goto(f"{base}/login")
+    save_screenshot(page, "smoke-login-tablet")
+    for username in DEMO_ACCOUNTS:
+        sign_in(page, base, username)
+        assert page.locator(".role-list li").count() >= 1, username
+        save_screenshot(page, f"smoke-home-{username}-tablet")
+        sign_out(page, base)
+
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+    gone, alive = psutil.wait_procs(family, timeout=30)
+    assert alive == [], f"still running after Ctrl-C: {[p.cmdline() for p in alive]}\n{log.read_text()}"
+    assert proc.wait(timeout=5) == 0
