@@ -1,5 +1,7 @@
 """The tablet's JSON API: the same services as the HTML forms, with client-generated UUIDs."""
 
+import hashlib
+
 from flask import jsonify, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,7 +10,7 @@ from models import ChecklistItem, CheckResult, Correction, Finding, Inspection, 
 from models.enums import InspectionStatus
 
 from .. import permissions
-from ..errors import ValidationError
+from ..errors import NotFound, ValidationError
 from ..formatting import local_today
 from ..inspections import fieldwork
 from . import bp, payloads, serializers
@@ -97,17 +99,51 @@ def record_finding(inspection: Inspection):
 @login_required
 @permissions.scoped_view(Finding, "finding_id", "finding.view")
 def add_photo(finding: Finding):
-    """Upload one photo of a finding (multipart: file, client_uuid, device_time)."""
+    """Upload one photo of a finding (multipart: file, client_uuid, device_time, optional sha256)."""
+    return _store_photo(finding)
+
+
+@bp.route("/inspections/<int:inspection_id>/photos", methods=["POST"])
+@login_required
+@permissions.scoped_view(Inspection, "inspection_id", "inspection.conduct")
+def add_photo_by_uuid(inspection: Inspection):
+    """Upload a photo addressed by its finding's client UUID (form field finding_uuid): a photo taken
+    offline, before its finding had a server id."""
+    if request.files.get("file") is None:
+        raise ValidationError("Thiếu tệp ảnh.", field="file")
+    finding_uuid = payloads.text(request.form.to_dict(), "finding_uuid", required=True, limit=36)
+    finding = db.session.execute(select(Finding).where(
+        Finding.client_uuid == finding_uuid, Finding.inspection_id == inspection.id)).scalar_one_or_none()
+    if finding is None:
+        raise NotFound("Chưa có tồn tại với mã định danh này: gửi tồn tại trước, rồi gửi ảnh.")
+    return _store_photo(finding)
+
+
+def _store_photo(finding: Finding):
     upload = request.files.get("file")
     if upload is None:
         raise ValidationError("Thiếu tệp ảnh.", field="file")
     form = request.form.to_dict()
+    digest = _checked_digest(upload.stream, form.get("sha256", ""))
     photo = fieldwork.add_photo(current_user, finding, stream=upload.stream, filename=upload.filename or "anh.jpg",
                                 client_uuid=payloads.text(form, "client_uuid", required=True, limit=36),
-                                device_time=payloads.moment(form), kind=form.get("kind", "before"))
+                                device_time=payloads.moment(form), kind=form.get("kind", "before"), sha256=digest)
     if isinstance(photo, Correction):
         return _answer(photo)
-    return jsonify({"photo": {"id": photo.id, "client_uuid": photo.client_uuid, "finding_id": finding.id}}), 201
+    return jsonify({"photo": {"id": photo.id, "client_uuid": photo.client_uuid, "finding_id": finding.id,
+                              "sha256": digest}}), 201
+
+
+def _checked_digest(stream, claimed: str) -> str:
+    """The sha256 of the uploaded bytes; a claimed digest that does not match them → 422."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1 << 16), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    if claimed and claimed.lower() != digest.hexdigest():
+        raise ValidationError("Ảnh tải lên không khớp mã kiểm tra (sha256): ảnh bị hỏng khi truyền, gửi lại.",
+                              field="sha256")
+    return digest.hexdigest()
 
 
 @bp.route("/inspections/<int:inspection_id>/close-minutes", methods=["POST"])

@@ -218,7 +218,15 @@
     if (body.result) item.result = body.result;  // a 202 (correction) leaves the minutes' value
     renderItem(item);
     renderProgress();
+    if (body.result && body.result.local) return localFinding(item, body.finding);  // on the device only
     if (item.chosen === NC || item.finding) F.inspection.refreshFindings();
+  }
+
+  // A non-compliant result stored on the device: its finding (same UUID) takes its photos now.
+  function localFinding(item, finding) {
+    if (!finding || item.finding) return;
+    item.finding = finding;
+    F.inspection.uploadAll(item, finding);
   }
 
   function showConflict(item, current) {

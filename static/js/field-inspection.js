@@ -146,7 +146,7 @@
       S.findings = res.body.findings;
       S.items.forEach(function (item) {
         item.finding = C.findingOf(item);
-        if (item.finding) uploadAll(item, item.finding.id);
+        if (item.finding) uploadAll(item, item.finding);
       });
       renderFindings();
     }, function () {});
@@ -164,18 +164,19 @@
     });
     input.value = "";
     var finding = owner.finding || owner.saved;
-    if (finding) uploadAll(owner, finding.id);
+    if (finding) uploadAll(owner, finding);
     var save = owner.card ? $(".save-finding", owner.card) : $("#free-form button[type=submit]");
     save.scrollIntoView({block: "nearest"});  // the preview and the button that saves it, both in view
   }
 
-  function uploadAll(owner, findingId) {
+  // Photos are addressed by their finding's client UUID, so one taken offline goes after its finding.
+  function uploadAll(owner, finding) {
     owner.photos.forEach(function (photo) {
       if (!photo.sub) {
-        photo.sub = new Submission("photo", api("/findings/" + findingId + "/photos"), {
+        photo.sub = new Submission("photo", api("/inspections/" + S.id + "/photos"), {
           file: photo.file, filename: photo.file.name || "anh.jpg", client_uuid: photo.uuid,
-          device_time: photo.time, kind: "before"}, $(".photo-state", photo.li), {
-          saved: function () { refreshFindingsList(); }
+          finding_uuid: finding.client_uuid, device_time: photo.time, kind: "before"}, $(".photo-state", photo.li), {
+          saved: function (body) { if (body.photo) refreshFindingsList(); }  // not for one still on the device
         });
         send(photo.sub);
       }
@@ -199,7 +200,7 @@
       li.appendChild(make("strong", "finding-where", item ? item.data.code + " " + item.data.criterion : t("finding.free")));
       li.appendChild(make("span", "finding-text", f.description));
       if (f.photos.length) li.appendChild(make("span", "muted", t("photo.stored", {n: f.photos.length})));
-      if (S.freePhotos[f.id]) li.appendChild(photoList(S.freePhotos[f.id]));
+      if (S.freePhotos[f.id || f.client_uuid]) li.appendChild(photoList(S.freePhotos[f.id || f.client_uuid]));
       list.appendChild(li);
     });
   }
@@ -239,8 +240,8 @@
       $("#free-photos").textContent = "";
       return;
     }
-    S.freePhotos[owner.saved.id] = owner.photos.map(function (p) { return p.li; });
-    uploadAll(owner, owner.saved.id);
+    S.freePhotos[owner.saved.id || owner.saved.client_uuid] = owner.photos.map(function (p) { return p.li; });
+    uploadAll(owner, owner.saved);
     S.findings = S.findings.concat([owner.saved]);
     renderFindings();
   }
@@ -282,5 +283,6 @@
     send(S.closeSub);
   }
 
-  F.inspection = {init: initInspection, writable: writable, refreshFindings: refreshFindings, takePhotos: takePhotos};
+  F.inspection = {init: initInspection, writable: writable, refreshFindings: refreshFindings, takePhotos: takePhotos,
+                  uploadAll: uploadAll};
 })();

@@ -89,7 +89,10 @@
 
   function settle(sub, res) {
     var body = res.body || {};
-    if (res.status === 200 || res.status === 201) {
+    if (res.queued) {  // stored on the device by the outbox (field-outbox.js), sent when there is signal
+      show(sub, "queued", t("state.queued"), true);
+      if (res.settled) res.settled.then(function (later) { settleLater(sub, later); });
+    } else if (res.status === 200 || res.status === 201) {
       show(sub, "saved", t("state.saved", {time: clock()}));
     } else if (res.status === 202) {
       show(sub, "pending", t("state.pending"));
@@ -107,6 +110,14 @@
     if (sub.on.saved) sub.on.saved(body);
   }
 
+  // The server's answer to an item the outbox sent later: a finding's form has moved on, so only its state.
+  function settleLater(sub, res) {
+    if (sub.kind === "finding" && res.status >= 200 && res.status < 300) {
+      return show(sub, "saved", t("state.saved", {time: clock()}));
+    }
+    settle(sub, res);
+  }
+
   function show(sub, state, message, retryable) {
     sub.state = state;
     if (sub.on.busy) sub.on.busy(state === "sending");
@@ -117,7 +128,10 @@
     if (retryable) {
       var retry = make("button", "btn btn-small retry-btn", t("action.retry"));
       retry.type = "button";
-      retry.addEventListener("click", function () { send(sub); });
+      retry.addEventListener("click", function () {
+        if (sub.state === "queued" && F.outbox) return F.outbox.drain();  // already on the device: send now
+        send(sub);
+      });
       box.appendChild(retry);
     }
   }

@@ -1,0 +1,313 @@
+// The device outbox: every write of the field screen is stored on the tablet (IndexedDB) BEFORE it
+// is sent, and leaves the device only when the server has confirmed it (200/201/202).
+//
+// It wraps CCHCField.net.submit(kind, url, payload): the payload (with its client UUID, device time
+// and, for a photo, its Blob) is kept as is, so every retry re-sends exactly the same request and the
+// server stores it once. Items are sent one at a time in the order they were taken; a send that gets
+// no answer (no signal, server down, session expired) stops the round and keeps the order. Rounds
+// start when the page opens or is shown again, on the `online` event, on the "Đồng bộ" button and
+// every RETRY_MS while items wait (Background Sync is not on Safari or Firefox). An item the server
+// refuses for good (403/404/409/422…) is kept in a list with the reason until the inspector discards
+// it: nothing is dropped silently. Each item belongs to the user who took it: only they see or send it.
+(function (root) {
+  "use strict";
+
+  var F = root.CCHCField = root.CCHCField || {};
+  var net = F.net;
+  if (!net || !root.indexedDB) return;
+
+  var DB_NAME = "cchc-outbox", STORE = "items", RETRY_MS = 30000;
+  var realSubmit = net.submit;
+  var waiters = {};   // seq → resolve(answer) of a submit() still waiting on this page
+  var later = {};     // seq → resolve(answer) for an item the screen already shows as on the device
+  var chain = Promise.resolve();
+  var dbPromise = null;
+  var user = 0;
+
+  // ---------------------------------------------------------------- IndexedDB
+
+  function openDb() {
+    if (dbPromise) return dbPromise;
+    dbPromise = new Promise(function (resolve, reject) {
+      var request = root.indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE, {keyPath: "seq", autoIncrement: true}).createIndex("user", "user");
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+    return dbPromise;
+  }
+
+  function tx(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(STORE, mode), result;
+        t.oncomplete = function () { resolve(result); };
+        t.onerror = t.onabort = function () { reject(t.error); };
+        result = work(t.objectStore(STORE));
+        if (result && "onsuccess" in result) {
+          result.onsuccess = function () { result = result.result; };
+        }
+      });
+    });
+  }
+
+  function put(record) {
+    return tx("readwrite", function (store) { return store.put(record); });
+  }
+
+  function remove(seq) {
+    return tx("readwrite", function (store) { store.delete(seq); });
+  }
+
+  function mine() {
+    return tx("readonly", function (store) { return store.index("user").getAll(user); }).then(function (rows) {
+      return (rows || []).sort(function (a, b) { return a.seq - b.seq; });
+    });
+  }
+
+  // ---------------------------------------------------------------- sending, in order
+
+  function label(kind, payload) {
+    var text = payload.description || payload.representative_name || payload.value || payload.filename || "";
+    return String(text).slice(0, 80);
+  }
+
+  // A photo's sha256, so the server refuses bytes damaged on the way (422) instead of keeping them.
+  function withDigest(kind, payload) {
+    var subtle = root.crypto && root.crypto.subtle;
+    if (kind !== "photo" || !subtle || !payload.file || payload.sha256) return Promise.resolve(payload);
+    return new Response(payload.file).arrayBuffer().then(function (bytes) {
+      return subtle.digest("SHA-256", bytes);
+    }).then(function (hash) {
+      payload.sha256 = Array.prototype.map.call(new Uint8Array(hash), function (b) {
+        return (b + 0x100).toString(16).slice(1);
+      }).join("");
+      return payload;
+    }, function () { return payload; });
+  }
+
+  function submit(kind, url, payload) {
+    return withDigest(kind, payload).then(function () { return enqueue(kind, url, payload); });
+  }
+
+  function enqueue(kind, url, payload) {
+    var record = {user: user, kind: kind, url: url, payload: payload, state: "queued", error: "",
+                  label: label(kind, payload), created: net.deviceTime()};
+    return put(record).then(function (seq) {
+      var answer = new Promise(function (resolve) { waiters[seq] = resolve; });
+      render();
+      drain();
+      return answer;
+    }, function () {
+      return realSubmit(kind, url, payload);  // storage refused (private mode, quota): send directly
+    });
+  }
+
+  function drain() {
+    chain = chain.then(round, round).then(render, render);
+    return chain;
+  }
+
+  function round() {
+    busy(true);
+    var queued = [];
+    return mine().then(function (rows) {
+      queued = rows.filter(function (r) { return r.state === "queued"; });
+      return sendFrom(queued, 0, false);
+    }).then(function (reason) {
+      busy(false);
+      status(reason);
+      return releaseWaiters(queued);
+    });
+  }
+
+  // Send rows[i], then the next; resolves with why the round stopped ("" when all went).
+  function sendFrom(rows, i, refreshed) {
+    if (i >= rows.length) return Promise.resolve("");
+    var row = rows[i];
+    return realSubmit(row.kind, row.url, row.payload).then(function (res) {
+      if (res.status === 400) {  // the CSRF token expired or the session behind it is gone
+        if (refreshed) return "session";
+        return freshToken().then(function (ok) { return ok ? sendFrom(rows, i, true) : "session"; });
+      }
+      return settle(row, res).then(function (stop) {
+        return stop || sendFrom(rows, i + 1, false);
+      });
+    }, function () { return "offline"; });
+  }
+
+  // "" to go on with the next item, or why the round must stop (the item stays queued).
+  function settle(row, res) {
+    if (res.status === 401) return Promise.resolve("session");
+    if (!res.status || res.status >= 500 || res.status === 429) return Promise.resolve("server");
+    var waiter = waiters[row.seq], after = later[row.seq];
+    delete waiters[row.seq];
+    delete later[row.seq];
+    if (after) after(res);
+    if (res.status >= 200 && res.status < 300 || waiter) {
+      if (waiter) waiter(res);  // the screen on this page shows the answer (a 409 with its choices)
+      return remove(row.seq).then(function () { return ""; });
+    }
+    row.state = "rejected";
+    row.error = (res.body && res.body.error) || String(res.status);
+    return put(row).then(function () { return ""; });
+  }
+
+  // What the screen shows for an item that is stored on the device but not yet on the server.
+  function localAnswer(row) {
+    var p = row.payload, body = {};
+    if (row.kind === "start") body = {inspection: {status: "in_progress"}};
+    if (row.kind === "close") body = {inspection: {status: "minutes_closed"}};
+    if (row.kind === "finding" || row.kind === "result" && p.value === "non_compliant") {
+      body.finding = {id: null, client_uuid: p.client_uuid, item_id: p.item_id || null, severity: p.severity,
+                      description: p.description, device_time: p.device_time, photos: [], local: true};
+    }
+    if (row.kind === "result") {
+      body.result = {id: null, item_id: p.item_id, value: p.value, note: p.note || "", version: p.version,
+                     client_uuid: p.client_uuid, device_time: p.device_time, received_at: null, local: true};
+    }
+    return {status: 0, queued: true, body: body};
+  }
+
+  // The submissions this round tried but could not deliver: the screen shows them as on the device.
+  function releaseWaiters(rows) {
+    rows.forEach(function (row) {
+      if (!waiters[row.seq]) return;
+      var answer = localAnswer(row);
+      answer.settled = new Promise(function (resolve) { later[row.seq] = resolve; });
+      waiters[row.seq](answer);
+      delete waiters[row.seq];
+    });
+  }
+
+  // A CSRF token older than its lifetime: take a fresh one from the page itself (network first).
+  // True when a token was found (false: signed out, the sign-in page came instead).
+  function freshToken() {
+    return root.fetch(root.location.pathname, {credentials: "same-origin", cache: "no-store"}).then(function (r) {
+      return r.redirected ? "" : r.text();
+    }).then(function (html) {
+      var match = /<meta name="csrf-token" content="([^"]+)"/.exec(html);
+      var meta = document.querySelector('meta[name="csrf-token"]');
+      if (match && meta) meta.setAttribute("content", match[1]);
+      return Boolean(match && meta);
+    }, function () { return false; });
+  }
+
+  // ---------------------------------------------------------------- on screen
+
+  function panel() {
+    return document.getElementById("outbox");
+  }
+
+  function word(key, n) {
+    var node = document.querySelector('#outbox-text [data-key="' + key + '"]');
+    return (node ? node.textContent.trim() : key).split("{n}").join(String(n));
+  }
+
+  function busy(on) {
+    var box = panel();
+    if (box) document.getElementById("outbox-sync").disabled = on;
+  }
+
+  function status(reason) {
+    var box = panel();
+    if (!box) return;
+    var text = reason ? word("why." + reason) : "";
+    document.getElementById("outbox-why").textContent = text;
+  }
+
+  function render() {
+    var box = panel();
+    if (!box) return Promise.resolve();
+    return mine().then(function (rows) {
+      var queued = rows.filter(function (r) { return r.state === "queued"; });
+      var rejected = rows.filter(function (r) { return r.state === "rejected"; });
+      box.classList.toggle("has-queue", queued.length > 0);
+      document.getElementById("outbox-count").textContent =
+        queued.length ? word("count", queued.length) : word("none");
+      box.setAttribute("data-count", String(queued.length));
+      list(document.getElementById("outbox-list"), queued, false);
+      list(document.getElementById("outbox-rejected"), rejected, true);
+    });
+  }
+
+  function list(ul, rows, rejected) {
+    ul.textContent = "";
+    ul.hidden = !rows.length;
+    rows.forEach(function (row) {
+      var li = document.createElement("li");
+      li.className = "outbox-item kind-" + row.kind;
+      li.appendChild(span("outbox-kind", word("kind." + row.kind)));
+      li.appendChild(span("outbox-label", row.label));
+      if (rejected) {
+        li.appendChild(span("outbox-error", row.error));
+        li.appendChild(discardButton(row));
+      }
+      ul.appendChild(li);
+    });
+  }
+
+  function span(className, text) {
+    var node = document.createElement("span");
+    node.className = className;
+    node.textContent = text;
+    return node;
+  }
+
+  function discardButton(row) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-small";
+    button.textContent = word("discard");
+    button.addEventListener("click", function () { remove(row.seq).then(render); });
+    return button;
+  }
+
+  // ---------------------------------------------------------------- the service worker
+
+  function registerWorker() {
+    if (!("serviceWorker" in navigator) || !root.isSecureContext) return;
+    navigator.serviceWorker.register("/sw.js", {scope: "/"}).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var one = document.getElementById("field");
+      var urls = [root.location.pathname];
+      if (one) urls.push(one.getAttribute("data-api-root") + "/inspections/" + one.getAttribute("data-inspection-id"));
+      else urls.push(document.getElementById("field-today").getAttribute("data-api-root") + "/inspections/today");
+      registration.active.postMessage({type: "keep", urls: urls});
+    }, function () { /* no offline shell: the screen still works online */ });
+  }
+
+  // Signing out: the kept pages go (the queue stays, tied to its user, and syncs at their next sign-in).
+  function wipeOnSignOut() {
+    document.querySelectorAll("form[action='/logout']").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+          navigator.serviceWorker.controller.postMessage({type: "wipe"});
+        }
+      });
+    });
+  }
+
+  function start() {
+    var box = panel();
+    user = Number(box ? box.getAttribute("data-user-id") : 0);
+    if (!box || !user) return;
+    box.hidden = false;
+    document.getElementById("outbox-sync").addEventListener("click", drain);
+    root.addEventListener("online", drain);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") drain();
+    });
+    setInterval(function () { if (box.getAttribute("data-count") !== "0") drain(); }, RETRY_MS);
+    net.submit = submit;
+    registerWorker();
+    wipeOnSignOut();
+    drain();
+  }
+
+  F.outbox = {drain: drain, render: render};
+  document.addEventListener("DOMContentLoaded", start);
+})(window);
