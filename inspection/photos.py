@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import filetype
 from flask import current_app
-from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 from pillow_heif.as_plugin import HeifImageFile
 
 from models import Attachment, db
@@ -107,7 +107,18 @@ def _sniff(upload: BinaryIO) -> str:
 
 
 def _decode(upload: BinaryIO, mime: str) -> Image.Image:
-    """Header and pixel cap, then `verify()`, then a full (JPEG: reduced-scale) `load()`."""
+    """Header and pixel cap, then `verify()`, then a full (JPEG: reduced-scale) `load()`.
+
+    Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES; evidence photos must
+    never be accepted truncated, so it is off while we decode (and restored after)."""
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        return _decode_strict(upload, mime)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+def _decode_strict(upload: BinaryIO, mime: str) -> Image.Image:
     try:
         image = _open(upload, mime)
         image.verify()

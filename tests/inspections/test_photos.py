@@ -225,3 +225,23 @@ def test_damaged_heic_says_how_to_set_the_ipad_camera(ctx, nothing_stored, owner
     cut = out.getvalue()[: len(out.getvalue()) // 2]  # the header reads, the picture data is missing
     with pytest.raises(ValidationError, match="Cài đặt → Camera → Định dạng → chọn Tương thích nhất"):
         store_photo(io.BytesIO(cut), "IMG_0042.HEIC", **owner)
+
+
+def test_a_truncated_photo_is_refused_even_after_weasyprint_is_imported(ctx):
+    """WeasyPrint switches Pillow to accept truncated images process-wide; evidence must not follow."""
+    import io as _io
+
+    import pytest as _pytest
+    import weasyprint  # noqa: F401
+    from PIL import Image as _Image
+    from PIL import ImageFile as _ImageFile
+
+    from inspection.errors import ValidationError as _ValidationError
+    from inspection.photos import store_photo as _store
+
+    buffer = _io.BytesIO()
+    _Image.new("RGB", (640, 480), "red").save(buffer, "JPEG")
+    assert _ImageFile.LOAD_TRUNCATED_IMAGES is True
+    with _pytest.raises(_ValidationError):
+        _store(_io.BytesIO(buffer.getvalue()[:2000]), "cut.jpg", unit_id=None, uploaded_by_id=None)
+    assert _ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for the PDF renderer
