@@ -8,9 +8,11 @@ from rq import Worker
 
 from app import create_app
 from inspection.queue import QUEUES, get_queue, get_redis
+from inspection.reports.pdf import warm_up
 from models import db
 
 app = create_app()
+warm_up()  # fonts, PDF stylesheet and text shaping loaded once, before forking
 
 
 class AppWorker(Worker):

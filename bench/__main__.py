@@ -119,4 +119,17 @@ def _report(results: dict) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports` or `… web` one of them
+    wanted = set(sys.argv[1:]) or {"lists", "reports", "web"}
+    if "lists" in wanted:
+        main()
+    if "reports" in wanted:
+        from bench.reports import main as reports_main
+
+        reports_main()
+    if "web" in wanted:
+        from bench.web import main as web_main
+
+        web_main()

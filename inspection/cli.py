@@ -17,6 +17,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(audit_group)
     app.cli.add_command(serve_command)
+    app.cli.add_command(render_report_command)
 
 
 @click.command("seed-demo")
@@ -82,3 +83,35 @@ def serve_command(port: int):
     """Run the web app, an RQ worker and the scheduler together."""
     instance = Path(current_app.config["INSTANCE_DIR"])
     raise SystemExit(runner.serve(instance, port, _banner(port)))
+
+
+@click.command("render-report")
+@click.argument("kind", type=click.Choice(["minutes", "conclusion", "remediation_report", "progress_report"]))
+@click.argument("subject_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="PDF file to write.")
+@click.option("--unit", is_flag=True, help="remediation_report: SUBJECT_ID is a unit, over --start/--end.")
+@click.option("--start", default="", help="Period start, yyyy-mm-dd (with --unit).")
+@click.option("--end", default="", help="Period end, yyyy-mm-dd (with --unit).")
+def render_report_command(kind: str, subject_id: int, out: str, unit: bool, start: str, end: str):
+    """Render a document synchronously, through the worker's code path, into a PDF file."""
+    from models import Inspection, OrgUnit, Plan
+
+    from .reports.services import render_now
+    from .storage import open_attachment
+
+    model = OrgUnit if unit else (Plan if kind == "progress_report" else Inspection)
+    subject = db.session.get(model, subject_id)
+    if subject is None:
+        raise click.ClickException(f"Không tìm thấy đối tượng số {subject_id}.")
+    params = {"start": start, "end": end} if unit else None
+    try:
+        report = render_now(kind, subject, params=params)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    if report.status != "ready":
+        raise click.ClickException(report.error or "Không tạo được tệp PDF.")
+    from models import Attachment
+
+    with open_attachment(db.session.get(Attachment, report.attachment_id)) as source, open(out, "wb") as target:
+        target.write(source.read())
+    click.echo(f"Đã ghi {out} (bản PDF số {report.id}).")

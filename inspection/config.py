@@ -70,6 +70,14 @@ def load_config() -> dict:
         "SESSION_IDLE_MINUTES": _int("CCHC_SESSION_IDLE_MINUTES", 12 * 60),
         "JOB_TIMEOUT": _int("CCHC_JOB_TIMEOUT", 300),
         "SWEEP_INTERVAL": _int("CCHC_SWEEP_INTERVAL", 600),
+        # PDF renderings: per-attempt timeout, RQ retries on transient errors, the sweeper's
+        # patience (a row is stuck once its job is gone or its attempt outlived timeout + margin)
+        "REPORT_JOB_TIMEOUT": _int("CCHC_REPORT_JOB_TIMEOUT", 180),
+        "REPORT_MAX_RETRIES": _int("CCHC_REPORT_MAX_RETRIES", 3),
+        "REPORT_MAX_ATTEMPTS": _int("CCHC_REPORT_MAX_ATTEMPTS", 5),
+        "REPORT_STALE_MARGIN": _int("CCHC_REPORT_STALE_MARGIN", 120),
+        "REPORT_QUEUED_GRACE": _int("CCHC_REPORT_QUEUED_GRACE", 60),
+        "REPORT_ARCHIVAL": os.environ.get("CCHC_REPORT_PDFA", "1") == "1",
         "DAILY_RUN_HOUR": _int("CCHC_DAILY_RUN_HOUR", 7),
         "REMINDER_DAYS": _days(os.environ.get("CCHC_REMINDER_DAYS", "7,3,1")),
         "EXPORT_SYNC_MAX_ROWS": _int("CCHC_EXPORT_SYNC_MAX_ROWS", 2000),

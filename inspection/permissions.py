@@ -9,6 +9,7 @@ from models import (
     CheckResult,
     Conclusion,
     Correction,
+    Document,
     Finding,
     Inspection,
     InspectionMember,
@@ -16,6 +17,7 @@ from models import (
     OrgUnit,
     Plan,
     RemediationAction,
+    Report,
     Task,
     User,
     db,
@@ -38,6 +40,8 @@ ACTIONS: dict[str, frozenset] = {
     "user.view": STEERING | {Role.UNIT_HEAD},
     "user.manage": MANAGERS,
     "audit.view": STEERING,
+    "dashboard.view": STEERING | {Role.UNIT_HEAD, Role.VIEWER},  # figures of the user's subtree
+    "ops.view": MANAGERS,  # queues, failed jobs, worker heartbeats
     "plan.view": ALL_ROLES,
     "plan.manage": frozenset({Role.LEADER, Role.COORDINATOR}),
     "plan.issue": frozenset({Role.LEADER}),
@@ -63,6 +67,9 @@ ACTIONS: dict[str, frozenset] = {
     "remediation.confirm": frozenset({Role.UNIT_HEAD}),
     "remediation.review": frozenset({Role.COORDINATOR}),  # and the inspector who raised the finding
     "remediation.manage": frozenset({Role.COORDINATOR}),
+    "report.view": ALL_ROLES,  # a PDF rendering: seen by whoever sees its subject
+    "document.view": ALL_ROLES,
+    "document.issue": frozenset({Role.LEADER, Role.COORDINATOR, Role.UNIT_HEAD}),  # on the issuing unit
     # team actions: granted by being on the inspection's team (the lead for "lead" actions)
     "inspection.conduct": frozenset(),
     "inspection.lead": frozenset(),
@@ -73,6 +80,9 @@ TEAM_ACTIONS = {"inspection.conduct": ("lead", "member", "secretary"), "inspecti
 INSPECTION_RECORDS = (Finding, CheckResult, Correction, Conclusion, RemediationAction)
 # Records a responsible unit also sees through its remediation actions (the findings they answer).
 ACTION_RECORDS = (RemediationAction, Finding)
+
+# Records about a subject (an inspection, plan or unit): visible exactly when their subject is.
+SUBJECT_RECORDS = (Report, Document)
 
 # Actions a supporting unit (phối hợp) may take on a task as well as its lead unit.
 SUPPORT_ACTIONS = frozenset({"task.view", "task.comment", "task.report"})
@@ -166,7 +176,7 @@ def can(actor, action: str, obj=None) -> bool:
         return bool(actor.roles & roles)
     if _sees_everything(actor, roles):
         return True
-    if isinstance(obj, (Inspection, *INSPECTION_RECORDS)) and action.endswith(".view"):
+    if isinstance(obj, (Inspection, *INSPECTION_RECORDS, *SUBJECT_RECORDS)) and action.endswith(".view"):
         return _is_visible(actor, obj)
     if isinstance(obj, User):
         return _can_on_user(actor, roles, obj)
@@ -218,6 +228,8 @@ def _scope_clause(model, visible, actor=None):
     if model in INSPECTION_RECORDS:
         clause = model.inspection_id.in_(select(Inspection.id).where(_inspection_clause(actor, visible)))
         return clause | _through_actions(model, visible) if model in ACTION_RECORDS else clause
+    if model in SUBJECT_RECORDS:
+        return _subject_clause(model, visible, actor)
     if model is OrgUnit:
         return OrgUnit.id.in_(visible)
     if model is User:
@@ -228,6 +240,16 @@ def _scope_clause(model, visible, actor=None):
         return Plan.unit_id.in_(visible) | Plan.id.in_(
             select(Task.plan_id).where(Task.unit_id.in_(visible) | Task.id.in_(_supported_tasks(visible))))
     return model.unit_id.in_(visible)
+
+
+def _subject_clause(model, visible, actor):
+    """A rendering or document is seen by whoever sees its subject: an inspection (so a surprise
+    one's documents stay hidden from its target until it starts), a plan or a unit."""
+    inspections = select(Inspection.id).where(_inspection_clause(actor, visible))
+    plans = select(Plan.id).where(_scope_clause(Plan, visible))
+    return (((model.subject_type == "inspection") & model.subject_id.in_(inspections))
+            | ((model.subject_type == "plan") & model.subject_id.in_(plans))
+            | ((model.subject_type == "unit") & model.subject_id.in_(visible)))
 
 
 def _through_actions(model, visible):

@@ -83,9 +83,10 @@ def _detect(path: str, allowed: set[str]) -> str:
 
 
 def store(stream: BinaryIO, filename: str, *, kind: str, allowed: set[str] = DOCUMENT_TYPES,
-          unit_id: int | None = None, uploaded_by_id: int | None = None) -> Attachment:
-    """Store one upload and add its Attachment row to the current transaction."""
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
+          unit_id: int | None = None, uploaded_by_id: int | None = None, limit: int | None = None) -> Attachment:
+    """Store one upload and add its Attachment row to the current transaction (`limit`: a cap
+    other than the upload limit, for files the app makes itself, e.g. rendered PDFs)."""
+    limit = limit or current_app.config["MAX_UPLOAD_BYTES"]
     path, size, sha256 = _spool(stream, limit)
     if size == 0:
         os.unlink(path)

@@ -5,6 +5,7 @@ from .attachments import Attachment
 from .audit import AuditEvent
 from .base import db, utcnow
 from .checklists import ChecklistItem, ChecklistTemplate
+from .dashboard import DashboardFact, DashboardRefresh
 from .inspections import (
     CheckResult,
     Conclusion,
@@ -22,6 +23,7 @@ from .notifications import Notification
 from .org import OrgUnit, subtree_ids
 from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
 from .remediation import RemediationAction, RemediationStep, RemediationSubmission
+from .reports import Document, DocumentCounter, Report
 from .users import Membership, RecoveryCode, User, UserSession
 
 __all__ = [
@@ -29,6 +31,8 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "Conclusion",
+    "DashboardFact",
+    "DashboardRefresh",
     "ConclusionItem",
     "Correction",
     "Finding",
@@ -41,6 +45,9 @@ __all__ = [
     "RemediationStep",
     "RemediationSubmission",
     "Attachment",
+    "Document",
+    "DocumentCounter",
+    "Report",
     "ExtensionRequest",
     "ParArea",
     "Plan",

@@ -9,11 +9,18 @@ from rq import cron
 
 from .remediation import escalate_remediation
 from .reminders import send_task_reminders
+from .reports import sweep_reports
+from .summary import refresh_dashboard
 from .sweeps import daily_housekeeping
 
 _INTERVAL = int(os.environ.get("CCHC_SWEEP_INTERVAL", "600"))
 _PREFIX = os.environ.get("CCHC_QUEUE_PREFIX", "")
+_DASHBOARD_INTERVAL = int(os.environ.get("CCHC_DASHBOARD_INTERVAL", "15"))  # refreshes only when due
+# stuck PDF renderings are settled within job timeout + margin + this interval
+_REPORT_SWEEP = int(os.environ.get("CCHC_REPORT_SWEEP_INTERVAL", "60"))
 
 cron.register(daily_housekeeping, _PREFIX + "default", interval=_INTERVAL)
 cron.register(send_task_reminders, _PREFIX + "default", interval=_INTERVAL)
 cron.register(escalate_remediation, _PREFIX + "default", interval=_INTERVAL)
+cron.register(sweep_reports, _PREFIX + "default", interval=_REPORT_SWEEP)
+cron.register(refresh_dashboard, _PREFIX + "default", interval=_DASHBOARD_INTERVAL)

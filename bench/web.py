@@ -1,0 +1,249 @@
+"""`python -m bench web` (part of `make bench`): the web pages on a province's data, under
+gunicorn, loaded from a separate process on loopback.
+
+Builds a scratch PostgreSQL database `cchc_bench_web` (server at TEST_DATABASE_URL) with the
+data set of bench/province.py, starts a private Redis and gunicorn with the worker count we ship
+on 2 cores ((2 × cores) + 1 sync workers), signs users in through the real form, runs
+bench/load.py at 10 and 50 requests in flight, counts SQL statements per page in-process, and
+writes bench/results/web.json ({"machine": …, "figures": {name: {"value", "unit"}}})."""
+
+import base64
+import http.client
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUESTS = int(os.environ.get("BENCH_WEB_REQUESTS", "400"))
+WORKERS = 2 * (os.cpu_count() or 2) + 1
+
+
+def _database() -> str:
+    url = make_url(BASE.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE IF EXISTS "cchc_bench_web" WITH (FORCE)'))
+        conn.execute(text('CREATE DATABASE "cchc_bench_web"'))
+    admin.dispose()
+    return url.set(database="cchc_bench_web").render_as_string(hide_password=False)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or platform.machine())
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, PostgreSQL on the same machine, gunicorn {WORKERS} sync "
+            f"workers; load average at start {os.getloadavg()[0]:.1f}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _gunicorn(env: dict, port: int) -> subprocess.Popen:
+    bindir = Path(sys.executable).parent
+    proc = subprocess.Popen([str(bindir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+                             "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env)
+    for _ in range(200):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _cookie(response) -> str:
+    return "; ".join(v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie")
+
+
+def sign_in(port: int, username: str, password: str) -> str:
+    """Sign in through the form; returns the session cookie header."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode()).group(1)
+    body = f"username={username}&password={password}&csrf_token={token}"
+    conn.request("POST", "/login", body=body, headers={"Cookie": _cookie(response),
+                                                        "Content-Type": "application/x-www-form-urlencoded"})
+    signed = conn.getresponse()
+    signed.read()
+    if signed.status != 302:
+        raise RuntimeError(f"sign-in of {username} failed: {signed.status}")
+    return _cookie(signed)
+
+
+def load(port: int, path: str, concurrency: int, cookies: list[str], requests: int = REQUESTS) -> dict:
+    """Run bench/load.py in its own process; returns its figures."""
+    out = subprocess.run([sys.executable, "-m", "bench.load", f"http://127.0.0.1:{port}", path, str(concurrency),
+                          str(requests), *cookies], cwd=ROOT, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    if result["errors"]:
+        raise RuntimeError(f"{path}: {result['errors']} answers were not 200")
+    return result
+
+
+def _deep_cursor(fraction: float = 0.75) -> str:
+    """The keyset cursor of the leader's task list (by deadline) at `fraction` of the way through."""
+    from models import Task, db
+
+    total = db.session.execute(db.select(db.func.count(Task.id))).scalar_one()
+    row = db.session.execute(db.select(Task.deadline, Task.id).order_by(Task.deadline, Task.id)
+                             .offset(int(total * fraction)).limit(1)).one()
+    return base64.urlsafe_b64encode(json.dumps([row.deadline.isoformat(), row.id]).encode()).decode()
+
+
+def _statements(app, username: str, paths: list[str]) -> dict[str, int]:
+    """SQL statements per page (after a warm-up request), in-process against the same database."""
+    from bench.__main__ import _signed_in_client
+    from tests.querycount import statement_budget
+
+    client = _signed_in_client(app, username)
+    counts = {}
+    for path in paths:
+        client.get(path)
+        with statement_budget(app, 10_000) as statements:
+            assert client.get(path).status_code == 200, path
+        counts[path] = len(statements)
+    return counts
+
+
+def _figure(value: float, unit: str) -> dict:
+    return {"value": round(value, 2), "unit": unit}
+
+
+def _measure(app, port: int) -> dict:
+    """Every figure: p50/p95 under load, the deep-page ratio, statements per page."""
+    from models import db
+    from models.dashboard import DashboardRefresh
+
+    from .province import PASSWORD
+
+    leaders = [sign_in(port, "leader", PASSWORD) for _ in range(10)]
+    heads = [sign_in(port, f"head{n}", PASSWORD) for n in range(50)]
+    figures = {"web.floor.p50_ms": _figure(load(port, "/healthz", 10, [])["p50"], "ms")}
+    for n in (10, 50):
+        figures[f"web.task_list.p95_ms.{n}_in_flight"] = _figure(load(port, "/tasks", n, heads[:n])["p95"], "ms")
+    first = load(port, "/tasks", 10, leaders)["p95"]
+    deep = load(port, f"/tasks?after={_deep_cursor()}", 10, leaders)["p95"]
+    figures["web.task_list.deep_page.ratio"] = _figure(deep / first, "ratio")
+    figures["web.task_list.deep_page.p95_ms"] = _figure(deep, "ms")
+    figures.update(_refresh_figures(app))
+    for n in (10, 50):
+        result = load(port, "/dashboard", n, leaders)  # the same page for every leader: the cache serves it
+        figures[f"web.dashboard.p95_ms.{n}_in_flight"] = _figure(result["p95"], "ms")
+        figures[f"web.dashboard.p50_ms.{n}_in_flight"] = _figure(result["p50"], "ms")
+    uncached = load(port, "/dashboard?v={n}", 10, leaders, 100)  # a different page each time: all rendered
+    figures["web.dashboard.uncached.p95_ms.10_in_flight"] = _figure(uncached["p95"], "ms")
+    figures["web.dashboard.uncached.p50_ms.10_in_flight"] = _figure(uncached["p50"], "ms")
+    figures["web.dashboard.head.p95_ms.10_in_flight"] = _figure(load(port, "/dashboard?v={n}", 10, heads)["p95"], "ms")
+    with app.app_context():
+        db.session.execute(db.delete(DashboardRefresh))  # no summary: the page counts live
+        db.session.commit()
+    live = load(port, "/dashboard?v={n}", 10, leaders, 50)
+    figures["web.dashboard.live.p95_ms.10_in_flight"] = _figure(live["p95"], "ms")
+    return figures
+
+
+def _refresh_figures(app) -> dict:
+    """How long the summary takes to rebuild, and to recount one commune after a change."""
+    from inspection.dashboard import summary
+    from models import Task, db
+
+    with app.app_context():
+        started = time.perf_counter()
+        summary.refresh_summary()
+        full = (time.perf_counter() - started) * 1000
+        unit = db.session.execute(db.select(Task.unit_id).limit(1)).scalar_one()
+        started = time.perf_counter()
+        summary.refresh_units([unit])
+        one = (time.perf_counter() - started) * 1000
+        db.session.remove()
+    return {"web.dashboard.summary_full_refresh_ms": _figure(full, "ms"),
+            "web.dashboard.summary_unit_refresh_ms": _figure(one, "ms")}
+
+
+def _statement_figures(app) -> dict:
+    from inspection.dashboard import summary
+
+    with app.app_context():
+        summary.refresh_summary()
+    lists = {**_statements(app, "leader", ["/tasks", "/inspections", "/remediation", "/plans"]),
+             **_statements(app, "head1", ["/tasks", "/remediation"])}
+    dashboard = _statements(app, "leader", ["/dashboard"])["/dashboard"]
+    return {"web.queries_per_page.max": _figure(max(lists.values()), "statements"),
+            "web.queries_per_page.dashboard": _figure(dashboard, "statements")}
+
+
+def _environment(tmp: Path) -> tuple[dict, subprocess.Popen]:
+    from inspection.runner import _embedded_redis
+
+    redis_proc, redis_url = _embedded_redis(tmp)
+    env = dict(os.environ, DATABASE_URL=_database(), REDIS_URL=redis_url, CCHC_INSTANCE_DIR=str(tmp),
+               CCHC_STORAGE_DIR=str(tmp / "files"), CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh")
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "CCHC_INSTANCE_DIR", "CCHC_STORAGE_DIR",
+                                           "CCHC_PROFILE")})
+    return env, redis_proc
+
+
+def _run(env: dict) -> dict:
+    import flask_migrate
+
+    from app import create_app
+    from models import db
+
+    from .province import fill
+
+    started_on = machine()
+    app = create_app({"SQLALCHEMY_ENGINE_OPTIONS": {}})
+    with app.app_context():
+        flask_migrate.upgrade()
+        started = time.perf_counter()
+        counts = fill()
+        print(f"data set: {counts} in {time.perf_counter() - started:.0f} s", flush=True)
+        db.session.remove()
+    port = _free_port()
+    server = _gunicorn(env, port)
+    try:
+        with app.app_context():
+            figures = _measure(app, port)
+        figures.update(_statement_figures(app))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"machine": started_on, "data": counts, "figures": figures}
+
+
+def main() -> None:
+    RESULTS.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cchc-bench-web-") as tmp:
+        env, redis_proc = _environment(Path(tmp))
+        try:
+            result = _run(env)
+        finally:
+            redis_proc.terminate()
+            redis_proc.wait(timeout=30)
+    (RESULTS / "web.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    for name, figure in result["figures"].items():
+        print(f"{name}: {figure['value']} {figure['unit']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""The rendered dashboard, kept in Redis for the summary version it was drawn from.
+
+The figures only change when the summary is refreshed, so the content rendered for one summary
+version, one scope (the user's dashboard memberships) and one set of filters is the same for
+every user with that scope: it is served from Redis until the next refresh. Live figures (no
+usable summary) are never cached. Without Redis nothing is cached."""
+
+import hashlib
+import json
+import logging
+
+from flask import current_app, request
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from .. import permissions
+from .board import dashboard_roles
+from .summary import Freshness, _redis
+
+log = logging.getLogger(__name__)
+TTL = 900  # seconds: older versions are never asked for again once the summary is refreshed
+
+
+def key_for(actor, fresh: Freshness) -> str | None:
+    """The cache key of the page `actor` asked for, or None when its figures are live."""
+    if fresh.live or fresh.refreshed_at is None:
+        return None
+    scope = "admin" if permissions.is_admin(actor) else sorted(
+        (m.unit_id, m.role) for m in actor.memberships if m.role in dashboard_roles())
+    raw = json.dumps([fresh.refreshed_at.isoformat(), scope, sorted(request.args.items(multi=True)),
+                      str(get_locale())])
+    return current_app.config["RQ_QUEUE_PREFIX"] + "dashboard:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def get(key: str | None) -> Markup | None:
+    try:
+        client = _redis() if key else None
+        cached = client.get(key) if client is not None else None
+    except Exception:  # noqa: BLE001 — a cache outage only costs the rendering
+        log.warning("dashboard cache unavailable", exc_info=True)
+        return None
+    return Markup(cached.decode()) if cached is not None else None
+
+
+def put(key: str | None, content: str) -> None:
+    try:
+        client = _redis() if key else None
+        if client is not None:
+            client.set(key, content.encode(), ex=TTL)
+    except Exception:  # noqa: BLE001
+        log.warning("dashboard cache unavailable", exc_info=True)

@@ -1,0 +1,50 @@
+"""The administrators' operations page: queues, failed jobs with their errors (retry), failed
+PDF renderings, worker and scheduler heartbeats."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Length
+
+from .. import permissions
+from ..errors import NotFound
+from ..forms import Form
+from . import bp, ops
+
+WORKER_STATES = {"idle": _l("đang chờ việc"), "busy": _l("đang chạy một việc"), "started": _l("vừa khởi động"),
+                 "suspended": _l("tạm dừng")}
+
+
+class RetryForm(Form):
+    job = HiddenField(validators=[DataRequired(_l("Thiếu mã công việc.")), Length(max=100)])
+
+
+@bp.route("/admin/ops")
+@login_required
+def ops_page():
+    """Queue depths, failed jobs (with a retry button), failed renderings, heartbeats."""
+    permissions.require(current_user, "ops.view")
+    return render_template("dashboard/ops.html", queues=ops.queue_depths(), failed=ops.failed_jobs(),
+                           reports=ops.failed_reports(), workers=ops.workers(), schedulers=ops.schedulers(),
+                           form=RetryForm(), worker_stale=ops.WORKER_STALE, scheduler_stale=ops.SCHEDULER_STALE,
+                           WORKER_STATES=WORKER_STATES)
+
+
+@bp.route("/admin/ops/retry", methods=["POST"])
+@login_required
+def retry_job():
+    """Put one failed job back on its queue."""
+    permissions.require(current_user, "ops.view")
+    form = RetryForm()
+    if not form.validate_on_submit():
+        flash(_("Yêu cầu không hợp lệ hoặc trang đã quá hạn; vui lòng tải lại trang."), "error")
+        return redirect(url_for("dashboard.ops_page"), 303)
+    try:
+        queue = ops.retry_job(current_user, form.job.data)
+    except NotFound:
+        flash(_("Công việc này không còn trong danh sách lỗi (có thể vừa được chạy lại)."), "error")
+    else:
+        flash(_("Đã đưa công việc trở lại hàng đợi “%(q)s”.", q=queue), "success")
+    return redirect(url_for("dashboard.ops_page"), 303)

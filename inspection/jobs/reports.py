@@ -1,0 +1,187 @@
+"""Rendering PDF documents in the worker, and the sweeper that leaves no rendering stuck.
+
+The Report row is the job's source of truth (STYLE.md §14): an attempt proceeds only while the
+row carries its own job id and is queued or rendering, and its writes are compare-and-set on
+that id, so an attempt the sweeper replaced never overwrites the row. Transient errors (storage,
+database or Redis connection) put the row back to queued and re-raise for RQ's retry; permanent
+ones, or the last attempt, end in failed with a readable error, and re-raise too."""
+
+import io
+import logging
+import re
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import get_current_job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from models import Document, Report, db, utcnow
+
+from .. import storage
+from ..errors import DomainError
+from ..queue import get_redis
+from ..reports.choices import FAILED, IN_FLIGHT, KINDS, QUEUED, READY, RENDERING
+from ..transaction import unit_of_work
+
+TRANSIENT = (OSError, OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+PDF_LIMIT = 500 * 1024 * 1024
+GONE = {"failed", "finished", "stopped", "canceled"}
+log = logging.getLogger(__name__)
+
+
+class Replaced(Exception):
+    """This attempt no longer owns the row (the sweeper or a retry gave it a new job id)."""
+
+
+def _cas(report_id: int, job_id: str, statuses, **values) -> bool:
+    """Update the row only while it carries `job_id` and one of `statuses`; whether it did."""
+    stmt = (update(Report).where(Report.id == report_id, Report.rq_job_id == job_id, Report.status.in_(statuses))
+            .values(updated_at=utcnow(), **values).execution_options(synchronize_session=False))
+    return db.session.execute(stmt).rowcount == 1
+
+
+def _claim(report_id: int, job_id: str) -> bool:
+    with unit_of_work():
+        return _cas(report_id, job_id, (QUEUED, RENDERING), status=RENDERING, started_at=utcnow(),
+                    attempts=Report.attempts + 1)
+
+
+def _filename(report: Report) -> str:
+    number = (report.snapshot or {}).get("header", {}).get("number_text", "")
+    suffix = re.sub(r"[^0-9A-Za-z]+", "-", number).strip("-") if report.document_id else f"ban-nhap-{report.id}"
+    return f"{KINDS[report.kind].slug}-{suffix or report.id}.pdf"
+
+
+def _store_and_finish(report: Report, job_id: str, pdf: bytes) -> int:
+    """Store the PDF and mark the row ready, in one transaction, only if this attempt still owns it."""
+    attachment = storage.store(io.BytesIO(pdf), _filename(report), kind="report_pdf", allowed={"application/pdf"},
+                               uploaded_by_id=report.requested_by_id, limit=PDF_LIMIT)
+    try:
+        with unit_of_work():
+            db.session.flush()
+            if not _cas(report.id, job_id, (RENDERING,), status=READY, attachment_id=attachment.id,
+                        finished_at=utcnow(), error=""):
+                raise Replaced()
+            if report.document_id:
+                db.session.execute(update(Document).where(Document.id == report.document_id,
+                                                          Document.pdf_id.is_(None)).values(pdf_id=attachment.id))
+    except BaseException:
+        storage.backend().delete(attachment.storage_key)  # nothing refers to the file
+        raise
+    return attachment.id
+
+
+def produce(report_id: int, job_id: str) -> int:
+    """Render the row's snapshot and store it: the stored attachment's id."""
+    from ..reports.pdf import render_pdf  # WeasyPrint: imported by the worker before it forks
+
+    report = db.session.get(Report, report_id)
+    archival = bool(report.document_id) and current_app.config["REPORT_ARCHIVAL"]
+    pdf = render_pdf(report.kind, report.snapshot, archival=archival)
+    return _store_and_finish(report, job_id, pdf)
+
+
+def readable(exc: BaseException, transient: bool) -> str:
+    """The error as the requester reads it (Vietnamese, without a traceback)."""
+    if isinstance(exc, DomainError):
+        return exc.message
+    if transient:  # no paths or addresses: the details go to the worker's log
+        log.warning("report: transient error: %s", exc)
+        return f"Lỗi tạm thời khi đọc/ghi dữ liệu hoặc tệp ({type(exc).__name__}); hệ thống tự thử lại."
+    return f"Không tạo được tệp PDF ({type(exc).__name__}: {str(exc)[:300]}).".replace("\n", " ")
+
+
+def _last_attempt() -> bool:
+    job = get_current_job()
+    return job is None or not job.retries_left
+
+
+def _no_more_retries() -> None:
+    """A permanent error: RQ must not retry it (the row already says failed); to the failed registry."""
+    job = get_current_job()
+    if job is not None:
+        job.retries_left = 0
+
+
+def _record_error(report_id: int, job_id: str, exc: BaseException, *, transient: bool) -> None:
+    final = not transient or _last_attempt()
+    try:
+        db.session.rollback()
+        with unit_of_work():
+            _cas(report_id, job_id, (RENDERING,), status=FAILED if final else QUEUED,
+                 error=readable(exc, transient), finished_at=utcnow() if final else None)
+    except Exception:  # the database itself is down: the sweeper settles the row later
+        log.exception("report %s: could not record the error", report_id)
+
+
+def render_report(report_id: int, job_id: str) -> str:
+    """Render the Report row `report_id` as its attempt `job_id`: ready, or failed with a reason."""
+    if not _claim(report_id, job_id):
+        return "skipped"  # redelivered or replaced: another attempt owns the row
+    try:
+        produce(report_id, job_id)
+    except Replaced:
+        return "replaced"
+    except TRANSIENT as exc:
+        _record_error(report_id, job_id, exc, transient=True)
+        raise
+    except Exception as exc:
+        _record_error(report_id, job_id, exc, transient=False)
+        _no_more_retries()
+        raise
+    return "ready"
+
+
+# ---- the sweeper
+
+def _job_state(job_id: str) -> str | None:
+    try:
+        return Job.fetch(job_id, connection=get_redis()).get_status(refresh=False)
+    except NoSuchJobError:
+        return None
+
+
+def _stuck(report: Report, now) -> bool:
+    """A rendering outlived its timeout; or its job is gone from Redis (flushed, lost, failed)."""
+    config = current_app.config
+    grace = timedelta(seconds=config["REPORT_QUEUED_GRACE"])
+    if report.status == RENDERING:
+        limit = timedelta(seconds=config["REPORT_JOB_TIMEOUT"] + config["REPORT_STALE_MARGIN"])
+        if report.started_at and report.started_at < now - limit:
+            return True
+        return _job_state(report.rq_job_id) in GONE | {None} and report.started_at < now - grace
+    since = report.queued_at or report.created_at
+    return since < now - grace and _job_state(report.rq_job_id) in GONE | {None}
+
+
+def _settle(report: Report) -> str:
+    """Give a stuck row a fresh attempt, or fail it once it has had its attempts."""
+    from ..reports.services import enqueue_render
+
+    old = report.rq_job_id
+    with unit_of_work():
+        if report.attempts >= current_app.config["REPORT_MAX_ATTEMPTS"]:
+            message = f"Không tạo được tệp PDF sau {report.attempts} lần thử; bấm “Thử lại” để tạo lại."
+            _cas(report.id, old, IN_FLIGHT, status=FAILED, error=message, finished_at=utcnow())
+            return "failed"
+        if not _cas(report.id, old, (report.status,), status=QUEUED, rq_job_id=str(uuid.uuid4()),
+                    queued_at=utcnow()):
+            return "moved"  # the attempt finished meanwhile
+        db.session.refresh(report)
+        enqueue_render(report)
+    return "requeued"
+
+
+def sweep_reports() -> str:
+    """Re-enqueue (with a fresh job id) or fail every rendering left queued or rendering by a
+    killed work-horse or worker, a restarted or flushed Redis: within timeout + margin + interval."""
+    now = utcnow()
+    rows = db.session.execute(select(Report).where(Report.status.in_(IN_FLIGHT)).order_by(Report.id)).scalars()
+    outcomes = [_settle(r) for r in list(rows) if _stuck(r, now)]
+    return ", ".join(f"{o}: {outcomes.count(o)}" for o in sorted(set(outcomes))) or "nothing stuck"

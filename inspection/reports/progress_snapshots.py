@@ -1,0 +1,75 @@
+"""Snapshot of the plan progress report (báo cáo kết quả thực hiện kế hoạch): the rate overall,
+per PAR area and per lead unit, the overdue list and the tasks by area."""
+
+from sqlalchemy import select
+
+from models import ParArea, Plan, Task, db
+from models.enums import TIMELINESS_LABELS, Timeliness
+
+from ..formatting import local_today
+from ..plans.queries import Progress, plan_progress
+from ..plans.timeliness import task_timeliness
+from .snapshots import day_text, header, signature, unit_of
+
+SERIES = ("done_on_time", "done_late", "awaiting_review", "on_track", "overdue", "cancelled")
+# No table that spans pages may hold more rows than this (WeasyPrint's slow path).
+MAX_TABLE_ROWS = 500
+
+
+def _group(progress: Progress) -> dict:
+    percent = f"{progress.percent:.1f}".replace(".", ",") + "%"
+    return {"label": progress.label, "total": progress.total, "counted": progress.counted, "done": progress.done,
+            "rate": progress.rate_text, "percent": percent, **{key: getattr(progress, key) for key in SERIES}}
+
+
+def _tasks(plan: Plan) -> list[Task]:
+    stmt = (select(Task).outerjoin(ParArea, ParArea.id == Task.area_id).where(Task.plan_id == plan.id)
+            .order_by(ParArea.position, Task.position, Task.id))
+    return list(db.session.execute(stmt).scalars())
+
+
+def _task_row(task: Task, today) -> dict:
+    state = task_timeliness(task, today)
+    late_days = (today - task.deadline).days if state == Timeliness.OVERDUE else 0
+    return {"number": task.number, "title": task.title, "unit": task.unit.short_name or task.unit.name,
+            "deadline": day_text(task.deadline),
+            "completed_on": day_text(task.completed_on), "state": TIMELINESS_LABELS[state], "key": str(state),
+            "late_days": late_days, "extended": task.deadline != task.original_deadline,
+            "area": task.area.name if task.area else "Chưa phân lĩnh vực"}
+
+
+def _chunks(rows: list[dict]) -> list[list[dict]]:
+    return [rows[i:i + MAX_TABLE_ROWS] for i in range(0, len(rows), MAX_TABLE_ROWS)] or [[]]
+
+
+def _by_area(rows: list[dict]) -> list[dict]:
+    areas: dict[str, list[dict]] = {}
+    for row in rows:
+        areas.setdefault(row["area"], []).append(row)
+    return [{"area": area, "tables": _chunks(items)} for area, items in areas.items()]
+
+
+def _plan_reference(plan: Plan) -> str:
+    about = plan.title
+    if about.lower().startswith("kế hoạch "):
+        about = about[len("kế hoạch "):]
+    number = f"số {plan.number} " if plan.number else ""
+    return f"Kế hoạch {number}ngày {day_text(plan.issued_on)} về {about[:1].lower()}{about[1:]}"
+
+
+def progress(plan: Plan) -> dict:
+    """The plan's progress as of today: "hoàn thành 22/24 nhiệm vụ (91,7%)", groups, overdue, tasks."""
+    today = local_today()
+    figures = plan_progress(plan, today)
+    rows = [_task_row(t, today) for t in _tasks(plan)]
+    overdue = sorted((r for r in rows if r["key"] == Timeliness.OVERDUE), key=lambda r: -r["late_days"])
+    unit = unit_of(plan.unit_id)
+    parent = unit_of(unit.parent_id)
+    return {"header": header(unit, "progress_report", year=today.year),
+            "subject": f"Kết quả thực hiện {_plan_reference(plan)}", "plan_reference": _plan_reference(plan),
+            "plan_title": plan.title, "as_of": day_text(today), "overall": _group(figures["overall"]),
+            "areas": [_group(g) for g in figures["areas"]], "units": [_group(g) for g in figures["units"]],
+            "overdue": _chunks(overdue), "overdue_count": len(overdue), "tasks": _by_area(rows),
+            "signature": signature(unit, None),
+            "recipients": ([f"{parent.name} (để báo cáo);"] if parent else [])
+            + ["Các cơ quan, đơn vị thực hiện kế hoạch;", "Lưu: VT."]}

@@ -1,0 +1,164 @@
+"""Plain-data snapshots of documents (numbers, strings, lists, dicts — never ORM objects) and
+their input hash. The same dict feeds the hash, the stored row and the PDF template.
+
+Photos enter a snapshot as {"photo_id", "sha256"} from the stored Attachment rows: the hash
+never re-reads a file. Every string is display-ready Vietnamese text."""
+
+import hashlib
+import json
+import unicodedata
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from models import Attachment, OrgUnit, User, db
+
+from ..errors import ValidationError
+from .choices import KINDS, TEMPLATE_VERSION
+
+COMMITTEE_KINDS = {"peoples_committee", "district", "commune", "ward", "township", "special_zone"}
+# Characters the bundled font lacks and that slow layout badly (WeasyPrint #2811).
+_REPLACEMENTS = str.maketrans({"\u2011": "-", "\u00ad": ""})
+BLANK = "\u00a0" * 6  # the space left for the hand-written day, month and number of a draft
+
+
+def clean(value):
+    """NFC text without the characters the bundled font lacks, through nested data."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).translate(_REPLACEMENTS)
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    return value
+
+
+def input_hash(kind: str, snapshot: dict) -> str:
+    """sha256 of the kind, the template version and the snapshot (canonical JSON)."""
+    raw = json.dumps({"kind": kind, "template": TEMPLATE_VERSION, "data": snapshot},
+                     ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def day_text(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def place_date(place: str, value: date | None, year: int) -> str:
+    """ "Tân Hồng, ngày 05 tháng 02 năm 2024": days 1–9 and months 1–2 with a leading zero;
+    a draft (no date yet) leaves the day and month blank."""
+    if value is None:
+        return f"{place}, ngày{BLANK}tháng{BLANK}năm {year}"
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    return f"{place}, ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
+def number_text(number: int | None, type_code: str, issuer_code: str) -> str:
+    """ "05/TB-UBND" (numbers below 10 with a leading zero); blank before issue."""
+    shown = f"{number:02d}" if number else BLANK
+    return f"{shown}/{type_code}-{issuer_code}"
+
+
+def unit_of(unit_id: int | None) -> OrgUnit | None:
+    return db.session.get(OrgUnit, unit_id) if unit_id else None
+
+
+def short_committee(name: str) -> str:
+    return name.replace("Ủy ban nhân dân", "UBND").replace("Uỷ ban nhân dân", "UBND")
+
+
+def governing_line(unit: OrgUnit) -> str:
+    """The governing body (cơ quan chủ quản) above the issuer: its parent, abbreviated."""
+    parent = unit_of(unit.parent_id)
+    if parent is None:
+        return ""
+    if parent.kind == "province":
+        own_province = parent.name.lower().removeprefix("tỉnh ").removeprefix("thành phố ")
+        if unit.kind == "peoples_committee" and unit.name.lower().endswith(own_province):
+            return ""  # the province's own People's Committee has no governing line
+        return f"UBND {parent.name}".upper()
+    return short_committee(parent.name).upper()
+
+
+def issuer_code(unit: OrgUnit) -> str:
+    """The issuer's abbreviation in the number: UBND for a People's Committee, else initials."""
+    if unit.kind in COMMITTEE_KINDS:
+        return "UBND"
+    words = (unit.short_name or unit.name).replace("-", " ").split()
+    return "".join(w[0] for w in words if w[0].isalpha()).upper()[:10] or "VP"
+
+
+def place_of(unit: OrgUnit) -> str:
+    """The place name of the date line: the unit's, else the nearest ancestor's, else the setting."""
+    current = unit
+    while current is not None:
+        if current.place_name:
+            return current.place_name
+        current = unit_of(current.parent_id)
+    return current_app.config.get("PLACE_NAME", "")
+
+
+def header(unit: OrgUnit, kind: str, *, issuer: str | None = None, code: str | None = None,
+           governing: str | None = None, dated: date | None = None, year: int) -> dict:
+    """The masthead of a draft: issuing body, number with its blank, place and (blank) date."""
+    type_code = KINDS[kind].type_code
+    code = code or issuer_code(unit)
+    place = place_of(unit)
+    return {"governing": governing if governing is not None else governing_line(unit),
+            "issuer": (issuer or unit.name).upper(), "issuer_name": issuer or unit.name, "issuer_code": code,
+            "type_code": type_code, "type_name": KINDS[kind].type_name, "place": place, "year": year,
+            "number_text": number_text(None, type_code, code), "place_date": place_date(place, dated, year),
+            "issued": False}
+
+
+def signature(unit: OrgUnit, signer: User | None) -> dict:
+    """The signature block: authority lines (TM./KT.) by the issuer and the signer's position."""
+    title = (signer.title if signer else "").lower()
+    if unit.kind in COMMITTEE_KINDS:
+        lines = ["TM. ỦY BAN NHÂN DÂN"]
+        lines += ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] if title.startswith("phó chủ tịch") else ["CHỦ TỊCH"]
+    else:
+        head = "THỦ TRƯỞNG ĐƠN VỊ" if unit.kind == "service_unit" else "TRƯỞNG PHÒNG"
+        lines = [f"KT. {head}", f"PHÓ {head}"] if title.startswith("phó") else [head]
+    return {"lines": lines, "name": signer.full_name if signer else ""}
+
+
+def photo_index(attachment_ids: list[int]) -> dict[int, dict]:
+    """{"photo_id", "sha256"} of each stored attachment, by id, in one query."""
+    if not attachment_ids:
+        return {}
+    rows = db.session.execute(select(Attachment.id, Attachment.sha256).where(Attachment.id.in_(set(attachment_ids))))
+    return {i: {"photo_id": i, "sha256": sha} for i, sha in rows.all()}
+
+
+def photos_in(snapshot) -> dict[int, str]:
+    """Every photo a snapshot shows: attachment id → sha256 (what the URL fetcher may serve)."""
+    found: dict[int, str] = {}
+    if isinstance(snapshot, dict):
+        if "photo_id" in snapshot and "sha256" in snapshot:
+            found[int(snapshot["photo_id"])] = snapshot["sha256"]
+        for value in snapshot.values():
+            found.update(photos_in(value))
+    elif isinstance(snapshot, list):
+        for value in snapshot:
+            found.update(photos_in(value))
+    return found
+
+
+def build_snapshot(kind: str, subject_type: str, subject, params: dict | None = None) -> dict:
+    """The snapshot of `kind` for `subject` (an Inspection, Plan or OrgUnit), not yet issued."""
+    from . import inspection_snapshots, progress_snapshots, remediation_snapshots
+
+    builders = {
+        ("minutes", "inspection"): inspection_snapshots.minutes,
+        ("conclusion", "inspection"): inspection_snapshots.conclusion,
+        ("remediation_report", "inspection"): remediation_snapshots.for_inspection,
+        ("remediation_report", "unit"): remediation_snapshots.for_unit,
+        ("progress_report", "plan"): progress_snapshots.progress,
+    }
+    builder = builders.get((kind, subject_type))
+    if builder is None:
+        raise ValidationError("Loại văn bản không phù hợp với đối tượng.")
+    snapshot = builder(subject, **(params or {})) if params else builder(subject)
+    return clean({"kind": kind, **snapshot})

@@ -1,0 +1,86 @@
+"""The operations page: administrators only; a job that failed on a real RQ queue shows with its
+error and goes back on its queue from the retry button; worker and scheduler heartbeats."""
+
+import re
+
+import pytest
+from rq import SimpleWorker, Worker
+from rq.cron import CronScheduler
+from sqlalchemy import select
+
+from inspection.queue import enqueue, get_queue, get_redis
+from models import AuditEvent, db
+from models.enums import Role
+from tests.dashboard.conftest import text_of
+from tests.factories import csrf_token
+
+ERROR = "Không đọc được mẫu văn bản: tệp bị hỏng"
+
+
+def explode(name: str) -> None:
+    """A job that always fails (run by the worker below)."""
+    raise ValueError(f"{ERROR} ({name})")
+
+
+def _failed_job(app) -> str:
+    with app.app_context():
+        job = enqueue("tests.dashboard.test_ops.explode", "bien-ban.html", retry=0)
+        SimpleWorker([get_queue("default")], connection=get_redis()).work(burst=True)
+        assert job.id in get_queue("default").failed_job_registry
+    return job.id
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.COORDINATOR, Role.UNIT_HEAD, Role.INSPECTOR, Role.VIEWER])
+def test_only_administrators_open_the_operations_page(client, login_as, role):
+    login_as(role, "pc" if role in (Role.LEADER, Role.COORDINATOR) else "a")
+    assert client.get("/admin/ops").status_code == 403
+    assert client.post("/admin/ops/retry", data={"job": "x"}).status_code in (400, 403)
+
+
+def test_a_failed_job_shows_its_error_and_is_retried_from_the_page(app, client, login_as):
+    job_id = _failed_job(app)
+    login_as(Role.ADMIN, "root")
+    page = client.get("/admin/ops").get_data(as_text=True)
+    assert ERROR in text_of(page) and "tests.dashboard.test_ops.explode" in page
+    assert re.search(r"default\s*</th>\s*<td>0</td>.*?<td class=\"alert-cell\">1</td>", page, re.S)
+    response = client.post("/admin/ops/retry", data={"job": job_id, "csrf_token": csrf_token(client, "/admin/ops")})
+    assert response.status_code == 303
+    queue = get_queue("default")
+    assert job_id in queue.job_ids and job_id not in queue.failed_job_registry
+    assert "Đã đưa công việc trở lại hàng đợi" in text_of(client.get("/admin/ops").get_data(as_text=True))
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "job.retried")).scalar_one()
+    assert event.target_id == job_id
+
+
+def test_retrying_an_unknown_or_already_retried_job_changes_nothing(app, client, login_as):
+    job_id = _failed_job(app)
+    login_as(Role.ADMIN, "root")
+    token = csrf_token(client, "/admin/ops")
+    for bogus in ("khong-co-cong-viec-nay", "rq:job:" + job_id, ""):
+        client.post("/admin/ops/retry", data={"job": bogus, "csrf_token": token})
+    queue = get_queue("default")
+    assert job_id in queue.failed_job_registry and queue.count == 0
+    assert db.session.execute(select(AuditEvent).where(AuditEvent.action == "job.retried")).first() is None
+    assert client.post("/admin/ops/retry", data={"job": job_id}).status_code == 400  # no CSRF token
+
+
+def test_heartbeats_of_workers_and_of_the_cron_scheduler(app, client, login_as):
+    with app.app_context():
+        worker = Worker([get_queue("reports"), get_queue("default")], connection=get_redis(), name="may-chu-1.123")
+        worker.register_birth()
+        worker.heartbeat()
+        scheduler = CronScheduler(connection=get_redis(), name="lich-1")
+        scheduler.register(explode, get_queue("default").name, args=("x",), interval=60)
+        scheduler.register_birth()
+        scheduler.heartbeat()
+    login_as(Role.ADMIN, "root")
+    page = text_of(client.get("/admin/ops").get_data(as_text=True))
+    assert "may-chu-1.123 Đang hoạt động" in page and "lich-1 Đang hoạt động" in page
+    assert "explode (60 s)" in page
+    assert "Không có worker nào" not in page and "Không có bộ lập lịch nào" not in page
+
+
+def test_without_workers_the_page_says_so(client, login_as):
+    login_as(Role.ADMIN, "root")
+    page = text_of(client.get("/admin/ops").get_data(as_text=True))
+    assert "Không có worker nào" in page and "Không có bộ lập lịch nào" in page

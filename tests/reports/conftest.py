@@ -1,0 +1,11 @@
+"""Fixtures of the report tests."""
+
+import pytest
+
+from .support import Demo
+
+
+@pytest.fixture
+def demo(ctx) -> Demo:
+    """The demo district (huyện Tân Hồng), seeded inside the test's transaction."""
+    return Demo()

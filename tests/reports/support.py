@@ -1,0 +1,114 @@
+"""Helpers of the report tests: the demo district, an inspection walked through the services up
+to a drafted conclusion (with photos), running the report jobs in-process, reading PDFs with
+poppler's tools."""
+
+import io
+import subprocess
+import tempfile
+import uuid
+from datetime import datetime, timedelta
+
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from inspection.formatting import TZ, local_today
+from inspection.inspections import conclusions, fieldwork, scheduling
+from inspection.queue import get_queue, get_redis
+from inspection.storage import open_attachment
+from models import Attachment, ChecklistTemplate, Finding, Inspection, OrgUnit, Plan, User, db
+from models.enums import InspectionKind
+from tests.factories import make_photo
+
+
+def run_jobs(queue: str = "reports") -> None:
+    """Run the queued jobs in this process (they see the test's transaction)."""
+    SimpleWorker([get_queue(queue)], connection=get_redis()).work(burst=True)
+
+
+def stored_bytes(attachment_id: int) -> bytes:
+    with open_attachment(db.session.get(Attachment, attachment_id)) as stream:
+        return stream.read()
+
+
+def _poppler(tool: str, pdf: bytes, *args: str) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        done = subprocess.run([tool, *args, handle.name, *(["-"] if tool == "pdftotext" else [])],
+                              capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
+    return _poppler("pdftotext", pdf, *(["-layout"] if layout else []))
+
+
+def pdf_fonts(pdf: bytes) -> str:
+    return _poppler("pdffonts", pdf)
+
+
+def pdf_info(pdf: bytes, *args: str) -> str:
+    return _poppler("pdfinfo", pdf, *args)
+
+
+def on_site(hour: int = 9) -> datetime:
+    today = local_today()
+    return datetime(today.year, today.month, today.day, hour, tzinfo=TZ)
+
+
+class Demo:
+    """The seeded demo district (huyện Tân Hồng) by name."""
+
+    def __init__(self) -> None:
+        from inspection.seed import seed_demo
+
+        seed_demo("demo")
+        users = db.session.execute(select(User)).scalars()
+        self.users = {u.username: u for u in users}
+        self.units = {u.code: u for u in db.session.execute(select(OrgUnit)).scalars()}
+        stmt = select(Inspection).where(Inspection.status == "concluded").order_by(Inspection.id)
+        self.concluded = db.session.execute(stmt).scalars().first()
+        self.plan = db.session.execute(select(Plan).where(Plan.year == 2024)).scalars().first()
+
+    def user(self, name: str) -> User:
+        return self.users[name]
+
+
+def add_photo(finding: Finding, who: User, *, size=(2000, 1500)) -> None:
+    fieldwork.add_photo(who, finding, stream=io.BytesIO(make_photo(size=size)), filename="hien-truong.jpg",
+                        client_uuid=str(uuid.uuid4()), device_time=on_site(10))
+
+
+FINDING_TEXT = "Chưa niêm yết 3/45 thủ tục hành chính mới công bố"
+
+
+def walk_to_draft(demo: Demo, target_code: str = "TH-ANPHUOC", photos: int = 2) -> Inspection:
+    """Schedule, announce, start, mark every item (the first non-compliant, with photos), close the
+    minutes and draft the conclusion, through the services, as the demo's people."""
+    inspector, coordinator = demo.user("inspector"), demo.user("coordinator")
+    template = db.session.execute(select(ChecklistTemplate).where(ChecklistTemplate.is_current)
+                                  .order_by(ChecklistTemplate.id)).scalars().first()
+    inspection = scheduling.schedule_inspection(
+        coordinator, ordering_unit=demo.units["TH"], target=demo.units[target_code], kind=InspectionKind.SCHEDULED,
+        start_on=local_today(), end_on=local_today(), template=template, lead_id=inspector.id,
+        member_ids=[demo.user("truongphongnv").id], number="21/ĐKT", decision_ref="Quyết định số 121/QĐ-UBND")
+    scheduling.announce_inspection(coordinator, inspection)
+    fieldwork.start_inspection(inspector, inspection, device_time=on_site(8), location="Trụ sở UBND xã An Phước")
+    for n, item in enumerate(template.items):
+        extra = {"value": "compliant"} if n else {"value": "non_compliant", "severity": "major",
+                                                  "description": FINDING_TEXT}
+        fieldwork.record_result(inspector, inspection, item_id=item.id, client_uuid=str(uuid.uuid4()),
+                                device_time=on_site(9), **extra)
+    finding = db.session.execute(select(Finding).where(Finding.inspection_id == inspection.id)).scalar_one()
+    for _ in range(photos):
+        add_photo(finding, inspector)
+    fieldwork.close_minutes(inspector, inspection, representative_name="Đặng Văn Lợi",
+                            representative_title="Chủ tịch UBND xã An Phước", device_time=on_site(16))
+    conclusions.draft_conclusion(inspector, inspection, summary="Đơn vị cơ bản thực hiện tốt công tác CCHC.",
+                                 strengths="Bộ phận Một cửa bố trí đủ công chức.",
+                                 shortcomings="Chưa niêm yết kịp thời thủ tục hành chính mới.",
+                                 recommendations="Niêm yết bổ sung, báo cáo kết quả về Phòng Nội vụ.",
+                                 items=[{"finding_id": finding.id, "action": "Niêm yết bổ sung 3 thủ tục",
+                                         "unit_id": inspection.unit_id,
+                                         "deadline": local_today() + timedelta(days=15)}])
+    return inspection

