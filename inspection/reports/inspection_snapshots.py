@@ -78,8 +78,9 @@ def _basis(inspection: Inspection) -> list[str]:
         from models import InspectionPlan
 
         plan = db.session.get(InspectionPlan, inspection.inspection_plan_id)
-        basis.append(f"Kế hoạch số {plan.number} ngày {day_text(plan.issued_on)} về {plan.title[0].lower()}"
-                     f"{plan.title[1:]}" if plan.number else plan.title)
+        about = plan.title[len("kế hoạch "):] if plan.title.lower().startswith("kế hoạch ") else plan.title
+        basis.append(f"Kế hoạch số {plan.number} ngày {day_text(plan.issued_on)} về {about[:1].lower()}{about[1:]}"
+                     if plan.number else plan.title)
     return basis
 
 
