@@ -64,10 +64,27 @@ def load_config() -> dict:
         "MAX_UPLOAD_BYTES": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "MAX_CONTENT_LENGTH": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024) + 1024 * 1024,
         "TWO_FACTOR_REQUIRED_ROLES": _roles(os.environ.get("CCHC_2FA_ROLES", default_2fa)),
+    } | _security() | _jobs() | _web()
+
+
+def _security() -> dict:
+    """Sign-in throttling and session lifetime."""
+    return {
         "LOGIN_MAX_ATTEMPTS_PER_ACCOUNT": _int("CCHC_LOGIN_MAX_PER_ACCOUNT", 5),
         "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": _int("CCHC_LOGIN_MAX_PER_ADDRESS", 20),
         "LOGIN_THROTTLE_SECONDS": _int("CCHC_LOGIN_THROTTLE_SECONDS", 15 * 60),
         "SESSION_IDLE_MINUTES": _int("CCHC_SESSION_IDLE_MINUTES", 12 * 60),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("CCHC_SECURE_COOKIES", "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PROXY_FIX": os.environ.get("CCHC_PROXY_FIX", "0") == "1",
+    }
+
+
+def _jobs() -> dict:
+    """Background work: timeouts, sweeps, reminders, escalation, e-mail (tests set them to seconds)."""
+    return {
         "JOB_TIMEOUT": _int("CCHC_JOB_TIMEOUT", 300),
         "SWEEP_INTERVAL": _int("CCHC_SWEEP_INTERVAL", 600),
         # PDF renderings: per-attempt timeout, RQ retries on transient errors, the sweeper's
@@ -86,18 +103,19 @@ def load_config() -> dict:
         "SMTP_PORT": _int("SMTP_PORT", 25),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "cchc@localhost"),
         "PUBLIC_URL": os.environ.get("CCHC_PUBLIC_URL", "").rstrip("/"),
+        "ESCALATE_TO_HEAD_DAYS": _int("CCHC_ESCALATE_TO_HEAD_DAYS", 3),
+        "ESCALATE_TO_LEADER_DAYS": _int("CCHC_ESCALATE_TO_LEADER_DAYS", 10),
+        "CAPTURE_SKEW_MINUTES": _int("CCHC_CAPTURE_SKEW_MINUTES", 120),
+    }
+
+
+def _web() -> dict:
+    """Language, time zone, paging and the place name of documents."""
+    return {
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
         "PAGE_SIZE": _int("CCHC_PAGE_SIZE", 25),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("CCHC_SECURE_COOKIES", "0") == "1",
-        "WTF_CSRF_TIME_LIMIT": None,
-        "ESCALATE_TO_HEAD_DAYS": _int("CCHC_ESCALATE_TO_HEAD_DAYS", 3),
-        "ESCALATE_TO_LEADER_DAYS": _int("CCHC_ESCALATE_TO_LEADER_DAYS", 10),
-        "CAPTURE_SKEW_MINUTES": _int("CCHC_CAPTURE_SKEW_MINUTES", 120),
-        "PROXY_FIX": os.environ.get("CCHC_PROXY_FIX", "0") == "1",
         "PLACE_NAME": os.environ.get("CCHC_PLACE_NAME", "Tân Hồng"),
     }
 

@@ -1,8 +1,12 @@
 """The base form: every text field arrives NFC-normalised (DESIGN "Text")."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from .formatting import format_date, parse_date
 from .text import nfc
 
 
@@ -19,3 +23,51 @@ class Form(FlaskForm):
             if issubclass(kind, StringField | TextAreaField) and not issubclass(kind, PasswordField):
                 options["filters"] = (*options.get("filters", ()), _nfc_filter)
             return unbound_field.bind(form=form, **options)
+
+
+BAD_CHOICE = _l("Lựa chọn không hợp lệ, vui lòng chọn lại.")
+
+
+def int_or_none(value):
+    """Coerce a select's value: "" (no choice) is None."""
+    return int(value) if value not in (None, "") else None
+
+
+class DateField(StringField):
+    """A date typed dd/mm/yyyy (the ISO value of a date picker is accepted too)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.raw_data = valuelist
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = parse_date(text) if text else None
+        if text and self.data is None:
+            raise ValueError(_("Ngày “%(text)s” không có thật hoặc sai định dạng (nhập theo dạng dd/mm/yyyy, "
+                               "ví dụ 15/08/2024).", text=text[:20]))
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_date(self.data) if self.data else ""
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several ids ticked in a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("invalid_choice_message", BAD_CHOICE)
+        kwargs.setdefault("invalid_value_message", BAD_CHOICE)
+        super().__init__(label, validators, choices=[], **kwargs)
+
+
+def id_select(label, **kwargs):
+    """A select of record ids (choices filled by the view from what the user sees)."""
+    return SelectField(label, coerce=int_or_none, choices=[], invalid_choice_message=BAD_CHOICE,
+                       invalid_value_message=BAD_CHOICE, **kwargs)

@@ -14,13 +14,11 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms import Form as SubForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from models.enums import (
     CHECK_VALUE_LABELS,
@@ -30,10 +28,9 @@ from models.enums import (
     InspectionKind,
 )
 
-from ..formatting import format_date, parse_date
-from ..forms import Form
+from ..formatting import parse_date
+from ..forms import BAD_CHOICE, CheckboxListField, DateField, Form, id_select, int_or_none
 
-BAD_CHOICE = _l("Lựa chọn không hợp lệ, vui lòng chọn lại.")
 MAX_TEXT = 4000
 
 
@@ -45,34 +42,10 @@ def _required(message):
     return DataRequired(message=message)
 
 
-def int_or_none(value):
-    """A select's value as an int; "" (no choice) is None."""
-    return int(value) if value not in (None, "") else None
-
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
 
-
-class DateField(StringField):
-    """A date typed dd/mm/yyyy (the ISO value of a date picker is accepted too)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "autocomplete": "off", "inputmode": "numeric"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = parse_date(text) if text else None
-        if text and self.data is None:
-            raise ValueError(_("Ngày “%(text)s” không có thật hoặc sai định dạng (nhập theo dạng dd/mm/yyyy, "
-                               "ví dụ 15/08/2026).", text=text[:20]))
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return format_date(self.data) if self.data else ""
 
 
 def parse_month(text: str) -> date | None:
@@ -104,22 +77,6 @@ class MonthField(StringField):
         return f"{self.data:%Y-%m}" if self.data else ""
 
 
-class CheckboxListField(SelectMultipleField):
-    """Several ids ticked in a list of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("coerce", int)
-        kwargs.setdefault("invalid_choice_message", BAD_CHOICE)
-        kwargs.setdefault("invalid_value_message", BAD_CHOICE)
-        super().__init__(label, validators, choices=[], **kwargs)
-
-
-def id_select(label, **kwargs):
-    return SelectField(label, coerce=int_or_none, choices=[], invalid_choice_message=BAD_CHOICE,
-                       invalid_value_message=BAD_CHOICE, **kwargs)
 
 
 def _labelled(labels: dict, first: str | None = None) -> list[SelectChoice]:

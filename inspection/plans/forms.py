@@ -1,6 +1,5 @@
 """Plan and task forms: shape only (lengths, numbers, dates, choices); the rules live in the services."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -9,20 +8,16 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from models.enums import TASK_STATUS_LABELS, TIMELINESS_LABELS
 
-from ..formatting import format_date, parse_date
-from ..forms import Form
+from ..forms import BAD_CHOICE, CheckboxListField, DateField, Form, id_select, int_or_none
 
 MAX_FILES = 10
-BAD_CHOICE = _l("Lựa chọn không hợp lệ, vui lòng chọn lại.")
 
 
 def required(message):
@@ -33,48 +28,8 @@ def max_length(n: int):
     return Length(max=n, message=_l("Tối đa %(max)d ký tự.", max=n))
 
 
-def int_or_none(value):
-    """Coerce a select's value: "" (no choice) is None."""
-    return int(value) if value not in (None, "") else None
 
 
-class DateField(StringField):
-    """A date typed dd/mm/yyyy (the ISO value of a date picker is accepted too)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = parse_date(text) if text else None
-        if text and self.data is None:
-            raise ValueError(_("Ngày “%(text)s” không có thật hoặc sai định dạng (nhập theo dạng dd/mm/yyyy, "
-                               "ví dụ 15/08/2024).", text=text[:20]))
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return format_date(self.data) if self.data else ""
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several ids ticked in a list of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("coerce", int)
-        kwargs.setdefault("invalid_choice_message", BAD_CHOICE)
-        kwargs.setdefault("invalid_value_message", BAD_CHOICE)
-        super().__init__(label, validators, choices=[], **kwargs)
-
-
-def id_select(label, **kwargs):
-    return SelectField(label, coerce=int_or_none, choices=[], invalid_choice_message=BAD_CHOICE,
-                       invalid_value_message=BAD_CHOICE, **kwargs)
 
 
 class PlanForm(Form):
