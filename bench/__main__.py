@@ -121,8 +121,8 @@ def _report(results: dict) -> None:
 if __name__ == "__main__":
     import sys
 
-    # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports` or `… web` one of them
-    wanted = set(sys.argv[1:]) or {"lists", "reports", "web"}
+    # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports`, `… web` or `… offline` one of them
+    wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "offline"}
     if "lists" in wanted:
         main()
     if "reports" in wanted:
@@ -133,3 +133,7 @@ if __name__ == "__main__":
         from bench.web import main as web_main
 
         web_main()
+    if "offline" in wanted:
+        from bench.offline import main as offline_main
+
+        offline_main()
