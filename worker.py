@@ -32,7 +32,10 @@ def main(argv: list[str]) -> None:
     with app.app_context():
         db.engine.dispose()  # work-horses must not share the parent's pooled connections
         queues = [get_queue(name) for name in QUEUES]
-        worker = AppWorker(queues, connection=get_redis())
+        # RQ's scheduler process (it enqueues retries) dies with a Redis outage; the worker
+        # restarts it at its next maintenance, every minute instead of RQ's ten
+        worker = AppWorker(queues, connection=get_redis(),
+                           maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"])
     worker.work(with_scheduler=True, burst=burst)
 
 

@@ -26,10 +26,11 @@ def _plain(value):
     return value
 
 
-def event_hash(event: AuditEvent) -> str:
+def event_hash(event) -> str:
+    """Every column but the surrogate id: the position (seq), the time, who, what, where from."""
     payload = [
         event.seq, event.at.isoformat(), event.actor_id, event.action, event.target_type,
-        event.target_id, event.unit_id, event.before, event.after, event.prev_hash,
+        event.target_id, event.unit_id, event.ip_address, event.before, event.after, event.prev_hash,
     ]
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -68,16 +69,51 @@ def record(actor, action: str, target_type: str, target_id, *, unit_id=None,
     return event
 
 
-def verify_chain() -> list[str]:
-    """Every break in the chain, in words; an empty list means the trail is intact."""
-    problems, prev_hash, expected_seq = [], GENESIS, 1
-    rows = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()
+def chain_head() -> tuple[int, str]:
+    """(seq, hash) of the last event, to be written down outside the database (an anchor)."""
+    last = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+def verify_chain(anchors: tuple[tuple[int, str], ...] = ()) -> list[str]:
+    """Every break in the chain, in words, each naming the event (seq) where it shows; an empty
+    list means the trail is intact.
+
+    The chain alone catches an edited, deleted, reordered or inserted event anywhere but at the
+    very end: removing the last events, or rewriting the tail and recomputing its hashes, leaves a
+    valid chain. `anchors` — (seq, hash) pairs written down earlier with `chain_head()` — catch
+    that too: each must still be in the chain, unchanged."""
+    problems, expected = [], {seq: digest for seq, digest in anchors if seq > 0}  # 0: the empty chain
+    prev = None
+    rows = db.session.execute(  # plain rows, streamed: no ORM objects to build
+        select(AuditEvent.__table__).order_by(AuditEvent.seq).execution_options(yield_per=2000)
+    )
     for event in rows:
-        if event.seq != expected_seq:
-            problems.append(f"seq {expected_seq}: missing (next is {event.seq})")
-        if event.prev_hash != prev_hash:
-            problems.append(f"seq {event.seq}: prev_hash does not match the previous event")
-        if event_hash(event) != event.hash:
-            problems.append(f"seq {event.seq}: content does not match its hash")
-        prev_hash, expected_seq = event.hash, event.seq + 1
+        problems += _link_problems(event, prev)
+        if event.seq in expected and expected.pop(event.seq) != event.hash:
+            problems.append(f"seq {event.seq}: hash differs from the anchor written down earlier")
+        prev = event
+    last = prev.seq if prev else 0
+    problems += [f"seq {seq}: anchored but missing, the chain ends at seq {last} (events removed from the end?)"
+                 for seq in sorted(expected)]
+    return problems
+
+
+def _link_problems(event, prev) -> list[str]:
+    problems, where = [], f"seq {event.seq} (id {event.id}, {event.at.isoformat()})"
+    expected_seq = prev.seq + 1 if prev else 1
+    if event.seq > expected_seq:
+        missing = f"{expected_seq}" if event.seq == expected_seq + 1 else f"{expected_seq}–{event.seq - 1}"
+        problems.append(f"seq {missing}: missing before {where} (deleted?)")
+    elif event.seq < expected_seq:
+        problems.append(f"{where}: out of sequence, expected seq {expected_seq}")
+    if event.prev_hash != (prev.hash if prev else GENESIS):
+        problems.append(f"{where}: prev_hash does not match the previous event")
+    if event_hash(event) != event.hash:
+        problems.append(f"{where}: content does not match its hash")
+    if prev is not None and event.at < prev.at:
+        problems.append(f"{where}: recorded before the previous event (seq {prev.seq}, "
+                        f"{prev.at.isoformat()}): back-dated or reordered (or the server clock was set back)")
     return problems

@@ -1,4 +1,4 @@
-"""Flask CLI commands: seed-demo, create-admin, audit verify, serve."""
+"""Flask CLI commands: seed-demo, create-admin, audit verify, serve, backup, restore."""
 
 import os
 from pathlib import Path
@@ -18,6 +18,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(serve_command)
     app.cli.add_command(render_report_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")
@@ -53,15 +55,33 @@ def audit_group():
     """The audit trail."""
 
 
+def _anchor(ctx, param, values) -> tuple[tuple[int, str], ...]:
+    try:
+        return tuple((int(seq), digest) for seq, digest in (v.split(":", 1) for v in values))
+    except ValueError:
+        raise click.BadParameter("SEQ:HASH, as printed by `flask audit head`") from None
+
+
 @audit_group.command("verify")
-def audit_verify():
-    """Check the hash chain; exit 1 on any break."""
-    problems = audit.verify_chain()
+@click.option("--anchor", multiple=True, callback=_anchor, metavar="SEQ:HASH",
+              help="A chain head written down earlier (`flask audit head`); it must still be there.")
+def audit_verify(anchor):
+    """Check the hash chain; exit 1 on any break, naming each event (seq) where it shows."""
+    problems = audit.verify_chain(anchor)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
+        click.echo(f"Nhật ký đã bị sửa đổi: {len(problems)} chỗ không khớp (xem các dòng trên).", err=True)
         raise SystemExit(1)
     click.echo("Nhật ký kiểm tra toàn vẹn: chuỗi băm hợp lệ.")
+
+
+@audit_group.command("head")
+def audit_head():
+    """Print the last event as SEQ:HASH: write it down outside the server (printed report, another
+    machine); `verify --anchor` then also catches events removed from the end."""
+    seq, digest = audit.chain_head()
+    click.echo(f"{seq}:{digest}")
 
 
 def _banner(port: int) -> str:
@@ -115,3 +135,40 @@ def render_report_command(kind: str, subject_id: int, out: str, unit: bool, star
     with open_attachment(db.session.get(Attachment, report.attachment_id)) as source, open(out, "wb") as target:
         target.write(source.read())
     click.echo(f"Đã ghi {out} (bản PDF số {report.id}).")
+
+
+@click.command("backup")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Directory for the archive (default: CCHC_BACKUP_DIR, else instance/backups).")
+def backup_command(out: str | None):
+    """Write one archive: the database dump, the stored files it refers to, a manifest."""
+    from . import backups
+
+    try:
+        result = backups.create_backup(out or backups.default_dir())
+    except backups.BackupError as exc:
+        raise click.ClickException(exc.message) from exc
+    for key in result.missing:
+        click.echo(f"Thiếu tệp được cơ sở dữ liệu tham chiếu (không có trong bản sao lưu): {key}", err=True)
+    if out is None and current_app.config["BACKUP_DIR"]:
+        backups.prune(result.path.parent, current_app.config["BACKUP_KEEP"])
+    click.echo(f"Đã sao lưu vào {result.path} ({result.size:,} byte, {result.file_count} tệp, "
+               f"phiên bản cơ sở dữ liệu {result.revision}).")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Drop everything in the target database first.")
+def restore_command(archive: str, force: bool):
+    """Restore a backup archive into this app's database and file store (stop web and workers first)."""
+    from . import backups
+
+    try:
+        result = backups.restore_backup(archive, force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(exc.message) from exc
+    for key in result.missing:
+        click.echo(f"Thiếu tệp được cơ sở dữ liệu tham chiếu: {key}", err=True)
+    upgraded = f", đã nâng cấp lên {result.head}" if result.upgraded else ""
+    click.echo(f"Đã khôi phục {archive}: cơ sở dữ liệu phiên bản {result.revision}{upgraded}, "
+               f"{result.file_count} tệp.")

@@ -86,6 +86,8 @@ def _jobs() -> dict:
     """Background work: timeouts, sweeps, reminders, escalation, e-mail (tests set them to seconds)."""
     return {
         "JOB_TIMEOUT": _int("CCHC_JOB_TIMEOUT", 300),
+        # how often a worker restarts its RQ scheduler (retries) if a Redis outage killed it (RQ: 600)
+        "WORKER_MAINTENANCE_INTERVAL": _int("CCHC_WORKER_MAINTENANCE_INTERVAL", 60),
         "SWEEP_INTERVAL": _int("CCHC_SWEEP_INTERVAL", 600),
         # PDF renderings: per-attempt timeout, RQ retries on transient errors, the sweeper's
         # patience (a row is stuck once its job is gone or its attempt outlived timeout + margin)
@@ -106,6 +108,10 @@ def _jobs() -> dict:
         "ESCALATE_TO_HEAD_DAYS": _int("CCHC_ESCALATE_TO_HEAD_DAYS", 3),
         "ESCALATE_TO_LEADER_DAYS": _int("CCHC_ESCALATE_TO_LEADER_DAYS", 10),
         "CAPTURE_SKEW_MINUTES": _int("CCHC_CAPTURE_SKEW_MINUTES", 120),
+        # daily backups run when a directory is set; `flask backup` defaults to instance/backups
+        "BACKUP_DIR": os.environ.get("CCHC_BACKUP_DIR", ""),
+        "BACKUP_KEEP": _int("CCHC_BACKUP_KEEP", 14),
+        "PG_BIN_DIR": os.environ.get("CCHC_PG_BIN_DIR", ""),
     }
 
 

@@ -1,7 +1,27 @@
 """Domain exceptions and their HTTP answers."""
 
-from flask import Flask, render_template, request
+import logging
+
+from flask import Flask, current_app, g, render_template, request
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from models import db
+
+from .i18n import N_
+
+log = logging.getLogger(__name__)
+# A service the request needs is down (the web process itself recovers on its own once it is back:
+# the engine pings pooled connections, redis-py reconnects).
+DATABASE_DOWN = N_("Cơ sở dữ liệu tạm thời không truy cập được: thao tác vừa rồi chưa được ghi nhận. "
+                   "Vui lòng thử lại sau ít phút.")
+QUEUE_DOWN = N_("Máy chủ hàng đợi tạm thời không truy cập được. Vui lòng thử lại sau ít phút.")
+# A value the database cannot hold (an id or year beyond its integer range, a NUL character):
+# the user's input, not the server, is at fault.
+UNREPRESENTABLE = N_("Giá trị nhập vào vượt quá giới hạn cho phép hoặc chứa ký tự không hợp lệ. "
+                     "Vui lòng kiểm tra lại.")
 
 
 class DomainError(Exception):
@@ -29,6 +49,12 @@ class ValidationError(DomainError):
 
 class InvalidTransition(DomainError):
     status = 409
+
+
+class StorageUnavailable(DomainError):
+    """The file store refused a write (disk full, read-only, unreachable): nothing was saved."""
+
+    status = 503
 
 
 class Conflict(DomainError):
@@ -71,3 +97,34 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         return _answer(exc.code or 500, exc.description if exc.code not in (404, 403) else "")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_down(exc: Exception):
+        return _unavailable(exc, DATABASE_DOWN)
+
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    def queue_down(exc: Exception):
+        return _unavailable(exc, QUEUE_DOWN)
+
+    @app.errorhandler(DataError)
+    def unrepresentable(exc: DataError):
+        log.warning("input the database refused: %s", exc.orig)
+        db.session.rollback()  # nothing of the request is kept
+        return _answer(400, UNREPRESENTABLE)
+
+
+def _unavailable(exc: Exception, message: str):
+    """503 with a plain page that needs neither the database nor the signed-in user."""
+    log.warning("service unavailable: %s", exc)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  the connection is already gone; the pool replaces it
+        log.debug("rollback on a lost connection failed", exc_info=True)
+    # Answer as to a visitor: loading the signed-in user (for the page or its language) needs the
+    # database; the session cookie is untouched, so the user is still signed in afterwards.
+    g._login_user = current_app.login_manager.anonymous_user()
+    if _wants_json():
+        return {"error": message}, 503, {"Retry-After": "30"}
+    return render_template("errors/unavailable.html", message=message), 503, {"Retry-After": "30"}

@@ -7,6 +7,7 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .formatting import format_date, parse_date
+from .permissions import MAX_ID
 from .text import nfc
 
 
@@ -28,9 +29,17 @@ class Form(FlaskForm):
 BAD_CHOICE = _l("Lựa chọn không hợp lệ, vui lòng chọn lại.")
 
 
+def record_id(value) -> int:
+    """Coerce a submitted record id; one the database could not hold is invalid (a ValueError)."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
 def int_or_none(value):
     """Coerce a select's value: "" (no choice) is None."""
-    return int(value) if value not in (None, "") else None
+    return record_id(value) if value not in (None, "") else None
 
 
 class DateField(StringField):
@@ -61,7 +70,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("coerce", record_id)
         kwargs.setdefault("invalid_choice_message", BAD_CHOICE)
         kwargs.setdefault("invalid_value_message", BAD_CHOICE)
         super().__init__(label, validators, choices=[], **kwargs)

@@ -33,7 +33,7 @@ def _commands(port: int) -> list[list[str]]:
         [str(bindir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
          "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", "app:create_app()"],
         [sys.executable, "worker.py"],
-        [str(bindir / "rq"), "cron", "inspection.jobs.schedule", "--url", os.environ["REDIS_URL"]],
+        [sys.executable, "-m", "inspection.jobs.cron"],  # `rq cron` that outlives a Redis restart
     ]
 
 

@@ -1,4 +1,4 @@
-"""Response headers: a strict CSP ('self' only, blob: images for offline photo previews)."""
+"""Request guards and response headers: a strict CSP ('self' only, blob: images for offline photo previews)."""
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -30,5 +30,16 @@ def set_security_headers(response):
     return response
 
 
+def refuse_unnamed_parts():
+    """A multipart part whose name does not parse (a raw newline in it) arrives under the key None,
+    which breaks whatever reads the form (the CSRF check first): refuse it as a bad request."""
+    from flask import abort, request
+
+    if request.mimetype == "multipart/form-data" and (None in request.form or None in request.files):
+        abort(400)
+
+
 def register_security(app) -> None:
     app.after_request(set_security_headers)
+    # first of all before-request functions: before the CSRF check reads the form
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unnamed_parts)

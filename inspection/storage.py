@@ -14,7 +14,9 @@ from flask import current_app
 
 from models import Attachment, db
 
-from .errors import ValidationError
+from .errors import StorageUnavailable, ValidationError
+from .i18n import N_
+from .text import nfc
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 DOCUMENT_TYPES = IMAGE_TYPES | {
@@ -23,6 +25,8 @@ DOCUMENT_TYPES = IMAGE_TYPES | {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 _CHUNK = 1024 * 1024
+UNAVAILABLE = N_("Không lưu được tệp: kho lưu trữ tệp của máy chủ đang lỗi (đầy hoặc không ghi được). "
+                 "Chưa có gì được lưu; vui lòng thử lại sau ít phút hoặc báo quản trị hệ thống.")
 
 
 class Backend(Protocol):
@@ -87,14 +91,21 @@ def store(stream: BinaryIO, filename: str, *, kind: str, allowed: set[str] = DOC
     """Store one upload and add its Attachment row to the current transaction (`limit`: a cap
     other than the upload limit, for files the app makes itself, e.g. rendered PDFs)."""
     limit = limit or current_app.config["MAX_UPLOAD_BYTES"]
-    path, size, sha256 = _spool(stream, limit)
+    try:
+        path, size, sha256 = _spool(stream, limit)
+    except OSError as exc:
+        raise StorageUnavailable(UNAVAILABLE) from exc
     if size == 0:
         os.unlink(path)
         raise ValidationError("Tệp rỗng (0 byte).")
     mime = _detect(path, allowed)
     key = f"{kind}/{sha256[:2]}/{uuid.uuid4().hex}"
-    backend().put(key, path)
-    attachment = Attachment(kind=kind, filename=os.path.basename(filename)[:255] or "tep",
+    try:
+        backend().put(key, path)
+    except OSError as exc:  # no row is added: nothing points to a file that is not there
+        Path(path).unlink(missing_ok=True)
+        raise StorageUnavailable(UNAVAILABLE) from exc
+    attachment = Attachment(kind=kind, filename=os.path.basename(nfc(filename))[:255] or "tep",
                             mime_type=mime, size=size, sha256=sha256, storage_key=key,
                             unit_id=unit_id, uploaded_by_id=uploaded_by_id)
     db.session.add(attachment)

@@ -11,10 +11,14 @@ def nfc(value: str | None) -> str:
     return "".join(c for c in value if c in "\n\t" or unicodedata.category(c)[0] != "C").strip()
 
 
+_DROPPED = {"Mn", "Cc", "Cf", "Cs", "Co", "Cn"}
+
+
 def fold(value: str | None) -> str:
-    """Lower case without diacritics, đ→d: "Khắc phục" and "khac phuc" fold alike."""
+    """Lower case without diacritics or control characters, đ→d: "Khắc phục" and "khac phuc" fold alike."""
     if not value:
         return ""
     decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    # marks go (diacritics); so do control characters, as in nfc(): a search term is typed text
+    stripped = "".join(c for c in decomposed if c.isspace() or unicodedata.category(c) not in _DROPPED)
     return " ".join(stripped.lower().split())

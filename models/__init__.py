@@ -6,6 +6,7 @@ from .audit import AuditEvent
 from .base import db, utcnow
 from .checklists import ChecklistItem, ChecklistTemplate
 from .dashboard import DashboardFact, DashboardRefresh
+from .devices import Device
 from .inspections import (
     CheckResult,
     Conclusion,
@@ -18,7 +19,7 @@ from .inspections import (
     InspectionMember,
     InspectionPlan,
 )
-from .jobs import ScheduledRun
+from .jobs import BackupRun, ScheduledRun
 from .notifications import Notification
 from .org import OrgUnit, subtree_ids
 from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
@@ -27,12 +28,14 @@ from .reports import Document, DocumentCounter, Report
 from .users import Membership, RecoveryCode, User, UserSession
 
 __all__ = [
+    "BackupRun",
     "CheckResult",
     "ChecklistItem",
     "ChecklistTemplate",
     "Conclusion",
     "DashboardFact",
     "DashboardRefresh",
+    "Device",
     "ConclusionItem",
     "Correction",
     "Finding",

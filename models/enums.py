@@ -223,6 +223,11 @@ class CorrectionStatus(enum.StrEnum):
 CORRECTION_STATUS_LABELS = {CorrectionStatus.PENDING: N_("Chờ trưởng đoàn duyệt"),
                             CorrectionStatus.ACCEPTED: N_("Đã chấp nhận (biên bản bổ sung)"),
                             CorrectionStatus.REJECTED: N_("Không chấp nhận")}
+# Why a write from the tablet became a pending correction instead of applying directly.
+CORRECTION_REASON_LABELS = {
+    "minutes_closed": N_("Biên bản đã được lập (khóa) trước khi dữ liệu về đến máy chủ"),
+    "changed_meanwhile": N_("Thành viên khác đã sửa kết quả tiêu chí này trong lúc máy chưa đồng bộ"),
+}
 
 
 class RemediationStatus(enum.StrEnum):

@@ -153,6 +153,8 @@ class Correction(db.Model):
     payload: Mapped[dict] = mapped_column(JSON)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    # why it could not be applied directly: minutes_closed | changed_meanwhile (another member's edit)
+    reason: Mapped[str] = mapped_column(String(30), default="minutes_closed", server_default="minutes_closed")
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     device_time: Mapped[datetime] = mapped_column(UTCDateTime)

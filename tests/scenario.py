@@ -21,6 +21,7 @@ from models import (
     ChecklistItem,
     ChecklistTemplate,
     Correction,
+    Device,
     Document,
     Finding,
     FindingPhoto,
@@ -161,6 +162,15 @@ def new_unit_under(anchor: OrgUnit) -> OrgUnit:
 
 def new_user_on(anchor: OrgUnit) -> User:
     return make_user(role=Role.UNIT_OFFICER, unit=anchor, full_name="Ngô Văn Mới")
+
+
+def new_device_of(anchor: OrgUnit) -> Device:
+    """A tablet registered by an inspector of the anchor unit."""
+    device = Device(user_id=make_user(role=Role.INSPECTOR, unit=anchor).id, name="Máy tính bảng đoàn 1",
+                    token_hash=uuid.uuid4().hex * 2)
+    db.session.add(device)
+    db.session.flush()
+    return device
 
 
 def new_plan_of(anchor: OrgUnit) -> Plan:
@@ -320,6 +330,7 @@ RECORD_FACTORIES: dict[type, Callable[[OrgUnit], object]] = {
     InspectionPlan: new_inspection_plan_of,
     Finding: new_finding_in,
     Correction: new_correction_in,
+    Device: new_device_of,
     RemediationAction: new_action_for,
     Report: new_report_about,
     Document: new_document_of,

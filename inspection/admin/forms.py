@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
 
 from ..formatting import parse_date
+from ..forms import BAD_CHOICE, DateField, int_or_none
 from ..forms import Form as FlaskForm
 
 
@@ -132,3 +133,21 @@ class MergeForm(FlaskForm):
     def validate_new_name(self, field):
         if self.mode.data == "new" and not (field.data and self.new_code.data and self.new_parent_id.data):
             raise ValidationError(_l("Nhập mã, tên và đơn vị cấp trên của đơn vị mới."))
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters (GET, no CSRF); a bad value is reported and ignored."""
+
+    class Meta:
+        csrf = False
+
+    unit_id = SelectField(_l("Đơn vị"), coerce=int_or_none, choices=[], validate_choice=False,
+                          invalid_value_message=BAD_CHOICE)
+    actor_id = SelectField(_l("Người thực hiện"), coerce=int_or_none, choices=[], validate_choice=False,
+                           invalid_value_message=BAD_CHOICE)
+    action = SelectField(_l("Loại thao tác"), default="", choices=[], validate_choice=False)
+    date_from = DateField(_l("Từ ngày"))
+    date_to = DateField(_l("đến ngày"))
+    sort = SelectField(_l("Sắp xếp"), default="newest", choices=[SelectChoice("newest", _l("Mới nhất trước")),
+                                                               SelectChoice("oldest", _l("Cũ nhất trước"))],
+                       invalid_choice_message=BAD_CHOICE)

@@ -1,5 +1,9 @@
 from flask import Blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from ..extensions import login_manager
 
-from . import inspections  # noqa: E402,F401
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# an API call without a session is a 401 JSON error, never a redirect to the login page
+bp.record_once(lambda state: login_manager.blueprint_login_views.setdefault("api", None))
+
+from . import auth, devices, inspections, openapi  # noqa: E402,F401

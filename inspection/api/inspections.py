@@ -77,7 +77,8 @@ def record_result(inspection: Inspection):
         client_uuid=payloads.text(data, "client_uuid", required=True, limit=36),
         device_time=payloads.moment(data), note=payloads.text(data, "note"),
         severity=payloads.text(data, "severity", limit=20) or None,
-        description=payloads.text(data, "description"), version=payloads.integer(data, "version", required=False))
+        description=payloads.text(data, "description"), version=payloads.integer(data, "version", required=False),
+        propose_on_conflict=data.get("on_conflict") == "propose")
     return _answer(record)
 
 

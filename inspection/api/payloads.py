@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import request
 
 from ..errors import ValidationError
+from ..permissions import MAX_ID
 from ..text import nfc
 
 MAX_TEXT = 5000
@@ -47,6 +48,6 @@ def integer(data: dict, name: str, *, required: bool = True) -> int | None:
     value = data.get(name)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_ID:
         raise ValidationError(f"Trường {name} phải là số nguyên.", field=name)
     return value

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from models import User, UserSession, db, utcnow
 
@@ -82,7 +83,8 @@ def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSessio
         return None
     if not row.is_second_factor_done and now - row.created_at > SECOND_FACTOR_WINDOW:
         return None
-    user = db.session.get(User, row.user_id)
+    # the memberships come in the same statement: every page needs them for its permissions
+    user = db.session.get(User, row.user_id, options=[joinedload(User.memberships)])
     if user is None or not user.is_active:
         return None
     if now - row.last_seen_at > _SEEN_EVERY:

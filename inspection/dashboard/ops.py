@@ -4,6 +4,7 @@ heartbeats of the workers and of the `rq cron` scheduler — all read from RQ's 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from rq import Queue, Worker
 from rq.cron import CronScheduler
 from rq.exceptions import InvalidJobOperation
@@ -11,9 +12,9 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
-from models import Report, db, utcnow
+from models import BackupRun, Report, db, utcnow
 
-from .. import audit, permissions
+from .. import audit, backups, permissions
 from ..errors import NotFound
 from ..queue import QUEUES, get_queue, get_redis
 from ..transaction import after_commit, unit_of_work
@@ -21,6 +22,7 @@ from ..transaction import after_commit, unit_of_work
 FAILED_SHOWN = 50
 WORKER_STALE = timedelta(seconds=420)  # rq's worker TTL: no heartbeat for this long → presumed dead
 SCHEDULER_STALE = timedelta(seconds=120)  # rq's cron scheduler TTL
+BACKUP_STALE = timedelta(days=1)
 
 
 @dataclass
@@ -53,6 +55,30 @@ class Heartbeat:
     @property
     def age(self) -> timedelta | None:
         return utcnow() - self.last_heartbeat if self.last_heartbeat else None
+
+
+@dataclass
+class BackupStatus:
+    """The last good backup, the last attempt, and whether daily backups are switched on."""
+
+    last_ok: BackupRun | None
+    last_attempt: BackupRun | None
+    scheduled_dir: str
+    keep: int
+
+    @property
+    def is_stale(self) -> bool:
+        return self.last_ok is None or utcnow() - self.last_ok.finished_at > BACKUP_STALE
+
+    @property
+    def failed_since(self) -> BackupRun | None:
+        """The last attempt, when it failed after the last good backup."""
+        last = self.last_attempt
+        return last if last is not None and last.status == "failed" and last is not self.last_ok else None
+
+
+def backup_status() -> BackupStatus:
+    return BackupStatus(*backups.last_runs(), current_app.config["BACKUP_DIR"], current_app.config["BACKUP_KEEP"])
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -1,5 +1,5 @@
-"""The administrators' operations page: queues, failed jobs with their errors (retry), failed
-PDF renderings, worker and scheduler heartbeats."""
+"""The administrators' operations page: the last backup, queues, failed jobs with their errors
+(retry), failed PDF renderings, worker and scheduler heartbeats."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -24,12 +24,12 @@ class RetryForm(Form):
 @bp.route("/admin/ops")
 @login_required
 def ops_page():
-    """Queue depths, failed jobs (with a retry button), failed renderings, heartbeats."""
+    """Last backup, queue depths, failed jobs (with a retry button), failed renderings, heartbeats."""
     permissions.require(current_user, "ops.view")
     return render_template("dashboard/ops.html", queues=ops.queue_depths(), failed=ops.failed_jobs(),
                            reports=ops.failed_reports(), workers=ops.workers(), schedulers=ops.schedulers(),
                            form=RetryForm(), worker_stale=ops.WORKER_STALE, scheduler_stale=ops.SCHEDULER_STALE,
-                           WORKER_STATES=WORKER_STATES)
+                           WORKER_STATES=WORKER_STATES, backup=ops.backup_status())
 
 
 @bp.route("/admin/ops/retry", methods=["POST"])

@@ -2,4 +2,13 @@ from flask import Blueprint
 
 bp = Blueprint("inspections", __name__)
 
-from . import conclusion_views, field_views, offline_views, schedule_views, template_views, views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    conclusion_views,
+    conflict_views,
+    field_views,
+    finding_views,
+    offline_views,
+    schedule_views,
+    template_views,
+    views,
+)

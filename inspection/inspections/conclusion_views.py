@@ -1,10 +1,10 @@
 """The team lead's decisions on corrections (biên bản bổ sung), the conclusion draft (ưu điểm;
 tồn tại, hạn chế; kiến nghị; per finding the remediation, its unit and deadline) and the
-leader's "Ban hành kết luận"."""
+leader's "Ban hành kết luận", which issues the numbered document (Số: NN/TB-…)."""
 
 from datetime import timedelta
 
-from flask import flash, render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from models.enums import InspectionStatus
 from .. import permissions
 from ..errors import Conflict
 from ..formatting import format_date, local_today
+from ..reports.services import issue_document
 from . import bp, conclusions, fieldwork, queries
 from .forms import ActionForm, ConclusionForm, DecisionForm
 from .views import REFUSALS, form_status, show_error, to_inspection
@@ -42,6 +43,8 @@ def decide_correction(correction: Correction):
     else:
         flash(_("Đã chấp nhận: nội dung được đưa vào biên bản bổ sung.") if correction.status == "accepted"
               else _("Đã không chấp nhận đề nghị sửa."), "success")
+    if request.form.get("back") == "conflicts":  # decided from the tablet's conflict list
+        return redirect(url_for("inspections.field_conflicts", inspection_id=inspection.id), 303)
     return to_inspection(inspection, "corrections")
 
 
@@ -111,13 +114,21 @@ def conclusion(inspection: Inspection):
 @login_required
 @permissions.scoped_view(Inspection, "inspection_id", "conclusion.issue")
 def issue_conclusion(inspection: Inspection):
-    """A leader issues the conclusion: the remediation actions open (no findings: it closes)."""
+    """A leader issues the conclusion as a numbered document (Thông báo kết luận): the remediation
+    actions open (no findings: the inspection closes) and the final PDF is rendered by a worker."""
     if ActionForm().validate_on_submit():
         try:
-            issued = conclusions.issue_conclusion(current_user, inspection)
+            document = issue_document(current_user, "conclusion", inspection)
         except REFUSALS as exc:
-            flash(_(exc.message), "error")
+            flash(_("Chưa ban hành được kết luận kiểm tra: %(reason)s", reason=_(exc.message)), "error")
         else:
-            flash(_("Đã ban hành kết luận kiểm tra; %(n)d yêu cầu khắc phục đã được giao cho đơn vị.",
-                    n=len(issued.items)), "success")
+            flash(_issued_message(document.number_text, len(_existing(inspection).items)), "success")
     return to_inspection(inspection, "conclusion")
+
+
+def _issued_message(number: str, actions: int) -> str:
+    if not actions:
+        return _("Đã ban hành Thông báo kết luận kiểm tra số %(number)s; không có tồn tại phải khắc phục, "
+                 "đợt kiểm tra đã kết thúc.", number=number)
+    return _("Đã ban hành Thông báo kết luận kiểm tra số %(number)s; %(n)d yêu cầu khắc phục đã được giao "
+             "cho đơn vị.", number=number, n=actions)

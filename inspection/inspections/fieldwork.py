@@ -78,9 +78,11 @@ def _validate_result(value: str, severity: str | None, description: str) -> None
 
 
 def record_result(actor, inspection: Inspection, *, item_id, value: str, client_uuid: str, device_time: datetime,
-                  note: str = "", severity: str | None = None, description: str = "", version=None):
+                  note: str = "", severity: str | None = None, description: str = "", version=None,
+                  propose_on_conflict: bool = False):
     """Record one result per item; a non_compliant result is a finding. Idempotent by client UUID.
-    Returns the CheckResult, or a pending Correction once the minutes are closed."""
+    Returns the CheckResult, or a pending Correction once the minutes are closed — or, for a write
+    synced from the tablet's queue (`propose_on_conflict`), when another member changed the item since."""
     permissions.require(actor, "inspection.conduct", inspection)
     description = nfc(description)
     content = {"item_id": item_id, "value": value, "note": nfc(note)}
@@ -93,8 +95,16 @@ def record_result(actor, inspection: Inspection, *, item_id, value: str, client_
                "description": description}
     if not _open_for_edit(inspection):
         return _propose(actor, inspection, payload, client_uuid, device_time)
+    if propose_on_conflict and _changed_since(inspection, item.id, version):
+        return _propose(actor, inspection, payload, client_uuid, device_time, reason="changed_meanwhile")
     return _guarded(lambda: _apply_result(actor, inspection, payload, client_uuid, device_time, version),
                     CheckResult, client_uuid, inspection)
+
+
+def _changed_since(inspection: Inspection, item_id: int, version) -> bool:
+    existing = db.session.execute(select(CheckResult.version).where(
+        CheckResult.inspection_id == inspection.id, CheckResult.item_id == item_id)).scalar_one_or_none()
+    return existing is not None and str(existing) != str(version)
 
 
 def _already(model, client_uuid: str, inspection: Inspection, content: dict | None = None):
@@ -278,15 +288,16 @@ def _unmarked_items(inspection: Inspection) -> int:
     return db.session.execute(stmt).scalar_one()
 
 
-def _propose(actor, inspection, payload: dict, client_uuid: str, device_time) -> Correction:
+def _propose(actor, inspection, payload: dict, client_uuid: str, device_time,
+             reason: str = "minutes_closed") -> Correction:
     with unit_of_work():
-        correction = Correction(inspection_id=inspection.id, target_type=payload["op"],
+        correction = Correction(inspection_id=inspection.id, target_type=payload["op"], reason=reason,
                                 target_id=payload.get("item_id") or payload.get("finding_id"), payload=payload,
                                 client_uuid=client_uuid, proposed_by_id=actor.id, device_time=device_time)
         db.session.add(correction)
         db.session.flush()
         audit.record(actor, "inspection.correction_proposed", "correction", correction.id,
-                     unit_id=inspection.unit_id, after=payload)
+                     unit_id=inspection.unit_id, after=payload | {"reason": reason})
         lead = [m.user_id for m in inspection.members if m.role == "lead" and m.user_id != actor.id]
         notify(lead, NotificationKind.SYSTEM, f"Đề nghị sửa biên bản: {inspection.title[:200]}", link(inspection))
     return correction

@@ -290,3 +290,22 @@ class DecisionForm(Form):
 
 class ActionForm(Form):
     """A button that changes state: only the CSRF token."""
+
+
+class FindingFilterForm(Form):
+    """The findings list's filters (GET, no CSRF); a bad value is reported and ignored."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Tìm kiếm"), validators=[Optional(), _max(200)],
+                    render_kw={"placeholder": _l("Tìm theo nội dung tồn tại, có hoặc không dấu")})
+    severity = SelectField(_l("Mức độ"), choices=_labelled(SEVERITY_LABELS, _l("Mọi mức độ")), default="",
+                           invalid_choice_message=BAD_CHOICE)
+    unit_id = SelectField(_l("Đơn vị được kiểm tra"), coerce=int_or_none, choices=[], validate_choice=False,
+                          invalid_value_message=BAD_CHOICE)
+    inspection_id = SelectField(_l("Cuộc kiểm tra"), coerce=int_or_none, choices=[], validate_choice=False,
+                                invalid_value_message=BAD_CHOICE)
+    sort = SelectField(_l("Sắp xếp"), choices=[SelectChoice("newest", _l("Mới ghi nhận trước")),
+                                               SelectChoice("oldest", _l("Cũ nhất trước"))],
+                       default="newest", invalid_choice_message=BAD_CHOICE)

@@ -226,11 +226,13 @@ def _scoped(actor, model, inspection: Inspection, *order) -> list:
     return list(db.session.execute(stmt.order_by(*order, model.id)).scalars())
 
 
-def checklist_rows(actor, inspection: Inspection) -> list[tuple]:
-    """(item, result or None, finding or None) for every criterion of the inspection's template."""
+def checklist_rows(actor, inspection: Inspection, findings: list[Finding] | None = None) -> list[tuple]:
+    """(item, result or None, finding or None) for every criterion of the inspection's template
+    (`findings`: the inspection's findings when the caller has them already)."""
     template = db.session.get(ChecklistTemplate, inspection.template_id)
     results = {r.item_id: r for r in _scoped(actor, CheckResult, inspection)}
-    findings = {f.check_result_id: f for f in _scoped(actor, Finding, inspection) if f.check_result_id}
+    findings = findings if findings is not None else _scoped(actor, Finding, inspection)
+    findings = {f.check_result_id: f for f in findings if f.check_result_id}
     return [(item, results.get(item.id), findings.get(getattr(results.get(item.id), "id", None)))
             for item in template.items]
 
@@ -248,7 +250,7 @@ def inspection_page(actor, inspection: Inspection) -> dict:
                                                      getattr(conclusion, "issued_by_id", None)}
     for change in changes:
         people |= {change.changed_by_id, *change.before.get("team", []), *change.after.get("team", [])}
-    rows = checklist_rows(actor, inspection)
+    rows = checklist_rows(actor, inspection, findings)
     return {
         "template": db.session.get(ChecklistTemplate, inspection.template_id),
         "rows": rows,
@@ -260,7 +262,7 @@ def inspection_page(actor, inspection: Inspection) -> dict:
         "conclusion": conclusion,
         "actions": _scoped(actor, RemediationAction, inspection, RemediationAction.deadline),
         "changes": changes,
-        "plan": db.session.get(InspectionPlan, inspection.inspection_plan_id or 0),
+        "plan": inspection.inspection_plan_id and db.session.get(InspectionPlan, inspection.inspection_plan_id),
         "ordering_unit": db.session.get(OrgUnit, inspection.ordering_unit_id),
         "names": names_of(people),
         "unit_names": unit_names({getattr(i, "unit_id", None) for i in getattr(conclusion, "items", [])}),

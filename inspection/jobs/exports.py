@@ -6,7 +6,7 @@ import io
 from models import User, db
 from models.enums import NotificationKind
 
-from .. import storage
+from .. import list_exports, storage
 from ..links import path_for
 from ..notifications import notify
 from ..plans.exports import EXPORT_KIND, build_export
@@ -21,6 +21,22 @@ def export_tasks(user_id: int, spec: dict) -> int | None:
     if user is None or not user.is_active:
         return None
     filename, content = build_export(user, spec)
+    with unit_of_work():
+        attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
+                                   uploaded_by_id=user.id)
+        db.session.flush()
+        notify([user.id], NotificationKind.SYSTEM, f"Tệp Excel “{filename}” đã sẵn sàng, bấm để tải về.",
+               path_for("plans.export_download", token=attachment.sha256))
+    return attachment.id
+
+
+def export_list(user_id: int, kind: str, args: dict) -> int | None:
+    """Render list `kind` filtered by `args` as user `user_id` sees it, store it, notify them;
+    the stored Attachment's id (None when the user is gone or deactivated)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    filename, content = list_exports.build(user, kind, args)
     with unit_of_work():
         attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
                                    uploaded_by_id=user.id)

@@ -2,9 +2,11 @@
 tasks are reminded to their lead unit's officers and head; overdue ones also to the coordinators
 of the units above. Work waiting for review ("chờ duyệt") is never reminded.
 
-Each reminder is one ReminderSent row (task, kind, day) whose unique constraint decides: however
-many schedulers or workers run at once, a task's reminder goes out once a day."""
+Each reminder is one ReminderSent row (subject, kind, day) whose unique constraint decides: however
+many schedulers or workers run at once, a reminder goes out once a day. Remediation actions are
+reminded the same way (action_reminders.py)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import current_app
@@ -42,7 +44,7 @@ def remind_tasks(today: date | None = None) -> str:
 def due_reminders(today: date) -> list[tuple[int, str]]:
     """(task id, kind) of the unfinished tasks of issued plans (or ad hoc) due in one of the
     configured numbers of days ("due_7"…) or past their deadline ("overdue")."""
-    kinds = {today + timedelta(days=d): f"due_{d}" for d in current_app.config["REMINDER_DAYS"]}
+    kinds = reminder_kinds(today)
     stmt = (select(Task.id, Task.deadline).outerjoin(Plan, Plan.id == Task.plan_id)
             .where(Task.status.in_(OPEN_WORK), or_(Task.plan_id.is_(None), Plan.status == PlanStatus.ISSUED),
                    or_(Task.deadline.in_(list(kinds)), Task.deadline < today))
@@ -50,22 +52,34 @@ def due_reminders(today: date) -> list[tuple[int, str]]:
     return [(task_id, kinds.get(deadline, OVERDUE)) for task_id, deadline in db.session.execute(stmt)]
 
 
-def _send_once(task_id: int, kind: str, today: date) -> int:
-    """Claim (task, kind, today) by inserting its row; notify only if this run claimed it."""
+def reminder_kinds(today: date) -> dict[date, str]:
+    """The deadlines reminded today before they fall, with their kind: today + 7 days → "due_7"…"""
+    return {today + timedelta(days=d): f"due_{d}" for d in current_app.config["REMINDER_DAYS"]}
+
+
+def send_once(subject_type: str, subject_id: int, kind: str, today: date, recipients: list[int],
+              deliver: Callable[[], None]) -> int:
+    """Claim (subject, kind, today) by inserting its row and `deliver` in the same transaction: only
+    the run whose row commits sends; a concurrent run waits on the unique row, then gives up."""
     try:
         with unit_of_work():
-            task = db.session.get(Task, task_id)
-            if task is None:
-                return 0
-            members = unit_members([task.unit_id])
-            coordinators = _coordinators(task, exclude=members) if kind == OVERDUE else []
-            db.session.add(ReminderSent(subject_type="task", subject_id=task.id, kind=kind, sent_on=today,
-                                        detail={"recipients": members + coordinators}))
+            db.session.add(ReminderSent(subject_type=subject_type, subject_id=subject_id, kind=kind, sent_on=today,
+                                        detail={"recipients": recipients}))
             db.session.flush()
-            _notify(task, kind, today, members, coordinators)
+            deliver()
     except IntegrityError:  # another run claimed it first
         return 0
     return 1
+
+
+def _send_once(task_id: int, kind: str, today: date) -> int:
+    task = db.session.get(Task, task_id)
+    if task is None:
+        return 0
+    members = unit_members([task.unit_id])
+    coordinators = _coordinators(task, exclude=members) if kind == OVERDUE else []
+    return send_once("task", task.id, kind, today, members + coordinators,
+                     lambda: _notify(task, kind, today, members, coordinators))
 
 
 def _coordinators(task: Task, exclude: list[int]) -> list[int]:

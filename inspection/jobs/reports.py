@@ -24,12 +24,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from models import Document, Report, db, utcnow
 
 from .. import storage
-from ..errors import DomainError
+from ..errors import DomainError, StorageUnavailable
 from ..queue import get_redis
 from ..reports.choices import FAILED, IN_FLIGHT, KINDS, QUEUED, READY, RENDERING
 from ..transaction import unit_of_work
 
-TRANSIENT = (OSError, OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+TRANSIENT = (OSError, StorageUnavailable, OperationalError, InterfaceError, RedisConnectionError,
+             RedisTimeoutError)
 PDF_LIMIT = 500 * 1024 * 1024
 GONE = {"failed", "finished", "stopped", "canceled"}
 log = logging.getLogger(__name__)
@@ -89,11 +90,11 @@ def produce(report_id: int, job_id: str) -> int:
 
 def readable(exc: BaseException, transient: bool) -> str:
     """The error as the requester reads it (Vietnamese, without a traceback)."""
+    if transient:  # no paths or addresses: the details go to the worker's log
+        log.warning("report: transient error: %s (%s)", exc, exc.__cause__)
+        return f"Lỗi tạm thời khi đọc/ghi dữ liệu hoặc tệp ({type(exc).__name__}); hệ thống tự thử lại."
     if isinstance(exc, DomainError):
         return exc.message
-    if transient:  # no paths or addresses: the details go to the worker's log
-        log.warning("report: transient error: %s", exc)
-        return f"Lỗi tạm thời khi đọc/ghi dữ liệu hoặc tệp ({type(exc).__name__}); hệ thống tự thử lại."
     return f"Không tạo được tệp PDF ({type(exc).__name__}: {str(exc)[:300]}).".replace("\n", " ")
 
 

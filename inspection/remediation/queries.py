@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from models import (
     Attachment,
@@ -76,11 +77,16 @@ def list_actions(actor, filters: ActionFilters, *, sort: str, cursor: str | None
     return paginate(filtered_actions(actor, filters), sorts=SORTS, sort=sort, cursor=cursor, size=size)
 
 
+LIST_LAZY = {Inspection: ("members",), Finding: ("photos",)}
+
+
 def related(actions: list[RemediationAction]) -> dict:
     """The units, inspections and findings a page of actions names, each loaded in one query."""
     def by_id(model, ids):
         ids = {i for i in ids if i}
-        return {r.id: r for r in db.session.execute(select(model).where(model.id.in_(ids))).scalars()} if ids else {}
+        # the list names them only: their own eager collections (team, photos) stay unloaded
+        stmt = select(model).options(*(lazyload(getattr(model, name)) for name in LIST_LAZY.get(model, ())))
+        return {r.id: r for r in db.session.execute(stmt.where(model.id.in_(ids))).scalars()} if ids else {}
 
     return {"units": by_id(OrgUnit, (x.unit_id for x in actions)),
             "inspections": by_id(Inspection, (x.inspection_id for x in actions)),

@@ -22,11 +22,11 @@ from models.enums import (
     Role,
 )
 
-from .. import permissions, storage
+from .. import list_exports, permissions, storage
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import local_today
 from ..plans.timeliness import timeliness
-from . import bp, escalation, queries, services
+from . import bp, escalation, exports, queries, services
 from .forms import (
     DOCUMENTS,
     AcceptForm,
@@ -108,6 +108,15 @@ def action_list():
     given = request.args if request.args else {"status": queries.UNFINISHED}
     page.args = {k: v for k, v in given.items() if k != "after" and v}
     return render_template("remediation/list.html", form=form, page=page, **queries.related(page.items))
+
+
+@bp.route("/remediation/export.xlsx", methods=["GET", "POST"])
+@login_required
+@permissions.body_ids(unit_id=OrgUnit, inspection_id=Inspection)
+def export_actions():
+    """The filtered action list as .xlsx (a large one is rendered in the background)."""
+    return list_exports.respond(current_user, exports.ACTIONS.kind,
+                                url_for("remediation.action_list", **request.args))
 
 
 @bp.route("/remediation/overview")

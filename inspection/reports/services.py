@@ -9,6 +9,7 @@ import uuid
 from typing import BinaryIO
 
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
 from models import Document, Inspection, Report, db, utcnow
@@ -16,8 +17,8 @@ from models import Document, Inspection, Report, db, utcnow
 from .. import audit, permissions, storage
 from ..errors import ValidationError
 from ..formatting import local_today
-from ..queue import enqueue_after_commit
-from ..transaction import unit_of_work
+from ..queue import enqueue
+from ..transaction import after_commit, unit_of_work
 from .choices import FAILED, KINDS, ONE_PER_SUBJECT, QUEUED, READY, TEMPLATE_VERSION
 from .numbering import next_number
 from .queries import issued_document, issuing_unit_id, live_report, subject_type_of
@@ -37,9 +38,19 @@ def _check_kind(kind: str, subject_type: str) -> None:
 
 def enqueue_render(report: Report) -> None:
     """Enqueue the attempt named by the row's job id, once the current transaction commits."""
+    report_id, job_id = report.id, report.rq_job_id
+    after_commit(lambda: _enqueue_or_leave_to_sweeper(report_id, job_id))
+
+
+def _enqueue_or_leave_to_sweeper(report_id: int, job_id: str) -> None:
+    """The committed row is the request: with Redis down the request still stands (the user was
+    told it is queued) and the sweeper enqueues it once Redis is back."""
     config = current_app.config
-    enqueue_after_commit(JOB, report.id, report.rq_job_id, queue="reports", job_id=report.rq_job_id,
-                         retry=config["REPORT_MAX_RETRIES"], job_timeout=config["REPORT_JOB_TIMEOUT"])
+    try:
+        enqueue(JOB, report_id, job_id, queue="reports", job_id=job_id, retry=config["REPORT_MAX_RETRIES"],
+                job_timeout=config["REPORT_JOB_TIMEOUT"])
+    except RedisError as exc:
+        log.warning("report %s: not enqueued (%s); the sweeper enqueues it when Redis is back", report_id, exc)
 
 
 def _unit_for_audit(report: Report) -> int | None:

@@ -1,7 +1,7 @@
 // The tablet's transport to the JSON API (/api/v1).
 //
 // Every write of the field screen goes through ONE function:
-//     CCHCField.net.submit(kind, url, payload) -> Promise<{status, body}>
+//     CCHCField.net.submit(kind, url, payload[, headers]) -> Promise<{status, body}>
 // kind: "start" | "result" | "finding" | "photo" | "close"; payload: a plain object (for "photo",
 // its `file` is a Blob), already carrying its client_uuid and device_time, so a retry re-sends
 // exactly the same request and the server stores it once. The promise rejects only when no
@@ -75,9 +75,11 @@
       function (error) { clearTimeout(timer); throw error; });
   }
 
-  function submit(kind, url, payload) {
+  // `extra`: more headers, e.g. the outbox's `Authorization: Bearer <device token>`.
+  function submit(kind, url, payload, extra) {
     var encoded = encode(kind, payload);
     encoded.headers["X-CSRFToken"] = csrfToken();
+    Object.keys(extra || {}).forEach(function (name) { encoded.headers[name] = extra[name]; });
     encoded.headers.Accept = "application/json";
     return request(url, {method: "POST", headers: encoded.headers, body: encoded.body},
       TIMEOUT_MS[kind] || TIMEOUT_MS.other);

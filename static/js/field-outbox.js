@@ -9,6 +9,13 @@
 // every RETRY_MS while items wait (Background Sync is not on Safari or Firefox). An item the server
 // refuses for good (403/404/409/422…) is kept in a list with the reason until the inspector discards
 // it: nothing is dropped silently. Each item belongs to the user who took it: only they see or send it.
+//
+// Items that waited for days: a 400 whose body says `code: "csrf"` (token expired) fetches a fresh token
+// from the page and sends again; a 401 (session over) stops the round with a sign-in link (and opens the
+// sign-in page when the inspector pressed "Đồng bộ"); the queue stays. A tablet registered as a device
+// sends `Authorization: Bearer <token>` instead (no CSRF, no session needed); a revoked token (401,
+// `code: "device_revoked"`) is forgotten and the session is tried instead. Signing out with unsynced
+// items asks first, showing how many stay on the tablet.
 (function (root) {
   "use strict";
 
@@ -16,22 +23,27 @@
   var net = F.net;
   if (!net || !root.indexedDB) return;
 
-  var DB_NAME = "cchc-outbox", STORE = "items", RETRY_MS = 30000;
+  var DB_NAME = "cchc-outbox", STORE = "items", DEVICES = "devices", RETRY_MS = 30000;
   var realSubmit = net.submit;
   var waiters = {};   // seq → resolve(answer) of a submit() still waiting on this page
   var later = {};     // seq → resolve(answer) for an item the screen already shows as on the device
   var chain = Promise.resolve();
   var dbPromise = null;
   var user = 0;
+  var device = null;  // {user, id, name, token}: this tablet's registration for the signed-in user
+  var asked = false;  // the round was started by the "Đồng bộ" button (a sign-in page may open)
 
   // ---------------------------------------------------------------- IndexedDB
 
   function openDb() {
     if (dbPromise) return dbPromise;
     dbPromise = new Promise(function (resolve, reject) {
-      var request = root.indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore(STORE, {keyPath: "seq", autoIncrement: true}).createIndex("user", "user");
+      var request = root.indexedDB.open(DB_NAME, 2);
+      request.onupgradeneeded = function (event) {
+        if (event.oldVersion < 1) {
+          request.result.createObjectStore(STORE, {keyPath: "seq", autoIncrement: true}).createIndex("user", "user");
+        }
+        if (event.oldVersion < 2) request.result.createObjectStore(DEVICES, {keyPath: "user"});
       };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
@@ -39,13 +51,13 @@
     return dbPromise;
   }
 
-  function tx(mode, work) {
+  function tx(mode, work, storeName) {
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var t = db.transaction(STORE, mode), result;
+        var name = storeName || STORE, t = db.transaction(name, mode), result;
         t.oncomplete = function () { resolve(result); };
         t.onerror = t.onabort = function () { reject(t.error); };
-        result = work(t.objectStore(STORE));
+        result = work(t.objectStore(name));
         if (result && "onsuccess" in result) {
           result.onsuccess = function () { result = result.result; };
         }
@@ -65,6 +77,23 @@
     return tx("readonly", function (store) { return store.index("user").getAll(user); }).then(function (rows) {
       return (rows || []).sort(function (a, b) { return a.seq - b.seq; });
     });
+  }
+
+  // This tablet's device token for the signed-in user (registered on the field screen), if any.
+  function loadDevice() {
+    return tx("readonly", function (store) { return store.get(user); }, DEVICES).then(function (row) {
+      device = row || null;
+      return device;
+    }, function () { return null; });
+  }
+
+  function saveDevice(row) {
+    return tx("readwrite", function (store) { return store.put(row); }, DEVICES).then(function () { device = row; });
+  }
+
+  function forgetDevice() {
+    device = null;
+    return tx("readwrite", function (store) { store.delete(user); }, DEVICES);
   }
 
   // ---------------------------------------------------------------- sending, in order
@@ -110,6 +139,11 @@
     return chain;
   }
 
+  function drainAsked() {
+    asked = true;
+    return drain().then(function () { asked = false; });
+  }
+
   function round() {
     busy(true);
     var queued = [];
@@ -119,23 +153,47 @@
     }).then(function (reason) {
       busy(false);
       status(reason);
+      if (reason === "session" && asked) root.location.assign(signInUrl());  // the queue stays on the device
       return releaseWaiters(queued);
     });
+  }
+
+  // What is sent for a row: a write nobody is waiting for on screen (taken earlier, sent from the
+  // queue) asks the server to keep a change that clashes with another member's as a pending correction.
+  function outgoing(row) {
+    if (waiters[row.seq] || row.kind !== "result") return row.payload;
+    var copy = {};
+    Object.keys(row.payload).forEach(function (key) { copy[key] = row.payload[key]; });
+    copy.on_conflict = "propose";
+    return copy;
+  }
+
+  function isCsrfError(res) {
+    return res.status === 400 && (!res.body || res.body.code === "csrf");
   }
 
   // Send rows[i], then the next; resolves with why the round stopped ("" when all went).
   function sendFrom(rows, i, refreshed) {
     if (i >= rows.length) return Promise.resolve("");
     var row = rows[i];
-    return realSubmit(row.kind, row.url, row.payload).then(function (res) {
-      if (res.status === 400) {  // the CSRF token expired or the session behind it is gone
+    var headers = device ? {Authorization: "Bearer " + device.token} : {};
+    return realSubmit(row.kind, row.url, outgoing(row), headers).then(function (res) {
+      if (isCsrfError(res)) {  // the CSRF token expired (or the session behind it is gone)
         if (refreshed) return "session";
         return freshToken().then(function (ok) { return ok ? sendFrom(rows, i, true) : "session"; });
+      }
+      if (res.status === 401 && res.body && res.body.code === "device_revoked" && device) {
+        // revoked by an administrator: forget the token and try the session (the item stays queued)
+        return forgetDevice().then(showDevice).then(function () { return sendFrom(rows, i, refreshed); });
       }
       return settle(row, res).then(function (stop) {
         return stop || sendFrom(rows, i + 1, false);
       });
     }, function () { return "offline"; });
+  }
+
+  function signInUrl() {
+    return "/login?next=" + encodeURIComponent(root.location.pathname);
   }
 
   // "" to go on with the next item, or why the round must stop (the item stays queued).
@@ -216,6 +274,9 @@
     if (!box) return;
     var text = reason ? word("why." + reason) : "";
     document.getElementById("outbox-why").textContent = text;
+    var link = document.getElementById("outbox-signin");
+    link.hidden = reason !== "session";
+    link.setAttribute("href", signInUrl());
   }
 
   function render() {
@@ -280,14 +341,69 @@
     }, function () { /* no offline shell: the screen still works online */ });
   }
 
-  // Signing out: the kept pages go (the queue stays, tied to its user, and syncs at their next sign-in).
+  // Signing out: the kept pages go; the queue stays, tied to its user, and syncs at their next
+  // sign-in. With unsynced items the inspector first confirms, seeing how many stay on the tablet.
   function wipeOnSignOut() {
-    document.querySelectorAll("form[action='/logout']").forEach(function (form) {
-      form.addEventListener("submit", function () {
-        if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-          navigator.serviceWorker.controller.postMessage({type: "wipe"});
-        }
+    document.querySelectorAll("form[action='/logout'], form[action='/logout-all']").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.getAttribute("data-confirmed") === "1") return wipeKept();
+        event.preventDefault();
+        mine().then(function (rows) {
+          var queued = rows.filter(function (r) { return r.state === "queued"; }).length;
+          if (!queued) return signOut(form);
+          return confirmSignOut(form, queued);
+        }, function () { signOut(form); });
       });
+    });
+  }
+
+  function wipeKept() {
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({type: "wipe"});
+    }
+  }
+
+  function signOut(form) {
+    form.setAttribute("data-confirmed", "1");
+    wipeKept();
+    form.submit();
+  }
+
+  function confirmSignOut(form, queued) {
+    var dialog = document.getElementById("signout-dialog");
+    document.getElementById("signout-count").textContent = word("signout", queued);
+    dialog.querySelector("[data-action=signout]").onclick = function () { dialog.close(); signOut(form); };
+    dialog.querySelector("[data-action=stay]").onclick = function () { dialog.close(); drainAsked(); };
+    dialog.showModal();
+  }
+
+  // ---------------------------------------------------------------- registering this tablet
+
+  function showDevice() {
+    var box = document.getElementById("device-box");
+    if (!box) return;
+    box.hidden = !root.isSecureContext;
+    document.getElementById("device-form").hidden = Boolean(device);
+    var state = document.getElementById("device-state");
+    state.textContent = device ? word("device.on").split("{name}").join(device.name) : word("device.off");
+  }
+
+  function registerDevice(event) {
+    event.preventDefault();
+    var name = document.getElementById("device-name").value.trim();
+    var url = panel().getAttribute("data-devices-url");
+    root.fetch(url, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": net.csrfToken()},
+      body: JSON.stringify({name: name})}).then(function (r) {
+      return r.json().then(function (body) { return {status: r.status, body: body}; });
+    }).then(function (res) {
+      if (res.status !== 201) throw new Error((res.body && res.body.error) || String(res.status));
+      return saveDevice({user: user, id: res.body.device.id, name: res.body.device.name, token: res.body.token});
+    }).then(function () {
+      showDevice();
+      drain();
+    }, function (error) {
+      document.getElementById("device-state").textContent = error.message || word("why.server");
     });
   }
 
@@ -296,7 +412,11 @@
     user = Number(box ? box.getAttribute("data-user-id") : 0);
     if (!box || !user) return;
     box.hidden = false;
-    document.getElementById("outbox-sync").addEventListener("click", drain);
+    // Plain HTTP: no service worker, no device-side hashing; say so on the field screen itself.
+    document.getElementById("field-insecure").hidden = Boolean(root.isSecureContext);
+    document.getElementById("outbox-sync").addEventListener("click", drainAsked);
+    var deviceForm = document.getElementById("device-form");
+    if (deviceForm) deviceForm.addEventListener("submit", registerDevice);
     root.addEventListener("online", drain);
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") drain();
@@ -305,7 +425,7 @@
     net.submit = submit;
     registerWorker();
     wipeOnSignOut();
-    drain();
+    loadDevice().then(showDevice).then(drain, drain);
   }
 
   F.outbox = {drain: drain, render: render};

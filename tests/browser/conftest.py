@@ -38,12 +38,39 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+_PLAYWRIGHT: list = []  # the process's one Playwright (a list, so no `global` is needed)
+
+
+def shared_playwright():
+    """The one Playwright of this test process, started on first use. A second sync_playwright()
+    while one runs fails ("Sync API inside the asyncio loop"): the first keeps its event loop
+    current in this thread. So every browser fixture, however it was imported, goes through this."""
+    if not _PLAYWRIGHT:
+        _PLAYWRIGHT.append(sync_playwright().start())
+    return _PLAYWRIGHT[0]
+
+
 @pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def playwright():
+    """This process's Playwright, shared by every browser fixture (launch and persistent contexts);
+    stopped after the last of them has closed its browser."""
+    yield shared_playwright()
+    while _PLAYWRIGHT:
+        _PLAYWRIGHT.pop().stop()
+
+
+@pytest.fixture(scope="session")
+def chromium_type(playwright):
+    """Chromium's BrowserType, for launch_persistent_context(executable_path=CHROMIUM, ...)."""
+    return playwright.chromium
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_type):
+    """One headless Debian Chromium per test process (contexts give each test its own cookies)."""
+    chromium = chromium_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -1,10 +1,14 @@
 """The embedded default, as a new user gets it: no DATABASE_URL, no REDIS_URL (SQLite file and an
 embedded Redis in the instance directory), `flask db upgrade`, `seed-demo`, `serve`; every demo
-account signs in on a tablet; one Ctrl-C stops the web server, the worker, the scheduler and Redis."""
+account signs in on a tablet; the leader clicks "Tạo PDF" and the forked worker renders it (the
+status page turns ready and offers the download); one Ctrl-C stops the web server, the worker,
+the scheduler and Redis."""
 
 import os
+import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -77,7 +81,30 @@ def embedded(tmp_path):
         proc.wait(timeout=10)
 
 
-def test_embedded_default_serves_every_demo_role_and_stops_on_one_ctrl_c(embedded, new_context, tmp_path):
+def _demo_plan_id(instance: Path) -> int:
+    with sqlite3.connect(instance / "cchc.sqlite3") as conn:
+        return conn.execute("SELECT id FROM plan WHERE year = 2024").fetchone()[0]
+
+
+def _leader_gets_a_pdf(page, base: str, instance: Path) -> None:
+    """From the plan's page: "Tạo PDF" → the status page turns ready → the download is a PDF."""
+    sign_in(page, base, "leader")
+    page.goto(f"{base}/plans/{_demo_plan_id(instance)}")
+    page.get_by_role("link", name="Báo cáo kết quả (PDF)").click()
+    card = page.locator("section.rp-kind", has=page.locator("#kind-progress_report"))
+    card.get_by_role("button", name="Tạo PDF (dự thảo)").click()
+    page.wait_for_url(re.compile(r"/reports/\d+$"))
+    download = page.get_by_role("link", name="Tải tệp PDF")
+    download.wait_for(timeout=90_000)  # the page polls, then reloads once the worker is done
+    assert page.locator("#report-status").inner_text() == "Đã có tệp PDF"
+    save_screenshot(page, "smoke-pdf-ready-tablet")
+    response = page.request.get(base + download.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body()[:5] == b"%PDF-"
+    sign_out(page, base)
+
+
+def test_embedded_default_serves_every_role_renders_a_pdf_and_stops_on_one_ctrl_c(embedded, new_context, tmp_path):
     proc, base, log = embedded
     assert (tmp_path / "instance" / "cchc.sqlite3").exists()
     family = _family(proc)
@@ -93,6 +120,7 @@ def test_embedded_default_serves_every_demo_role_and_stops_on_one_ctrl_c(embedde
         assert page.locator(".role-list li").count() >= 1, username
         save_screenshot(page, f"smoke-home-{username}-tablet")
         sign_out(page, base)
+    _leader_gets_a_pdf(page, base, tmp_path / "instance")
 
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
     gone, alive = psutil.wait_procs(family, timeout=30)

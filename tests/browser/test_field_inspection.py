@@ -22,6 +22,7 @@ from models import (
     ChecklistItem,
     CheckResult,
     Conclusion,
+    Document,
     Finding,
     FindingPhoto,
     Inspection,
@@ -248,7 +249,14 @@ def _conclude(page, new_context, site: dict) -> None:
     desk.goto(f"{site['url']}/inspections/{site['id']}")
     desk.once("dialog", lambda d: d.accept())
     desk.get_by_role("button", name="Ban hành kết luận").click()
-    expect(desk.locator(".flash-success")).to_be_visible()
+    expect(desk.locator(".flash-success")).to_contain_text(  # the leader's issue numbers the document
+        re.compile(r"Đã ban hành Thông báo kết luận kiểm tra số \d{2}/TB-\S+; 2 yêu cầu khắc phục"))
+    site["issued_flash"] = desk.locator(".flash-success").inner_text()
+    desk.evaluate("window.scrollTo(0, 0)")
+    save_screenshot(desk, "conclusion-issued-1366")
+    desk.set_viewport_size(TABLET)
+    desk.evaluate("window.scrollTo(0, 0)")
+    save_screenshot(desk, "conclusion-issued-800")
 
 
 def _assert_stored(site: dict, photo_sha256: str) -> None:
@@ -274,6 +282,9 @@ def _assert_stored(site: dict, photo_sha256: str) -> None:
     assert inspection.location == "10.5521, 105.4412 (±12 m)"
     assert db.session.execute(select(Conclusion.issued_at).where(
         Conclusion.inspection_id == inspection_id)).scalar_one() is not None
+    document = db.session.execute(select(Document).where(Document.kind == "conclusion",
+                                                         Document.subject_id == inspection_id)).scalar_one()
+    assert f"số {document.number_text};" in site["issued_flash"]
 
 
 PLACE = {"latitude": 10.5521, "longitude": 105.4412, "accuracy": 12}  # UBND xã An Phước, Đồng Tháp

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -22,7 +23,7 @@ from .test_field_inspection import _schedule
 
 pytestmark = pytest.mark.browser
 
-FINDINGS = 3  # the target is 10 findings with 10 photos; 3 keeps CI time down
+FINDINGS = 10  # the Done when: 10 findings with 10 real photos
 PENDING = "{n} mục chưa đồng bộ"
 SYNCED = "Đã đồng bộ hết dữ liệu trên máy."
 
@@ -124,7 +125,8 @@ def open_and_queue(browser, site, photos, profile):
 
 def assert_exactly_stored(site, photos) -> None:
     findings, digests = stored(site["id"])
-    assert sorted(f.description.split(":")[0] for f in findings) == [f"Tồn tại số {n + 1}" for n in range(FINDINGS)]
+    numbers = sorted(f.description.split(":")[0] for f in findings)
+    assert numbers == sorted(f"Tồn tại số {n + 1}" for n in range(FINDINGS))
     assert sorted(digests) == sorted(digest for _, digest in photos)
     assert all(f.device_time <= datetime.now(TZ) for f in findings)
 
@@ -203,19 +205,35 @@ def kept_pages(page) -> int:
 
 def test_signing_out_wipes_the_kept_pages_and_the_next_user_sees_none_of_the_queue(browser, site, photos, tmp_path):
     context, page = open_and_queue(browser, site, photos, tmp_path / "profile")
+    field = f"{site['url']}/field/{site['id']}"
     context.route("**/api/v1/**", lambda route: route.abort("connectionreset") if route.request.method == "POST"
                   else route.continue_())  # signal for pages, but the sync still fails
     go_online(context)
-    sign_out(page, site["url"])
+    page.click(".usermenu summary")
+    page.click("form[action='/logout'] button")
+    dialog = page.locator("#signout-dialog")
+    expect(dialog).to_be_visible()  # a warning first, with the count, in Vietnamese
+    expect(dialog.locator("#signout-count")).to_have_text(f"Còn {2 * FINDINGS} mục chưa đồng bộ trên máy này.")
+    page.evaluate("window.scrollTo(0, 0)")
+    save_screenshot(page, "offline-signout-warning")
+    dialog.get_by_role("button", name="Vẫn đăng xuất").tap()
+    page.wait_for_url(f"{site['url']}/login")
     assert kept_pages(page) == 0
+
     sign_in(page, site["url"], site["member"].username, PASSWORD)
-    page.goto(f"{site['url']}/field/{site['id']}")
+    go_offline(context)  # the next user cannot open the previous user's kept field pages
+    with pytest.raises(PlaywrightError):
+        page.goto(field)
+    go_online(context)
+    page.goto(field)
     expect(page.locator("#outbox-count")).to_have_text(SYNCED)  # the lead's items are not theirs
     expect(page.locator("#outbox-list .outbox-item")).to_have_count(0)
-    sign_out(page, site["url"])
+    assert page.evaluate("indexedDB.databases().then((dbs) => dbs.length)") == 1  # the queue is still on the device
+    sign_out(page, site["url"])  # nothing of theirs unsynced: no warning
+
     context.unroute("**/api/v1/**")
     sign_in(page, site["url"], site["lead"].username, PASSWORD)
-    page.goto(f"{site['url']}/field/{site['id']}")
+    page.goto(field)
     expect(page.locator("#outbox-count")).to_have_text(SYNCED, timeout=30_000)  # kept, then synced
     assert_exactly_stored(site, photos)
     context.close()

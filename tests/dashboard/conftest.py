@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from inspection.seed import DEMO_PASSWORD, seed_demo
 from models import OrgUnit, User, db
-from tests.browser.conftest import browser, demo_site, live_server, new_context  # noqa: F401 — test_browser.py
 from tests.factories import sign_in
 
 

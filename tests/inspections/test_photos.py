@@ -152,8 +152,9 @@ def test_failure_while_storing_the_copy_leaves_no_original_behind(app, ctx, noth
         real_put(self, key, source_path)
 
     monkeypatch.setattr(storage.LocalBackend, "put", disk_full_for_copies)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(storage.StorageUnavailable, match="kho lưu trữ tệp") as refused:  # the user's message
         store_photo(io.BytesIO(make_photo()), "anh.jpg", **owner)
+    assert "No space" in str(refused.value.__cause__)
 
 
 # --- refused uploads: a clear message, nothing stored ----------------------------------------

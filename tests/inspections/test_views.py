@@ -19,11 +19,13 @@ from models import (
     CheckResult,
     Conclusion,
     Correction,
+    Document,
     Finding,
     Inspection,
     InspectionChange,
     InspectionPlan,
     RemediationAction,
+    Report,
     db,
 )
 from models.enums import InspectionKind, InspectionStatus, Role
@@ -403,8 +405,19 @@ def test_the_whole_inspection_from_the_desktop(people, tree, template, announced
 
     assert people["coordinator"].post(f"/inspections/{inspection.id}/conclusion/issue").status_code == 403
     assert "Ban hành kết luận" in leader.text(f"/inspections/{inspection.id}")
-    assert leader.post(f"/inspections/{inspection.id}/conclusion/issue").status_code == 303
+    issued = leader.post(f"/inspections/{inspection.id}/conclusion/issue", follow_redirects=True)
     assert reload(inspection).status == InspectionStatus.CONCLUDED
+    document = db.session.execute(select(Document)).scalar_one()  # the leader's issue is the document's issue
+    assert (document.kind, document.subject_id, document.number, document.issued_on) == (
+        "conclusion", inspection.id, 1, TODAY)
+    assert re.fullmatch(r"01/TB-\S+", document.number_text), document.number_text
+    assert (f"Đã ban hành Thông báo kết luận kiểm tra số {document.number_text}; 3 yêu cầu khắc phục đã được "
+            "giao cho đơn vị.") in issued.get_data(as_text=True)
+    assert db.session.execute(select(Report.status).where(Report.document_id == document.id)).scalar_one() == "queued"
+    again = leader.post(f"/inspections/{inspection.id}/conclusion/issue", follow_redirects=True)
+    assert (f"Chưa ban hành được kết luận kiểm tra: Thông báo kết luận kiểm tra đã được ban hành "
+            f"(số {document.number_text})") in again.get_data(as_text=True)
+    assert db.session.execute(select(func.count(Document.id))).scalar_one() == 1
     actions = db.session.execute(select(RemediationAction).order_by(RemediationAction.finding_id)).scalars().all()
     assert [a.finding_id for a in actions] == [f.id for f in findings]
     assert {a.deadline for a in actions} == {TODAY + timedelta(days=20)}
@@ -468,6 +481,28 @@ def test_bad_conclusion_input_is_refused(people, tree, closed):
     stray = people["inspector"].post(url, conclusion_data(tree, findings, **{"items-0-unit_id": str(tree["root"].id)}))
     assert stray.status_code == 422 and "Lựa chọn không hợp lệ" in stray.get_data(as_text=True)
     assert count(Conclusion) == 0 and reload(closed).status == InspectionStatus.MINUTES_CLOSED
+
+
+def test_issuing_needs_a_draft_and_without_findings_closes_the_inspection(people, template, announced):
+    inspector, leader = people.users["inspector"], people["leader"]
+    fieldwork.start_inspection(inspector, announced, device_time=_now())
+    for n, item in enumerate(template.items):
+        fieldwork.record_result(inspector, announced, item_id=item.id, value="compliant",
+                                client_uuid=f"00000000-0000-4000-8000-{n:012d}", device_time=_now())
+    fieldwork.close_minutes(inspector, announced, representative_name="Đặng Văn Lợi", representative_title="",
+                            device_time=_now())
+    url = f"/inspections/{announced.id}/conclusion/issue"
+    early = leader.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "Chưa ban hành được kết luận kiểm tra: Chưa có dự thảo kết luận để ban hành." in early
+    assert count(Document) == 0 and reload(announced).status == InspectionStatus.MINUTES_CLOSED
+    assert people["inspector"].post(f"/inspections/{announced.id}/conclusion", {
+        "summary": "Đơn vị thực hiện tốt", "strengths": "", "shortcomings": "Không có.", "recommendations": "",
+        "version": ""}).status_code == 303
+    page = leader.post(url, follow_redirects=True).get_data(as_text=True)
+    number = db.session.execute(select(Document.number_text)).scalar_one()
+    assert (f"Đã ban hành Thông báo kết luận kiểm tra số {number}; không có tồn tại phải khắc phục, "
+            "đợt kiểm tra đã kết thúc.") in page
+    assert reload(announced).status == InspectionStatus.CLOSED and count(RemediationAction) == 0
 
 
 def test_a_stale_result_shows_the_current_value_409(people, template, announced):

@@ -1,0 +1,36 @@
+"""What the inspection list exports to .xlsx (the findings list registers its own in findings.py)."""
+
+from models import Inspection
+from models.enums import INSPECTION_KIND_LABELS, INSPECTION_STATUS_LABELS
+
+from .. import list_exports
+from .forms import parse_month
+from .queries import InspectionFilters, filtered_inspections, names_of
+
+
+def filters_from_args(args) -> InspectionFilters:
+    """InspectionFilters from the list's query string; a bad value is ignored (the form reports it)."""
+    def number(name):
+        value = (args.get(name) or "").strip()
+        return int(value) if value.isdigit() else None
+
+    return InspectionFilters(status=args.get("status") or None, kind=args.get("kind") or None,
+                             unit_id=number("unit_id"), inspector_id=number("inspector_id"),
+                             month=parse_month(args.get("month") or ""), q=(args.get("q") or "")[:200])
+
+
+def _rows(inspections: list[Inspection]):
+    leads = names_of({m.user_id for i in inspections for m in i.members if m.role == "lead"})
+    for i in inspections:
+        lead = next((leads.get(m.user_id, "") for m in i.members if m.role == "lead"), "")
+        yield [i.number, i.title, i.unit.name, str(INSPECTION_KIND_LABELS.get(i.kind, i.kind)), i.start_on, i.end_on,
+               str(INSPECTION_STATUS_LABELS.get(i.status, i.status)), lead, i.decision_ref]
+
+
+INSPECTIONS = list_exports.register(list_exports.ListExport(
+    kind="inspections", title="Danh sách cuộc kiểm tra", filename="danh-sach-cuoc-kiem-tra",
+    permission="inspection.view",
+    columns=[("Số", 12), ("Cuộc kiểm tra", 60), ("Đơn vị được kiểm tra", 30), ("Hình thức", 24),
+             ("Từ ngày", 12), ("Đến ngày", 12), ("Trạng thái", 22), ("Trưởng đoàn", 26), ("Quyết định", 40)],
+    select=lambda actor, args: filtered_inspections(actor, filters_from_args(args)),
+    order=lambda: (Inspection.start_on.desc(), Inspection.id.desc()), rows=_rows))

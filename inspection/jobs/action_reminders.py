@@ -1,0 +1,66 @@
+"""Reminders (đôn đốc) of remediation actions: due in one of REMINDER_DAYS days, or overdue by
+DESIGN's deadline rule — the same overdue query the escalation uses, so work confirmed on time and
+waiting for review is never reminded. They go to the responsible unit's officers and head (the
+escalation, not the reminder, reaches the leaders), once per action, kind and day."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from models import RemediationAction, db
+from models.enums import NotificationKind, Timeliness
+
+from ..formatting import local_today
+from ..links import path_for
+from ..notifications import notify
+from ..plans.recipients import unit_members
+from ..plans.timeliness import timeliness_clause
+from ..remediation.escalation import overdue_actions
+from .daily import run_once_today
+from .reminders import OVERDUE, reminder_kinds, send_once
+
+SUBJECT = "remediation_action"
+
+
+def send_action_reminders() -> bool:
+    """Once a day (scheduled): send today's remediation reminders."""
+    return run_once_today("remediation_reminders", remind_actions)
+
+
+def remind_actions(today: date | None = None) -> str:
+    """Send every action reminder due today that has not gone out yet; safe to run concurrently."""
+    today = today or local_today()
+    due = due_action_reminders(today)
+    sent = sum(_send_once(action_id, kind, today) for action_id, kind in due)
+    return f"{sent}/{len(due)} remediation reminders sent"
+
+
+def due_action_reminders(today: date) -> list[tuple[int, str]]:
+    """(action id, kind): unfinished actions due in one of the configured numbers of days
+    ("due_7"…), then the overdue ones ("overdue")."""
+    a, kinds = RemediationAction, reminder_kinds(today)
+    soon = (select(a.id, a.deadline)
+            .where(timeliness_clause(Timeliness.ON_TRACK, today, a), a.deadline.in_(list(kinds)))
+            .order_by(a.deadline, a.id))
+    return ([(action_id, kinds[deadline]) for action_id, deadline in db.session.execute(soon)]
+            + [(action.id, OVERDUE) for action in overdue_actions(today)])
+
+
+def _send_once(action_id: int, kind: str, today: date) -> int:
+    action = db.session.get(RemediationAction, action_id)
+    if action is None:
+        return 0
+    members = unit_members([action.unit_id])
+    return send_once(SUBJECT, action.id, kind, today, members, lambda: _notify(action, kind, today, members))
+
+
+def _notify(action: RemediationAction, kind: str, today: date, members: list[int]) -> None:
+    link = path_for("remediation.detail", action_id=action.id)
+    what, deadline = action.description[:200], action.deadline
+    if kind == OVERDUE:
+        notify(members, NotificationKind.OVERDUE,
+               f"Đôn đốc khắc phục: quá hạn {(today - deadline).days} ngày (hạn {deadline:%d/%m/%Y}), "
+               f"chưa khắc phục xong: {what}", link)
+    else:
+        notify(members, NotificationKind.DEADLINE_NEAR,
+               f"Đôn đốc khắc phục: còn {(deadline - today).days} ngày đến hạn ({deadline:%d/%m/%Y}): {what}", link)

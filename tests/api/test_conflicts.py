@@ -1,0 +1,89 @@
+"""Conflicts are shown, never dropped: a write synced from the tablet's queue that clashes with a
+change made meanwhile (the minutes closed, another edit of the same checklist item) is stored as a
+pending correction with its reason and acknowledged (202, so it leaves the device queue); the
+inspector sees it in the conflict list and the lead accepts or rejects it there."""
+
+import uuid
+
+from sqlalchemy import select
+
+from inspection.inspections import fieldwork
+from models import CheckResult, Correction, db
+from tests.factories import csrf_token, sign_in
+from tests.inspections.test_services import on_site
+
+from .test_sync import post
+
+
+def result(item, value="compliant", **over) -> dict:
+    return {"item_id": item.id, "value": value, "client_uuid": str(uuid.uuid4()),
+            "device_time": on_site(hour=9).isoformat()} | over
+
+
+def changed_meanwhile(team):
+    """Someone recorded item 1 on another device; the tablet's queued verdict never saw it."""
+    item = team["template"].items[0]
+    fieldwork.record_result(team["lead"], team["inspection"], item_id=item.id, value="compliant",
+                            client_uuid=str(uuid.uuid4()), device_time=on_site(hour=8))
+    db.session.commit()
+    return item
+
+
+def conflicts_url(team) -> str:
+    return f"/field/{team['inspection'].id}/conflicts"
+
+
+def test_a_queued_verdict_on_an_item_changed_meanwhile_becomes_a_pending_correction(client, team):
+    sign_in(client, team["lead"])
+    item = changed_meanwhile(team)
+    url = f"/api/v1/inspections/{team['inspection'].id}/results"
+    body = result(item, "non_compliant", severity="minor", description="Chưa niêm yết thủ tục mới.")
+    interactive = post(client, url, body | {"client_uuid": str(uuid.uuid4())})
+    assert interactive.status_code == 409  # on screen, the inspector chooses
+    queued = post(client, url, body | {"on_conflict": "propose"})
+    again = post(client, url, body | {"on_conflict": "propose"})  # its answer was lost: sent again
+    assert queued.status_code == again.status_code == 202
+    assert queued.get_json()["correction"]["id"] == again.get_json()["correction"]["id"]
+    correction = db.session.execute(select(Correction)).scalar_one()
+    assert (correction.status, correction.reason) == ("pending", "changed_meanwhile")
+    stored = db.session.execute(select(CheckResult).where(CheckResult.item_id == item.id)).scalar_one()
+    assert stored.value == "compliant"  # nothing overwritten silently
+
+
+def test_the_conflict_list_shows_the_reason_and_the_lead_decides_there(client, team):
+    sign_in(client, team["lead"])
+    item = changed_meanwhile(team)
+    url = f"/api/v1/inspections/{team['inspection'].id}/results"
+    post(client, url, result(item, "not_applicable", on_conflict="propose"))
+    page = client.get(conflicts_url(team)).get_data(as_text=True)
+    assert "Thành viên khác đã sửa kết quả tiêu chí này" in page and "Chờ trưởng đoàn duyệt" in page
+    correction = db.session.execute(select(Correction)).scalar_one()
+    decided = client.post(f"/corrections/{correction.id}/decide",
+                          data={"csrf_token": csrf_token(client, conflicts_url(team)), "decision": "accept",
+                                "back": "conflicts"})
+    assert decided.status_code == 303 and decided.headers["Location"].endswith(conflicts_url(team))
+    db.session.expire_all()
+    stored = db.session.execute(select(CheckResult).where(CheckResult.item_id == item.id)).scalar_one()
+    assert stored.value == "not_applicable"
+    assert "Đã chấp nhận (biên bản bổ sung)" in client.get(conflicts_url(team)).get_data(as_text=True)
+
+
+def test_after_the_minutes_close_the_reason_says_so(client, team):
+    sign_in(client, team["lead"])
+    inspection = team["inspection"]
+    for item in team["template"].items:
+        fieldwork.record_result(team["lead"], inspection, item_id=item.id, value="compliant",
+                                client_uuid=str(uuid.uuid4()), device_time=on_site(hour=9))
+    fieldwork.close_minutes(team["lead"], inspection, representative_name="Trần Văn Bình",
+                            representative_title="Chủ tịch UBND xã", device_time=on_site(hour=11))
+    db.session.commit()
+    body = {"description": "Thiếu sổ theo dõi.", "severity": "minor", "client_uuid": str(uuid.uuid4()),
+            "device_time": on_site(hour=10).isoformat()}
+    assert post(client, f"/api/v1/inspections/{inspection.id}/findings", body).status_code == 202
+    page = client.get(conflicts_url(team)).get_data(as_text=True)
+    assert "Biên bản đã được lập (khóa)" in page and "Thiếu sổ theo dõi." in page
+
+
+def test_someone_off_the_team_cannot_open_the_conflict_list(client, team):
+    sign_in(client, team["stranger"])
+    assert client.get(conflicts_url(team)).status_code == 404

@@ -1,0 +1,114 @@
+"""Per-device tokens: an inspector registers the tablet (the token is shown once and stored hashed),
+the sync API accepts `Authorization: Bearer <token>` instead of the session (no CSRF: same services),
+an administrator of the user's units sees and revokes it (audit event), and a revoked token gets a
+401 with a clear JSON error and nothing stored."""
+
+import hashlib
+import io
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from models import AuditEvent, Device, Finding, db
+from models.enums import Role
+from tests.factories import csrf_token, make_user, sign_in
+
+from .test_sync import count, finding, findings_url, jpeg
+
+
+def register(client, name="Máy tính bảng đoàn 1"):
+    return client.post("/api/v1/devices", json={"name": name}, headers={"X-CSRFToken": csrf_token(client, "/")})
+
+
+@pytest.fixture
+def device(client, team) -> dict:
+    sign_in(client, team["lead"])
+    answer = register(client)
+    assert answer.status_code == 201
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    return answer.get_json()
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def events(action: str) -> list:
+    return db.session.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars().all()
+
+
+def test_the_token_is_shown_once_and_stored_only_as_its_hash(team, device):
+    stored = db.session.execute(select(Device)).scalar_one()
+    assert device["token"] not in (stored.token_hash, stored.name)
+    assert stored.token_hash == hashlib.sha256(device["token"].encode()).hexdigest()
+    assert stored.user_id == team["lead"].id and stored.name == "Máy tính bảng đoàn 1"
+    assert [e.target_id for e in events("device.registered")] == [str(stored.id)]
+
+
+def test_a_bearer_token_syncs_without_session_or_csrf_even_days_later(app, team, device):
+    inspection, body = team["inspection"], finding(team["inspection"].id)
+    tablet = app.test_client()  # no cookie at all
+    with time_machine.travel(datetime.now().astimezone() + timedelta(days=3)):
+        first = tablet.post(findings_url(inspection), json=body, headers=bearer(device["token"]))
+        again = tablet.post(findings_url(inspection), json=body, headers=bearer(device["token"]))
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["finding"]["id"] == again.get_json()["finding"]["id"]
+    stored = db.session.execute(select(Finding)).scalar_one()
+    assert stored.recorded_by_id == team["lead"].id
+    db.session.expire_all()
+    assert db.session.execute(select(Device)).scalar_one().last_used_at is not None
+
+
+def test_a_bearer_token_cannot_reach_an_inspection_its_user_is_not_on(app, client, team):
+    sign_in(client, team["stranger"])
+    token = register(client).get_json()["token"]
+    answer = app.test_client().post(findings_url(team["inspection"]), json=finding(team["inspection"].id),
+                                    headers=bearer(token))
+    assert answer.status_code in (403, 404) and count(Finding) == 0
+
+
+def test_an_unknown_token_and_a_device_registering_another_are_refused(app, team, device):
+    tablet = app.test_client()
+    unknown = tablet.post(findings_url(team["inspection"]), json=finding(team["inspection"].id),
+                          headers=bearer("cchc_not-a-real-token"))
+    assert unknown.status_code == 401 and unknown.get_json()["code"] == "device_revoked"
+    chained = tablet.post("/api/v1/devices", json={"name": "Máy thứ hai"}, headers=bearer(device["token"]))
+    assert chained.status_code == 403 and count(Device) == 1
+
+
+def test_an_administrator_in_scope_revokes_and_the_token_then_gets_a_clear_401(app, client, tree, team, device):
+    admin = make_user(role=Role.ADMIN, unit=tree["pc"])
+    sign_in(client, admin)
+    listing = client.get("/admin/devices").get_data(as_text=True)
+    assert "Máy tính bảng đoàn 1" in listing and team["lead"].full_name in listing
+    stored = db.session.execute(select(Device)).scalar_one()
+    token = csrf_token(client, "/admin/devices")
+    revoked = client.post(f"/admin/devices/{stored.id}/revoke", data={"csrf_token": token})
+    assert revoked.status_code == 303
+    assert [e.actor_id for e in events("device.revoked")] == [admin.id]
+    inspection, body = team["inspection"], finding(team["inspection"].id)
+    tablet = app.test_client()
+    answer = tablet.post(findings_url(inspection), json=body, headers=bearer(device["token"]))
+    assert answer.status_code == 401 and answer.get_json()["code"] == "device_revoked"
+    assert "thu hồi" in answer.get_json()["error"]
+    shot = tablet.post(f"/api/v1/inspections/{inspection.id}/photos", headers=bearer(device["token"]),
+                       data={"file": (io.BytesIO(jpeg()), "anh.jpg"), "finding_uuid": body["client_uuid"],
+                             "client_uuid": str(uuid.uuid4()), "device_time": body["device_time"]},
+                       content_type="multipart/form-data")
+    assert shot.status_code == 401 and shot.get_json()["code"] == "device_revoked"
+    assert count(Finding) == 0
+    assert "Đã thu hồi" in client.get("/admin/devices").get_data(as_text=True)
+
+
+def test_only_an_administrator_sees_devices_and_revokes_them(client, tree, team, device):
+    leader = make_user(role=Role.LEADER, unit=tree["pc"])  # sees the users, but does not manage them
+    sign_in(client, leader)
+    assert client.get("/admin/devices").status_code == 403
+    stored = db.session.execute(select(Device)).scalar_one()
+    answer = client.post(f"/admin/devices/{stored.id}/revoke", data={"csrf_token": csrf_token(client, "/")})
+    assert answer.status_code == 403
+    db.session.refresh(stored)
+    assert stored.revoked_at is None and events("device.revoked") == []

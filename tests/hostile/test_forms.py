@@ -1,0 +1,273 @@
+"""The hostile-input battery through every form (DESIGN "Proof of trust", issue 10 "Bad input").
+
+Which routes: every POST rule of `app.url_map` (tests/hostile/forms.py SKIPPED lists the few left
+out, with the reason), so routes added later are covered without editing this file. For each route:
+the first role (ROLE_ORDER) that may use it, on records made inside that role's home unit; its form
+is parsed from the page the app draws it on (a route whose form is not drawn for the record's state
+gets the TEXT cases in GENERIC_FIELDS); a valid baseline is filled from the form's own defaults.
+Then, from tests/hostile/cases.py: every text field gets each TEXT value (and one EXTRA_TEXT value
+in turn); date fields, number fields, hidden fields and choices, and file fields get SAMPLE values
+of DATES, NUMBERS, CHOICES and UPLOADS, a different slice for each route in turn (all of them
+across the run); the valid baseline is posted twice (a duplicate submission) and, when the form
+carries a version, once more with an older one (a stale form).
+
+Each answer must be: never a server error; a refusal (a re-rendered form, or a 4xx) says why (a
+field error, a flash or an error page) and leaves every table unchanged; no page shows SCRIPT or
+IMG as markup; and afterwards the home page still answers 200."""
+
+import io
+import os
+import tempfile
+
+import pytest
+from sqlalchemy.exc import SQLAlchemyError
+
+from models import db
+from tests.factories import PDF_BYTES, csrf_token, make_photo, sign_in
+from tests.hostile import cases
+from tests.hostile.forms import ROLE_ORDER, fill, form_pages, forms_on, make_records, may_use, post_rules
+from tests.test_route_walk import _changed, fingerprint, guards_of
+
+ERROR_MARKS = ('class="error"', "flash-error", 'role="alert"', "has-error")
+BENIGN_TEXT = "Nội dung thử nghiệm"
+GENERIC_FIELDS = ("note", "reason", "comment")  # for a route whose form the battery could not find
+TODAY = "15/03/2026"
+SAMPLE = 3  # dates, numbers, choices and files per route (text fields get every TEXT case)
+
+
+class Battery:
+    """One blueprint's POST routes, each as the first role that may use it."""
+
+    def __init__(self, app, scenario):
+        self.app, self.scenario = app, scenario
+        self.clients, self.tokens = {}, {}
+        self.failures: list[str] = []
+        self.known = None
+        self.formless: list[str] = []
+        self.statuses: list[int] = []
+        self.summary: list[str] = []
+
+    # -- sessions
+
+    def client_for(self, role):
+        if role not in self.clients:
+            client = self.app.test_client()
+            sign_in(client, self.scenario.user_for(role))
+            self.clients[role], self.tokens[role] = client, csrf_token(client, "/")
+        return self.clients[role]
+
+    def still_serving(self, role, where: str) -> None:
+        client = self.client_for(role)
+        response = client.get("/")
+        if response.status_code == 302 and "/login" in response.headers.get("Location", ""):
+            self.clients.pop(role)  # the route ended the session: sign in again
+            response = self.client_for(role).get("/")
+        if response.status_code != 200:
+            self.failures.append(f"{where}: afterwards the home page answered {response.status_code}")
+
+    # -- choosing a role and finding the form
+
+    def choose(self, rule):
+        """(role, records, url) for the first role that may use `rule`, or None."""
+        guards = guards_of(self.app.view_functions[rule.endpoint])
+        for role in ROLE_ORDER:
+            user = self.scenario.user_for(role)
+            records = make_records(guards, self.scenario.home_of(role))
+            self.commit()
+            if guards and may_use(user, guards, records):
+                return role, records, fill(rule.rule, records)
+            if not guards and self.probe(role, rule, fill(rule.rule, records)):
+                return role, records, fill(rule.rule, records)
+        return None
+
+    def probe(self, role, rule, url) -> bool:
+        client = self.client_for(role)
+        if "GET" in rule.methods:
+            response = client.get(url)
+            response.close()  # a streamed export is never read here
+            return response.status_code == 200
+        before = fingerprint()
+        status = client.post(url, data={"csrf_token": self.tokens[role]}).status_code
+        self.known = None
+        return status not in (403, 404) and (status != 400 or fingerprint() == before)
+
+    def find_form(self, role, rule, url, records):
+        client = self.client_for(role)
+        found = []
+        for page in form_pages(self.app, rule, url, records):
+            response = client.get(page)
+            if response.status_code == 200 and response.mimetype == "text/html":
+                found += [f for f in forms_on(response.get_data(as_text=True), page) if f.action == url]
+            if found:
+                break
+        return max(found, key=lambda f: len(f.fields)) if found else None
+
+    # -- sending and checking
+
+    def commit(self) -> None:
+        db.session.commit()
+        self.known = None
+
+    def send(self, role, url, data, where: str):
+        """POST `data`; check the answer (see the module docstring)."""
+        client = self.client_for(role)
+        before = self.known or fingerprint()
+        try:
+            response = client.post(url, data={"csrf_token": self.tokens[role], **data}, content_type=None)
+        except Exception as exc:  # a server error: TESTING propagates it
+            db.session.rollback()
+            self.failures.append(f"{where}: server error {type(exc).__name__}: {str(exc)[:300]}")
+            self.known = None
+            return None
+        self.known = fingerprint()
+        self.statuses.append(response.status_code)
+        self.check(role, response, where, refused=response.status_code not in (302, 303),
+                   changed=_changed(before, self.known), markup=_has_markup(data))
+        return response
+
+    def check(self, role, response, where, *, refused: bool, changed: list[str], markup: bool) -> None:
+        status, body = response.status_code, response.get_data(as_text=True)
+        if status >= 500:
+            self.failures.append(f"{where}: answered {status}")
+        if response.mimetype == "text/html" and any(m in body for m in cases.RAW_MARKERS):
+            self.failures.append(f"{where}: the page shows hostile markup unescaped")
+        if refused and response.mimetype == "text/html" and status == 200 and changed:
+            return  # a page answering 200 after storing (a preview, a file): not a refusal
+        if refused and changed:
+            self.failures.append(f"{where}: refused ({status}) but changed {', '.join(changed)}")
+        if refused and status == 200 and response.mimetype == "text/html" \
+                and not any(m in body for m in ERROR_MARKS):
+            self.failures.append(f"{where}: re-rendered the form with no message")
+        if status in (302, 303) and markup:
+            self.follow(role, response.headers["Location"], where)
+
+    def follow(self, role, location: str, where: str) -> None:
+        try:
+            page = self.client_for(role).get(location)
+        except Exception as exc:
+            db.session.rollback()
+            self.failures.append(f"{where}: the page it led to raised {type(exc).__name__}: {str(exc)[:200]}")
+            return
+        if page.status_code >= 500:
+            self.failures.append(f"{where}: the page it led to answered {page.status_code}")
+        if page.mimetype == "text/html" and any(m in page.get_data(as_text=True) for m in cases.RAW_MARKERS):
+            self.failures.append(f"{where}: the page it led to ({location}) shows hostile markup unescaped")
+
+    # -- the cases
+
+    def run(self, rule) -> None:
+        chosen = self.choose(rule)
+        if chosen is None:
+            self.failures.append(f"{rule.rule}: no role may use it (check SKIPPED or the scenario)")
+            return
+        role, records, url = chosen
+        form = self.find_form(role, rule, url, records)
+        tag = f"POST {rule.rule} as {role}"
+        if form is None:
+            self.formless.append(rule.rule)
+            for case in cases.TEXT:
+                self.send(role, url, dict.fromkeys(GENERIC_FIELDS, case.value), f"{tag} [{case.name}]")
+        else:
+            self.fields(role, url, form, tag)
+        self.summary.append(f"{tag}: fields {sorted(form.fields) if form else None} → {sorted(set(self.statuses))}")
+        self.statuses.clear()
+        self.still_serving(role, tag)
+
+    def fields(self, role, url, form, tag) -> None:
+        base, turn = baseline(form), len(self.summary)
+        groups = [(form.of_kind("text", "textarea"), cases.TEXT + sample(cases.EXTRA_TEXT, turn, 1)),
+                  (form.of_kind("date"), sample(cases.DATES, turn)),
+                  (form.of_kind("number"), sample(cases.NUMBERS, turn)),
+                  (form.of_kind("hidden", "select", "radio", "checkbox"), sample(cases.CHOICES, turn))]
+        for fields, values in groups:
+            for case in values if fields else ():
+                data = base | {f.name: case.value for f in fields}
+                names = ", ".join(f.name for f in fields)
+                self.send(role, url, with_files(form, data), f"{tag} [{case.name} in {names}]")
+        for upload in sample(cases.UPLOADS, turn) if form.of_kind("file") else ():
+            data = base | {f.name: upload.file() for f in form.of_kind("file")}
+            self.send(role, url, data, f"{tag} [{upload.name}]")
+        for attempt in ("first", "duplicate"):
+            self.send(role, url, with_files(form, base), f"{tag} [valid, {attempt} submission]")
+        version = form.fields.get("version")
+        if version is not None and version.value.isdigit():
+            stale = base | {"version": str(int(version.value) - 1)}
+            self.send(role, url, with_files(form, stale), f"{tag} [stale version]")
+
+
+def sample(values: list, turn: int, size: int = 0) -> list:
+    """`size` (SAMPLE) values, a different slice for each route in turn: every value is still sent,
+    across routes."""
+    size = size or SAMPLE
+    return [values[(turn * size + n) % len(values)] for n in range(min(size, len(values)))]
+
+
+def _has_markup(data: dict) -> bool:
+    return any(isinstance(v, str) and ("<script>" in v or "<img" in v) for v in data.values())
+
+
+def baseline(form) -> dict:
+    """A valid submission as far as the form itself tells: its defaults, a choice in every select."""
+    data = {}
+    for f in form.fields.values():
+        if f.kind in ("text", "textarea", "password"):
+            data[f.name] = f.value or BENIGN_TEXT
+        elif f.kind == "date":
+            data[f.name] = f.value or TODAY
+        elif f.kind == "number":
+            data[f.name] = f.value or "1"
+        elif f.kind == "select":
+            data[f.name] = f.value or next((o for o in f.options if o), "")
+        elif f.kind == "radio":
+            data[f.name] = f.value or (f.options[0] if f.options else "")
+        elif f.kind in ("hidden", "submit") or (f.kind == "checkbox" and f.value):
+            data[f.name] = f.value
+    data.pop("csrf_token", None)
+    return data
+
+
+def with_files(form, data: dict) -> dict:
+    """`data` plus a valid file in every file field (a photo where the field takes images)."""
+    data = dict(data)
+    for f in form.of_kind("file"):
+        if f.name not in data:
+            content = make_photo(size=(320, 240)) if "image" in f.accept else PDF_BYTES
+            data[f.name] = (io.BytesIO(content), "anh.jpg" if "image" in f.accept else "tep.pdf")
+    return data
+
+
+def _endpoint_blueprint(rule) -> str:
+    return rule.endpoint.split(".")[0]
+
+
+def _post_blueprints() -> list[str]:
+    """At collection time, from an app built without touching any database."""
+    from app import create_app
+
+    saved = os.environ.get("CCHC_INSTANCE_DIR")
+    with tempfile.TemporaryDirectory() as instance:
+        os.environ["CCHC_INSTANCE_DIR"] = instance
+        try:
+            app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+            return sorted({_endpoint_blueprint(r) for r in post_rules(app)})
+        finally:
+            os.environ.pop("CCHC_INSTANCE_DIR")
+            if saved is not None:
+                os.environ["CCHC_INSTANCE_DIR"] = saved
+
+
+BLUEPRINTS = _post_blueprints()
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS)
+def test_every_form_refuses_hostile_input_clearly_and_stores_nothing_partial(app, scenario, blueprint):
+    battery = Battery(app, scenario)
+    for rule in post_rules(app):
+        if _endpoint_blueprint(rule) == blueprint:
+            try:
+                battery.run(rule)
+            except SQLAlchemyError as exc:
+                db.session.rollback()
+                battery.failures.append(f"{rule.rule}: the battery itself failed: {exc}")
+    print("\n".join(battery.summary))
+    assert not battery.failures, "\n".join(battery.failures)
