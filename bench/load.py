@@ -1,11 +1,16 @@
 """The load generator of `python -m bench web`, run as its own process on loopback:
 
     python -m bench.load URL PATH CONCURRENCY REQUESTS COOKIE [COOKIE …]
+    python -m bench.load --sync URL INSPECTION_ID CONCURRENCY BATCHES COOKIE|CSRF [COOKIE|CSRF …]
 
 Keeps CONCURRENCY requests in flight (one keep-alive connection per thread, each thread with its
 own signed-in session cookie when several are given) until REQUESTS answers came back, then prints
 one JSON line: p50/p95/p99 in ms, requests per second, and the number of non-200 answers.
-A "{n}" in PATH is replaced by the request's number (to make every request a different one)."""
+A "{n}" in PATH is replaced by the request's number (to make every request a different one).
+
+With --sync each sample is a tablet's sync batch: SYNC_BATCH findings posted one after the other
+to the JSON API (as the outbox sends them), each with a new client UUID; the times are per batch
+and an answer other than 201 counts as an error."""
 
 import http.client
 import json
@@ -13,7 +18,11 @@ import statistics
 import sys
 import threading
 import time
+import uuid
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
+
+SYNC_BATCH = 20
 
 
 def _worker(host: str, port: int, path: str, cookie: str, quota: list, samples: list, errors: list, lock) -> None:
@@ -37,12 +46,46 @@ def _worker(host: str, port: int, path: str, cookie: str, quota: list, samples: 
     conn.close()
 
 
-def run(url: str, path: str, concurrency: int, requests: int, cookies: list[str]) -> dict:
+def _batch(conn, path: str, headers: dict, errors: list) -> None:
+    """One sync batch: SYNC_BATCH new findings, each sent after the previous one was answered."""
+    on_site = datetime.now(timezone(timedelta(hours=7))).replace(hour=9, minute=0, second=0, microsecond=0)
+    for n in range(SYNC_BATCH):
+        body = json.dumps({"description": f"Tồn tại ghi nhận tại hiện trường số {n + 1}", "severity": "minor",
+                           "client_uuid": str(uuid.uuid4()),
+                           "device_time": (on_site + timedelta(minutes=n)).isoformat()})
+        conn.request("POST", path, body=body.encode(), headers=headers)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 201:
+            errors.append(response.status)
+
+
+def _sync_worker(host: str, port: int, path: str, session: str, quota: list, samples: list, errors: list,
+                 lock) -> None:
+    cookie, token = session.rsplit("|", 1)
+    headers = {"Cookie": cookie, "X-CSRFToken": token, "Content-Type": "application/json"}
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    while True:
+        with lock:
+            if quota[0] <= 0:
+                break
+            quota[0] -= 1
+        start = time.perf_counter()
+        failed: list = []
+        _batch(conn, path, headers, failed)
+        elapsed = (time.perf_counter() - start) * 1000
+        with lock:
+            samples.append(elapsed)
+            errors.extend(failed)
+    conn.close()
+
+
+def run(url: str, path: str, concurrency: int, requests: int, cookies: list[str], worker=_worker) -> dict:
     parts = urlsplit(url)
     quota, samples, errors, lock = [requests], [], [], threading.Lock()
-    threads = [threading.Thread(target=_worker, args=(parts.hostname, parts.port, path,
-                                                     cookies[n % len(cookies)] if cookies else "",
-                                                     quota, samples, errors, lock)) for n in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(parts.hostname, parts.port, path,
+                                                    cookies[n % len(cookies)] if cookies else "",
+                                                    quota, samples, errors, lock)) for n in range(concurrency)]
     start = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -55,5 +98,10 @@ def run(url: str, path: str, concurrency: int, requests: int, cookies: list[str]
 
 
 if __name__ == "__main__":
-    url, path, concurrency, requests, *cookies = sys.argv[1:]
-    print(json.dumps(run(url, path, int(concurrency), int(requests), cookies)))
+    if sys.argv[1] == "--sync":
+        url, inspection_id, concurrency, batches, *sessions = sys.argv[2:]
+        print(json.dumps(run(url, f"/api/v1/inspections/{inspection_id}/findings", int(concurrency), int(batches),
+                             sessions, worker=_sync_worker)))
+    else:
+        url, path, concurrency, requests, *cookies = sys.argv[1:]
+        print(json.dumps(run(url, path, int(concurrency), int(requests), cookies)))

@@ -5,6 +5,7 @@ inspections, 100,000 findings, 100,000 remediation actions and 500,000 audit eve
 Rows are generated with a fixed seed, in bulk (no services, no audit chain: the audit rows are
 filler of realistic size). Everything is relative to today, so "overdue" means what it would."""
 
+import io
 import random
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,13 +13,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import insert, select, text
 
 from inspection.auth.passwords import hash_password
-from inspection.formatting import local_today
+from inspection.formatting import TZ, local_today
+from inspection.photos import store_photo
 from inspection.text import fold
 from models import (
     ChecklistItem,
     ChecklistTemplate,
     Finding,
+    FindingPhoto,
     Inspection,
+    InspectionMember,
     Membership,
     OrgUnit,
     ParArea,
@@ -30,6 +34,10 @@ from models import (
 )
 
 PASSWORD = "bench-password"
+# Two inspections on site today, team inspector0 (lead) and inspector1 (member): one with
+# SHOWCASE_FINDINGS findings with a photo each (the inspection page's benchmark), one that receives
+# the tablets' sync batches.
+DETAIL_NUMBER, FIELD_NUMBER, SHOWCASE_FINDINGS = "BENCH-1/ĐKT", "BENCH-2/ĐKT", 50
 DEPARTMENTS, COMMUNES = 30, 130
 TASKS, INSPECTIONS, FINDINGS_EACH, AUDIT_EVENTS = 100_000, 10_000, 10, 500_000
 YEARS = 5
@@ -184,6 +192,47 @@ def _actions(users: dict, today: date) -> None:
         db.session.execute(insert(RemediationAction), rows[chunk:chunk + 10_000])
 
 
+def _photo(n: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (40 + n % 200, 90, 60)).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _showcase(units: dict, users: dict, today: date) -> None:
+    """The two inspections on site today (see DETAIL_NUMBER), photos stored through the storage layer."""
+    template_id = db.session.execute(select(ChecklistTemplate.id).order_by(ChecklistTemplate.id)).scalars().first()
+    items = list(db.session.execute(select(ChecklistItem.id).where(ChecklistItem.template_id == template_id))
+                 .scalars())
+    on_site = datetime.combine(today, time(8), TZ)
+    for number in (DETAIL_NUMBER, FIELD_NUMBER):
+        row = _inspection_row(0, units, users, template_id, today) | {
+            "number": number, "unit_id": units["below"][1], "kind": "scheduled", "status": "in_progress",
+            "start_on": today, "end_on": today, "announced_at": _at(today - timedelta(days=7), 2),
+            "started_at": on_site}
+        inspection = Inspection(**row)
+        db.session.add(inspection)
+        db.session.flush()
+        db.session.add_all([InspectionMember(inspection_id=inspection.id, user_id=users["inspector0"], role="lead"),
+                            InspectionMember(inspection_id=inspection.id, user_id=users["inspector1"], role="member")])
+        if number != DETAIL_NUMBER:
+            continue
+        for n in range(SHOWCASE_FINDINGS):
+            finding = Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, item_id=items[n % len(items)],
+                              severity=("minor", "major", "critical")[n % 3],
+                              description=f"Tồn tại số {n + 1}: hồ sơ chưa cập nhật trên hệ thống một cửa",
+                              description_folded=f"ton tai so {n + 1}", client_uuid=str(uuid.uuid4()),
+                              device_time=on_site + timedelta(minutes=n), recorded_by_id=users["inspector0"])
+            db.session.add(finding)
+            original, display = store_photo(io.BytesIO(_photo(n)), f"anh-{n + 1}.jpg", unit_id=inspection.unit_id,
+                                            uploaded_by_id=users["inspector0"])
+            db.session.flush()
+            db.session.add(FindingPhoto(finding_id=finding.id, original_id=original.id, display_id=display.id,
+                                        client_uuid=str(uuid.uuid4()), device_time=finding.device_time))
+    db.session.flush()
+
+
 def _audit() -> None:
     db.session.execute(text(
         "INSERT INTO audit_event (seq, at, action, target_type, target_id, ip_address, after, prev_hash, hash) "
@@ -199,6 +248,7 @@ def fill() -> dict:
     users = _users(units)
     _tasks(units, users, today)
     _inspections(units, users, today)
+    _showcase(units, users, today)
     _audit()
     db.session.commit()
     db.session.execute(text("ANALYZE"))

@@ -5,7 +5,12 @@ Builds a scratch PostgreSQL database `cchc_bench_web` (server at TEST_DATABASE_U
 data set of bench/province.py, starts a private Redis and gunicorn with the worker count we ship
 on 2 cores ((2 × cores) + 1 sync workers), signs users in through the real form, runs
 bench/load.py at 10 and 50 requests in flight, counts SQL statements per page in-process, and
-writes bench/results/web.json ({"machine": …, "figures": {name: {"value", "unit"}}})."""
+writes bench/results/web.json ({"machine": …, "figures": {name: {"value", "unit"}}}).
+
+Besides the lists and the dashboard: the inspection page with SHOWCASE_FINDINGS findings and their
+photos, and the tablets' sync (batches of bench.load.SYNC_BATCH findings through the JSON API,
+from inspectors on the team). `<page>.floor_ratio` is the page's p50 at 10 in flight ÷ the floor's
+p50 (the README's "ratio of each page to the floor"; for the sync, one batch ÷ the floor)."""
 
 import base64
 import http.client
@@ -27,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUESTS = int(os.environ.get("BENCH_WEB_REQUESTS", "400"))
+SYNC_BATCHES = int(os.environ.get("BENCH_WEB_SYNC_BATCHES", "60"))  # × bench.load.SYNC_BATCH findings
 WORKERS = 2 * (os.cpu_count() or 2) + 1
 
 
@@ -90,6 +96,28 @@ def sign_in(port: int, username: str, password: str) -> str:
     return _cookie(signed)
 
 
+def csrf_session(port: int, cookie: str) -> str:
+    """A signed-in session for the JSON API: "cookie|CSRF token" (the token from a form on the
+    home page; the answer's cookie carries the token's secret)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode()).group(1)
+    jar = dict(part.split("=", 1) for part in f"{cookie}; {_cookie(response)}".split("; ") if "=" in part)
+    return "; ".join(f"{k}={v}" for k, v in jar.items()) + f"|{token}"
+
+
+def load_sync(port: int, inspection_id: int, concurrency: int, sessions: list[str], batches: int) -> dict:
+    """Sync batches from the tablets (bench/load.py --sync); `sessions` are "cookie|csrf token"."""
+    out = subprocess.run([sys.executable, "-m", "bench.load", "--sync", f"http://127.0.0.1:{port}",
+                          str(inspection_id), str(concurrency), str(batches), *sessions],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    if result["errors"]:
+        raise RuntimeError(f"sync: {result['errors']} findings were not stored (201)")
+    return result
+
+
 def load(port: int, path: str, concurrency: int, cookies: list[str], requests: int = REQUESTS) -> dict:
     """Run bench/load.py in its own process; returns its figures."""
     out = subprocess.run([sys.executable, "-m", "bench.load", f"http://127.0.0.1:{port}", path, str(concurrency),
@@ -129,6 +157,23 @@ def _figure(value: float, unit: str) -> dict:
     return {"value": round(value, 2), "unit": unit}
 
 
+def _showcase() -> dict[str, int]:
+    """Ids for the detail pages: the inspection with photos and the one receiving the sync (see
+    bench/province.py), a task, a remediation action and the plan of the current year."""
+    from models import Inspection, Plan, RemediationAction, Task, db
+
+    from .province import DETAIL_NUMBER, FIELD_NUMBER
+
+    def first(stmt):
+        return db.session.execute(stmt.limit(1)).scalar_one()
+
+    return {"inspection": first(db.select(Inspection.id).where(Inspection.number == DETAIL_NUMBER)),
+            "field": first(db.select(Inspection.id).where(Inspection.number == FIELD_NUMBER)),
+            "task": first(db.select(Task.id).order_by(Task.id)),
+            "action": first(db.select(RemediationAction.id).order_by(RemediationAction.id)),
+            "plan": first(db.select(Plan.id).order_by(Plan.year.desc(), Plan.id.desc()))}
+
+
 def _measure(app, port: int) -> dict:
     """Every figure: p50/p95 under load, the deep-page ratio, statements per page."""
     from models import db
@@ -138,22 +183,41 @@ def _measure(app, port: int) -> dict:
 
     leaders = [sign_in(port, "leader", PASSWORD) for _ in range(10)]
     heads = [sign_in(port, f"head{n}", PASSWORD) for n in range(50)]
-    figures = {"web.floor.p50_ms": _figure(load(port, "/healthz", 10, [])["p50"], "ms")}
+    inspectors = [sign_in(port, f"inspector{n % 2}", PASSWORD) for n in range(10)]  # the showcase's team
+    ids = _showcase()
+    floor = load(port, "/healthz", 10, [])["p50"]
+    figures = {"web.floor.p50_ms": _figure(floor, "ms")}
+    at_10 = {}  # page → its figures at 10 in flight, for the ratios to the floor
     for n in (10, 50):
-        figures[f"web.task_list.p95_ms.{n}_in_flight"] = _figure(load(port, "/tasks", n, heads[:n])["p95"], "ms")
-    first = load(port, "/tasks", 10, leaders)["p95"]
+        result = load(port, "/tasks", n, heads[:n])
+        figures[f"web.task_list.p95_ms.{n}_in_flight"] = _figure(result["p95"], "ms")
+        at_10.setdefault("task_list", result)
+    at_10["task_list.leader"] = first = load(port, "/tasks", 10, leaders)
     deep = load(port, f"/tasks?after={_deep_cursor()}", 10, leaders)["p95"]
-    figures["web.task_list.deep_page.ratio"] = _figure(deep / first, "ratio")
+    figures["web.task_list.leader.p95_ms.10_in_flight"] = _figure(first["p95"], "ms")
+    figures["web.task_list.deep_page.ratio"] = _figure(deep / first["p95"], "ratio")
     figures["web.task_list.deep_page.p95_ms"] = _figure(deep, "ms")
     figures.update(_refresh_figures(app))
     for n in (10, 50):
         result = load(port, "/dashboard", n, leaders)  # the same page for every leader: the cache serves it
         figures[f"web.dashboard.p95_ms.{n}_in_flight"] = _figure(result["p95"], "ms")
         figures[f"web.dashboard.p50_ms.{n}_in_flight"] = _figure(result["p50"], "ms")
+        at_10.setdefault("dashboard", result)
     uncached = load(port, "/dashboard?v={n}", 10, leaders, 100)  # a different page each time: all rendered
     figures["web.dashboard.uncached.p95_ms.10_in_flight"] = _figure(uncached["p95"], "ms")
     figures["web.dashboard.uncached.p50_ms.10_in_flight"] = _figure(uncached["p50"], "ms")
-    figures["web.dashboard.head.p95_ms.10_in_flight"] = _figure(load(port, "/dashboard?v={n}", 10, heads)["p95"], "ms")
+    at_10["dashboard.uncached"] = uncached
+    at_10["dashboard.head"] = head = load(port, "/dashboard?v={n}", 10, heads)
+    figures["web.dashboard.head.p95_ms.10_in_flight"] = _figure(head["p95"], "ms")
+    at_10["inspection_detail"] = detail = load(port, f"/inspections/{ids['inspection']}", 10, inspectors)
+    figures["web.inspection_detail.p95_ms"] = _figure(detail["p95"], "ms")
+    figures["web.inspection_detail.p50_ms"] = _figure(detail["p50"], "ms")
+    sessions = [csrf_session(port, cookie) for cookie in inspectors]
+    at_10["sync_batch"] = sync = load_sync(port, ids["field"], 10, sessions, SYNC_BATCHES)
+    figures["web.sync_batch.p95_ms"] = _figure(sync["p95"], "ms")
+    figures["web.sync_batch.p50_ms"] = _figure(sync["p50"], "ms")
+    for page, result in at_10.items():
+        figures[f"web.{page}.floor_ratio"] = _figure(result["p50"] / floor, "ratio")
     with app.app_context():
         db.session.execute(db.delete(DashboardRefresh))  # no summary: the page counts live
         db.session.commit()
@@ -188,8 +252,19 @@ def _statement_figures(app) -> dict:
     lists = {**_statements(app, "leader", ["/tasks", "/inspections", "/remediation", "/plans"]),
              **_statements(app, "head1", ["/tasks", "/remediation"])}
     dashboard = _statements(app, "leader", ["/dashboard"])["/dashboard"]
-    return {"web.queries_per_page.max": _figure(max(lists.values()), "statements"),
-            "web.queries_per_page.dashboard": _figure(dashboard, "statements")}
+    with app.app_context():
+        ids = _showcase()
+    details = {"task_detail": f"/tasks/{ids['task']}", "inspection_detail": f"/inspections/{ids['inspection']}",
+               "remediation_detail": f"/remediation/{ids['action']}", "plan_detail": f"/plans/{ids['plan']}"}
+    counted = _statements(app, "leader", list(details.values()))
+    team = _statements(app, "inspector0", [details["inspection_detail"]])  # the team lead's page has its forms
+    counted[details["inspection_detail"]] = max(counted[details["inspection_detail"]], *team.values())
+    figures = {"web.queries_per_page.max": _figure(max(lists.values()), "statements"),
+               "web.queries_per_page.detail_max": _figure(max(counted.values()), "statements"),
+               "web.queries_per_page.dashboard": _figure(dashboard, "statements")}
+    for name, path in details.items():
+        figures[f"web.queries_per_page.{name}"] = _figure(counted[path], "statements")
+    return figures
 
 
 def _environment(tmp: Path) -> tuple[dict, subprocess.Popen]:

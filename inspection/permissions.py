@@ -225,6 +225,8 @@ def _on_team(actor, obj, roles: tuple) -> bool:
     inspection_id = obj.id if isinstance(obj, Inspection) else obj.inspection_id
     key = ("team", actor.id, inspection_id)
     cache = _cache()
+    if key not in cache and isinstance(obj, Inspection) and "members" in obj.__dict__:  # the team is loaded
+        cache[key] = frozenset(m.role for m in obj.members if m.user_id == actor.id)
     if key not in cache:
         stmt = select(InspectionMember.role).where(InspectionMember.inspection_id == inspection_id,
                                                    InspectionMember.user_id == actor.id)

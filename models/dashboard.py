@@ -16,7 +16,11 @@ class DashboardFact(db.Model):
     them in — the target unit's figures never include them."""
 
     __tablename__ = "dashboard_fact"
-    __table_args__ = (Index("ix_dashboard_fact_unit_month", "unit_id", "month"),)
+    # the page sums one period (or, for "action_now", the rows without a month) from this index
+    # alone: inspection/dashboard/queries.py totals()
+    __table_args__ = (Index("ix_dashboard_fact_unit_month", "unit_id", "month"),
+                      Index("ix_dashboard_fact_month_subject", "month", "subject",
+                            postgresql_include=["unit_id", "area_id", "state", "returned", "hidden_by", "n"]))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(String(12))  # task | action | action_now | inspection | finding

@@ -15,7 +15,7 @@ from .forms import ActionForm
 
 @bp.route("/devices")
 @login_required
-def device_list():
+def user_devices():
     """Registered tablets of the users the administrator manages."""
     permissions.require(current_user, "user.manage")
     rows = db.session.execute(devices.visible_devices(current_user).limit(500)).scalars().all()
@@ -25,7 +25,7 @@ def device_list():
 @bp.route("/devices/<int:device_id>/revoke", methods=["POST"])
 @login_required
 @permissions.scoped_view(Device, "device_id", "user.manage")
-def revoke_device(device: Device):
+def revoke_user_device(device: Device):
     """Revoke one tablet's token."""
     if ActionForm().validate_on_submit():
         try:
@@ -35,4 +35,4 @@ def revoke_device(device: Device):
         else:
             flash(_("Đã thu hồi thiết bị “%(name)s”: máy này không đồng bộ được bằng mã thiết bị nữa.",
                     name=device.name), "success")
-    return redirect(url_for("admin.device_list"), 303)
+    return redirect(url_for("admin.user_devices"), 303)

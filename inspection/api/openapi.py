@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 description of the tablet's JSON API, kept beside the views it describes.
 
 Every route of the `api` blueprint must appear in PATHS (tests/api/test_openapi.py checks it), with
-its body, its answers and its auth: the session cookie of a sign-in, plus the CSRF token in the
-`X-CSRFToken` header on every POST."""
+its body, its answers and its auth: the session cookie of a sign-in plus the CSRF token in the
+`X-CSRFToken` header on every POST, or a registered device's bearer token (inspection/api/auth.py)."""
 
 from flask import jsonify
 from flask_login import login_required
@@ -34,7 +34,8 @@ def _object(properties: dict, required: tuple = (), **extra) -> dict:
 
 SCHEMAS = {
     "Error": _object({"error": {"type": "string", "description": "A message for the user (Vietnamese)"},
-                      "field": {"type": "string", "description": "The request field at fault, when one is"}},
+                      "field": {"type": "string", "description": "The request field at fault, when one is"},
+                      "code": {"type": "string", "description": "csrf (fetch a fresh token), device_revoked"}},
                      ("error",)),
     "Conflict": _object({"error": {"type": "string"}, "field": {"type": "string"},
                          "current": {"type": "object", "description": "The stored values the request would have "
@@ -86,7 +87,14 @@ SCHEMAS = {
         "id": {"type": "integer"}, "client_uuid": {"type": "string"}, "finding_id": {"type": "integer"},
         "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}, ("id", "client_uuid", "finding_id", "sha256"))},
         ("photo",)),
+    "DeviceEnvelope": _object({"device": _object({
+        "id": {"type": "integer"}, "name": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+        "last_used_at": NULLABLE_INSTANT}, ("id", "name", "created_at")),
+        "token": {"type": "string", "description": "The device's bearer token: shown this once only"}},
+        ("device", "token")),
     # request bodies
+    "RegisterDevice": _object({"name": _text(80, minLength=1, description="e.g. “Máy tính bảng đoàn 1”")},
+                              ("name",)),
     "Start": _object({"device_time": ISO_INSTANT, "location": _text(300)}, ("device_time",)),
     "RecordResult": _object({
         "item_id": {"type": "integer", "minimum": 1, "maximum": 2147483647,
@@ -147,15 +155,22 @@ def _multipart(schema: dict) -> dict:
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
-def _post(summary: str, body: dict, answers: dict, parameters=(INSPECTION_ID,)) -> dict:
+SESSION_OR_DEVICE = [{"sessionCookie": [], "csrfToken": []}, {"bearerAuth": []}]
+
+
+def _post(summary: str, body: dict, answers: dict, parameters=(INSPECTION_ID,), security=None) -> dict:
     return {"post": {"summary": summary, "parameters": list(parameters), "requestBody": body,
-                     "responses": answers | WRITE_ERRORS, "security": [{"sessionCookie": [], "csrfToken": []}]}}
+                     "responses": answers | WRITE_ERRORS, "security": security or SESSION_OR_DEVICE}}
 
 
 PATHS = {
     "/api/v1/openapi.json": {"get": {
         "summary": "This description", "responses": {"200": {"description": "OpenAPI 3.1 document",
                                                              "content": {"application/json": {}}}} | COMMON_ERRORS}},
+    "/api/v1/devices": _post(
+        "Register the signed-in user's tablet for the sync (password sign-in only, not with a device token)",
+        _json_body("RegisterDevice"), {"201": _ok("Registered; the token is in this answer only", "DeviceEnvelope")},
+        (), [{"sessionCookie": [], "csrfToken": []}]),
     "/api/v1/inspections/today": {"get": {
         "summary": "The signed-in user's team inspections from today on (the tablet's start screen)",
         "responses": {"200": _ok("Up to 50, earliest first", "InspectionList")} | COMMON_ERRORS}},
@@ -197,9 +212,11 @@ DESCRIPTION = {
     "info": {"title": "CCHC inspection API (tablet)", "version": "1",
              "description": "The tablet's JSON API: the same services as the HTML forms. Sign in through /login; "
                             "send the session cookie and, on every POST, the CSRF token of a page in the "
-                            "X-CSRFToken header. Errors are JSON: {\"error\": message, \"field\": name}."},
+                            "X-CSRFToken header; or, from a registered tablet, `Authorization: Bearer <token>` "
+                            "without CSRF. "
+                            "Errors are JSON: {\"error\": message, \"field\": name}."},
     "servers": [{"url": "/"}],
-    "security": [{"sessionCookie": []}],
+    "security": [{"sessionCookie": []}, {"bearerAuth": []}],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,
@@ -208,6 +225,9 @@ DESCRIPTION = {
                               "description": "The signed session cookie set by POST /login"},
             "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
                           "description": "The csrf_token of any page of the signed-in session"},
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "A registered device's token (POST /api/v1/devices); no CSRF token. "
+                                          "Revoked or unknown → 401 with code device_revoked"},
         },
     },
 }

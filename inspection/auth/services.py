@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from models import User, UserSession, db, utcnow
 
-from .. import audit
+from .. import audit, notifications
 from ..errors import NotFound, ValidationError
 from ..i18n import N_
 from ..text import nfc
@@ -75,18 +75,25 @@ def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSessio
     """The user and session behind a cookie, or None if ended, revoked, idle or deactivated."""
     if not session_id:
         return None
-    row = db.session.get(UserSession, session_id)
-    if row is None or row.revoked_at is not None or str(row.user_id) != user_id:
+    # the session, its user, the user's memberships and the bell's figure in one statement:
+    # every page needs all four
+    unread = notifications.unread_clause(UserSession.user_id).scalar_subquery()
+    stmt = (select(UserSession, User, unread).join(User, User.id == UserSession.user_id)
+            .options(joinedload(User.memberships)).where(UserSession.id == session_id))
+    found = db.session.execute(stmt).unique().first()
+    if found is None:
+        return None
+    row, user, unread_count = found
+    if row.revoked_at is not None or str(row.user_id) != user_id:
         return None
     now = utcnow()
     if now - row.last_seen_at > timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]):
         return None
     if not row.is_second_factor_done and now - row.created_at > SECOND_FACTOR_WINDOW:
         return None
-    # the memberships come in the same statement: every page needs them for its permissions
-    user = db.session.get(User, row.user_id, options=[joinedload(User.memberships)])
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
+    notifications.remember_unread(user, unread_count)
     if now - row.last_seen_at > _SEEN_EVERY:
         row.last_seen_at = now
         db.session.commit()

@@ -7,6 +7,7 @@ from typing import NamedTuple
 from sqlalchemy import Date, Integer, cast, func, literal, null, or_, select, true, union_all
 
 from models import OrgUnit, ParArea, db
+from models.dashboard import DashboardFact
 
 
 class Total(NamedTuple):
@@ -34,8 +35,16 @@ class UnitInfo(NamedTuple):
 
 
 def totals(source, *, period: tuple[date, date], trend: tuple[date, date], area_id: int | None) -> list[Total]:
-    """Sum `source`'s counts into the four groupings the page shows, in one statement."""
+    """Sum `source`'s counts into the four groupings the page shows, in one statement.
+
+    Counted live, the source is computed once (a materialized CTE). Read from the summary table
+    on PostgreSQL, each grouping reads the table itself (NOT MATERIALIZED) with its own period and
+    subject filter: ix_dashboard_fact_month_subject then serves each one from the index alone, where
+    a materialized CTE scanned the whole summary and sorted its rows (bench/web.py, the leader's
+    year: 50,000 of 220,000 rows, ≈4× faster)."""
     f = source.cte("facts")
+    if DashboardFact.__table__ in source.get_final_froms() and db.session.get_bind().dialect.name == "postgresql":
+        f = f.prefix_with("NOT MATERIALIZED")
     area_ok = or_(f.c.subject == "inspection", f.c.area_id == area_id) if area_id else true()
     in_period = f.c.month.between(*period)
     in_trend = f.c.month.between(*trend)
@@ -52,7 +61,7 @@ def totals(source, *, period: tuple[date, date], trend: tuple[date, date], area_
         grain("unit", key=f.c.unit_id, where=[in_period]),
         grain("area", key=f.c.area_id, where=[in_period, f.c.subject.in_(("task", "finding"))]),
         grain("month", by_month=True, where=[in_trend, f.c.subject.in_(("task", "action"))]),
-        grain("now", where=[f.c.subject == "action_now"]))
+        grain("now", where=[f.c.subject == "action_now", f.c.month.is_(None)]))  # (never has a month)
     return [Total(*row[:-1], int(row.n)) for row in db.session.execute(stmt)]
 
 

@@ -1,5 +1,5 @@
 """Scoped lists of inspections, the month calendar, the inspection plans and their progress
-("Đã kiểm tra 11/17 đơn vị; xã, thị trấn 6/9"). Every list and count goes through
+("Đã kiểm tra 11/17 đơn vị; cấp xã 6/9"). Every list and count goes through
 permissions.scope(), so an unstarted surprise inspection stays hidden from its target unit."""
 
 import calendar
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from models import (
     ChecklistTemplate,
@@ -223,13 +224,16 @@ def inspectors_seen(actor) -> list[tuple[int, str]]:
 
 def _scoped(actor, model, inspection: Inspection, *order) -> list:
     stmt = permissions.scope(select(model).where(model.inspection_id == inspection.id), actor, model)
-    return list(db.session.execute(stmt.order_by(*order, model.id)).scalars())
+    if model is Finding:  # the photos in the same statement (the page shows them with each finding)
+        stmt = stmt.options(joinedload(Finding.photos))
+    return list(db.session.execute(stmt.order_by(*order, model.id)).scalars().unique())
 
 
-def checklist_rows(actor, inspection: Inspection, findings: list[Finding] | None = None) -> list[tuple]:
+def checklist_rows(actor, inspection: Inspection, findings: list[Finding] | None = None,
+                   template: ChecklistTemplate | None = None) -> list[tuple]:
     """(item, result or None, finding or None) for every criterion of the inspection's template
-    (`findings`: the inspection's findings when the caller has them already)."""
-    template = db.session.get(ChecklistTemplate, inspection.template_id)
+    (`findings`, `template`: when the caller has them already)."""
+    template = template or db.session.get(ChecklistTemplate, inspection.template_id)
     results = {r.item_id: r for r in _scoped(actor, CheckResult, inspection)}
     findings = findings if findings is not None else _scoped(actor, Finding, inspection)
     findings = {f.check_result_id: f for f in findings if f.check_result_id}
@@ -243,16 +247,16 @@ def inspection_page(actor, inspection: Inspection) -> dict:
     corrections = _scoped(actor, Correction, inspection, Correction.proposed_at)
     conclusion = db.session.execute(permissions.scope(
         select(Conclusion).where(Conclusion.inspection_id == inspection.id), actor, Conclusion)).scalar()
-    changes = db.session.execute(select(InspectionChange).where(InspectionChange.inspection_id == inspection.id)
-                                 .order_by(InspectionChange.changed_at, InspectionChange.id)).scalars().all()
+    changes = changes_of(inspection)
     people = {c.proposed_by_id for c in corrections} | {c.decided_by_id for c in corrections}
     people |= {f.recorded_by_id for f in findings} | {getattr(conclusion, "drafted_by_id", None),
                                                      getattr(conclusion, "issued_by_id", None)}
     for change in changes:
         people |= {change.changed_by_id, *change.before.get("team", []), *change.after.get("team", [])}
-    rows = checklist_rows(actor, inspection, findings)
+    template = db.session.get(ChecklistTemplate, inspection.template_id)
+    rows = checklist_rows(actor, inspection, findings, template)
     return {
-        "template": db.session.get(ChecklistTemplate, inspection.template_id),
+        "template": template,
         "rows": rows,
         "items": {item.id: item for item, _, _ in rows},
         "finding_map": {f.id: f for f in findings},
@@ -267,6 +271,14 @@ def inspection_page(actor, inspection: Inspection) -> dict:
         "names": names_of(people),
         "unit_names": unit_names({getattr(i, "unit_id", None) for i in getattr(conclusion, "items", [])}),
     }
+
+
+def changes_of(inspection: Inspection, kind: str | None = None) -> list[InspectionChange]:
+    """The inspection's reschedulings and team changes (of one `kind` when given), oldest first."""
+    stmt = select(InspectionChange).where(InspectionChange.inspection_id == inspection.id)
+    if kind:
+        stmt = stmt.where(InspectionChange.kind == kind)
+    return list(db.session.execute(stmt.order_by(InspectionChange.changed_at, InspectionChange.id)).scalars())
 
 
 def findings_of(actor, inspection: Inspection) -> list[Finding]:

@@ -130,7 +130,7 @@ def _targets(form, schedule) -> list[dict]:
 @login_required
 @permissions.scoped_view(InspectionPlan, "inspection_plan_id", "inspection.view", as_name="plan")
 def plan_detail(plan: InspectionPlan):
-    """The plan: progress ("Đã kiểm tra 11/17 đơn vị; xã, thị trấn 6/9") and its inspections."""
+    """The plan: progress ("Đã kiểm tra 11/17 đơn vị; cấp xã 6/9") and its inspections."""
     progress = queries.progress_of(current_user, [plan.id]).get(plan.id, queries.PlanProgress())
     return render_template("inspections/plan_detail.html", plan=plan, progress=progress,
                            inspections=queries.plan_inspections(current_user, plan))
@@ -154,7 +154,7 @@ def announce(inspection: Inspection):
 
 
 def _changes(inspection: Inspection, kind: str) -> list:
-    return [c for c in queries.inspection_page(current_user, inspection)["changes"] if c.kind == kind]
+    return queries.changes_of(inspection, kind)
 
 
 @bp.route("/inspections/<int:inspection_id>/reschedule", methods=["GET", "POST"])

@@ -1,9 +1,10 @@
 """What the plan and task pages show around the record itself: tasks grouped by PAR area, progress
 with its charts, a task's thread, change log and extension requests. Read-only."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from models import AuditEvent, ExtensionRequest, OrgUnit, Plan, Task, TaskUpdate, User, db
@@ -12,7 +13,7 @@ from models.enums import TASK_STATUS_LABELS, Timeliness
 from ..charts import progress_chart
 from ..formatting import format_date
 from ..i18n import N_
-from .queries import TaskFilters, filtered_tasks, plan_progress, plan_tasks
+from .queries import FIXED_LABELS, Progress, TaskFilters, filtered_tasks, plan_progress, plan_tasks
 
 UPDATE_LABELS = {
     "progress": N_("Báo cáo tiến độ"), "comment": N_("Ý kiến"), "submitted": N_("Gửi kết quả"),
@@ -60,7 +61,7 @@ def area_groups(tasks: list[Task]) -> list[AreaGroup]:
     for task in tasks:
         key = (task.area.position, task.area.id) if task.area else (10**6, 0)
         if key not in groups:
-            groups[key] = AreaGroup(task.area.name if task.area else "Nhiệm vụ chung", task.area_id, [])
+            groups[key] = AreaGroup(task.area.name if task.area else _("Nhiệm vụ chung"), task.area_id, [])
         groups[key].tasks.append(task)
     return [groups[k] for k in sorted(groups)]
 
@@ -68,14 +69,24 @@ def area_groups(tasks: list[Task]) -> list[AreaGroup]:
 def plan_page(plan: Plan, actor, today: date) -> dict:
     """The plan's tasks the user sees, the plan's progress with its charts, and its overdue tasks."""
     tasks = plan_tasks(plan, actor)
-    progress = plan_progress(plan, today)
+    progress = _in_reader_language(plan_progress(plan, today))
     overdue = filtered_tasks(actor, TaskFilters(plan_id=plan.id, timeliness=Timeliness.OVERDUE), today)
     return {
         "groups": area_groups(tasks), "visible_count": len(tasks), "progress": progress,
         "overdue": list(db.session.execute(overdue.order_by(Task.deadline, Task.position)).scalars()),
-        "area_chart": progress_chart("Tỷ lệ hoàn thành theo lĩnh vực", progress["areas"], "chart-areas"),
-        "unit_chart": progress_chart("Tỷ lệ hoàn thành theo đơn vị chủ trì", progress["units"], "chart-units"),
+        "area_chart": progress_chart(_("Tỷ lệ hoàn thành theo lĩnh vực"), progress["areas"], "chart-areas"),
+        "unit_chart": progress_chart(_("Tỷ lệ hoàn thành theo đơn vị chủ trì"), progress["units"], "chart-units"),
     }
+
+
+def _in_reader_language(progress: dict) -> dict:
+    """The fixed group labels ("Toàn kế hoạch", "Chưa phân lĩnh vực") translated for the page;
+    area and unit names are data, and the PDF report keeps the Vietnamese of plan_progress."""
+    def shown(group: Progress) -> Progress:
+        return replace(group, label=_(group.label)) if group.label in FIXED_LABELS else group
+
+    return {key: shown(value) if isinstance(value, Progress) else [shown(g) for g in value]
+            for key, value in progress.items()}
 
 
 def task_page(task: Task) -> dict:
@@ -99,7 +110,7 @@ def task_events(task: Task) -> list[Event]:
             .order_by(AuditEvent.seq))
     rows = db.session.execute(stmt).all()
     names = _unit_names(rows)
-    return [Event(e.at, name or "Hệ thống", EVENT_LABELS.get(e.action, e.action), _detail(e, names))
+    return [Event(e.at, name or _("Hệ thống"), EVENT_LABELS.get(e.action, e.action), _detail(e, names))
             for e, name in rows]
 
 
@@ -117,20 +128,23 @@ def _unit_names(rows) -> dict[int, str]:
 def _detail(event: AuditEvent, names: dict[int, str]) -> str:
     before, after = event.before or {}, event.after or {}
     if event.action == "task.progress":
-        return f"Tiến độ {after.get('progress')}%"
+        return _("Tiến độ %(percent)s%%", percent=after.get("progress"))
     if event.action == "task.reassigned":
-        return f"Từ {names.get(before.get('unit_id'), '?')} sang {names.get(after.get('unit_id'), '?')}"
+        return _("Từ %(old)s sang %(new)s", old=names.get(before.get("unit_id"), "?"),
+                 new=names.get(after.get("unit_id"), "?"))
     if event.action == "task.updated":
         changed = [label for key, label in FIELD_LABELS.items() if before.get(key) != after.get(key)]
-        return ("Đã sửa: " + ", ".join(changed)) if changed else ""
+        return _("Đã sửa: %(fields)s", fields=", ".join(_(label) for label in changed)) if changed else ""
     if event.action == "extension.requested":
-        return f"Đến ngày {_day(after.get('deadline'))}. Lý do: {after.get('reason', '')}"
+        return _("Đến ngày %(day)s. Lý do: %(reason)s", day=_day(after.get("deadline")), reason=after.get("reason", ""))
     if event.action == "extension.approved":
-        return f"Thời hạn mới {_day(after.get('deadline'))} (hạn ban đầu {_day(after.get('original_deadline'))})"
+        return _("Thời hạn mới %(day)s (hạn ban đầu %(original)s)", day=_day(after.get("deadline")),
+                 original=_day(after.get("original_deadline")))
     if after.get("reason"):
-        return f"Lý do: {after['reason']}"
+        return _("Lý do: %(reason)s", reason=after["reason"])
     if "status" in after and event.action.startswith("task."):
-        return f"Trạng thái: {TASK_STATUS_LABELS.get(after['status'], after['status'])}"
+        status = TASK_STATUS_LABELS.get(after["status"])
+        return _("Trạng thái: %(status)s", status=_(status) if status else after["status"])
     return ""
 
 

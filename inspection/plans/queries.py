@@ -11,6 +11,7 @@ from models.plans import task_support_unit
 
 from .. import permissions
 from ..formatting import local_today
+from ..i18n import N_
 from ..listing import paginate
 from ..text import fold
 from .timeliness import rate, timeliness_clause
@@ -136,11 +137,16 @@ def _progress(label: str, row) -> Progress:
     return progress
 
 
+# Group labels kept in Vietnamese here (the PDF report's words); pages translate them when shown.
+OVERALL, NO_AREA = N_("Toàn kế hoạch"), N_("Chưa phân lĩnh vực")
+FIXED_LABELS = frozenset({OVERALL, NO_AREA})
+
+
 def plan_progress(plan: Plan, today: date | None = None) -> dict:
     """The plan's rate overall, per PAR area and per lead unit — computed in one query each."""
     today = today or local_today()
     base = select(*_count_columns(today)).where(Task.plan_id == plan.id)
-    overall = _progress("Toàn kế hoạch", db.session.execute(base).one())
+    overall = _progress(OVERALL, db.session.execute(base).one())
     by_area = db.session.execute(
         base.add_columns(ParArea.name, ParArea.position).outerjoin(ParArea, ParArea.id == Task.area_id)
         .group_by(ParArea.name, ParArea.position).order_by(ParArea.position)).all()
@@ -149,7 +155,7 @@ def plan_progress(plan: Plan, today: date | None = None) -> dict:
         .group_by(OrgUnit.name).order_by(OrgUnit.name)).all()
     return {
         "overall": overall,
-        "areas": [_progress(r[-2] or "Chưa phân lĩnh vực", r[:-2]) for r in by_area],
+        "areas": [_progress(r[-2] or NO_AREA, r[:-2]) for r in by_area],
         "units": [_progress(r[-1], r[:-1]) for r in by_unit],
     }
 

@@ -17,7 +17,13 @@ from models import Attachment, OrgUnit, User, db
 from ..errors import ValidationError
 from .choices import KINDS, TEMPLATE_VERSION
 
-COMMITTEE_KINDS = {"peoples_committee", "district", "commune", "ward", "township", "special_zone"}
+# Kinds whose documents are issued by a People's Committee: "Số: 01/TB-UBND", "TM. ỦY BAN NHÂN DÂN".
+COMMITTEE_KINDS = {"province", "peoples_committee", "district", "commune", "ward", "township", "special_zone"}
+COMMITTEE = "Ủy ban nhân dân"
+# The head of any other issuer, by the first words of its name (cơ quan chuyên môn, đơn vị sự nghiệp).
+HEADS = (("văn phòng", "CHÁNH VĂN PHÒNG"), ("thanh tra", "CHÁNH THANH TRA"), ("sở", "GIÁM ĐỐC"),
+         ("trung tâm", "GIÁM ĐỐC"), ("ban quản lý", "GIÁM ĐỐC"), ("ban", "TRƯỞNG BAN"), ("phòng", "TRƯỞNG PHÒNG"))
+OWN_CODES = {"CHÁNH VĂN PHÒNG": "VP", "CHÁNH THANH TRA": "TTr"}  # the usual codes, not initials
 # Characters the bundled font lacks and that slow layout badly (WeasyPrint #2811).
 _REPLACEMENTS = str.maketrans({"\u2011": "-", "\u00ad": ""})
 BLANK = "\u00a0" * 6  # the space left for the hand-written day, month and number of a draft
@@ -68,25 +74,40 @@ def short_committee(name: str) -> str:
     return name.replace("Ủy ban nhân dân", "UBND").replace("Uỷ ban nhân dân", "UBND")
 
 
+def committee_name(unit: OrgUnit) -> str:
+    """The issuing body's name: a province or commune named as a place ("Tỉnh Đồng Tháp") issues
+    as its People's Committee ("Ủy ban nhân dân tỉnh Đồng Tháp")."""
+    name = unit.name
+    if unit.kind not in COMMITTEE_KINDS or short_committee(name).startswith("UBND"):
+        return name
+    return f"{COMMITTEE} {name[:1].lower()}{name[1:]}"
+
+
 def governing_line(unit: OrgUnit) -> str:
     """The governing body (cơ quan chủ quản) above the issuer: its parent, abbreviated."""
     parent = unit_of(unit.parent_id)
     if parent is None:
         return ""
     if parent.kind == "province":
-        own_province = parent.name.lower().removeprefix("tỉnh ").removeprefix("thành phố ")
+        own_province = short_committee(parent.name).lower().removeprefix("ubnd ")
+        own_province = own_province.removeprefix("tỉnh ").removeprefix("thành phố ")
         if unit.kind == "peoples_committee" and unit.name.lower().endswith(own_province):
             return ""  # the province's own People's Committee has no governing line
-        return f"UBND {parent.name}".upper()
-    return short_committee(parent.name).upper()
+    return short_committee(committee_name(parent)).upper()
 
 
 def issuer_code(unit: OrgUnit) -> str:
-    """The issuer's abbreviation in the number: UBND for a People's Committee, else initials."""
+    """The issuer's abbreviation in the number: UBND for a People's Committee (province, commune,
+    ward, special zone), VP for a Văn phòng, TTr
+    for a Thanh tra, else the initials of its short name ("Sở Nội vụ" → SNV,
+    an abbreviation kept whole)."""
     if unit.kind in COMMITTEE_KINDS:
         return "UBND"
-    words = (unit.short_name or unit.name).replace("-", " ").split()
-    return "".join(w[0] for w in words if w[0].isalpha()).upper()[:10] or "VP"
+    if (code := OWN_CODES.get(head_of(unit))) is not None:
+        return code
+    words = short_committee(unit.short_name or unit.name).replace("-", " ").split()
+    letters = (w if w.isupper() and w.isalpha() else w[0] for w in words if w[0].isalpha())
+    return "".join(letters).upper()[:10] or "VP"
 
 
 def place_of(unit: OrgUnit) -> str:
@@ -105,8 +126,9 @@ def header(unit: OrgUnit, kind: str, *, issuer: str | None = None, code: str | N
     type_code = KINDS[kind].type_code
     code = code or issuer_code(unit)
     place = place_of(unit)
+    issuer = issuer or committee_name(unit)
     return {"governing": governing if governing is not None else governing_line(unit),
-            "issuer": (issuer or unit.name).upper(), "issuer_name": issuer or unit.name, "issuer_code": code,
+            "issuer": issuer.upper(), "issuer_name": issuer, "issuer_code": code,
             "type_code": type_code, "type_name": KINDS[kind].type_name, "place": place, "year": year,
             "number_text": number_text(None, type_code, code), "place_date": place_date(place, dated, year),
             "issued": False}
@@ -119,9 +141,18 @@ def signature(unit: OrgUnit, signer: User | None) -> dict:
         lines = ["TM. ỦY BAN NHÂN DÂN"]
         lines += ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] if title.startswith("phó chủ tịch") else ["CHỦ TỊCH"]
     else:
-        head = "THỦ TRƯỞNG ĐƠN VỊ" if unit.kind == "service_unit" else "TRƯỞNG PHÒNG"
+        head = head_of(unit)
         lines = [f"KT. {head}", f"PHÓ {head}"] if title.startswith("phó") else [head]
     return {"lines": lines, "name": signer.full_name if signer else ""}
+
+
+def head_of(unit: OrgUnit) -> str:
+    """The head's position in a non-committee signature: GIÁM ĐỐC of a sở, TRƯỞNG PHÒNG of a phòng."""
+    words = " ".join(unit.name.lower().split()) + " "
+    for prefix, head in HEADS:
+        if words.startswith(prefix + " "):
+            return head
+    return "THỦ TRƯỞNG CƠ QUAN" if unit.kind == "department" else "THỦ TRƯỞNG ĐƠN VỊ"
 
 
 def photo_index(attachment_ids: list[int]) -> dict[int, dict]:

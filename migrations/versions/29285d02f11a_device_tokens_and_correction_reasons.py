@@ -5,9 +5,8 @@ Revises: 57bd01de9b9a
 Create Date: 2026-11-23 16:03:41.264447
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '29285d02f11a'

@@ -425,6 +425,7 @@
     net.submit = submit;
     registerWorker();
     wipeOnSignOut();
+    showDevice();  // at once, so the screen does not shift when the stored registration is read
     loadDevice().then(showDevice).then(drain, drain);
   }
 

@@ -82,22 +82,32 @@ class RedisServer:
             self.proc.wait(timeout=20)
 
 
+def _pg_bin() -> Path:
+    """CCHC_PG_BIN_DIR, else the newest Debian server package, else pg_ctl on the PATH."""
+    found = [os.environ.get("CCHC_PG_BIN_DIR", ""), *sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True),
+             str(Path(shutil.which("pg_ctl") or "/nonexistent").parent)]
+    for candidate in filter(None, found):
+        if (Path(candidate) / "initdb").is_file():
+            return Path(candidate)
+    raise AssertionError("PostgreSQL's server binaries (initdb, pg_ctl) are missing: set CCHC_PG_BIN_DIR")
+
+
 class PostgresServer:
-    """A throw-away cluster made by initdb (as the postgres user: initdb refuses root) on a free
-    port, its socket in its own directory."""
+    """A throw-away cluster made by initdb on a free port, its socket in its own directory. As
+    root, the server programs run as the postgres user (initdb refuses root)."""
 
     def __init__(self):
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-        assert found, "PostgreSQL's server binaries (/usr/lib/postgresql/*/bin) are missing"
-        self.bin = Path(found[-1]).parent
+        self.bin = _pg_bin()
         self.dir = Path(tempfile.mkdtemp(prefix="faults-pg-"))  # pytest's tmp_path is closed to postgres
-        shutil.chown(self.dir, "postgres", "postgres")
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            shutil.chown(self.dir, "postgres", "postgres")
         self.data, self.port = self.dir / "data", free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _as_postgres(self, *args: str) -> None:
-        done = subprocess.run(["runuser", "-u", "postgres", "--", *args], capture_output=True, text=True,
-                              timeout=60)
+        command = ["runuser", "-u", "postgres", "--", *args] if self.as_root else list(args)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr
 
     def init(self) -> None:

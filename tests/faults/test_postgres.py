@@ -17,6 +17,7 @@ from inspection.seed import DEMO_PASSWORD
 
 from .conftest import Processes, app_env, free_port, until
 
+pytestmark = pytest.mark.faults
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -14,7 +14,7 @@ from models import Attachment, Inspection, Plan, Report, ScheduledRun, User, db
 
 from .conftest import until
 
-pytestmark = pytest.mark.committed
+pytestmark = [pytest.mark.faults, pytest.mark.committed]
 DAILY = {"daily_housekeeping", "task_reminders", "remediation_escalation"}  # their once-a-day rows
 
 

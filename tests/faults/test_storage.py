@@ -22,6 +22,7 @@ from models.enums import InspectionKind
 from tests.factories import csrf_token, make_photo
 from tests.reports.support import Demo, on_site
 
+pytestmark = pytest.mark.faults
 MESSAGE = "kho lưu trữ tệp của máy chủ đang lỗi"
 
 

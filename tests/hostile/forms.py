@@ -56,6 +56,10 @@ class _FormParser(HTMLParser):
         if tag == "form" and a.get("method", "get").lower() == self.method:
             self.form = Form(action=urlsplit(a.get("action") or self.page_url).path)
             self.forms.append(self.form)
+        elif tag == "option" and self.select is not None:
+            self.select.options.append(a.get("value", ""))
+            if "selected" in a:
+                self.select.value = a.get("value", "")
         elif self.form is None or not a.get("name"):
             return
         elif tag == "input":
@@ -64,10 +68,6 @@ class _FormParser(HTMLParser):
             self.form.fields.setdefault(a["name"], Field(a["name"], "submit", a.get("value", "")))
         elif tag == "select":
             self.select = self.form.fields.setdefault(a["name"], Field(a["name"], "select"))
-        elif tag == "option" and self.select is not None:
-            self.select.options.append(a.get("value", ""))
-            if "selected" in a:
-                self.select.value = a.get("value", "")
         elif tag == "textarea":
             self.textarea = self.form.fields.setdefault(a["name"], Field(a["name"], "textarea"))
 
@@ -95,6 +95,7 @@ class _FormParser(HTMLParser):
         elif tag == "select":
             self.select = None
         elif tag == "textarea":
+            self.textarea.value = self.textarea.value.strip()
             self.textarea = None
 
     def handle_data(self, data):

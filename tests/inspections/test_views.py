@@ -182,11 +182,11 @@ def test_plan_progress_counts_leave_out_an_unstarted_surprise_inspection(people,
     scheduling.schedule_inspection(people.users["leader"], ordering_unit=tree["pc"], target=tree["a"],
                                    kind=InspectionKind.SURPRISE, start_on=TODAY + timedelta(days=3),
                                    template=template, lead_id=people.users["inspector"].id, plan=plan)
-    assert "Đã kiểm tra 0/3 đơn vị; xã, thị trấn 0/2" in people["leader"].text(f"/inspection-plans/{plan.id}")
+    assert "Đã kiểm tra 0/3 đơn vị; cấp xã 0/2" in people["leader"].text(f"/inspection-plans/{plan.id}")
     viewer_page = people["viewer"].text(f"/inspection-plans/{plan.id}")
-    assert "Đã kiểm tra 0/2 đơn vị; xã, thị trấn 0/1" in viewer_page
+    assert "Đã kiểm tra 0/2 đơn vị; cấp xã 0/1" in viewer_page
     assert tree["a"].name not in viewer_page
-    assert "xã, thị trấn 0/1" in people["viewer"].text("/inspection-plans")
+    assert "cấp xã 0/1" in people["viewer"].text("/inspection-plans")
     assert people["officer"].get(f"/inspection-plans/{plan.id}").status_code == 404  # the PC's plan
 
 
@@ -254,7 +254,7 @@ def test_an_annual_plan_schedules_many_units_at_once(people, tree, template):
                       tree["b"].id: own_day}
     assert all(i.end_on == i.start_on + timedelta(days=1) and len(i.members) == 2 for i in rows)
     page = people["coordinator"].text(f"/inspection-plans/{plan.id}")
-    assert "Đã kiểm tra 0/3 đơn vị; xã, thị trấn 0/2" in page
+    assert "Đã kiểm tra 0/3 đơn vị; cấp xã 0/2" in page
     assert "Kế hoạch số 15/KH-UBND" in people["coordinator"].text("/inspection-plans")
 
 

@@ -3,6 +3,7 @@ to a drafted conclusion (with photos), running the report jobs in-process, readi
 poppler's tools."""
 
 import io
+import re
 import subprocess
 import tempfile
 import uuid
@@ -39,8 +40,18 @@ def _poppler(tool: str, pdf: bytes, *args: str) -> str:
     return done.stdout
 
 
-def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
-    return _poppler("pdftotext", pdf, *(["-layout"] if layout else []))
+def pdf_text(pdf: bytes, *, layout: bool = False, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return _poppler("pdftotext", pdf, *(["-layout"] if layout else []), *pages)
+
+
+def pdf_words(pdf: bytes, page: int) -> tuple[float, list[tuple[str, float, float, float]]]:
+    """The page's width and its words in reading order as (text, x centre, top, bottom), in points."""
+    html = _poppler("pdftotext", pdf, "-bbox", "-f", str(page), "-l", str(page))
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    words = [(text, (float(x0) + float(x1)) / 2, float(y0), float(y1)) for x0, y0, x1, y1, text in
+             re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
+    return width, words
 
 
 def pdf_fonts(pdf: bytes) -> str:

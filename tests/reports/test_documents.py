@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from inspection.errors import ValidationError
 from inspection.formatting import local_today
 from inspection.reports import services
+from inspection.reports.pdf import render_html
 from inspection.seed import DEMO_PASSWORD
 from models import Conclusion, Document, Finding, RemediationAction, Report, db
 from tests.factories import PDF_BYTES, csrf_token, sign_in
 
-from .support import FINDING_TEXT, pdf_fonts, pdf_info, pdf_text, run_jobs, stored_bytes, walk_to_draft
+from .support import FINDING_TEXT, pdf_fonts, pdf_info, pdf_text, pdf_words, run_jobs, stored_bytes, walk_to_draft
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 
@@ -42,6 +43,28 @@ def assert_official_frame(pdf: bytes) -> str:
     return text
 
 
+def assert_page_numbers_top_centre(pdf: bytes) -> None:
+    """Nghị định 30: page numbers centred in the top margin, from page 2 (none on page 1)."""
+    assert int(re.search(r"Pages:\s+(\d+)", pdf_info(pdf)).group(1)) >= 2
+    assert pdf_text(pdf, page=2).lstrip().startswith("2")
+    width, words = pdf_words(pdf, 2)
+    number, centre, _, bottom = words[0]
+    assert number == "2" and bottom < 25 * 72 / 25.4  # in the 20–25 mm top margin
+    assert 0.45 * width < centre < 0.62 * width  # centred between the 30 mm and 15 mm side margins
+    _, first_page = pdf_words(pdf, 1)
+    assert not [w for w in first_page if w[3] < 20 * 72 / 25.4], first_page[:3]  # nothing above the masthead
+
+
+def assert_progress_chart(report: Report, text: str) -> None:
+    """The progress report carries its chart: an SVG in the rendered HTML, its labels in the PDF."""
+    html = render_html("progress_report", report.snapshot)
+    assert re.search(r'<div class="chart"><svg[^>]*role="img"', html), html[:300]
+    chart = text.split("Tiến độ thực hiện theo lĩnh vực", 1)[1].split("II. KẾT QUẢ THEO LĨNH VỰC", 1)[0]
+    assert "Hoàn thành đúng hạn" in chart and "Quá hạn" in chart  # the legend
+    for area in report.snapshot["areas"]:  # one bar per PAR area: its (shortened) label and rate
+        assert area["label"][:20] in chart and area["rate"] in chart
+
+
 KINDS = [
     ("minutes", "BIÊN BẢN", "/BB-ĐKT", "Kiểm tra công tác cải cách hành chính tại"),
     ("conclusion", "THÔNG BÁO", "/TB-UBND", "Kết luận kiểm tra công tác cải cách hành chính"),
@@ -63,6 +86,9 @@ def test_every_kind_renders_from_the_demo_data_as_a_marked_draft(demo, kind, typ
     if kind != "minutes":  # the minutes carry the day they were drawn up; others leave it blank
         assert "Tân Hồng, ngày tháng năm" in text
     assert "ỦY BAN NHÂN DÂN HUYỆN TÂN HỒNG" in text
+    assert_page_numbers_top_centre(pdf)
+    if kind == "progress_report":
+        assert_progress_chart(report, text)
 
 
 def test_the_minutes_show_team_results_findings_and_their_photos(demo):
