@@ -78,7 +78,7 @@ def record_result(inspection: Inspection):
         device_time=payloads.moment(data), note=payloads.text(data, "note"),
         severity=payloads.text(data, "severity", limit=20) or None,
         description=payloads.text(data, "description"), version=payloads.integer(data, "version", required=False),
-        propose_on_conflict=data.get("on_conflict") == "propose")
+        propose_on_conflict=request.headers.get("X-On-Conflict") == "propose")
     return _answer(record)
 
 

@@ -4,7 +4,7 @@ rows come back whatever the number of records; and the units and areas the page 
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, cast, func, literal, null, or_, select, true, union_all
+from sqlalchemy import Date, Integer, Select, cast, func, literal, null, or_, select, true, union_all
 
 from models import OrgUnit, ParArea, db
 from models.dashboard import DashboardFact
@@ -43,7 +43,8 @@ def totals(source, *, period: tuple[date, date], trend: tuple[date, date], area_
     a materialized CTE scanned the whole summary and sorted its rows (bench/web.py, the leader's
     year: 50,000 of 220,000 rows, ≈4× faster)."""
     f = source.cte("facts")
-    if DashboardFact.__table__ in source.get_final_froms() and db.session.get_bind().dialect.name == "postgresql":
+    stored = isinstance(source, Select) and DashboardFact.__table__ in source.get_final_froms()
+    if stored and db.session.get_bind().dialect.name == "postgresql":
         f = f.prefix_with("NOT MATERIALIZED")
     area_ok = or_(f.c.subject == "inspection", f.c.area_id == area_id) if area_id else true()
     in_period = f.c.month.between(*period)

@@ -19,7 +19,6 @@ from .choices import KINDS, TEMPLATE_VERSION
 
 # Kinds whose documents are issued by a People's Committee: "Số: 01/TB-UBND", "TM. ỦY BAN NHÂN DÂN".
 COMMITTEE_KINDS = {"province", "peoples_committee", "district", "commune", "ward", "township", "special_zone"}
-COMMITTEE = "Ủy ban nhân dân"
 # The head of any other issuer, by the first words of its name (cơ quan chuyên môn, đơn vị sự nghiệp).
 HEADS = (("văn phòng", "CHÁNH VĂN PHÒNG"), ("thanh tra", "CHÁNH THANH TRA"), ("sở", "GIÁM ĐỐC"),
          ("trung tâm", "GIÁM ĐỐC"), ("ban quản lý", "GIÁM ĐỐC"), ("ban", "TRƯỞNG BAN"), ("phòng", "TRƯỞNG PHÒNG"))
@@ -80,7 +79,7 @@ def committee_name(unit: OrgUnit) -> str:
     name = unit.name
     if unit.kind not in COMMITTEE_KINDS or short_committee(name).startswith("UBND"):
         return name
-    return f"{COMMITTEE} {name[:1].lower()}{name[1:]}"
+    return f"Ủy ban nhân dân {name[:1].lower()}{name[1:]}"
 
 
 def governing_line(unit: OrgUnit) -> str:

@@ -158,14 +158,13 @@
     });
   }
 
-  // What is sent for a row: a write nobody is waiting for on screen (taken earlier, sent from the
-  // queue) asks the server to keep a change that clashes with another member's as a pending correction.
-  function outgoing(row) {
-    if (waiters[row.seq] || row.kind !== "result") return row.payload;
-    var copy = {};
-    Object.keys(row.payload).forEach(function (key) { copy[key] = row.payload[key]; });
-    copy.on_conflict = "propose";
-    return copy;
+  // Headers for a row: the device token if any, and for a verdict nobody waits for on screen (taken
+  // earlier, sent from the queue) a request to keep a change that clashes with another member's as a
+  // pending correction. The body stays byte for byte the same on every retry.
+  function headersFor(row) {
+    var headers = device ? {Authorization: "Bearer " + device.token} : {};
+    if (!waiters[row.seq] && row.kind === "result") headers["X-On-Conflict"] = "propose";
+    return headers;
   }
 
   function isCsrfError(res) {
@@ -176,8 +175,7 @@
   function sendFrom(rows, i, refreshed) {
     if (i >= rows.length) return Promise.resolve("");
     var row = rows[i];
-    var headers = device ? {Authorization: "Bearer " + device.token} : {};
-    return realSubmit(row.kind, row.url, outgoing(row), headers).then(function (res) {
+    return realSubmit(row.kind, row.url, row.payload, headersFor(row)).then(function (res) {
       if (isCsrfError(res)) {  // the CSRF token expired (or the session behind it is gone)
         if (refreshed) return "session";
         return freshToken().then(function (ok) { return ok ? sendFrom(rows, i, true) : "session"; });

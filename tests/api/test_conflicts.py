@@ -14,6 +14,12 @@ from tests.inspections.test_services import on_site
 
 from .test_sync import post
 
+QUEUED = {"X-On-Conflict": "propose"}  # what the tablet's outbox sends for a verdict taken earlier
+
+
+def post_queued(client, url, payload):
+    return client.post(url, json=payload, headers={"X-CSRFToken": csrf_token(client, "/")} | QUEUED)
+
 
 def result(item, value="compliant", **over) -> dict:
     return {"item_id": item.id, "value": value, "client_uuid": str(uuid.uuid4()),
@@ -40,8 +46,8 @@ def test_a_queued_verdict_on_an_item_changed_meanwhile_becomes_a_pending_correct
     body = result(item, "non_compliant", severity="minor", description="Chưa niêm yết thủ tục mới.")
     interactive = post(client, url, body | {"client_uuid": str(uuid.uuid4())})
     assert interactive.status_code == 409  # on screen, the inspector chooses
-    queued = post(client, url, body | {"on_conflict": "propose"})
-    again = post(client, url, body | {"on_conflict": "propose"})  # its answer was lost: sent again
+    queued = post_queued(client, url, body)
+    again = post_queued(client, url, body)  # its answer was lost: sent again
     assert queued.status_code == again.status_code == 202
     assert queued.get_json()["correction"]["id"] == again.get_json()["correction"]["id"]
     correction = db.session.execute(select(Correction)).scalar_one()
@@ -54,7 +60,7 @@ def test_the_conflict_list_shows_the_reason_and_the_lead_decides_there(client, t
     sign_in(client, team["lead"])
     item = changed_meanwhile(team)
     url = f"/api/v1/inspections/{team['inspection'].id}/results"
-    post(client, url, result(item, "not_applicable", on_conflict="propose"))
+    post_queued(client, url, result(item, "not_applicable"))
     page = client.get(conflicts_url(team)).get_data(as_text=True)
     assert "Thành viên khác đã sửa kết quả tiêu chí này" in page and "Chờ trưởng đoàn duyệt" in page
     correction = db.session.execute(select(Correction)).scalar_one()

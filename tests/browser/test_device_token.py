@@ -41,11 +41,13 @@ def queue_finding(page, text: str) -> None:
 
 def test_a_registered_tablet_syncs_without_a_session_until_it_is_revoked(started, new_context):  # noqa: F811
     page = _open_started(new_context, started)
+    page.goto(f"{started['url']}/field")  # the start screen of the day: register the tablet there
     page.locator("#device-state").tap()
     page.fill("#device-name", "Máy tính bảng đoàn 1")
     page.get_by_role("button", name="Đăng ký máy này").tap()
     expect(page.locator("#device-state")).to_have_text("Máy đã đăng ký đồng bộ: Máy tính bảng đoàn 1")
     save_screenshot(page, "offline-device-registered-800")
+    page.goto(f"{started['url']}/field/{started['id']}")
 
     queue_finding(page, "Tồn tại 1: sổ tiếp nhận hồ sơ ghi thiếu ngày hẹn trả.")
     page.context.clear_cookies()  # the session is gone, as after an expiry
@@ -64,6 +66,7 @@ def test_a_registered_tablet_syncs_without_a_session_until_it_is_revoked(started
     sign_in_to(page, started)
     expect(page.locator("#outbox-count")).to_have_text(SYNCED, timeout=30_000)  # through the session now
     assert findings(started["id"]) == 2
+    page.goto(f"{started['url']}/field")
     expect(page.locator("#device-state")).to_have_text("Máy chưa đăng ký đồng bộ")  # the revoked token is gone
 
 

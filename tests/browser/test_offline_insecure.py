@@ -25,9 +25,13 @@ def test_the_field_screen_says_offline_capture_is_unavailable_on_plain_http(new_
     expect(notice).to_contain_text("Không làm việc ngoại tuyến được")
     expect(notice).to_contain_text("https://")
     expect(page.locator("[data-bind=status]")).to_have_text("Đang kiểm tra")  # the screen itself still works
-    expect(page.locator("#device-box")).to_be_hidden()  # no device token over plain HTTP
     assert page.evaluate("'serviceWorker' in navigator") is False  # not even exposed: nothing registered
     save_screenshot(page, "offline-insecure-field-800")
+    page.goto(f"{origin}/field")
+    expect(page.locator("#field-insecure")).to_be_visible()
+    expect(page.locator("#outbox-count")).to_have_text("Đã đồng bộ hết dữ liệu trên máy.")
+    expect(page.locator("#device-box")).to_be_hidden()  # no device token over plain HTTP
+    assert page.locator("#device-box").count() == 1
 
 
 def test_over_a_secure_origin_the_notice_stays_hidden_and_the_worker_registers(new_context, site):  # noqa: F811

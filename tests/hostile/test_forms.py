@@ -34,6 +34,7 @@ BENIGN_BY_NAME = {"code": "KB-HOSTILE-01", "username": "nguoi_dung_thu", "email"
                   "number": "15/KH-UBND", "year": "2026"}
 GENERIC_FIELDS = ("note", "reason", "comment")  # for a route whose form the battery could not find
 TODAY = "15/03/2026"
+STORING_BLUEPRINTS = {"admin", "inspections", "plans", "remediation"}
 SAMPLE = 3  # dates, numbers, choices and files per route (text fields get every TEXT case)
 
 
@@ -48,6 +49,7 @@ class Battery:
         self.formless: list[str] = []
         self.statuses: list[int] = []
         self.summary: list[str] = []
+        self.stored_markup = 0  # accepted submissions carrying SCRIPT or IMG (then shown and checked)
 
     # -- sessions
 
@@ -141,6 +143,7 @@ class Battery:
                 and not any(m in body for m in ERROR_MARKS):
             self.failures.append(f"{where}: re-rendered the form with no message")
         if status in (302, 303) and markup:
+            self.stored_markup += 1
             self.follow(role, response.headers["Location"], where)
 
     def follow(self, role, location: str, where: str) -> None:
@@ -272,3 +275,5 @@ def test_every_form_refuses_hostile_input_clearly_and_stores_nothing_partial(app
                 db.session.rollback()
                 battery.failures.append(f"{rule.rule}: the battery itself failed: {exc}")
     assert not battery.failures, "\n".join(battery.failures)
+    if blueprint in STORING_BLUEPRINTS:  # the battery really got hostile text stored and displayed
+        assert battery.stored_markup, "\n".join(battery.summary)

@@ -21,7 +21,8 @@ def test_the_task_log_and_the_plan_charts_read_in_english(app, tree):
     task = make_task(unit=tree["a"], plan=plan, number="1", deadline=TODAY + timedelta(days=20))
     db.session.commit()
     officer, leader = Person(app, officer), Person(app, leader)
-    assert officer.post(f"/tasks/{task.id}/progress", {"progress": "40", "progress_note": "Đã rà soát"}).status_code == 303
+    progress = {"progress": "40", "progress_note": "Đã rà soát"}
+    assert officer.post(f"/tasks/{task.id}/progress", progress).status_code == 303
     assert officer.post(f"/tasks/{task.id}/extension", {
         "new_deadline": (TODAY + timedelta(days=45)).strftime("%d/%m/%Y"),
         "extension_reason": "Chờ hướng dẫn của Sở Nội vụ"}).status_code == 303
