@@ -94,7 +94,7 @@ class _FormParser(HTMLParser):
             self.form = None
         elif tag == "select":
             self.select = None
-        elif tag == "textarea":
+        elif tag == "textarea" and self.textarea is not None:
             self.textarea.value = self.textarea.value.strip()
             self.textarea = None
 
