@@ -1,7 +1,7 @@
 """The load generator of `python -m bench web`, run as its own process on loopback:
 
     python -m bench.load URL PATH CONCURRENCY REQUESTS COOKIE [COOKIE …]
-    python -m bench.load --sync URL INSPECTION_ID CONCURRENCY BATCHES COOKIE|CSRF [COOKIE|CSRF …]
+    python -m bench.load --sync URL INSPECTION_ID DAY CONCURRENCY BATCHES COOKIE|CSRF [COOKIE|CSRF …]
 
 Keeps CONCURRENCY requests in flight (one keep-alive connection per thread, each thread with its
 own signed-in session cookie when several are given) until REQUESTS answers came back, then prints
@@ -9,8 +9,9 @@ one JSON line: p50/p95/p99 in ms, requests per second, and the number of non-200
 A "{n}" in PATH is replaced by the request's number (to make every request a different one).
 
 With --sync each sample is a tablet's sync batch: SYNC_BATCH findings posted one after the other
-to the JSON API (as the outbox sends them), each with a new client UUID; the times are per batch
-and an answer other than 201 counts as an error."""
+to the JSON API (as the outbox sends them), each with a new client UUID and a device time on DAY
+(the inspection's date, YYYY-MM-DD); the times are per batch and an answer other than 201 counts
+as an error."""
 
 import http.client
 import json
@@ -19,7 +20,8 @@ import sys
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock
 from urllib.parse import urlsplit
 
 SYNC_BATCH = 20
@@ -46,9 +48,9 @@ def _worker(host: str, port: int, path: str, cookie: str, quota: list, samples: 
     conn.close()
 
 
-def _batch(conn, path: str, headers: dict, errors: list) -> None:
+def _batch(conn, path: str, headers: dict, errors: list, day: date) -> None:
     """One sync batch: SYNC_BATCH new findings, each sent after the previous one was answered."""
-    on_site = datetime.now(timezone(timedelta(hours=7))).replace(hour=9, minute=0, second=0, microsecond=0)
+    on_site = datetime.combine(day, clock(9), timezone(timedelta(hours=7)))  # Asia/Ho_Chi_Minh
     for n in range(SYNC_BATCH):
         body = json.dumps({"description": f"Tồn tại ghi nhận tại hiện trường số {n + 1}", "severity": "minor",
                            "client_uuid": str(uuid.uuid4()),
@@ -62,7 +64,7 @@ def _batch(conn, path: str, headers: dict, errors: list) -> None:
 
 def _sync_worker(host: str, port: int, path: str, session: str, quota: list, samples: list, errors: list,
                  lock) -> None:
-    cookie, token = session.rsplit("|", 1)
+    cookie, token, day = session.rsplit("|", 2)
     headers = {"Cookie": cookie, "X-CSRFToken": token, "Content-Type": "application/json"}
     conn = http.client.HTTPConnection(host, port, timeout=60)
     while True:
@@ -72,7 +74,7 @@ def _sync_worker(host: str, port: int, path: str, session: str, quota: list, sam
             quota[0] -= 1
         start = time.perf_counter()
         failed: list = []
-        _batch(conn, path, headers, failed)
+        _batch(conn, path, headers, failed, date.fromisoformat(day))
         elapsed = (time.perf_counter() - start) * 1000
         with lock:
             samples.append(elapsed)
@@ -99,9 +101,9 @@ def run(url: str, path: str, concurrency: int, requests: int, cookies: list[str]
 
 if __name__ == "__main__":
     if sys.argv[1] == "--sync":
-        url, inspection_id, concurrency, batches, *sessions = sys.argv[2:]
+        url, inspection_id, day, concurrency, batches, *sessions = sys.argv[2:]
         print(json.dumps(run(url, f"/api/v1/inspections/{inspection_id}/findings", int(concurrency), int(batches),
-                             sessions, worker=_sync_worker)))
+                             [f"{session}|{day}" for session in sessions], worker=_sync_worker)))
     else:
         url, path, concurrency, requests, *cookies = sys.argv[1:]
         print(json.dumps(run(url, path, int(concurrency), int(requests), cookies)))

@@ -107,10 +107,11 @@ def csrf_session(port: int, cookie: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in jar.items()) + f"|{token}"
 
 
-def load_sync(port: int, inspection_id: int, concurrency: int, sessions: list[str], batches: int) -> dict:
-    """Sync batches from the tablets (bench/load.py --sync); `sessions` are "cookie|csrf token"."""
+def load_sync(port: int, inspection_id: int, day, concurrency: int, sessions: list[str], batches: int) -> dict:
+    """Sync batches from the tablets (bench/load.py --sync) for the inspection on `day`;
+    `sessions` are "cookie|csrf token"."""
     out = subprocess.run([sys.executable, "-m", "bench.load", "--sync", f"http://127.0.0.1:{port}",
-                          str(inspection_id), str(concurrency), str(batches), *sessions],
+                          str(inspection_id), day.isoformat(), str(concurrency), str(batches), *sessions],
                          cwd=ROOT, capture_output=True, text=True, check=True)
     result = json.loads(out.stdout)
     if result["errors"]:
@@ -176,7 +177,7 @@ def _showcase() -> dict[str, int]:
 
 def _measure(app, port: int) -> dict:
     """Every figure: p50/p95 under load, the deep-page ratio, statements per page."""
-    from models import db
+    from models import Inspection, db
     from models.dashboard import DashboardRefresh
 
     from .province import PASSWORD
@@ -213,7 +214,8 @@ def _measure(app, port: int) -> dict:
     figures["web.inspection_detail.p95_ms"] = _figure(detail["p95"], "ms")
     figures["web.inspection_detail.p50_ms"] = _figure(detail["p50"], "ms")
     sessions = [csrf_session(port, cookie) for cookie in inspectors]
-    at_10["sync_batch"] = sync = load_sync(port, ids["field"], 10, sessions, SYNC_BATCHES)
+    day = db.session.get(Inspection, ids["field"]).start_on  # device times on its date (midnight may pass)
+    at_10["sync_batch"] = sync = load_sync(port, ids["field"], day, 10, sessions, SYNC_BATCHES)
     figures["web.sync_batch.p95_ms"] = _figure(sync["p95"], "ms")
     figures["web.sync_batch.p50_ms"] = _figure(sync["p50"], "ms")
     for page, result in at_10.items():

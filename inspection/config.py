@@ -108,6 +108,8 @@ def _jobs() -> dict:
         "ESCALATE_TO_HEAD_DAYS": _int("CCHC_ESCALATE_TO_HEAD_DAYS", 3),
         "ESCALATE_TO_LEADER_DAYS": _int("CCHC_ESCALATE_TO_LEADER_DAYS", 10),
         "CAPTURE_SKEW_MINUTES": _int("CCHC_CAPTURE_SKEW_MINUTES", 120),
+        # how far past the server's clock a device time may lie (a capture "in the future")
+        "CAPTURE_FUTURE_MINUTES": _int("CCHC_CAPTURE_FUTURE_MINUTES", 120),
         # daily backups run when a directory is set; `flask backup` defaults to instance/backups
         "BACKUP_DIR": os.environ.get("CCHC_BACKUP_DIR", ""),
         "BACKUP_KEEP": _int("CCHC_BACKUP_KEEP", 14),

@@ -125,14 +125,14 @@ def _walk(inspection: Inspection, template: ChecklistTemplate, users, findings) 
                             recommendations="Khắc phục ngay các tồn tại, báo cáo kết quả về Phòng Nội vụ.")
     db.session.add(conclusion)
     db.session.flush()
-    for text, severity in findings:
-        _finding(inspection, conclusion, lead, day, text, severity)
+    for item, (text, severity) in zip(template.items, findings, strict=False):  # the items found non-compliant
+        _finding(inspection, conclusion, lead, day, text, severity, item.id)
     inspection.status = InspectionStatus.CONCLUDED if findings else InspectionStatus.CLOSED
 
 
-def _finding(inspection, conclusion, lead, day, text, severity) -> None:
-    finding = Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, severity=severity, description=text,
-                      description_folded=fold(text), client_uuid=str(uuid.uuid4()), device_time=_at(day, 10),
+def _finding(inspection, conclusion, lead, day, text, severity, item_id: int) -> None:
+    finding = Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, item_id=item_id, severity=severity,
+                      description=text, description_folded=fold(text), client_uuid=str(uuid.uuid4()), device_time=_at(day, 10),
                       recorded_by_id=lead.id)
     db.session.add(finding)
     db.session.flush()

@@ -73,6 +73,9 @@ def make_test_app(database_url: str, redis_url: str, instance_dir, **overrides):
         # two-factor roles; tests opt into two-factor explicitly where they test it.
         "TWO_FACTOR_REQUIRED_ROLES": frozenset(),
         "SERVER_NAME": None,
+        # tests pin device times to fixed hours of today (on_site(hour=9)), which lie ahead of the
+        # clock at night; tests/api/test_sync.py sets the real allowance to test captures in the future
+        "CAPTURE_FUTURE_MINUTES": 24 * 60,
     }
     config.update(overrides)
     return create_app(config)

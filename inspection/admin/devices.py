@@ -76,5 +76,17 @@ def revoke_device(actor: User, device: Device) -> Device:
     return device
 
 
+def revoke_user_devices(actor: User, user: User, reason: str) -> int:
+    """Within the caller's unit of work (a password reset, a deactivation): revoke every active device
+    of `user`, one audit event each; returns how many."""
+    active = db.session.execute(select(Device).where(Device.user_id == user.id,
+                                                     Device.revoked_at.is_(None))).scalars().all()
+    for device in active:
+        device.revoked_at, device.revoked_by_id = utcnow(), actor.id
+        audit.record(actor, "device.revoked", "device", device.id, unit_id=_unit_of(user),
+                     after={"name": device.name, "user": user.id, "reason": reason})
+    return len(active)
+
+
 def _unit_of(user: User) -> int | None:
     return user.memberships[0].unit_id if user.memberships else None

@@ -16,6 +16,7 @@ from ..errors import ValidationError
 from ..i18n import N_
 from ..text import fold, nfc
 from ..transaction import unit_of_work
+from .devices import revoke_user_devices
 from .units import check_version, ensure_active
 
 USER_FIELDS = ("username", "full_name", "title", "email")
@@ -148,8 +149,9 @@ def deactivate_user(actor, user: User) -> int:
     with unit_of_work():
         user.is_active = False
         ended = revoke_sessions(user, "deactivated")
+        devices = revoke_user_devices(actor, user, "deactivated")
         audit.record(actor, "user.deactivated", "user", user.id, before={"is_active": True},
-                     after={"is_active": False, "sessions_ended": ended})
+                     after={"is_active": False, "sessions_ended": ended, "devices_revoked": devices})
     return ended
 
 
@@ -174,6 +176,7 @@ def reset_password(actor, user: User) -> str:
         user.password_hash = hash_password(password)
         user.must_change_password = True
         ended = revoke_sessions(user, "password_reset")
+        devices = revoke_user_devices(actor, user, "password_reset")
         audit.record(actor, "user.password_reset", "user", user.id,
-                     after={"must_change_password": True, "sessions_ended": ended})
+                     after={"must_change_password": True, "sessions_ended": ended, "devices_revoked": devices})
     return password

@@ -6,7 +6,7 @@ from flask import jsonify, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from models import ChecklistItem, CheckResult, Correction, Finding, Inspection, db
+from models import ChecklistItem, CheckResult, Correction, Finding, FindingPhoto, Inspection, db
 from models.enums import InspectionStatus
 
 from .. import permissions
@@ -19,15 +19,25 @@ ACTIVE = (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus
           InspectionStatus.MINUTES_CLOSED)
 
 
-def _answer(record, status: int = 200):
+def _body(record) -> dict:
     if isinstance(record, Correction):
-        return jsonify({"correction": {"id": record.id, "status": record.status,
-                                       "client_uuid": record.client_uuid}}), 202
+        return {"correction": {"id": record.id, "status": record.status, "client_uuid": record.client_uuid}}
     if isinstance(record, CheckResult):
-        return jsonify({"result": serializers.result_dict(record)}), status
+        return {"result": serializers.result_dict(record)}
     if isinstance(record, Finding):
-        return jsonify({"finding": serializers.finding_dict(record)}), status
-    return jsonify({"inspection": serializers.inspection_summary(record)}), status
+        return {"finding": serializers.finding_dict(record)}
+    return {"inspection": serializers.inspection_summary(record)}
+
+
+def _answer(record):
+    return jsonify(_body(record)), 202 if isinstance(record, Correction) else 200
+
+
+def _stored(record, replayed: bool, body: dict | None = None):
+    """A first storage is 201; an identical resubmission 202 with `already_stored: true` and the stored
+    record. A pending correction is 202 too: its body holds `correction` instead of the record."""
+    status = 202 if replayed or isinstance(record, Correction) else 201
+    return jsonify((body or _body(record)) | {"already_stored": replayed}), status
 
 
 @bp.route("/inspections/today")
@@ -71,6 +81,7 @@ def start(inspection: Inspection):
 def record_result(inspection: Inspection):
     """Record (or, with the current version, edit) the result of one checklist item."""
     data = payloads.body()
+    replayed = fieldwork.already_stored(CheckResult, data.get("client_uuid"))
     record = fieldwork.record_result(
         current_user, inspection, item_id=payloads.integer(data, "item_id"),
         value=payloads.text(data, "value", required=True, limit=20),
@@ -79,7 +90,9 @@ def record_result(inspection: Inspection):
         severity=payloads.text(data, "severity", limit=20) or None,
         description=payloads.text(data, "description"), version=payloads.integer(data, "version", required=False),
         propose_on_conflict=request.headers.get("X-On-Conflict") == "propose")
-    return _answer(record)
+    # an earlier write of the item, replayed after a later one: answered with the current result
+    superseded = isinstance(record, CheckResult) and record.client_uuid != data.get("client_uuid")
+    return _stored(record, replayed or superseded)
 
 
 @bp.route("/inspections/<int:inspection_id>/findings", methods=["POST"])
@@ -88,12 +101,13 @@ def record_result(inspection: Inspection):
 def record_finding(inspection: Inspection):
     """Record a free finding (not tied to a checklist item)."""
     data = payloads.body()
+    replayed = fieldwork.already_stored(Finding, data.get("client_uuid"))
     record = fieldwork.record_finding(
         current_user, inspection, description=payloads.text(data, "description", required=True),
         severity=payloads.text(data, "severity", required=True, limit=20),
         client_uuid=payloads.text(data, "client_uuid", required=True, limit=36),
         device_time=payloads.moment(data), latitude=data.get("latitude"), longitude=data.get("longitude"))
-    return _answer(record, 201 if isinstance(record, Finding) else 202)
+    return _stored(record, replayed)
 
 
 @bp.route("/findings/<int:finding_id>/photos", methods=["POST"])
@@ -126,13 +140,14 @@ def _store_photo(finding: Finding):
         raise ValidationError("Thiếu tệp ảnh.", field="file")
     form = request.form.to_dict()
     digest = _checked_digest(upload.stream, form.get("sha256", ""))
+    replayed = fieldwork.already_stored(FindingPhoto, form.get("client_uuid"))
     photo = fieldwork.add_photo(current_user, finding, stream=upload.stream, filename=upload.filename or "anh.jpg",
                                 client_uuid=payloads.text(form, "client_uuid", required=True, limit=36),
                                 device_time=payloads.moment(form), kind=form.get("kind", "before"), sha256=digest)
     if isinstance(photo, Correction):
-        return _answer(photo)
-    return jsonify({"photo": {"id": photo.id, "client_uuid": photo.client_uuid, "finding_id": finding.id,
-                              "sha256": digest}}), 201
+        return _stored(photo, replayed)
+    return _stored(photo, replayed, {"photo": {"id": photo.id, "client_uuid": photo.client_uuid,
+                                               "finding_id": finding.id, "sha256": digest}})
 
 
 def _checked_digest(stream, claimed: str) -> str:

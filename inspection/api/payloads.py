@@ -2,17 +2,30 @@
 
 from datetime import datetime
 
-from flask import request
+from flask import current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import ValidationError
 from ..permissions import MAX_ID
 from ..text import nfc
+from . import bp
 
 MAX_TEXT = 5000
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc: RequestEntityTooLarge):
+    """A body over MAX_CONTENT_LENGTH is refused before anything is read or stored."""
+    mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    return jsonify({"error": f"Yêu cầu quá lớn (tối đa {mb} MB mỗi lần gửi): không có dữ liệu nào được lưu. "
+                             "Gửi từng mục, từng ảnh một.", "code": "too_large"}), 413
+
+
 def body() -> dict:
     data = request.get_json(silent=True)
+    if isinstance(data, list):  # one item per request: a retry then re-sends exactly that item
+        raise ValidationError("Mỗi yêu cầu chỉ gửi một mục (một đối tượng JSON), không gửi cả lô: "
+                              "không có dữ liệu nào được lưu.")
     if not isinstance(data, dict):
         raise ValidationError("Nội dung yêu cầu phải là một đối tượng JSON.")
     return data

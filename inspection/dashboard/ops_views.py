@@ -1,5 +1,5 @@
 """The administrators' operations page: the last backup, queues, failed jobs with their errors
-(retry), failed PDF renderings, worker and scheduler heartbeats."""
+(retry), failed PDF renderings (retry), worker and scheduler heartbeats."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -8,9 +8,12 @@ from flask_login import current_user, login_required
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
+from models import Report
+
 from .. import permissions
 from ..errors import NotFound
 from ..forms import Form
+from ..reports import services as reports
 from . import bp, ops
 
 WORKER_STATES = {"idle": _l("đang chờ việc"), "busy": _l("đang chạy một việc"), "started": _l("vừa khởi động"),
@@ -28,7 +31,7 @@ def ops_page():
     permissions.require(current_user, "ops.view")
     return render_template("dashboard/ops.html", queues=ops.queue_depths(), failed=ops.failed_jobs(),
                            reports=ops.failed_reports(), workers=ops.workers(), schedulers=ops.schedulers(),
-                           form=RetryForm(), worker_stale=ops.WORKER_STALE, scheduler_stale=ops.SCHEDULER_STALE,
+                           form=RetryForm(), report_form=Form(), worker_stale=ops.WORKER_STALE, scheduler_stale=ops.SCHEDULER_STALE,
                            WORKER_STATES=WORKER_STATES, backup=ops.backup_status())
 
 
@@ -47,4 +50,21 @@ def retry_job():
         flash(_("Công việc này không còn trong danh sách lỗi (có thể vừa được chạy lại)."), "error")
     else:
         flash(_("Đã đưa công việc trở lại hàng đợi “%(q)s”.", q=queue), "success")
+    return redirect(url_for("dashboard.ops_page"), 303)
+
+
+@bp.route("/admin/ops/reports/<int:report_id>/retry", methods=["POST"])
+@login_required
+@permissions.scoped_view(Report, "report_id", "report.view")
+def retry_report(report: Report):
+    """Render a failed PDF again: a new attempt with a fresh job id (reports.services.retry_report)."""
+    permissions.require(current_user, "ops.view")
+    if not Form().validate_on_submit():
+        flash(_("Yêu cầu không hợp lệ hoặc trang đã quá hạn; vui lòng tải lại trang."), "error")
+    elif report.status != "failed":
+        flash(_("Bản PDF này không còn ở trạng thái lỗi (có thể vừa được tạo lại)."), "error")
+    else:
+        reports.retry_report(current_user, report)
+        flash(_("Đã đưa bản PDF “%(k)s” (#%(id)s) trở lại hàng đợi để tạo lại.", k=report.kind, id=report.id),
+              "success")
     return redirect(url_for("dashboard.ops_page"), 303)

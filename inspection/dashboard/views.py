@@ -67,6 +67,6 @@ def _content(fresh: summary.Freshness) -> Markup:
     return Markup(render_template(
         "dashboard/_content.html", form=form, board=board, dashboard=dashboard, areas={a.id: a for a in areas},
         links=links, charts=graphics.for_board(board, areas), task_lines=tables.task_lines(board, areas),
-        finding_lines=tables.finding_lines(board, areas), quick=_quick_periods(today, board), today=today,
+        finding_lines=tables.finding_areas(board, areas), quick=_quick_periods(today, board), today=today,
         SEVERITY_LABELS=SEVERITY_LABELS, root=dashboard.units.get(board.root_id),
         filter_args={k: v for k, v in request.args.items() if k != "unit_id" and v}))

@@ -4,6 +4,7 @@ from models import Inspection
 from models.enums import INSPECTION_KIND_LABELS, INSPECTION_STATUS_LABELS
 
 from .. import list_exports
+from ..formatting import parse_date
 from .forms import parse_month
 from .queries import InspectionFilters, filtered_inspections, names_of
 
@@ -16,7 +17,10 @@ def filters_from_args(args) -> InspectionFilters:
 
     return InspectionFilters(status=args.get("status") or None, kind=args.get("kind") or None,
                              unit_id=number("unit_id"), inspector_id=number("inspector_id"),
-                             month=parse_month(args.get("month") or ""), q=(args.get("q") or "")[:200])
+                             month=parse_month(args.get("month") or ""), q=(args.get("q") or "")[:200],
+                             start_from=parse_date(args.get("start_from") or ""),
+                             start_to=parse_date(args.get("start_to") or ""),
+                             progress=args.get("progress") or None, unit_level=args.get("unit_level") or None)
 
 
 def _rows(inspections: list[Inspection]):

@@ -9,7 +9,18 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from models import Attachment, ChecklistItem, CheckResult, Correction, Finding, FindingPhoto, Inspection, db, utcnow
+from models import (
+    Attachment,
+    AuditEvent,
+    ChecklistItem,
+    CheckResult,
+    Correction,
+    Finding,
+    FindingPhoto,
+    Inspection,
+    db,
+    utcnow,
+)
 from models.enums import CheckValue, InspectionStatus, NotificationKind, Severity
 
 from .. import audit, permissions
@@ -26,10 +37,16 @@ CLOSED_STATES = (InspectionStatus.MINUTES_CLOSED, InspectionStatus.CONCLUSION_DR
 
 
 def check_capture_time(inspection: Inspection, device_time: datetime) -> None:
-    """Capture time must fall within the inspection's dates (local), allowing device clock skew."""
+    """Capture time must fall within the inspection's dates (local) and not lie in the future (the
+    server's clock), allowing device clock skew either way."""
     if not isinstance(device_time, datetime) or device_time.tzinfo is None:
         raise ValidationError("Thiếu thời điểm ghi nhận trên thiết bị.", field="device_time")
     skew = timedelta(minutes=current_app.config.get("CAPTURE_SKEW_MINUTES", 120))
+    ahead = timedelta(minutes=current_app.config.get("CAPTURE_FUTURE_MINUTES", skew.total_seconds() // 60))
+    if device_time > utcnow() + ahead:
+        message = (f"Thời điểm ghi nhận ({device_time.astimezone(TZ):%H:%M %d/%m/%Y}) ở tương lai, vượt quá độ "
+                   "lệch đồng hồ cho phép. Kiểm tra lại đồng hồ thiết bị.")  # like the message below: untranslated
+        raise ValidationError(message, field="device_time")
     opens = datetime.combine(inspection.start_on, time.min, TZ) - skew
     closes = datetime.combine(inspection.end_on + timedelta(days=1), time.min, TZ) + skew
     if not opens <= device_time <= closes:
@@ -82,7 +99,9 @@ def record_result(actor, inspection: Inspection, *, item_id, value: str, client_
                   propose_on_conflict: bool = False):
     """Record one result per item; a non_compliant result is a finding. Idempotent by client UUID.
     Returns the CheckResult, or a pending Correction once the minutes are closed — or, for a write
-    synced from the tablet's queue (`propose_on_conflict`), when another member changed the item since."""
+    synced from the tablet's queue (`propose_on_conflict`), when another member changed the item since
+    the version it carries. The inspector's own later edits of the item apply (the last one wins; the
+    audit trail keeps every one)."""
     permissions.require(actor, "inspection.conduct", inspection)
     description = nfc(description)
     content = {"item_id": item_id, "value": value, "note": nfc(note)}
@@ -95,16 +114,49 @@ def record_result(actor, inspection: Inspection, *, item_id, value: str, client_
                "description": description}
     if not _open_for_edit(inspection):
         return _propose(actor, inspection, payload, client_uuid, device_time)
-    if propose_on_conflict and _changed_since(inspection, item.id, version):
-        return _propose(actor, inspection, payload, client_uuid, device_time, reason="changed_meanwhile")
+    if propose_on_conflict and (current := _current_version(inspection, item.id)) != version:
+        writes = _writes_since(inspection, item.id, version, current)
+        if any(after.get("client_uuid") == client_uuid for _, after in writes or ()):
+            return _result_of(inspection, item.id)  # this very write, stored and since superseded: a replay
+        if writes is None or any(author != actor.id for author, _ in writes):
+            return _propose(actor, inspection, payload, client_uuid, device_time, reason="changed_meanwhile")
+        version = current  # only this inspector wrote it since: their later edit applies
     return _guarded(lambda: _apply_result(actor, inspection, payload, client_uuid, device_time, version),
                     CheckResult, client_uuid, inspection)
 
 
-def _changed_since(inspection: Inspection, item_id: int, version) -> bool:
-    existing = db.session.execute(select(CheckResult.version).where(
+def _result_of(inspection: Inspection, item_id: int) -> CheckResult | None:
+    return db.session.execute(select(CheckResult).where(
         CheckResult.inspection_id == inspection.id, CheckResult.item_id == item_id)).scalar_one_or_none()
-    return existing is not None and str(existing) != str(version)
+
+
+def _current_version(inspection: Inspection, item_id: int) -> int | None:
+    result = _result_of(inspection, item_id)
+    return result.version if result else None
+
+
+def _writes_since(inspection: Inspection, item_id: int, seen, current: int | None) -> list[tuple] | None:
+    """(author id, values) of each write of the item after the version `seen` (None: never seen), or
+    None when `seen` is no version of it. Each write of a result bumps its version by one and appends
+    one audit event, so the writes since `seen` are its last `current - seen` events."""
+    if current is None:
+        return []
+    if seen is not None and not (isinstance(seen, int) and 0 <= seen <= current):
+        return None
+    events = db.session.execute(
+        select(AuditEvent.actor_id, AuditEvent.after).where(
+            AuditEvent.action == "inspection.result", AuditEvent.target_type == "check_result",
+            AuditEvent.target_id == str(_result_of(inspection, item_id).id))
+        .order_by(AuditEvent.seq.desc()).limit(current - (seen or 0))).all()
+    return [(author, after or {}) for author, after in events]
+
+
+def already_stored(model, client_uuid: str) -> bool:
+    """Whether a record (or a pending correction) with this client UUID is stored: a resubmission."""
+    if not isinstance(client_uuid, str) or len(client_uuid) != 36:
+        return False
+    return any(db.session.execute(select(m.id).where(m.client_uuid == client_uuid)).first()
+               for m in (model, Correction))
 
 
 def _already(model, client_uuid: str, inspection: Inspection, content: dict | None = None):
@@ -171,7 +223,8 @@ def _apply_result(actor, inspection, payload: dict, client_uuid: str, device_tim
         db.session.flush()
         _sync_finding(actor, inspection, result, payload, device_time)
         audit.record(actor, "inspection.result", "check_result", result.id, unit_id=inspection.unit_id,
-                     before=before, after={"item_id": result.item_id, "value": result.value, "note": result.note})
+                     before=before, after={"item_id": result.item_id, "value": result.value, "note": result.note,
+                                           "client_uuid": client_uuid})
     return result
 
 

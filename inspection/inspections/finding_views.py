@@ -19,6 +19,8 @@ def _filter_form() -> FindingFilterForm:
         SelectChoice(str(uid), name) for uid, name in queries.targets_seen(current_user)]
     form.inspection_id.choices = [SelectChoice("", _("Mọi cuộc kiểm tra"))] + [
         SelectChoice(str(i), title) for i, title in findings.inspection_choices(current_user)]
+    form.area_id.choices = [SelectChoice("", _("Mọi lĩnh vực"))] + [
+        SelectChoice(str(i), name) for i, name in findings.area_choices()]
     form.validate()
     return form
 
@@ -27,7 +29,8 @@ def _filter_form() -> FindingFilterForm:
 @login_required
 @permissions.body_ids(unit_id=OrgUnit, inspection_id=Inspection)
 def finding_list():
-    """The findings the user sees across inspections, by severity, unit and inspection."""
+    """The findings the user sees across inspections, by severity, unit, inspection, PAR area and
+    the inspection's start date."""
     permissions.require(current_user, "inspection.view")
     form = _filter_form()
     page = findings.list_findings(current_user, findings.filters_from_args(request.args),

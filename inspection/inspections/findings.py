@@ -2,14 +2,16 @@
 filtered by severity, inspected unit and inspection, newest first."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import raiseload
 
-from models import Finding, Inspection, OrgUnit, db, subtree_ids
+from models import ChecklistItem, Finding, Inspection, OrgUnit, ParArea, db, subtree_ids
 from models.enums import SEVERITY_LABELS, Severity
 
 from .. import list_exports, permissions
+from ..formatting import parse_date
 from ..listing import Page, paginate
 from ..text import fold
 
@@ -23,6 +25,9 @@ class FindingFilters:
     severity: str | None = None
     unit_id: int | None = None
     inspection_id: int | None = None
+    area_id: int | None = None  # the PAR area of the checklist item the finding was recorded on
+    start_from: date | None = None  # the inspection's start date, from and to (the dashboard's period)
+    start_to: date | None = None
     q: str = ""
 
 
@@ -34,7 +39,9 @@ def filters_from_args(args) -> FindingFilters:
 
     severity = args.get("severity") or None
     return FindingFilters(severity=severity if severity in set(Severity) else None, unit_id=number("unit_id"),
-                          inspection_id=number("inspection_id"), q=(args.get("q") or "")[:200])
+                          inspection_id=number("inspection_id"), area_id=number("area_id"),
+                          start_from=parse_date(args.get("start_from") or ""),
+                          start_to=parse_date(args.get("start_to") or ""), q=(args.get("q") or "")[:200])
 
 
 def filtered_findings(actor, filters: FindingFilters):
@@ -48,7 +55,26 @@ def filtered_findings(actor, filters: FindingFilters):
         stmt = stmt.where(Finding.inspection_id == filters.inspection_id)
     if fold(filters.q):
         stmt = stmt.where(Finding.description_folded.contains(fold(filters.q), autoescape=True))
+    return _narrow_dashboard(stmt, filters)
+
+
+def _narrow_dashboard(stmt, filters: FindingFilters):
+    """The filters a dashboard figure links with: the PAR area and the inspection's start dates."""
+    if filters.area_id:
+        stmt = stmt.where(Finding.item_id.in_(select(ChecklistItem.id).where(ChecklistItem.area_id == filters.area_id)))
+    if filters.start_from or filters.start_to:
+        starts = select(Inspection.id)
+        if filters.start_from:
+            starts = starts.where(Inspection.start_on >= filters.start_from)
+        if filters.start_to:
+            starts = starts.where(Inspection.start_on <= filters.start_to)
+        stmt = stmt.where(Finding.inspection_id.in_(starts))
     return stmt
+
+
+def area_choices() -> list[tuple[int, str]]:
+    """Every PAR area (those no longer used too: old findings carry them), in the official order."""
+    return list(db.session.execute(select(ParArea.id, ParArea.name).order_by(ParArea.position, ParArea.id)).all())
 
 
 def list_findings(actor, filters: FindingFilters, *, sort: str, cursor: str | None, size: int) -> Page:

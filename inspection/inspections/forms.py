@@ -101,6 +101,13 @@ class FilterForm(Form):
     inspector_id = SelectField(_l("Thành viên đoàn"), coerce=int_or_none, choices=[], validate_choice=False,
                                invalid_value_message=BAD_CHOICE)
     month = MonthField(_l("Tháng"), render_kw={"placeholder": "mm/yyyy", "type": "month"})
+    start_from = DateField(_l("Bắt đầu từ ngày"))
+    start_to = DateField(_l("đến ngày"))
+    progress = SelectField(_l("Tiến độ"), default="", invalid_choice_message=BAD_CHOICE, choices=[
+        SelectChoice("", _l("Mọi tiến độ")), SelectChoice("planned", _l("Có kế hoạch (trừ cuộc đã hủy)")),
+        SelectChoice("inspected", _l("Đã tiến hành kiểm tra"))])
+    unit_level = SelectField(_l("Cấp đơn vị"), default="", invalid_choice_message=BAD_CHOICE, choices=[
+        SelectChoice("", _l("Mọi cấp")), SelectChoice("commune", _l("Cấp xã"))])
     sort = SelectField(_l("Sắp xếp"), choices=[SelectChoice("newest", _l("Mới nhất trước")),
                                                SelectChoice("upcoming", _l("Theo ngày kiểm tra"))],
                        default="newest", invalid_choice_message=BAD_CHOICE)
@@ -306,6 +313,10 @@ class FindingFilterForm(Form):
                           invalid_value_message=BAD_CHOICE)
     inspection_id = SelectField(_l("Cuộc kiểm tra"), coerce=int_or_none, choices=[], validate_choice=False,
                                 invalid_value_message=BAD_CHOICE)
+    area_id = SelectField(_l("Lĩnh vực"), coerce=int_or_none, choices=[], validate_choice=False,
+                          invalid_value_message=BAD_CHOICE)
+    start_from = DateField(_l("Kiểm tra từ ngày"))
+    start_to = DateField(_l("đến ngày"))
     sort = SelectField(_l("Sắp xếp"), choices=[SelectChoice("newest", _l("Mới ghi nhận trước")),
                                                SelectChoice("oldest", _l("Cũ nhất trước"))],
                        default="newest", invalid_choice_message=BAD_CHOICE)

@@ -49,7 +49,14 @@ class InspectionFilters:
     unit_id: int | None = None
     inspector_id: int | None = None
     month: date | None = None  # the first day of the month
+    start_from: date | None = None  # the start date, from and to (the dashboard's period)
+    start_to: date | None = None
+    progress: str | None = None  # PROGRESS: not cancelled, or started on site
+    unit_level: str | None = None  # "commune": inspections of a commune-level unit only
     q: str = ""
+
+
+PROGRESS = ("planned", "inspected")
 
 
 def visible_inspections(actor):
@@ -77,6 +84,21 @@ def filtered_inspections(actor, filters: InspectionFilters):
         stmt = stmt.where(Inspection.start_on <= last, Inspection.end_on >= first)
     if fold(filters.q):
         stmt = stmt.where(Inspection.title_folded.contains(fold(filters.q), autoescape=True))
+    return _narrow_dashboard(stmt, filters)
+
+
+def _narrow_dashboard(stmt, filters: InspectionFilters):
+    """The filters a dashboard figure links with: start dates, progress, commune-level units."""
+    if filters.start_from:
+        stmt = stmt.where(Inspection.start_on >= filters.start_from)
+    if filters.start_to:
+        stmt = stmt.where(Inspection.start_on <= filters.start_to)
+    if filters.progress == "planned":
+        stmt = stmt.where(Inspection.status != InspectionStatus.CANCELLED)
+    elif filters.progress == "inspected":
+        stmt = stmt.where(Inspection.status.in_(INSPECTED))
+    if filters.unit_level == "commune":
+        stmt = stmt.where(Inspection.unit_id.in_(select(OrgUnit.id).where(OrgUnit.kind.in_(COMMUNE_KINDS))))
     return stmt
 
 

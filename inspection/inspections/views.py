@@ -107,7 +107,10 @@ def _filters() -> tuple[FilterForm, queries.InspectionFilters]:
     value = lambda f: None if f.errors else f.data  # noqa: E731 — a bad value is reported and ignored
     filters = queries.InspectionFilters(status=value(form.status) or None, kind=value(form.kind) or None,
                                         unit_id=value(form.unit_id), inspector_id=value(form.inspector_id),
-                                        month=value(form.month), q=value(form.q) or "")
+                                        month=value(form.month), q=value(form.q) or "",
+                                        start_from=value(form.start_from), start_to=value(form.start_to),
+                                        progress=value(form.progress) or None,
+                                        unit_level=value(form.unit_level) or None)
     return form, filters
 
 

@@ -16,7 +16,7 @@ def filters_from_args(args) -> ActionFilters:
         return int(value) if value.isdigit() else None
 
     return ActionFilters(status=args.get("status") or None, timeliness=args.get("timeliness") or None,
-                         inspection_id=number("inspection_id"), unit_id=number("unit_id"),
+                         inspection_id=number("inspection_id"), unit_id=number("unit_id"), area_id=number("area_id"),
                          returned=args.get("returned") == "y", q=(args.get("q") or "")[:200])
 
 

@@ -139,6 +139,7 @@ class ActionFilterForm(Form):
                              invalid_choice_message=BAD_CHOICE)
     inspection_id = SelectField(_l("Cuộc kiểm tra"), coerce=int_or_none, choices=[], validate_choice=False)
     unit_id = SelectField(_l("Đơn vị thực hiện"), coerce=int_or_none, choices=[], validate_choice=False)
+    area_id = SelectField(_l("Lĩnh vực"), coerce=int_or_none, choices=[], validate_choice=False)
     returned = SelectField(_l("Bị trả lại"), default="", choices=[
         SelectChoice("", _l("Không phân biệt")), SelectChoice("y", _l("Đã bị trả lại ít nhất một lần"))],
         invalid_choice_message=BAD_CHOICE)

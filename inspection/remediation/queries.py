@@ -39,6 +39,7 @@ class ActionFilters:
     timeliness: str | None = None
     inspection_id: int | None = None
     unit_id: int | None = None
+    area_id: int | None = None  # the PAR area of the checklist item its finding was recorded on
     returned: bool = False
     q: str = ""
 
@@ -69,6 +70,9 @@ def filtered_actions(actor, filters: ActionFilters, today: date | None = None):
         stmt = stmt.where(a.unit_id == filters.unit_id)
     if filters.returned:
         stmt = stmt.where(a.times_returned > 0)
+    if filters.area_id:
+        stmt = stmt.where(a.finding_id.in_(select(Finding.id).join(ChecklistItem, ChecklistItem.id == Finding.item_id)
+                                           .where(ChecklistItem.area_id == filters.area_id)))
     return stmt.where(_search(filters.q)) if fold(filters.q) else stmt
 
 

@@ -25,6 +25,7 @@ from models.enums import (
 from .. import list_exports, permissions, storage
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import local_today
+from ..inspections import findings
 from ..plans.timeliness import timeliness
 from . import bp, escalation, exports, queries, services
 from .forms import (
@@ -83,6 +84,8 @@ def _filter_form() -> ActionFilterForm:
         SelectChoice(str(i), name) for i, name in queries.unit_choices(current_user)]
     form.inspection_id.choices = [SelectChoice("", _("Mọi cuộc kiểm tra"))] + [
         SelectChoice(str(i), label) for i, label in queries.inspection_choices(current_user)]
+    form.area_id.choices = [SelectChoice("", _("Mọi lĩnh vực"))] + [
+        SelectChoice(str(i), name) for i, name in findings.area_choices()]
     form.validate()
     return form
 
@@ -94,6 +97,7 @@ def _filters(form: ActionFilterForm) -> queries.ActionFilters:
 
     return queries.ActionFilters(status=value("status") or None, timeliness=value("timeliness") or None,
                                  inspection_id=value("inspection_id"), unit_id=value("unit_id"),
+                                 area_id=value("area_id"),
                                  returned=value("returned") == "y", q=value("q") or "")
 
 

@@ -9,7 +9,6 @@ Create Date: 2026-11-23 16:46:35
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "5044ab11fe81"
 down_revision = "29285d02f11a"

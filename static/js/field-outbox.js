@@ -15,7 +15,8 @@
 // sign-in page when the inspector pressed "Đồng bộ"); the queue stays. A tablet registered as a device
 // sends `Authorization: Bearer <token>` instead (no CSRF, no session needed); a revoked token (401,
 // `code: "device_revoked"`) is forgotten and the session is tried instead. Signing out with unsynced
-// items asks first, showing how many stay on the tablet.
+// items asks first, showing how many stay on the tablet. In a secure context the page asks once for
+// persistent storage (navigator.storage.persist()) and the panel says whether the browser grants it.
 (function (root) {
   "use strict";
 
@@ -405,6 +406,22 @@
     });
   }
 
+  // Ask the browser once per page (secure context only) to keep this site's storage, so the queue is
+  // not cleared when the tablet runs short of space, and say in the panel whether it does.
+  function keepStorage() {
+    var storage = root.navigator.storage, line = document.getElementById("outbox-storage");
+    if (!line || !root.isSecureContext || !storage || !storage.persisted) return Promise.resolve();
+    return storage.persisted().then(function (kept) {
+      return kept || !storage.persist ? kept : storage.persist();
+    }).then(function (kept) {
+      line.textContent = word(kept ? "storage.kept" : "storage.risk");
+      line.classList.toggle("is-warning", !kept);
+    }, function () {
+      line.textContent = word("storage.risk");
+      line.classList.add("is-warning");
+    });
+  }
+
   function start() {
     var box = panel();
     user = Number(box ? box.getAttribute("data-user-id") : 0);
@@ -423,6 +440,7 @@
     net.submit = submit;
     registerWorker();
     wipeOnSignOut();
+    keepStorage();
     showDevice();  // at once, so the screen does not shift when the stored registration is read
     loadDevice().then(showDevice).then(drain, drain);
   }

@@ -92,9 +92,10 @@
     if (res.queued) {  // stored on the device by the outbox (field-outbox.js), sent when there is signal
       show(sub, "queued", t("state.queued"), true);
       if (res.settled) res.settled.then(function (later) { settleLater(sub, later); });
-    } else if (res.status === 200 || res.status === 201) {
+    } else if (res.status === 200 || res.status === 201 || res.status === 202 && !body.correction) {
+      // 202 without a correction: an identical resubmission, already stored (already_stored: true)
       show(sub, "saved", t("state.saved", {time: clock()}));
-    } else if (res.status === 202) {
+    } else if (res.status === 202) {  // kept as a pending correction for the lead
       show(sub, "pending", t("state.pending"));
     } else if (res.status === 409 && body.current && Object.keys(body.current).length && sub.on.conflict) {
       show(sub, "conflict", t("state.conflict") + " " + body.error);

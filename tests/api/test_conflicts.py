@@ -1,14 +1,15 @@
 """Conflicts are shown, never dropped: a write synced from the tablet's queue that clashes with a
-change made meanwhile (the minutes closed, another edit of the same checklist item) is stored as a
-pending correction with its reason and acknowledged (202, so it leaves the device queue); the
-inspector sees it in the conflict list and the lead accepts or rejects it there."""
+change made meanwhile (the minutes closed, another member's edit of the same checklist item) is stored
+as a pending correction with its reason and acknowledged (202, so it leaves the device queue); the
+inspector sees it in the conflict list and the lead accepts or rejects it there. The inspector's own
+later edit of an item, queued offline, applies (the last write by the same author wins)."""
 
 import uuid
 
 from sqlalchemy import select
 
 from inspection.inspections import fieldwork
-from models import CheckResult, Correction, db
+from models import AuditEvent, CheckResult, Correction, db
 from tests.factories import csrf_token, sign_in
 from tests.inspections.test_services import on_site
 
@@ -27,9 +28,9 @@ def result(item, value="compliant", **over) -> dict:
 
 
 def changed_meanwhile(team):
-    """Someone recorded item 1 on another device; the tablet's queued verdict never saw it."""
+    """Another team member recorded item 1 on their device; the tablet's queued verdict never saw it."""
     item = team["template"].items[0]
-    fieldwork.record_result(team["lead"], team["inspection"], item_id=item.id, value="compliant",
+    fieldwork.record_result(team["member"], team["inspection"], item_id=item.id, value="compliant",
                             client_uuid=str(uuid.uuid4()), device_time=on_site(hour=8))
     db.session.commit()
     return item
@@ -93,3 +94,43 @@ def test_after_the_minutes_close_the_reason_says_so(client, team):
 def test_someone_off_the_team_cannot_open_the_conflict_list(client, team):
     sign_in(client, team["stranger"])
     assert client.get(conflicts_url(team)).status_code == 404
+
+
+def test_the_inspectors_own_second_edit_queued_offline_applies(client, team):
+    """Marked an item, then changed their mind, both without signal: both queued with the version seen
+    before (none). The second is the inspector's own later edit, not a conflict: it applies."""
+    sign_in(client, team["lead"])
+    item = team["template"].items[0]
+    url = f"/api/v1/inspections/{team['inspection'].id}/results"
+    earlier = result(item, "compliant")
+    first = post_queued(client, url, earlier)
+    second = post_queued(client, url, result(item, "non_compliant", severity="minor", note="Xem lại hồ sơ",
+                                             description="Chưa niêm yết thủ tục mới.", device_time=on_site(
+                                                 hour=10).isoformat()))
+    assert (first.status_code, second.status_code) == (201, 201)
+    replayed = post_queued(client, url, earlier)  # the first again, after the second: not applied again
+    assert replayed.status_code == 202 and replayed.get_json()["already_stored"]
+    assert replayed.get_json()["result"]["value"] == "non_compliant"
+    assert "correction" not in second.get_json() and second.get_json()["result"]["value"] == "non_compliant"
+    stored = db.session.execute(select(CheckResult).where(CheckResult.item_id == item.id)).scalar_one()
+    assert (stored.value, stored.note) == ("non_compliant", "Xem lại hồ sơ")
+    assert db.session.execute(select(Correction)).first() is None
+    trail = db.session.execute(select(AuditEvent.after).where(AuditEvent.action == "inspection.result")
+                               .order_by(AuditEvent.seq)).scalars().all()
+    assert [entry["value"] for entry in trail] == ["compliant", "non_compliant"]  # both kept
+
+
+def test_another_members_edit_between_the_inspectors_two_edits_makes_the_second_a_correction(client, team):
+    sign_in(client, team["lead"])
+    item = team["template"].items[0]
+    url = f"/api/v1/inspections/{team['inspection'].id}/results"
+    assert post_queued(client, url, result(item, "compliant")).status_code == 201
+    fieldwork.record_result(team["member"], team["inspection"], item_id=item.id, value="not_applicable",
+                            client_uuid=str(uuid.uuid4()), device_time=on_site(hour=9), version=1)
+    db.session.commit()
+    again = post_queued(client, url, result(item, "compliant", note="Đã kiểm tra lại", version=1))
+    assert again.status_code == 202 and again.get_json()["correction"]["status"] == "pending"
+    correction = db.session.execute(select(Correction)).scalar_one()
+    assert correction.reason == "changed_meanwhile"
+    stored = db.session.execute(select(CheckResult).where(CheckResult.item_id == item.id)).scalar_one()
+    assert stored.value == "not_applicable"  # the member's edit stands until the lead decides

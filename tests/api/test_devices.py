@@ -1,7 +1,8 @@
 """Per-device tokens: an inspector registers the tablet (the token is shown once and stored hashed),
 the sync API accepts `Authorization: Bearer <token>` instead of the session (no CSRF: same services),
 an administrator of the user's units sees and revokes it (audit event), and a revoked token gets a
-401 with a clear JSON error and nothing stored."""
+401 with a clear JSON error and nothing stored. Resetting a user's password or deactivating them
+revokes their devices too; a token whose user must change their password gets a 401 until they do."""
 
 import hashlib
 import io
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from models import AuditEvent, Device, Finding, db
 from models.enums import Role
-from tests.factories import csrf_token, make_user, sign_in
+from tests.factories import PASSWORD, csrf_token, make_user, sign_in
 
 from .test_sync import count, finding, findings_url, jpeg
 
@@ -54,7 +55,7 @@ def test_a_bearer_token_syncs_without_session_or_csrf_even_days_later(app, team,
     with time_machine.travel(datetime.now().astimezone() + timedelta(days=3)):
         first = tablet.post(findings_url(inspection), json=body, headers=bearer(device["token"]))
         again = tablet.post(findings_url(inspection), json=body, headers=bearer(device["token"]))
-    assert first.status_code == again.status_code == 201
+    assert (first.status_code, again.status_code) == (201, 202) and again.get_json()["already_stored"]
     assert first.get_json()["finding"]["id"] == again.get_json()["finding"]["id"]
     stored = db.session.execute(select(Finding)).scalar_one()
     assert stored.recorded_by_id == team["lead"].id
@@ -112,3 +113,39 @@ def test_only_an_administrator_sees_devices_and_revokes_them(client, tree, team,
     assert answer.status_code == 403
     db.session.refresh(stored)
     assert stored.revoked_at is None and events("device.revoked") == []
+
+
+@pytest.mark.parametrize("action", ["reset-password", "deactivate"])
+def test_a_password_reset_or_a_deactivation_revokes_the_users_devices(app, client, tree, team, device, action):
+    admin = make_user(role=Role.ADMIN, unit=tree["pc"])
+    sign_in(client, admin)
+    user_id = team["lead"].id
+    done = client.post(f"/admin/users/{user_id}/{action}",
+                       data={"csrf_token": csrf_token(client, f"/admin/users/{user_id}/edit")})
+    assert done.status_code in (200, 302)  # the temporary password page, or back to the user
+    stored = db.session.execute(select(Device)).scalar_one()
+    assert stored.revoked_at is not None and stored.revoked_by_id == admin.id
+    [revoked] = events("device.revoked")
+    assert (revoked.actor_id, revoked.target_id) == (admin.id, str(stored.id))
+    assert revoked.after["reason"] == {"reset-password": "password_reset", "deactivate": "deactivated"}[action]
+    answer = app.test_client().post(findings_url(team["inspection"]), json=finding(team["inspection"].id),
+                                    headers=bearer(device["token"]))
+    assert answer.status_code == 401 and answer.get_json()["code"] == "device_revoked"
+    assert count(Finding) == 0
+
+
+def test_a_token_whose_user_must_change_the_password_is_refused_until_it_is_changed(app, client, team, device):
+    lead = team["lead"]
+    lead.must_change_password = True  # e.g. an account whose password an administrator marked as to be changed
+    db.session.commit()
+    tablet, body = app.test_client(), finding(team["inspection"].id)
+    refused = tablet.post(findings_url(team["inspection"]), json=body, headers=bearer(device["token"]))
+    assert refused.status_code == 401 and refused.get_json()["code"] == "password_change_required"
+    assert "đổi mật khẩu" in refused.get_json()["error"] and count(Finding) == 0
+    sign_in(client, lead)  # the session is sent to the password change first
+    changed = client.post("/account/password", data={
+        "csrf_token": csrf_token(client, "/account/password"), "current_password": PASSWORD,
+        "new_password": "mat-khau-moi-2026", "confirm": "mat-khau-moi-2026"})
+    assert changed.status_code == 302
+    accepted = tablet.post(findings_url(team["inspection"]), json=body, headers=bearer(device["token"]))
+    assert accepted.status_code == 201 and count(Finding) == 1

@@ -41,7 +41,7 @@ def test_the_tablet_starts_marks_and_retries_without_duplicates(client, setup):
                "description": "Chưa niêm yết 3/45 thủ tục", "device_time": on_site().isoformat()}
     first = _post(client, f"/api/v1/inspections/{inspection.id}/results", payload)
     again = _post(client, f"/api/v1/inspections/{inspection.id}/results", payload)
-    assert first.status_code == again.status_code == 200
+    assert (first.status_code, again.status_code) == (201, 202) and again.get_json()["already_stored"]
     assert first.get_json()["result"]["id"] == again.get_json()["result"]["id"]
     assert db.session.execute(select(func.count(CheckResult.id))).scalar_one() == 1
     detail = client.get(f"/api/v1/inspections/{inspection.id}").get_json()

@@ -3,6 +3,7 @@ the screen, every control at least 44 px tall, the menu reachable. With CCHC_SCR
 set, each page is also saved there as base-<page>-<viewport>.png (docs/screens/ holds them)."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from inspection.transaction import unit_of_work
@@ -27,6 +28,7 @@ def _small_targets(page) -> list:
 
 
 def _check_page(page, name: str, viewport_name: str) -> None:
+    page.wait_for_load_state()  # measured before the stylesheet applies, the header links are bare text
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{name} is {overflow}px wider than the {viewport_name} screen"
     assert _small_targets(page) == [], f"{name} on {viewport_name}: controls under 44px"
@@ -89,6 +91,7 @@ def test_english_interface_fits_the_tablet(demo_site, new_context):
     page = new_context(TABLET).new_page()
     page.goto(f"{demo_site}/login")
     page.locator("footer").get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # the English page, not the one it left
     _check_page(page, "login-en", "tablet")
     sign_in(page, demo_site, "admin")
     assert page.locator("#mainnav a").first.inner_text() == "Home"

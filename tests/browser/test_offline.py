@@ -6,6 +6,7 @@ exactly the findings and photos taken (sha256 of each photo matching) and the de
 With CCHC_SCREENSHOTS=<dir>, the offline screens are saved there as offline-*.png."""
 
 import hashlib
+import re
 from datetime import datetime
 
 import pytest
@@ -251,3 +252,24 @@ def test_signing_out_wipes_the_kept_pages_and_the_next_user_sees_none_of_the_que
     expect(page.locator("#outbox-count")).to_have_text(SYNCED, timeout=30_000)  # kept, then synced
     assert_exactly_stored(site, photos)
     context.close()
+
+
+KEPT = "Dữ liệu trên máy được lưu bền vững: trình duyệt không tự xóa khi máy thiếu dung lượng."
+AT_RISK = "Trình duyệt chưa cho lưu bền vững"
+
+
+def test_the_panel_says_whether_the_browser_keeps_the_queue_persistently(site, new_context):
+    """The field screen asks once for persistent storage; whichever Chromium answers, the panel says it."""
+    page = new_context(TABLET).new_page()
+    sign_in(page, site["url"], site["lead"].username, PASSWORD)
+    page.goto(f"{site['url']}/field/{site['id']}")
+    line = page.locator("#outbox-storage")
+    expect(line).not_to_be_empty()
+    if page.evaluate("navigator.storage.persisted()"):
+        expect(line).to_have_text(KEPT)
+    else:
+        expect(line).to_contain_text(AT_RISK)
+        expect(line).to_have_class(re.compile(r"\bis-warning\b"))
+    save_screenshot(page, "offline-storage-status-800")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    save_screenshot(page, "offline-storage-status-1366")

@@ -48,20 +48,27 @@ def big_pages(app):
     app.config["PAGE_SIZE"] = size
 
 
-LINKED = re.compile(r'<a class="fig-n[^"]*" href="([^"]+)" data-count="(\d+)"')
-ROW_LINK = {"/tasks": re.compile(r'href="/tasks/(\d+)"'), "/remediation": re.compile(r'href="/remediation/(\d+)"')}
+LINKED = re.compile(r'<a class="fig-n[^"]*" href="([^"]+)" data-count="(\d+)"(?: data-rows="(\w+)")?')
+ROW_LINK = {"/tasks": re.compile(r'href="/tasks/(\d+)"'), "/remediation": re.compile(r'href="/remediation/(\d+)"'),
+            "/inspections": re.compile(r'href="/inspections/(\d+)"'), "/findings": re.compile(r'#finding-(\d+)"')}
+UNIT_CELL = re.compile(r'data-unit-id="(\d+)"')
 
 
-def linked_figures(html: str) -> list[tuple[str, int]]:
-    """(list URL, the count the figure shows) for every linked figure of a page."""
-    return [(unescape(href), int(n)) for href, n in LINKED.findall(html)]
+def linked_figures(html: str) -> list[tuple[str, int, str]]:
+    """(list URL, the count the figure shows, what it counts: "" rows, "units" their distinct
+    units) for every linked figure of a page."""
+    return [(unescape(href), int(n), rows) for href, n, rows in LINKED.findall(html)]
 
 
-def rows_listed(client, href: str) -> int:
-    """How many distinct records the list at `href` shows (its table body only)."""
-    html = client.get(href).get_data(as_text=True)
+def rows_listed(client, href: str, rows: str = "") -> int:
+    """How many distinct records the list at `href` shows (its table body only), or with
+    rows="units" how many distinct units they are of."""
+    response = client.get(href)
+    assert response.status_code == 200, href
+    html = response.get_data(as_text=True)
     body = html[html.index("<tbody>"):html.index("</tbody>")]
-    pattern = next(p for prefix, p in ROW_LINK.items() if href.startswith(prefix + "?") or href == prefix)
+    pattern = UNIT_CELL if rows == "units" else next(
+        p for prefix, p in ROW_LINK.items() if href.startswith(prefix + "?") or href == prefix)
     return len(set(pattern.findall(body)))
 
 

@@ -1,6 +1,7 @@
 """The leader's dashboard on the demo district: the figures equal the rows of the lists they link
 to, the seed's 2024 plan reads as the articles report it, and the page stays within its budget."""
 
+import re
 from datetime import date
 
 import pytest
@@ -25,17 +26,44 @@ def _count(stmt) -> int:
 
 
 @pytest.mark.parametrize("query", ["period=year&year=2024", "", "period=month&month={this_month}",
-                                   "period=year&year={this_year}&area_id={tthc}"])
+                                   "period=year&year={this_year}&area_id={tthc}",
+                                   "period=year&year=2024&area_id={tthc}", "period=quarter&year=2024&quarter=4"])
 def test_every_linked_figure_equals_the_rows_of_its_list(client, demo, demo_login, big_pages, query):
+    """Task, inspection (and inspected units), finding and remediation figures alike."""
     demo_login("leader")
     today = local_today()
     tthc = db.session.execute(select(ParArea.id).where(ParArea.code == "TTHC")).scalar_one()
     url = "/dashboard?" + query.format(this_month=f"{today:%Y-%m}", this_year=today.year, tthc=tthc)
-    html = client.get(url).get_data(as_text=True)
-    figures = linked_figures(html)
+    figures = _check_every_link(client, url)
     assert len(figures) >= 8, "the page links its figures to their lists"
-    for href, shown in figures:
-        assert rows_listed(client, href) == shown, href
+    if not query:  # this year's page: the demo's inspections, findings and remediation are in it
+        assert {href.split("?")[0] for href, _, _ in figures} == {"/tasks", "/inspections", "/findings", "/remediation"}
+
+
+def _check_every_link(client, url: str) -> list[tuple[str, int, str]]:
+    figures = linked_figures(client.get(url).get_data(as_text=True))
+    for href, shown, rows in figures:
+        assert rows_listed(client, href, rows) == shown, href
+    return figures
+
+
+def test_findings_by_area_link_to_their_list_and_an_area_keeps_every_link(client, demo, demo_login, big_pages):
+    """The findings per PAR area open the findings of that area and period; with that area chosen
+    on the dashboard, the finding and remediation figures still link to lists that count alike."""
+    demo_login("leader")
+    year = local_today().year
+    html = client.get(f"/dashboard?period=year&year={year}").get_data(as_text=True)
+    table = html[html.index('id="h-findings"'):]
+    by_area = [(href, n) for href, n, _ in linked_figures(table[:table.index("</table>")]) if "severity" not in href]
+    assert by_area and all("area_id=" in href and f"start_from=01/01/{year}" in href for href, _ in by_area)
+    total = int(re.search(r'id="c-find".*?data-count="(\d+)"', html, re.S).group(1))
+    assert sum(n for _, n in by_area) <= total  # findings outside any area are in the total only
+    busiest = max(by_area, key=lambda link: link[1])[0]
+    area_id = re.search(r"area_id=(\d+)", busiest).group(1)
+    figures = _check_every_link(client, f"/dashboard?period=year&year={year}&area_id={area_id}")
+    lists = {href.split("?")[0] for href, _, _ in figures}
+    assert {"/findings", "/remediation"} <= lists, lists
+    assert all(f"area_id={area_id}" in href for href, _, _ in figures if not href.startswith("/inspections"))
 
 
 def test_the_2024_plan_reads_as_the_seed_reports_it(client, demo, demo_login):

@@ -1,18 +1,22 @@
 """The operations page: administrators only; a job that failed on a real RQ queue shows with its
-error and goes back on its queue from the retry button; worker and scheduler heartbeats."""
+error and goes back on its queue from the retry button; a failed PDF rendering is tried again
+from its own button; worker and scheduler heartbeats."""
 
 import re
 
 import pytest
 from rq import SimpleWorker, Worker
 from rq.cron import CronScheduler
+from rq.job import Job
 from sqlalchemy import select
 
 from inspection.queue import enqueue, get_queue, get_redis
-from models import AuditEvent, db
+from inspection.reports import services
+from models import AuditEvent, Report, db
 from models.enums import Role
 from tests.dashboard.conftest import text_of
 from tests.factories import csrf_token
+from tests.reports.support import Demo, run_jobs, stored_bytes
 
 ERROR = "Không đọc được mẫu văn bản: tệp bị hỏng"
 
@@ -35,6 +39,7 @@ def test_only_administrators_open_the_operations_page(client, login_as, role):
     login_as(role, "pc" if role in (Role.LEADER, Role.COORDINATOR) else "a")
     assert client.get("/admin/ops").status_code == 403
     assert client.post("/admin/ops/retry", data={"job": "x"}).status_code in (400, 403)
+    assert client.post("/admin/ops/reports/1/retry", data={}).status_code in (400, 403, 404)
 
 
 def test_a_failed_job_shows_its_error_and_is_retried_from_the_page(app, client, login_as):
@@ -84,3 +89,63 @@ def test_without_workers_the_page_says_so(client, login_as):
     login_as(Role.ADMIN, "root")
     page = text_of(client.get("/admin/ops").get_data(as_text=True))
     assert "Không có worker nào" in page and "Không có bộ lập lịch nào" in page
+
+
+def _release_scheduled() -> None:
+    """Move RQ's scheduled retries onto the queue now (the scheduler's move, without the wait)."""
+    queue = get_queue("reports")
+    for job_id in queue.scheduled_job_registry.get_job_ids():
+        queue.scheduled_job_registry.remove(job_id)
+        queue.enqueue_job(Job.fetch(job_id, connection=get_redis()))
+
+
+def _rendering_failed_for_want_of_storage(app, tmp_path) -> Report:
+    """A progress report whose every attempt met a storage directory that cannot be written."""
+    demo = Demo()
+    report = services.request_report(demo.user("leader"), "progress_report", demo.plan)
+    blocked = tmp_path / "o-dia-khong-ghi-duoc"
+    blocked.write_text("a file where the storage directory should be")
+    saved, app.config["STORAGE_DIR"] = app.config["STORAGE_DIR"], str(blocked)
+    try:
+        for _ in range(app.config["REPORT_MAX_ATTEMPTS"] + 2):
+            run_jobs()
+            db.session.refresh(report)
+            if report.status == "failed":
+                break
+            _release_scheduled()
+    finally:
+        app.config["STORAGE_DIR"] = saved
+    assert report.status == "failed" and "Lỗi tạm thời" in report.error
+    return report
+
+
+def test_a_failed_report_is_retried_from_the_page_and_ends_ready(app, client, login_as, tmp_path):
+    report = _rendering_failed_for_want_of_storage(app, tmp_path)
+    failed_job = report.rq_job_id
+    db.session.commit()
+    login_as(Role.ADMIN, "root")
+    page = client.get("/admin/ops").get_data(as_text=True)
+    assert f'action="/admin/ops/reports/{report.id}/retry"' in page and "Lỗi tạm thời" in text_of(page)
+    token = csrf_token(client, "/admin/ops")
+    response = client.post(f"/admin/ops/reports/{report.id}/retry", data={"csrf_token": token})
+    assert response.status_code == 303
+    db.session.refresh(report)
+    assert report.status == "queued" and report.rq_job_id != failed_job and report.error == ""
+    assert get_queue("reports").job_ids == [report.rq_job_id]  # enqueued once the retry committed
+    assert "trở lại hàng đợi để tạo lại" in text_of(client.get("/admin/ops").get_data(as_text=True))
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "report.retried")).scalar_one()
+    assert event.target_id == str(report.id)
+    run_jobs()  # the storage is writable again
+    db.session.refresh(report)
+    assert (report.status, report.error) == ("ready", "")
+    assert stored_bytes(report.attachment_id)[:5] == b"%PDF-"
+    assert "Không có bản PDF nào lỗi" in text_of(client.get("/admin/ops").get_data(as_text=True))
+
+
+def test_a_report_retry_needs_its_token(app, client, login_as, tmp_path):
+    report = _rendering_failed_for_want_of_storage(app, tmp_path)
+    db.session.commit()
+    login_as(Role.ADMIN, "root")
+    assert client.post(f"/admin/ops/reports/{report.id}/retry", data={}).status_code == 400  # no CSRF token
+    db.session.refresh(report)
+    assert report.status == "failed" and get_queue("reports").count == 0

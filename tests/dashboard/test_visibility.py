@@ -126,8 +126,8 @@ def test_after_a_merge_every_linked_figure_still_matches_its_list(client, demo, 
     assert "UBND xã An Tân Phước" in text_of(html)
     figures = linked_figures(html)
     assert len(figures) >= 8
-    for href, shown in figures:
-        assert rows_listed(client, href) == shown, href
+    for href, shown, rows in figures:
+        assert rows_listed(client, href, rows) == shown, href
 
 
 def test_the_summary_follows_a_merge_without_a_refresh_of_its_counts(demo):

@@ -1,0 +1,194 @@
+"""Bringing a record into the state where a route's form is drawn.
+
+Many forms appear only in one state and for one role: "Gửi kết quả khắc phục" for the unit's officer
+while an action is under way, "Xác nhận" for its head while it waits for them, the result sheet for
+the team while an inspection is under way. The records the route walk makes (tests/scenario.py
+RECORD_FACTORIES) stand in one state each, so for those routes STAGES says which roles to try and how
+to move the records along (on the records themselves, as the factories do, or through the service
+that starts the state) before the form is read.
+
+FALLBACK lists the routes the battery may still attack only with generic text fields, each with the
+reason; test_forms fails when any other route ends up there, so a new route must get its stage."""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from inspection.auth import second_factor
+from inspection.formatting import local_today
+from models import ExtensionRequest, Membership, Notification, OrgUnit, RemediationSubmission, db, utcnow
+from models.enums import InspectionStatus, NotificationKind, PlanStatus, RemediationStatus, Role, TaskStatus
+from tests.factories import make_user
+
+OFFICER, HEAD, LEADER, COORDINATOR, INSPECTOR, ADMIN = (Role.UNIT_OFFICER, Role.UNIT_HEAD, Role.LEADER,
+                                                        Role.COORDINATOR, Role.INSPECTOR, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Stage:
+    roles: tuple[str, ...]  # who tries the route, in this order
+    setup: Callable[[dict, object], None] | None = None  # (records by path argument, user): moves them along
+    page: Callable[[dict], str] | None = None  # the page drawing the form, when form_pages misses it
+    draw: Callable[[dict, object], tuple[str, dict]] | None = None  # a POST whose answer draws the form
+    config: dict = field(default_factory=dict)  # app settings while the route is attacked
+
+
+def _status(arg: str, status: str, then: Callable | None = None) -> Callable:
+    def setup(records: dict, user) -> None:
+        records[arg].status = status
+        if then:
+            then(records[arg])
+    return setup
+
+
+def _unconfirmed(action) -> None:
+    """The action's latest round waits for the unit head (submitted by the officer, not confirmed)."""
+    for submission in db.session.scalars(select(RemediationSubmission).filter_by(action_id=action.id)):
+        submission.confirmed_by_id = submission.confirmed_at = None
+
+
+def _pending_extension(owner: str) -> Callable:
+    """An extension request by another officer of the unit, waiting for a leader."""
+    def add(record) -> None:
+        deadline = record.deadline or local_today()
+        asker = make_user(role=OFFICER, unit=db.session.get(OrgUnit, record.unit_id))
+        db.session.add(ExtensionRequest(**{owner: record.id}, unit_id=record.unit_id, requested_by_id=asker.id,
+                                        current_deadline=deadline, requested_deadline=deadline + timedelta(days=30),
+                                        reason="Chờ kinh phí thay máy lấy số"))
+        db.session.flush()
+    return add
+
+
+def _inspection(status: str) -> Callable:
+    def setup(records: dict, user) -> None:
+        inspection = records["inspection_id"]
+        inspection.status = status
+        if status not in (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED):
+            inspection.started_at = utcnow()
+        if status not in (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS):
+            inspection.minutes_closed_at = utcnow()
+    return setup
+
+
+def _inactive(arg: str) -> Callable:
+    def setup(records: dict, user) -> None:
+        records[arg].is_active = False
+    return setup
+
+
+def _detach_scan(records: dict, user) -> None:
+    records["document_id"].signed_scan_id = None
+
+
+def _unread(records: dict, user) -> None:
+    from inspection.notifications import forget_unread
+
+    db.session.add(Notification(user_id=user.id, kind=NotificationKind.SYSTEM, title="Có nhiệm vụ mới được giao"))
+    db.session.flush()
+    forget_unread()
+
+
+def _enrolling(records: dict, user) -> None:
+    second_factor.start_enrolment(user)
+
+
+def _failed_job(records: dict, user) -> None:
+    """A job that failed on the real queue (the operations page offers to run it again)."""
+    from rq import SimpleWorker
+
+    from inspection.queue import enqueue, get_queue, get_redis
+
+    enqueue("tests.dashboard.test_ops.explode", "bien-ban.html", retry=0)
+    SimpleWorker([get_queue("default")], connection=get_redis()).work(burst=True)
+
+
+def _sheet(rows: list[list]) -> io.BytesIO:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def _unit_import(records: dict, user) -> tuple[str, dict]:
+    home = db.session.scalar(select(Membership.unit_id).where(Membership.user_id == user.id))
+    sheet = _sheet([["Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên"],
+                    ["KB-HOSTILE-IMPORT", "Ủy ban nhân dân xã Thử Nghiệm", "Xã", db.session.get(OrgUnit, home).code]])
+    return "/admin/import/units", {"file": (sheet, "don-vi.xlsx")}
+
+
+def _task_import(records: dict, user) -> tuple[str, dict]:
+    plan = records["plan_id"]
+    sheet = _sheet([["STT", "Lĩnh vực", "Nội dung nhiệm vụ", "Sản phẩm", "Đơn vị chủ trì", "Đơn vị phối hợp",
+                     "Thời hạn"],
+                    ["1", "TTHC", "Niêm yết công khai thủ tục hành chính", "Báo cáo kết quả",
+                     db.session.get(OrgUnit, plan.unit_id).code, "", "15/8/2026"]])
+    return f"/plans/{plan.id}/import", {"file": (sheet, "nhiem-vu.xlsx")}
+
+
+def _record_page(records: dict) -> str:
+    return f"/inspections/{records['finding_id'].inspection_id}/record"
+
+
+def _correction_page(records: dict) -> str:
+    return f"/inspections/{records['correction_id'].inspection_id}"
+
+
+LARGE_EXPORT = {"EXPORT_SYNC_MAX_ROWS": -1}  # every list is "too large": the page offering a background file
+IN_PROGRESS = RemediationStatus.IN_PROGRESS
+
+STAGES: dict[str, Stage] = {
+    # remediation: the action page draws each form for one role in one state
+    "remediation.start_action": Stage((OFFICER,), _status("action_id", RemediationStatus.OPEN)),
+    "remediation.submit_action": Stage((OFFICER,), _status("action_id", IN_PROGRESS)),
+    "remediation.request_extension": Stage((OFFICER,), _status("action_id", IN_PROGRESS)),
+    "remediation.confirm_action": Stage((HEAD,), _status("action_id", RemediationStatus.AWAITING_HEAD, _unconfirmed)),
+    "remediation.head_return_action": Stage((HEAD,), _status("action_id", RemediationStatus.AWAITING_HEAD,
+                                                             _unconfirmed)),
+    "remediation.decide_extension": Stage((LEADER,), _status("action_id", IN_PROGRESS,
+                                                             _pending_extension("action_id"))),
+    "remediation.export_actions": Stage((COORDINATOR,), config=LARGE_EXPORT),
+    # tasks and plans: the task page and the plan page likewise
+    "plans.confirm_task": Stage((HEAD,), _status("task_id", TaskStatus.AWAITING_HEAD)),
+    "plans.head_return_task": Stage((HEAD,), _status("task_id", TaskStatus.AWAITING_HEAD)),
+    "plans.accept_task": Stage((LEADER,), _status("task_id", TaskStatus.SUBMITTED)),
+    "plans.return_task": Stage((LEADER,), _status("task_id", TaskStatus.SUBMITTED)),
+    "plans.reopen_task": Stage((LEADER,), _status("task_id", TaskStatus.ACCEPTED)),
+    "plans.decide_extension": Stage((LEADER,), _status("task_id", TaskStatus.IN_PROGRESS,
+                                                       _pending_extension("task_id"))),
+    "plans.close_plan": Stage((LEADER, COORDINATOR), _status("plan_id", PlanStatus.ISSUED)),
+    "plans.confirm_import": Stage((COORDINATOR, LEADER), draw=_task_import),
+    "plans.export_plan": Stage((COORDINATOR,), config=LARGE_EXPORT),
+    "plans.export_task_list": Stage((COORDINATOR,), config=LARGE_EXPORT),
+    # inspections: the team's pages, by the inspection's stage
+    "inspections.announce": Stage((COORDINATOR, LEADER), _inspection(InspectionStatus.PLANNED)),
+    "inspections.record_result": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
+    "inspections.record_finding": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
+    "inspections.close_minutes": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
+    "inspections.conclusion": Stage((INSPECTOR,), _inspection(InspectionStatus.MINUTES_CLOSED)),
+    "inspections.issue_conclusion": Stage((LEADER,), _inspection(InspectionStatus.CONCLUSION_DRAFTED)),
+    "inspections.add_photo": Stage((INSPECTOR,), page=_record_page),
+    "inspections.decide_correction": Stage((INSPECTOR,), page=_correction_page),
+    "inspections.export_findings": Stage((COORDINATOR,), config=LARGE_EXPORT),
+    "inspections.export_inspections": Stage((COORDINATOR,), config=LARGE_EXPORT),
+    # documents and PDF renderings
+    "reports.attach_scan": Stage((LEADER, COORDINATOR), _detach_scan),
+    "reports.retry": Stage((COORDINATOR, LEADER), _status("report_id", "failed")),
+    # administration, account and the rest
+    "admin.reactivate_unit": Stage((ADMIN,), _inactive("unit_id")),
+    "admin.reactivate_user": Stage((ADMIN,), _inactive("user_id")),
+    "admin.import_confirm": Stage((ADMIN,), draw=_unit_import),
+    "admin.export_audit": Stage((ADMIN,), config=LARGE_EXPORT),
+    "auth.enrol_totp": Stage((OFFICER,), _enrolling),
+    "main.notifications_read": Stage((OFFICER,), _unread),
+    "dashboard.retry_job": Stage((ADMIN,), _failed_job),
+}
+
+# Routes attacked only through GENERIC_FIELDS, and why that is all they take.
+FALLBACK: dict[str, str] = {}
