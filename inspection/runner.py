@@ -30,8 +30,10 @@ def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
 def _commands(port: int) -> list[list[str]]:
     bindir = Path(sys.executable).parent
     return [
+        # A web worker that hangs on its way out is killed by gunicorn after 5 s, well before _wait
+        # gives up on gunicorn itself (killing the master alone would leave the worker running).
         [str(bindir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-         "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", "app:create_app()"],
+         "--graceful-timeout", "5", "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", "app:create_app()"],
         [sys.executable, "worker.py"],
         [sys.executable, "-m", "inspection.jobs.cron"],  # `rq cron` that outlives a Redis restart
     ]

@@ -132,8 +132,8 @@ def _walk(inspection: Inspection, template: ChecklistTemplate, users, findings) 
 
 def _finding(inspection, conclusion, lead, day, text, severity, item_id: int) -> None:
     finding = Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, item_id=item_id, severity=severity,
-                      description=text, description_folded=fold(text), client_uuid=str(uuid.uuid4()), device_time=_at(day, 10),
-                      recorded_by_id=lead.id)
+                      description=text, description_folded=fold(text), client_uuid=str(uuid.uuid4()),
+                      device_time=_at(day, 10), recorded_by_id=lead.id)
     db.session.add(finding)
     db.session.flush()
     deadline = day + timedelta(days=20)

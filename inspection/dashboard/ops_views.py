@@ -31,7 +31,8 @@ def ops_page():
     permissions.require(current_user, "ops.view")
     return render_template("dashboard/ops.html", queues=ops.queue_depths(), failed=ops.failed_jobs(),
                            reports=ops.failed_reports(), workers=ops.workers(), schedulers=ops.schedulers(),
-                           form=RetryForm(), report_form=Form(), worker_stale=ops.WORKER_STALE, scheduler_stale=ops.SCHEDULER_STALE,
+                           form=RetryForm(), report_form=Form(), worker_stale=ops.WORKER_STALE,
+                           scheduler_stale=ops.SCHEDULER_STALE,
                            WORKER_STATES=WORKER_STATES, backup=ops.backup_status())
 
 

@@ -42,12 +42,11 @@ def task_lines(board: Board, areas: list) -> TaskLines:
 
 
 def finding_lines(board: Board, areas: list) -> list[tuple[str, dict]]:
-    order = _area_order(areas)
-    ordered = sorted(board.findings, key=lambda a: order.get(a, len(order)))
-    return [(area_label(areas, a), board.findings[a]) for a in ordered]
+    return [(label, by) for label, by, _ in finding_areas(board, areas)]
 
 
 def finding_areas(board: Board, areas: list) -> list[tuple[str, dict, int | None]]:
     """(label, count per severity, area id) per PAR area, in the official order."""
     order = _area_order(areas)
-    return [(area_label(areas, a), board.findings[a], a) for a in sorted(board.findings, key=lambda a: order.get(a, len(order)))]
+    ordered = sorted(board.findings, key=lambda a: order.get(a, len(order)))
+    return [(area_label(areas, a), board.findings[a], a) for a in ordered]

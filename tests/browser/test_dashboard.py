@@ -14,13 +14,15 @@ pytestmark = pytest.mark.browser
 VIEWPORTS = [("800", TABLET), ("1366", DESKTOP)]
 SURPRISE = re.compile(r"đột xuất|chưa thông báo", re.I)
 
-# (href, the count shown, "num"/"den"/"") of every linked figure of the page
+# (href, the count shown, "num"/"den"/"", "units" when it counts units) of every linked figure of the page
 LINKED = """() => [...document.querySelectorAll('main a.fig-n[data-count]')].map(a => [
   a.getAttribute('href'), Number(a.dataset.count), a.textContent.trim(),
-  a.classList.contains('num') ? 'num' : a.classList.contains('den') ? 'den' : ''])"""
-# distinct records a list shows: the task or remediation pages its table body links to
+  a.classList.contains('num') ? 'num' : a.classList.contains('den') ? 'den' : '', a.dataset.rows || ''])"""
+# distinct records a list shows: the task, remediation, inspection or finding its table body links to
 RECORDS = """() => new Set([...document.querySelectorAll('main tbody a[href]')].map(a => a.getAttribute('href'))
-  .filter(h => /^\\/(tasks|remediation)\\/\\d+$/.test(h))).size"""
+  .filter(h => /^\\/(tasks|remediation|inspections)\\/\\d+(#finding-\\d+)?$/.test(h))).size"""
+# distinct units an inspection list shows
+UNITS = """() => new Set([...document.querySelectorAll('main tbody [data-unit-id]')].map(c => c.dataset.unitId)).size"""
 
 
 @pytest.fixture
@@ -36,13 +38,13 @@ def _fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def _figures(page) -> list[tuple[str, int, str, str]]:
+def _figures(page) -> list[tuple[str, int, str, str, str]]:
     return [tuple(f) for f in page.evaluate(LINKED)]
 
 
-def _records(page, base: str, href: str) -> int:
+def _records(page, base: str, href: str, rows: str = "") -> int:
     page.goto(base + href)
-    return page.evaluate(RECORDS)
+    return page.evaluate(UNITS if rows == "units" else RECORDS)
 
 
 @pytest.mark.parametrize(("size", "viewport"), VIEWPORTS)
@@ -62,12 +64,12 @@ def test_the_leaders_numerators_and_denominators_open_lists_with_as_many_rows(
     page.locator("#h-rank").scroll_into_view_if_needed()
     save_screenshot(page, f"dashboard-leader-ranking-{size}")
     figures = _figures(page)
-    sides = {side for _, _, _, side in figures}
+    sides = {side for _, _, _, side, _ in figures}
     assert {"num", "den"} <= sides and len(figures) >= 8, "numerators and denominators link to their lists"
-    for _href, shown, text, _side in figures:
+    for _href, shown, text, _side, _rows in figures:
         assert int(text.replace(".", "")) == shown, "the figure on screen is the one its link counts"
-    for href, shown in dict((href, shown) for href, shown, _, _ in figures).items():
-        assert _records(page, demo_site, href) == shown, href
+    for (href, rows), shown in dict(((href, rows), shown) for href, shown, _, _, rows in figures).items():
+        assert _records(page, demo_site, href, rows) == shown, href
 
 
 @pytest.mark.parametrize(("size", "viewport"), VIEWPORTS)
@@ -81,10 +83,10 @@ def test_the_heads_dashboard_shows_their_commune_and_no_trace_of_the_surprise(
     text = page.locator("main").inner_text()
     assert "UBND xã An Phước" in text and "Phòng Nội vụ" not in text
     assert not SURPRISE.search(text)
-    for href, shown, _, _ in _figures(page):
-        assert _records(page, demo_site, href) == shown, href
+    for href, shown, _, _, rows in _figures(page):
+        assert _records(page, demo_site, href, rows) == shown, href
     page.goto(f"{demo_site}/dashboard")
-    page.click("text=Danh sách cuộc kiểm tra")
+    page.click("text=Mọi cuộc kiểm tra trong kỳ")
     page.wait_for_url("**/inspections**")
     assert not SURPRISE.search(page.locator("main table").inner_text())  # the filter offers the kind, no more
     assert "245/QĐ-UBND" not in page.content() and "Bộ phận một cửa UBND xã An Phước" not in page.content()

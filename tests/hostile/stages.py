@@ -188,6 +188,7 @@ STAGES: dict[str, Stage] = {
     "auth.enrol_totp": Stage((OFFICER,), _enrolling),
     "main.notifications_read": Stage((OFFICER,), _unread),
     "dashboard.retry_job": Stage((ADMIN,), _failed_job),
+    "dashboard.retry_report": Stage((ADMIN,), _status("report_id", "failed"), page=lambda records: "/admin/ops"),
 }
 
 # Routes attacked only through GENERIC_FIELDS, and why that is all they take.

@@ -218,6 +218,8 @@ def test_duplicate_finding_submissions_store_one_finding(client, on_site):
     url = f"/api/v1/inspections/{on_site['inspection_id']}/findings"
     body = _valid(on_site, "RecordFinding")
     answers = [client.post(url, json=body, headers={"X-CSRFToken": on_site["token"]}) for _ in range(3)]
-    assert {a.status_code for a in answers} <= {200, 201}
+    assert [a.status_code for a in answers] == [201, 202, 202]  # stored once, then acknowledged as already stored
+    assert [a.get_json().get("already_stored") for a in answers] == [False, True, True]
+    assert len({a.get_json()["finding"]["id"] for a in answers}) == 1
     assert db.session.execute(select(func.count(Finding.id)).where(
         Finding.client_uuid == body["client_uuid"])).scalar_one() == 1
