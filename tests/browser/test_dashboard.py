@@ -59,6 +59,8 @@ def test_the_leaders_numerators_and_denominators_open_lists_with_as_many_rows(
     charts = page.locator("svg.chart[role=img]")
     assert charts.count() >= 3
     assert all(t.strip() for t in page.locator("svg.chart > title").all_text_contents())
+    page.locator("#h-findings").scroll_into_view_if_needed()
+    save_screenshot(page, f"dashboard-leader-findings-{size}")
     page.goto(f"{demo_site}/dashboard?period=year&year=2024")
     save_screenshot(page, f"dashboard-leader-2024-{size}")
     page.locator("#h-rank").scroll_into_view_if_needed()
