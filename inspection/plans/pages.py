@@ -5,7 +5,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from models import AuditEvent, ExtensionRequest, OrgUnit, Plan, Task, TaskUpdate, User, db
 from models.enums import TASK_STATUS_LABELS, Timeliness
@@ -13,7 +14,7 @@ from models.enums import TASK_STATUS_LABELS, Timeliness
 from ..charts import progress_chart
 from ..formatting import format_date
 from ..i18n import N_
-from .queries import FIXED_LABELS, Progress, TaskFilters, filtered_tasks, plan_progress, plan_tasks
+from .queries import FIXED_LABELS, Progress, TaskFilters, filtered_tasks, plan_area_counts, plan_progress, plan_tasks
 
 UPDATE_LABELS = {
     "progress": N_("Báo cáo tiến độ"), "comment": N_("Ý kiến"), "submitted": N_("Gửi kết quả"),
@@ -66,14 +67,36 @@ def area_groups(tasks: list[Task]) -> list[AreaGroup]:
     return [groups[k] for k in sorted(groups)]
 
 
-def plan_page(plan: Plan, actor, today: date) -> dict:
-    """The plan's tasks the user sees, the plan's progress with its charts, and its overdue tasks."""
-    tasks = plan_tasks(plan, actor)
+@dataclass
+class AreaCount:
+    """The counts of one PAR area's tasks on a plan page too large for rows."""
+
+    area_id: int | None
+    progress: Progress
+
+
+OVERDUE_SHOWN = 50  # the plan page lists the first overdue tasks and links to the whole list
+
+
+def plan_page(plan: Plan, actor, today: date, max_rows: int) -> dict:
+    """The plan's progress with its charts, its first overdue tasks, and the tasks the user sees:
+    grouped by PAR area when they are at most `max_rows`, otherwise only their counts per area
+    (`area_counts`, each linked to the task list filtered by plan and area). The statements the
+    page runs do not grow with the plan."""
+    counts = [AreaCount(area_id, replace(c, label=_(c.label)) if c.label in FIXED_LABELS else c)
+              for area_id, c in plan_area_counts(plan, actor, today)]
+    visible = sum(c.progress.total for c in counts)
+    tasks = plan_tasks(plan, actor) if visible <= max_rows else []
     progress = _in_reader_language(plan_progress(plan, today))
-    overdue = filtered_tasks(actor, TaskFilters(plan_id=plan.id, timeliness=Timeliness.OVERDUE), today)
+    overdue = (filtered_tasks(actor, TaskFilters(plan_id=plan.id, timeliness=Timeliness.OVERDUE), today)
+               .add_columns(func.count().over()).options(lazyload(Task.support_units))
+               .order_by(Task.deadline, Task.position, Task.id).limit(OVERDUE_SHOWN))
+    overdue_rows = db.session.execute(overdue).all()
     return {
-        "groups": area_groups(tasks), "visible_count": len(tasks), "progress": progress,
-        "overdue": list(db.session.execute(overdue.order_by(Task.deadline, Task.position)).scalars()),
+        "groups": area_groups(tasks), "visible_count": visible, "progress": progress,
+        "area_counts": counts if visible > max_rows else None,
+        "overdue": [task for task, _total in overdue_rows],
+        "overdue_total": overdue_rows[0][1] if overdue_rows else 0,
         "area_chart": progress_chart(_("Tỷ lệ hoàn thành theo lĩnh vực"), progress["areas"], "chart-areas"),
         "unit_chart": progress_chart(_("Tỷ lệ hoàn thành theo đơn vị chủ trì"), progress["units"], "chart-units"),
     }

@@ -85,6 +85,18 @@ def plan_tasks(plan: Plan, actor) -> list[Task]:
     return list(db.session.execute(stmt.order_by(Task.position, Task.id)).scalars())
 
 
+def plan_area_counts(plan: Plan, actor, today: date) -> list[tuple[int | None, "Progress"]]:
+    """(area id, counts) of the plan's tasks `actor` sees, per PAR area in the official order (tasks
+    without an area last) — one grouped query; each group is exactly what the task list shows
+    filtered by the plan and the area."""
+    stmt = permissions.scope(
+        select(*_count_columns(today), Task.area_id, ParArea.name).where(Task.plan_id == plan.id)
+        .outerjoin(ParArea, ParArea.id == Task.area_id), actor, Task)
+    rows = db.session.execute(stmt.group_by(Task.area_id, ParArea.name, ParArea.position)
+                              .order_by(ParArea.position.nulls_last(), Task.area_id)).all()
+    return [(r[-2], _progress(r[-1] or NO_AREA, r[:-2])) for r in rows]
+
+
 @dataclass
 class Progress:
     """Counts of one group of tasks, in the Government Office's vocabulary."""

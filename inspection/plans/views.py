@@ -136,7 +136,8 @@ def plan_detail(plan: Plan):
     return render_template("plans/plan_detail.html", plan=plan, action_form=ActionForm(),
                            copy_form=CopyPlanForm(year=plan.year + 1, formdata=None),
                            oversees=permissions.can(current_user, "unit.view", plan.unit),
-                           **pages.plan_page(plan, current_user, local_today()))
+                           **pages.plan_page(plan, current_user, local_today(),
+                                             current_app.config["PLAN_PAGE_TASKS"]))
 
 
 def _plan_step(plan: Plan, step, done: str):
