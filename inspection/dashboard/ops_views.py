@@ -56,10 +56,9 @@ def retry_job():
 
 @bp.route("/admin/ops/reports/<int:report_id>/retry", methods=["POST"])
 @login_required
-@permissions.scoped_view(Report, "report_id", "report.view")
+@permissions.scoped_view(Report, "report_id", "ops.view")
 def retry_report(report: Report):
     """Render a failed PDF again: a new attempt with a fresh job id (reports.services.retry_report)."""
-    permissions.require(current_user, "ops.view")
     if not Form().validate_on_submit():
         flash(_("Yêu cầu không hợp lệ hoặc trang đã quá hạn; vui lòng tải lại trang."), "error")
     elif report.status != "failed":
