@@ -50,11 +50,14 @@ def _worker(host: str, port: int, path: str, cookie: str, quota: list, samples: 
 
 def _batch(conn, path: str, headers: dict, errors: list, day: date) -> None:
     """One sync batch: SYNC_BATCH new findings, each sent after the previous one was answered."""
-    on_site = datetime.combine(day, clock(9), timezone(timedelta(hours=7)))  # Asia/Ho_Chi_Minh
+    vietnam = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh
+    now = datetime.now(vietnam)
+    # taken on the inspection's day, and never later than now (the server refuses future times)
+    on_site = now if now.date() == day else datetime.combine(day, clock(9), vietnam)
     for n in range(SYNC_BATCH):
         body = json.dumps({"description": f"Tồn tại ghi nhận tại hiện trường số {n + 1}", "severity": "minor",
                            "client_uuid": str(uuid.uuid4()),
-                           "device_time": (on_site + timedelta(minutes=n)).isoformat()})
+                           "device_time": (on_site - timedelta(seconds=SYNC_BATCH - n)).isoformat()})
         conn.request("POST", path, body=body.encode(), headers=headers)
         response = conn.getresponse()
         response.read()
