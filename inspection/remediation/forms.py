@@ -3,7 +3,6 @@
 Every form that acts on an action carries the version the page was drawn from: a stale form is a
 conflict, never an overwrite."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
@@ -11,12 +10,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from models.enums import REMEDIATION_STATUS_LABELS, TIMELINESS_LABELS, Timeliness
 
-from ..formatting import format_date, parse_date
-from ..forms import Form
+from ..forms import BAD_CHOICE, DateField, Form
 from .queries import UNFINISHED
 
 MAX_FILES = 10
-BAD_CHOICE = _l("Lựa chọn không hợp lệ, vui lòng chọn lại.")
 STALE_PAGE = _l("Trang đã cũ: vui lòng tải lại trang rồi thao tác lại.")
 DOCUMENTS = "application/pdf,.pdf,.docx,.xlsx,image/jpeg,image/png,image/webp"
 
@@ -28,27 +25,6 @@ def max_length(n: int):
 def int_or_none(value):
     """Coerce a select's value: "" (no choice) or a non-number is None."""
     return int(value) if str(value or "").isdigit() else None
-
-
-class DateField(StringField):
-    """A date typed dd/mm/yyyy (the ISO value of a date picker is accepted too)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "autocomplete": "off", "inputmode": "numeric"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = parse_date(text) if text else None
-        if text and self.data is None:
-            raise ValueError(_("Ngày “%(text)s” không có thật hoặc sai định dạng (nhập theo dạng dd/mm/yyyy, "
-                               "ví dụ 15/08/2025).", text=text[:20]))
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return format_date(self.data) if self.data else ""
 
 
 def _few_files(form, field):
