@@ -14,7 +14,7 @@ from inspection.cli import register_cli
 from inspection.config import load_config
 from inspection.dashboard import bp as dashboard_bp
 from inspection.extensions import babel, csrf, login_manager, migrate
-from inspection.i18n import N_
+from inspection.i18n import N_, install_template_gettext
 from inspection.inspections import bp as inspections_bp
 from inspection.main import bp as main_bp
 from inspection.notifications import unread_count
@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    install_template_gettext(app.jinja_env, babel)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")

@@ -34,6 +34,7 @@ BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432
 REQUESTS = int(os.environ.get("BENCH_WEB_REQUESTS", "400"))
 SYNC_BATCHES = int(os.environ.get("BENCH_WEB_SYNC_BATCHES", "60"))  # × bench.load.SYNC_BATCH findings
 WORKERS = 2 * (os.cpu_count() or 2) + 1
+PAGE_ROWS = 50  # rows per list page, as the task-list figure is defined (the product's default is 25)
 
 
 def _database() -> str:
@@ -274,9 +275,10 @@ def _environment(tmp: Path) -> tuple[dict, subprocess.Popen]:
 
     redis_proc, redis_url = _embedded_redis(tmp)
     env = dict(os.environ, DATABASE_URL=_database(), REDIS_URL=redis_url, CCHC_INSTANCE_DIR=str(tmp),
-               CCHC_STORAGE_DIR=str(tmp / "files"), CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh")
+               CCHC_STORAGE_DIR=str(tmp / "files"), CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh",
+               CCHC_PAGE_SIZE=str(PAGE_ROWS))
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "CCHC_INSTANCE_DIR", "CCHC_STORAGE_DIR",
-                                           "CCHC_PROFILE")})
+                                           "CCHC_PROFILE", "CCHC_PAGE_SIZE")})
     return env, redis_proc
 
 

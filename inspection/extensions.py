@@ -1,9 +1,10 @@
 """Unbound extension singletons (the `db` object lives in models.base)."""
 
-from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
+
+from .i18n import Babel
 
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import tuple_
+from sqlalchemy import select, tuple_
 
 from models import db
 
@@ -29,6 +29,14 @@ def _encode(values: list) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode()
 
 
+def _page(stmt, columns: list, after: list | None, descending: bool, size: int):
+    """`stmt` after the cursor's row, in order, one row more than a page (to know if one follows)."""
+    if after is not None:
+        stmt = stmt.where(tuple_(*columns) < tuple_(*after) if descending else tuple_(*columns) > tuple_(*after))
+    order = [c.desc() for c in columns] if descending else [c.asc() for c in columns]
+    return stmt.order_by(*order).limit(size + 1)
+
+
 def _decode(cursor: str, columns) -> list | None:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
@@ -45,9 +53,14 @@ def _typed(column, value):
 
 
 def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
-             search_column=None, q: str = "") -> Page:
-    """Run `stmt` for one page. `sorts` maps a sort name to (column, descending); the model's
-    primary key breaks ties. An unknown sort falls back to the first; a bad cursor to page 1."""
+             search_column=None, q: str = "", candidates=None) -> Page:
+    """Run `stmt` for one page: entities, or rows when it selects several columns (among them the
+    sort column and the id). `sorts` maps a sort name to (column, descending); the model's
+    primary key breaks ties. An unknown sort falls back to the first; a bad cursor to page 1.
+
+    `candidates(column)`, when given, is a subquery of (id, column) holding exactly the rows of
+    `stmt`, written so the database finds them cheaply: the page's ids are cut from it first, and
+    only those rows are read in full."""
     if sort not in sorts:
         sort = next(iter(sorts))
     column, descending = sorts[sort]
@@ -56,11 +69,12 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     if search_column is not None and fold(q):
         stmt = stmt.where(search_column.contains(fold(q), autoescape=True))
     after = _decode(cursor, columns) if cursor else None
-    if after is not None:
-        comparison = tuple_(*columns) < tuple_(*after) if descending else tuple_(*columns) > tuple_(*after)
-        stmt = stmt.where(comparison)
-    order = [c.desc() for c in columns] if descending else [c.asc() for c in columns]
-    rows = db.session.execute(stmt.order_by(*order).limit(size + 1)).scalars().unique().all()
+    if candidates is not None:
+        rows = candidates(column)
+        stmt = stmt.where(key.in_(_page(select(rows.c.id), [rows.c[column.key], rows.c.id], after, descending,
+                                        size)))
+    result = db.session.execute(_page(stmt, columns, after, descending, size))
+    rows = (result.all() if len(stmt.column_descriptions) > 1 else result.scalars().unique().all())
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]

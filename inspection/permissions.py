@@ -6,8 +6,7 @@ from functools import wraps
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import exists, select, union, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, exists, select, union, union_all
 
 from models import (
     CheckResult,
@@ -155,19 +154,27 @@ def _membership_subtrees(actor, cache: dict) -> dict[int, frozenset[int]]:
     key = ("subtrees", actor.id)
     if key not in cache:
         roots = sorted({m.unit_id for m in actor.memberships})
-        unit = OrgUnit.__table__
-        edges = union_all(
-            select(unit.c.id.label("child"), unit.c.parent_id.label("parent")).where(unit.c.parent_id.is_not(None)),
-            select(unit.c.id, unit.c.successor_id).where(unit.c.successor_id.is_not(None)),
-        ).cte("scope_edge")
-        tree = select(unit.c.id.label("root"), unit.c.id.label("id")).where(unit.c.id.in_(roots)).cte(
-            "scope_tree", recursive=True)
-        tree = tree.union(select(tree.c.root, edges.c.child).join(tree, edges.c.parent == tree.c.id))
         found: dict[int, set[int]] = {root: set() for root in roots}
-        for root, unit_id in db.session.execute(select(tree.c.root, tree.c.id)) if roots else ():
+        for root, unit_id in db.session.execute(_SUBTREES, {"roots": roots}) if roots else ():
             found[root].add(unit_id)
         cache[key] = {root: frozenset(ids) for root, ids in found.items()}
     return cache[key]
+
+
+def _subtrees_statement():
+    """(root, unit id) for every unit under the roots (bound as "roots"), descendants and merged units."""
+    unit = OrgUnit.__table__
+    edges = union_all(
+        select(unit.c.id.label("child"), unit.c.parent_id.label("parent")).where(unit.c.parent_id.is_not(None)),
+        select(unit.c.id, unit.c.successor_id).where(unit.c.successor_id.is_not(None)),
+    ).cte("scope_edge")
+    tree = select(unit.c.id.label("root"), unit.c.id.label("id")).where(
+        unit.c.id.in_(bindparam("roots", expanding=True))).cte("scope_tree", recursive=True)
+    tree = tree.union(select(tree.c.root, edges.c.child).join(tree, edges.c.parent == tree.c.id))
+    return select(tree.c.root, tree.c.id)
+
+
+_SUBTREES = _subtrees_statement()  # built once: it runs on every request
 
 
 def ancestor_ids(unit_id: int) -> list[int]:
@@ -282,7 +289,7 @@ def _scope_clause(model, visible, actor=None):
     if model is Task:
         return Task.unit_id.in_(visible) | Task.id.in_(_supported_tasks(visible))
     if model is Plan:  # per plan, stop at its first visible task (an IN would read every task)
-        task = aliased(Task)
+        task = _TASK.c
         return Plan.unit_id.in_(visible) | exists().where(
             task.plan_id == Plan.id, task.unit_id.in_(visible) | task.id.in_(_supported_tasks(visible)))
     return model.unit_id.in_(visible)
@@ -311,9 +318,9 @@ def _supported_tasks(visible):
     return select(link.c.task_id).where(link.c.unit_id.in_(visible))
 
 
-# Below this many visible units, tasks and plans are scoped by the ids themselves: the planner
-# then knows a commune holds a few hundred of the province's tasks and reads them by unit
-# instead of walking every deadline (bench/web.py: 23 ms → 2 ms per task page on 100,000 tasks).
+# Below this many visible units, records are scoped by the ids themselves: the planner then knows
+# a commune holds a few hundred of the province's tasks and reads them by unit instead of walking
+# every deadline (bench/web.py: 23 ms → 2 ms per task page on 100,000 tasks).
 NARROW_SCOPE = 50
 
 
@@ -321,14 +328,27 @@ def scope(stmt, actor, model):
     """Restrict `stmt` to the rows of `model` that `actor` sees (a subquery, not a list)."""
     if _sees_everything(actor, ALL_ROLES):
         return stmt
-    if model in (Task, Plan) and len(ids := visible_unit_ids(actor)) <= NARROW_SCOPE:
-        return stmt.where(_narrow_clause(model, sorted(ids)))  # (no recursive CTE to build for nothing)
-    return stmt.where(_scope_clause(model, visible_units_select(actor), actor))
+    if (ids := narrow_unit_ids(actor)) is None:
+        return stmt.where(_scope_clause(model, visible_units_select(actor), actor))
+    if model in (Task, Plan):
+        return stmt.where(_narrow_clause(model, ids))
+    return stmt.where(_scope_clause(model, ids, actor))  # the ids themselves, not the recursive CTE again
+
+
+def narrow_unit_ids(actor) -> list[int] | None:
+    """The units `actor` sees when there are few of them (NARROW_SCOPE), else None."""
+    if _sees_everything(actor, ALL_ROLES):
+        return None
+    ids = visible_unit_ids(actor)
+    return sorted(ids) if len(ids) <= NARROW_SCOPE else None
+
+
+_TASK = Task.__table__.alias("scoped_task")  # built once: aliasing the table per request costs ~1 ms
 
 
 def _narrow_clause(model, ids: list[int]):
     """Tasks led or supported by `ids` (a union the planner reads by index), or their plans."""
-    task, link = aliased(Task), task_support_unit
+    task, link = _TASK.c, task_support_unit
     if model is Task:
         return Task.id.in_(union(select(task.id).where(task.unit_id.in_(ids)),
                                  select(link.c.task_id).where(link.c.unit_id.in_(ids))))

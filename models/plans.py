@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import TimestampMixin, UTCDateTime, VersionedMixin, db, utcnow
@@ -53,7 +53,10 @@ class Task(TimestampMixin, VersionedMixin, db.Model):
     (chủ trì) with optional supporting units (phối hợp), due on a date in Asia/Ho_Chi_Minh."""
 
     __tablename__ = "task"
-    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_task_plan_number"),)
+    # a unit's tasks in deadline order, and the plans they belong to, from the index alone: the
+    # task list of a commune (inspection/plans/queries.py list_tasks) and its plan filter
+    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_task_plan_number"),
+                      Index("ix_task_unit_deadline", "unit_id", "deadline", "id", postgresql_include=["plan_id"]))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), index=True)
@@ -64,7 +67,7 @@ class Task(TimestampMixin, VersionedMixin, db.Model):
     title_folded: Mapped[str] = mapped_column(String(500), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     expected_output: Mapped[str] = mapped_column(String(500), default="")
-    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)  # lead unit
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))  # lead unit (indexed above)
     deadline: Mapped[date] = mapped_column(Date, index=True)
     original_deadline: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)

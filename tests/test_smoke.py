@@ -1,4 +1,3 @@
-from models.enums import Role
 
 
 def test_sign_in_page_is_vietnamese(client):

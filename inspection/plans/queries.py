@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union
 
 from models import OrgUnit, ParArea, Plan, Task, db
 from models.enums import TaskStatus, Timeliness
@@ -42,33 +42,81 @@ class TaskFilters:
 
 def filtered_tasks(actor, filters: TaskFilters, today: date | None = None):
     """A select of the tasks `actor` sees, narrowed by `filters`."""
-    today = today or local_today()
     stmt = permissions.scope(select(Task), actor, Task)
+    return stmt.where(*_conditions(filters, today or local_today()))
+
+
+def _conditions(filters: TaskFilters, today: date) -> list:
+    """The where-clauses of `filters` on Task."""
+    found = []
     if filters.plan_id:
-        stmt = stmt.where(Task.plan_id == filters.plan_id)
+        found.append(Task.plan_id == filters.plan_id)
     if filters.adhoc:
-        stmt = stmt.where(Task.plan_id.is_(None))
+        found.append(Task.plan_id.is_(None))
     if filters.area_id:
-        stmt = stmt.where(Task.area_id == filters.area_id)
+        found.append(Task.area_id == filters.area_id)
     if filters.unit_id:
         supported = select(task_support_unit.c.task_id).where(task_support_unit.c.unit_id == filters.unit_id)
-        stmt = stmt.where((Task.unit_id == filters.unit_id) | Task.id.in_(supported))
+        found.append((Task.unit_id == filters.unit_id) | Task.id.in_(supported))
     if filters.status in set(TaskStatus):
-        stmt = stmt.where(Task.status == filters.status)
+        found.append(Task.status == filters.status)
     if filters.timeliness in set(Timeliness):
-        stmt = stmt.where(timeliness_clause(filters.timeliness, today))
+        found.append(timeliness_clause(filters.timeliness, today))
     if filters.due_from:
-        stmt = stmt.where(Task.deadline >= filters.due_from)
+        found.append(Task.deadline >= filters.due_from)
     if filters.due_to:
-        stmt = stmt.where(Task.deadline <= filters.due_to)
+        found.append(Task.deadline <= filters.due_to)
     if fold(filters.q):
-        stmt = stmt.where(Task.title_folded.contains(fold(filters.q), autoescape=True))
-    return stmt
+        found.append(Task.title_folded.contains(fold(filters.q), autoescape=True))
+    return found
+
+
+# what a row of the task list shows: no descriptions, no whole units
+_ROW = (Task.id, Task.title, Task.plan_id, Task.number, Task.position, Task.deadline, Task.original_deadline,
+        Task.status, Task.completed_on, Task.progress, Task.created_at, Plan.number.label("plan_number"),
+        ParArea.name.label("area_name"), func.coalesce(func.nullif(OrgUnit.short_name, ""), OrgUnit.name)
+        .label("unit_name"))
 
 
 def list_tasks(actor, filters: TaskFilters, *, sort: str, cursor: str | None, size: int):
-    """One page of the filtered task list."""
-    return paginate(filtered_tasks(actor, filters), sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size)
+    """One page of the filtered task list, as rows of _ROW; `page.support` maps a task's id to the
+    names of its supporting units. For a narrow scope (a commune's officers) the page's ids are cut
+    first from the units' own tasks, which are the scope, and only those are read (bench/web.py)."""
+    ids = permissions.narrow_unit_ids(actor)
+    if ids is None:
+        stmt, candidates = filtered_tasks(actor, filters), None
+    else:
+        conditions = _conditions(filters, local_today())
+        stmt, candidates = select(Task), lambda column: _led_or_supported(ids, conditions, column)
+    stmt = (stmt.with_only_columns(*_ROW).join(OrgUnit, OrgUnit.id == Task.unit_id)
+            .outerjoin(Plan, Plan.id == Task.plan_id).outerjoin(ParArea, ParArea.id == Task.area_id))
+    page = paginate(stmt, sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size, candidates=candidates)
+    page.support = support_names([row.id for row in page.items])
+    return page
+
+
+def support_names(task_ids: list[int]) -> dict[int, list[str]]:
+    """Each task's supporting units (short names where they have one), by name."""
+    link = task_support_unit
+    rows = db.session.execute(
+        select(link.c.task_id, func.coalesce(func.nullif(OrgUnit.short_name, ""), OrgUnit.name))
+        .join(OrgUnit, OrgUnit.id == link.c.unit_id).where(link.c.task_id.in_(task_ids))
+        .order_by(link.c.task_id, OrgUnit.name_folded)) if task_ids else ()
+    found: dict[int, list[str]] = {}
+    for task_id, name in rows:
+        found.setdefault(task_id, []).append(name)
+    return found
+
+
+def _led_or_supported(ids: list[int], conditions: list, column):
+    """(id, `column`) of the tasks led or supported by `ids` (the scope permissions.scope gives a
+    narrow actor) that meet `conditions`; by deadline and unfiltered, from the (unit_id, deadline,
+    id) index alone."""
+    link = task_support_unit
+    led = select(Task.id, column).where(Task.unit_id.in_(ids), *conditions)
+    supported = (select(Task.id, column).join(link, link.c.task_id == Task.id)
+                 .where(link.c.unit_id.in_(ids), *conditions))
+    return union(led, supported).subquery("candidate")
 
 
 def list_plans(actor, *, year: int | None, q: str, sort: str, cursor: str | None, size: int):

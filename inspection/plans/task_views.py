@@ -76,9 +76,7 @@ def task_list():
     page = queries.list_tasks(current_user, _filters(form), sort=form.sort.data or "deadline",
                               cursor=request.args.get("after"), size=current_app.config["PAGE_SIZE"])
     page.args = {k: v for k, v in request.args.items() if k != "after" and v}
-    plan_ids = {t.plan_id for t in page.items if t.plan_id}
-    plans = {p.id: p for p in db.session.execute(select(Plan.id, Plan.number).where(Plan.id.in_(plan_ids)))}
-    return render_template("plans/task_list.html", form=form, page=page, plans=plans,
+    return render_template("plans/task_list.html", form=form, page=page,
                            home_unit_id=choices.home_unit_id(current_user), steers=_steers(current_user))
 
 

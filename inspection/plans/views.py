@@ -20,7 +20,7 @@ from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import format_date, local_today
 from . import bp, choices, pages, queries, services, tasks
 from .forms import ActionForm, CopyPlanForm, PlanForm, TaskForm
-from .timeliness import task_timeliness
+from .timeliness import OPEN_WORK, task_timeliness
 
 ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf,.docx,.xlsx"
 REFUSALS = (ValidationError, InvalidTransition, Conflict)  # shown to the user, never a 500
@@ -28,11 +28,15 @@ REFUSALS = (ValidationError, InvalidTransition, Conflict)  # shown to the user, 
 
 @bp.context_processor
 def _vocabulary() -> dict:
+    today = local_today()
     return {"TASK_STATUS_LABELS": TASK_STATUS_LABELS, "UPDATE_LABELS": pages.UPDATE_LABELS,
             "EXTENSION_STATUS_LABELS": EXTENSION_STATUS_LABELS, "ACCEPT": ACCEPTED_FILES,
             "TIMELINESS_LABELS": TIMELINESS_LABELS,
             "TIMELINESS_COLOURS": TIMELINESS_COLOURS, "PLAN_STATUS_LABELS": PLAN_STATUS_LABELS,
-            "timeliness_of": lambda task: task_timeliness(task, local_today()), "today": local_today()}
+            # translated once per page, not once per row
+            "STATUS_TEXT": {k: _(v) for k, v in TASK_STATUS_LABELS.items()},
+            "TIMELINESS_TEXT": {k: _(v) for k, v in TIMELINESS_LABELS.items()}, "OPEN_WORK": OPEN_WORK,
+            "timeliness_of": lambda task: task_timeliness(task, today), "today": today}
 
 
 def show_error(form, exc) -> None:

@@ -12,9 +12,9 @@ from inspection.errors import Conflict, Forbidden, InvalidTransition, NotFound, 
 from inspection.formatting import TZ, local_today
 from inspection.inspections import conclusions, fieldwork, scheduling
 from models import (
-    CheckResult,
     ChecklistItem,
     ChecklistTemplate,
+    CheckResult,
     Correction,
     Finding,
     Inspection,

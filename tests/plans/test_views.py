@@ -274,6 +274,37 @@ def test_an_officer_sees_the_tasks_their_unit_leads_or_supports(people, tree, pl
     assert "Tiến độ theo lĩnh vực" in plan_page and "Tiến độ theo đơn vị chủ trì" not in plan_page
 
 
+def test_a_commune_officer_pages_through_led_and_supported_tasks_in_deadline_order(app, monkeypatch, people,
+                                                                                    tree, plan):
+    """A commune's list is cut from its own tasks first (queries.list_tasks): every page holds the
+    next tasks by deadline, led or supported, filtered, each once, with the supporting units."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    led = [make_task(unit=tree["a"], plan=plan, title=f"Nhiệm vụ xã chủ trì {n}", deadline=TODAY + timedelta(days=n),
+                     status=TaskStatus.SUBMITTED if n == 3 else TaskStatus.OPEN) for n in (1, 3, 5)]
+    supported = [make_task(unit=tree["dept"], plan=plan, title=f"Nhiệm vụ xã phối hợp {n}",
+                           deadline=TODAY + timedelta(days=n), support_units=[tree["a"], tree["b"]]) for n in (2, 4)]
+    make_task(unit=tree["b"], plan=plan, title="Nhiệm vụ của xã khác", deadline=TODAY)
+    db.session.commit()
+
+    def titles(url):
+        seen, pages = [], 0
+        while url:
+            html = people["officer"].text(url)
+            seen += re.findall(r'<a href="/tasks/\d+">([^<]+)</a>', html)
+            found = re.search(r'href="(/tasks\?[^"]*after=[^"]+)"', html)
+            url, pages = found.group(1).replace("&amp;", "&") if found else None, pages + 1
+        return seen, pages
+
+    every, pages = titles("/tasks")
+    assert every == [t.title for t in sorted(led + supported, key=lambda t: t.deadline)] and pages == 3
+    assert "Phối hợp: " + "; ".join(sorted([tree["a"].name, tree["b"].name])) in people["officer"].text(
+        "/tasks?timeliness=on_track")
+    awaiting, _ = titles("/tasks?timeliness=awaiting_review")
+    assert awaiting == ["Nhiệm vụ xã chủ trì 3"]
+    open_work, _ = titles("/tasks?status=open&sort=newest&q=phoi+hop")
+    assert open_work == ["Nhiệm vụ xã phối hợp 4", "Nhiệm vụ xã phối hợp 2"]
+
+
 def test_an_extension_is_requested_by_the_unit_and_decided_by_a_leader(people, task):
     old_deadline = task.deadline
     response = people["officer"].post(f"/tasks/{task.id}/extension", {
