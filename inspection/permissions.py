@@ -6,7 +6,7 @@ from functools import wraps
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import bindparam, exists, select, union, union_all
+from sqlalchemy import exists, select, union
 
 from models import (
     CheckResult,
@@ -26,6 +26,7 @@ from models import (
     User,
     db,
     subtree_ids,
+    subtrees_by_root,
 )
 from models.enums import Role
 from models.plans import task_support_unit
@@ -91,6 +92,7 @@ SUBJECT_RECORDS = (Report, Document)
 
 # Actions a supporting unit (phối hợp) may take on a task as well as its lead unit.
 SUPPORT_ACTIONS = frozenset({"task.view", "task.comment", "task.report"})
+_SUBTREES = subtrees_by_root()  # the membership units' subtrees: built once, run on every request
 
 
 def _units_of(obj, action: str) -> set[int]:
@@ -159,22 +161,6 @@ def _membership_subtrees(actor, cache: dict) -> dict[int, frozenset[int]]:
             found[root].add(unit_id)
         cache[key] = {root: frozenset(ids) for root, ids in found.items()}
     return cache[key]
-
-
-def _subtrees_statement():
-    """(root, unit id) for every unit under the roots (bound as "roots"), descendants and merged units."""
-    unit = OrgUnit.__table__
-    edges = union_all(
-        select(unit.c.id.label("child"), unit.c.parent_id.label("parent")).where(unit.c.parent_id.is_not(None)),
-        select(unit.c.id, unit.c.successor_id).where(unit.c.successor_id.is_not(None)),
-    ).cte("scope_edge")
-    tree = select(unit.c.id.label("root"), unit.c.id.label("id")).where(
-        unit.c.id.in_(bindparam("roots", expanding=True))).cte("scope_tree", recursive=True)
-    tree = tree.union(select(tree.c.root, edges.c.child).join(tree, edges.c.parent == tree.c.id))
-    return select(tree.c.root, tree.c.id)
-
-
-_SUBTREES = _subtrees_statement()  # built once: it runs on every request
 
 
 def ancestor_ids(unit_id: int) -> list[int]:
@@ -318,9 +304,8 @@ def _supported_tasks(visible):
     return select(link.c.task_id).where(link.c.unit_id.in_(visible))
 
 
-# Below this many visible units, records are scoped by the ids themselves: the planner then knows
-# a commune holds a few hundred of the province's tasks and reads them by unit instead of walking
-# every deadline (bench/web.py: 23 ms → 2 ms per task page on 100,000 tasks).
+# Below this many visible units, records are scoped by the ids themselves: the planner then reads a
+# commune's few hundred tasks by unit instead of walking every deadline of the province (bench/web.py).
 NARROW_SCOPE = 50
 
 
@@ -337,10 +322,8 @@ def scope(stmt, actor, model):
 
 def narrow_unit_ids(actor) -> list[int] | None:
     """The units `actor` sees when there are few of them (NARROW_SCOPE), else None."""
-    if _sees_everything(actor, ALL_ROLES):
-        return None
-    ids = visible_unit_ids(actor)
-    return sorted(ids) if len(ids) <= NARROW_SCOPE else None
+    ids = None if _sees_everything(actor, ALL_ROLES) else visible_unit_ids(actor)
+    return sorted(ids) if ids is not None and len(ids) <= NARROW_SCOPE else None
 
 
 _TASK = Task.__table__.alias("scoped_task")  # built once: aliasing the table per request costs ~1 ms

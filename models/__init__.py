@@ -21,7 +21,7 @@ from .inspections import (
 )
 from .jobs import BackupRun, ScheduledRun
 from .notifications import Notification
-from .org import OrgUnit, subtree_ids
+from .org import OrgUnit, subtree_ids, subtrees_by_root
 from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
 from .remediation import RemediationAction, RemediationStep, RemediationSubmission
 from .reports import Document, DocumentCounter, Report
@@ -67,5 +67,6 @@ __all__ = [
     "UserSession",
     "db",
     "subtree_ids",
+    "subtrees_by_root",
     "utcnow",
 ]

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, select, union_all
+from sqlalchemy import Boolean, Date, ForeignKey, String, bindparam, select, union_all
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import TimestampMixin, VersionedMixin, db
@@ -41,16 +41,30 @@ class OrgUnit(TimestampMixin, VersionedMixin, db.Model):
         return f"<OrgUnit {self.code}>"
 
 
-def subtree_ids(root_ids, name: str = "unit"):
-    """A select of the ids of `root_ids`, their descendants and every unit merged into them,
-    recursively — one portable recursive CTE for PostgreSQL and SQLite."""
+def _edges(name: str):
+    """Both kinds of edge (child → parent, merged unit → successor) as one relation, so the recursive
+    step is an equi-join (hashable); an OR of the two columns in the join made it quadratic."""
     unit = OrgUnit.__table__
-    # Both kinds of edge as one relation, so the recursive step is an equi-join (hashable);
-    # an OR of the two columns in the join made it quadratic.
-    edges = union_all(
+    return union_all(
         select(unit.c.id.label("child"), unit.c.parent_id.label("parent")).where(unit.c.parent_id.is_not(None)),
         select(unit.c.id, unit.c.successor_id).where(unit.c.successor_id.is_not(None)),
     ).cte(f"{name}_edge")
+
+
+def subtree_ids(root_ids, name: str = "unit"):
+    """A select of the ids of `root_ids`, their descendants and every unit merged into them,
+    recursively — one portable recursive CTE for PostgreSQL and SQLite."""
+    unit, edges = OrgUnit.__table__, _edges(name)
     tree = select(unit.c.id).where(unit.c.id.in_(root_ids)).cte(f"{name}_tree", recursive=True)
     tree = tree.union(select(edges.c.child).join(tree, edges.c.parent == tree.c.id))
     return select(tree.c.id)
+
+
+def subtrees_by_root():
+    """A select of (root, unit id) for every unit in the subtree of each root, as subtree_ids walks
+    it; the roots are bound at execution as "roots" (a list), so the statement is built once."""
+    unit, edges = OrgUnit.__table__, _edges("scope")
+    tree = select(unit.c.id.label("root"), unit.c.id.label("id")).where(
+        unit.c.id.in_(bindparam("roots", expanding=True))).cte("scope_tree", recursive=True)
+    tree = tree.union(select(tree.c.root, edges.c.child).join(tree, edges.c.parent == tree.c.id))
+    return select(tree.c.root, tree.c.id)

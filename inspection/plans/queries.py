@@ -71,17 +71,25 @@ def _conditions(filters: TaskFilters, today: date) -> list:
     return found
 
 
+def _support_names():
+    """A row's supporting units, "short name; short name", by name (one sub-select per row shown)."""
+    link, name = task_support_unit, func.coalesce(func.nullif(OrgUnit.short_name, ""), OrgUnit.name)
+    names = (select(name.label("name")).join(link, link.c.unit_id == OrgUnit.id).where(link.c.task_id == Task.id)
+             .order_by(OrgUnit.name_folded).correlate(Task).subquery("support"))
+    return select(func.aggregate_strings(names.c.name, "; ")).scalar_subquery()
+
+
 # what a row of the task list shows: no descriptions, no whole units
 _ROW = (Task.id, Task.title, Task.plan_id, Task.number, Task.position, Task.deadline, Task.original_deadline,
         Task.status, Task.completed_on, Task.progress, Task.created_at, Plan.number.label("plan_number"),
         ParArea.name.label("area_name"), func.coalesce(func.nullif(OrgUnit.short_name, ""), OrgUnit.name)
-        .label("unit_name"))
+        .label("unit_name"), _support_names().label("support_names"))
 
 
 def list_tasks(actor, filters: TaskFilters, *, sort: str, cursor: str | None, size: int):
-    """One page of the filtered task list, as rows of _ROW; `page.support` maps a task's id to the
-    names of its supporting units. For a narrow scope (a commune's officers) the page's ids are cut
-    first from the units' own tasks, which are the scope, and only those are read (bench/web.py)."""
+    """One page of the filtered task list, as rows of _ROW. For a narrow scope (a commune's
+    officers) the page's ids are cut first from the units' own tasks, which are the scope, and only
+    those are read (bench/web.py)."""
     ids = permissions.narrow_unit_ids(actor)
     if ids is None:
         stmt, candidates = filtered_tasks(actor, filters), None
@@ -90,22 +98,7 @@ def list_tasks(actor, filters: TaskFilters, *, sort: str, cursor: str | None, si
         stmt, candidates = select(Task), lambda column: _led_or_supported(ids, conditions, column)
     stmt = (stmt.with_only_columns(*_ROW).join(OrgUnit, OrgUnit.id == Task.unit_id)
             .outerjoin(Plan, Plan.id == Task.plan_id).outerjoin(ParArea, ParArea.id == Task.area_id))
-    page = paginate(stmt, sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size, candidates=candidates)
-    page.support = support_names([row.id for row in page.items])
-    return page
-
-
-def support_names(task_ids: list[int]) -> dict[int, list[str]]:
-    """Each task's supporting units (short names where they have one), by name."""
-    link = task_support_unit
-    rows = db.session.execute(
-        select(link.c.task_id, func.coalesce(func.nullif(OrgUnit.short_name, ""), OrgUnit.name))
-        .join(OrgUnit, OrgUnit.id == link.c.unit_id).where(link.c.task_id.in_(task_ids))
-        .order_by(link.c.task_id, OrgUnit.name_folded)) if task_ids else ()
-    found: dict[int, list[str]] = {}
-    for task_id, name in rows:
-        found.setdefault(task_id, []).append(name)
-    return found
+    return paginate(stmt, sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size, candidates=candidates)
 
 
 def _led_or_supported(ids: list[int], conditions: list, column):
