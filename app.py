@@ -21,6 +21,7 @@ from inspection.notifications import unread_count
 from inspection.plans import bp as plans_bp
 from inspection.remediation import bp as remediation_bp
 from inspection.reports import bp as reports_bp
+from inspection.transaction import end_reads_with_commit
 from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
 
@@ -52,6 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    end_reads_with_commit(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _sqlite_pragmas(db.engine)

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, union
 
 from models import db
 
@@ -52,15 +52,25 @@ def _typed(column, value):
     return kind(value) if value is not None else None
 
 
+def _candidate_ids(branches: list, name: str, after: list | None, descending: bool, size: int):
+    """The ids of one page cut from `branches`, each paged first (a subquery each: SQLite takes
+    no ORDER BY/LIMIT inside a UNION)."""
+    paged = [_page(b, [b.selected_columns[1], b.selected_columns[0]], after, descending, size).subquery()
+             for b in branches]
+    rows = union(*(select(p.c[0].label("id"), p.c[1].label(name)) for p in paged)).subquery("candidate")
+    return _page(select(rows.c.id), [rows.c[name], rows.c.id], after, descending, size)
+
+
 def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
              search_column=None, q: str = "", candidates=None) -> Page:
     """Run `stmt` for one page: entities, or rows when it selects several columns (among them the
     sort column and the id). `sorts` maps a sort name to (column, descending); the model's
     primary key breaks ties. An unknown sort falls back to the first; a bad cursor to page 1.
 
-    `candidates(column)`, when given, is a subquery of (id, column) holding exactly the rows of
-    `stmt`, written so the database finds them cheaply: the page's ids are cut from it first, and
-    only those rows are read in full."""
+    `candidates(column)`, when given, lists selects of (id, column) that together hold exactly the
+    rows of `stmt` (a row may come twice), each written so the database finds it cheaply: a page
+    is cut from each (from an index, in order), the page's ids from those, and only those rows are
+    read in full."""
     if sort not in sorts:
         sort = next(iter(sorts))
     column, descending = sorts[sort]
@@ -70,9 +80,7 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
         stmt = stmt.where(search_column.contains(fold(q), autoescape=True))
     after = _decode(cursor, columns) if cursor else None
     if candidates is not None:
-        rows = candidates(column)
-        stmt = stmt.where(key.in_(_page(select(rows.c.id), [rows.c[column.key], rows.c.id], after, descending,
-                                        size)))
+        stmt = stmt.where(key.in_(_candidate_ids(candidates(column), column.key, after, descending, size)))
     result = db.session.execute(_page(stmt, columns, after, descending, size))
     rows = (result.all() if len(stmt.column_descriptions) > 1 else result.scalars().unique().all())
     next_cursor = None

@@ -3,7 +3,9 @@
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import g, has_app_context
+from flask import g, has_app_context, request
+from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import db
@@ -63,3 +65,39 @@ def check_version(record, expected, current: dict) -> None:
     if str(record.version) != str(expected):
         raise Conflict("Bản ghi đã được người khác cập nhật trong khi bạn sửa. "
                        "Giá trị hiện tại được hiển thị bên dưới.", current=current)
+
+
+def end_reads_with_commit(app) -> None:
+    """A GET request's transaction ends with COMMIT when it only read. psycopg forgets its
+    prepared statements on every ROLLBACK, so ending each page with one would have every query of
+    every page planned afresh (bench/web.py: a third of the database's work on the task list).
+    A transaction that wrote anything, or holds unflushed changes, still rolls back."""
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "begin", _began)
+    event.listen(engine, "before_cursor_execute", _note_write)
+    app.teardown_request(_end_read)
+
+
+def _began(conn) -> None:
+    conn.info["wrote"] = False
+
+
+def _note_write(conn, _cursor, statement: str, _parameters, context, _executemany) -> None:
+    verb = statement.lstrip()[:6].upper()
+    compiled_read = (context is not None and not context.is_text
+                     and not (context.isinsert or context.isupdate or context.isdelete))
+    if not (verb == "SELECT" or (verb.startswith("WITH") and compiled_read)):
+        conn.info["wrote"] = True
+
+
+def _end_read(exc) -> None:
+    session = db.session()
+    if exc is not None or request.method not in ("GET", "HEAD") or not session.in_transaction():
+        return  # Flask-SQLAlchemy's teardown rolls back
+    if session.new or session.dirty or session.deleted or session.connection().info.get("wrote", True):
+        return
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, select, union
+from sqlalchemy import case, func, select
 
 from models import OrgUnit, ParArea, Plan, Task, db
 from models.enums import TaskStatus, Timeliness
@@ -101,15 +101,15 @@ def list_tasks(actor, filters: TaskFilters, *, sort: str, cursor: str | None, si
     return paginate(stmt, sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size, candidates=candidates)
 
 
-def _led_or_supported(ids: list[int], conditions: list, column):
-    """(id, `column`) of the tasks led or supported by `ids` (the scope permissions.scope gives a
-    narrow actor) that meet `conditions`; by deadline and unfiltered, from the (unit_id, deadline,
-    id) index alone."""
+def _led_or_supported(ids: list[int], conditions: list, column) -> list:
+    """(id, `column`) of the tasks led, and of those supported, by `ids` (the scope
+    permissions.scope gives a narrow actor) that meet `conditions`; the led ones by deadline and
+    unfiltered from the (unit_id, deadline, id) index alone."""
     link = task_support_unit
     led = select(Task.id, column).where(Task.unit_id.in_(ids), *conditions)
     supported = (select(Task.id, column).join(link, link.c.task_id == Task.id)
                  .where(link.c.unit_id.in_(ids), *conditions))
-    return union(led, supported).subquery("candidate")
+    return [led, supported]
 
 
 def list_plans(actor, *, year: int | None, q: str, sort: str, cursor: str | None, size: int):
