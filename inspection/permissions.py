@@ -163,22 +163,6 @@ def _membership_subtrees(actor, cache: dict) -> dict[int, frozenset[int]]:
     return cache[key]
 
 
-def ancestor_ids(unit_id: int) -> list[int]:
-    """The unit, its ancestors, and (after a merge) its successor and the successor's ancestors:
-    the units whose leaders and coordinators oversee it."""
-    seen: list[int] = []
-    todo = [unit_id]
-    while todo:
-        current = todo.pop()
-        if current is None or current in seen:
-            continue
-        seen.append(current)
-        unit = db.session.get(OrgUnit, current)
-        if unit is not None:
-            todo += [unit.parent_id, unit.successor_id]
-    return seen
-
-
 def forget_visibility() -> None:
     """Drop the cached visibility (after memberships or the tree change)."""
     g.pop("visible_units", None)
@@ -324,6 +308,19 @@ def narrow_unit_ids(actor) -> list[int] | None:
     """The units `actor` sees when there are few of them (NARROW_SCOPE), else None."""
     ids = None if _sees_everything(actor, ALL_ROLES) else visible_unit_ids(actor)
     return sorted(ids) if ids is not None and len(ids) <= NARROW_SCOPE else None
+
+
+def scope_key(actor) -> tuple | None:
+    """What scope() of Task and Plan depends on, as a key for statements built once per scope:
+    ("all",), ("units", *ids) for a narrow actor, or None (build the statement for `actor`)."""
+    if _sees_everything(actor, ALL_ROLES):
+        return ("all",)
+    return None if (ids := narrow_unit_ids(actor)) is None else ("units", *ids)
+
+
+def scope_by_key(stmt, key: tuple, model):
+    """scope() for the actors of `key` (scope_key); Task and Plan."""
+    return stmt if key == ("all",) else stmt.where(_narrow_clause(model, list(key[1:])))
 
 
 _TASK = Task.__table__.alias("scoped_task")  # built once: aliasing the table per request costs ~1 ms

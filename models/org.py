@@ -68,3 +68,19 @@ def subtrees_by_root():
         unit.c.id.in_(bindparam("roots", expanding=True))).cte("scope_tree", recursive=True)
     tree = tree.union(select(tree.c.root, edges.c.child).join(tree, edges.c.parent == tree.c.id))
     return select(tree.c.root, tree.c.id)
+
+
+def ancestor_ids(unit_id: int) -> list[int]:
+    """The unit, its ancestors, and (after a merge) its successor and the successor's ancestors:
+    the units whose leaders and coordinators oversee it."""
+    seen: list[int] = []
+    todo = [unit_id]
+    while todo:
+        current = todo.pop()
+        if current is None or current in seen:
+            continue
+        seen.append(current)
+        unit = db.session.get(OrgUnit, current)
+        if unit is not None:
+            todo += [unit.parent_id, unit.successor_id]
+    return seen

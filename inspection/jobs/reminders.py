@@ -13,10 +13,9 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from models import Plan, ReminderSent, Task, db
+from models import Plan, ReminderSent, Task, ancestor_ids, db
 from models.enums import NotificationKind, PlanStatus, Role
 
-from .. import permissions
 from ..formatting import local_today
 from ..links import path_for
 from ..notifications import notify
@@ -83,7 +82,7 @@ def _send_once(task_id: int, kind: str, today: date) -> int:
 
 
 def _coordinators(task: Task, exclude: list[int]) -> list[int]:
-    above = unit_members(permissions.ancestor_ids(task.unit_id), [Role.COORDINATOR])
+    above = unit_members(ancestor_ids(task.unit_id), [Role.COORDINATOR])
     return [uid for uid in above if uid not in exclude]
 
 

@@ -1,5 +1,7 @@
 """Options for the plan and task forms and filters: only what the user sees."""
 
+from functools import lru_cache
+
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -25,17 +27,33 @@ def issuing_unit_choices(actor) -> list[SelectChoice]:
     return [SelectChoice(str(r.id), r.name) for r in db.session.execute(stmt)]
 
 
+# built once: SQLAlchemy takes longer to build a select (and its cache key, which a statement object
+# keeps) than PostgreSQL takes to run these
+_ACTIVE_AREAS = (select(ParArea.id, ParArea.name).where(ParArea.is_active.is_(True))
+                 .order_by(ParArea.position, ParArea.id))
+_PLAN_CHOICES = select(Plan.id, Plan.number, Plan.title, Plan.year)
+_NEWEST_FIRST = (Plan.year.desc(), Plan.issued_on.desc(), Plan.id.desc())
+
+
 def area_choices() -> list[SelectChoice]:
     """The active PAR areas in their official order."""
-    stmt = select(ParArea.id, ParArea.name).where(ParArea.is_active.is_(True)).order_by(ParArea.position, ParArea.id)
-    return [SelectChoice(str(r.id), r.name) for r in db.session.execute(stmt)]
+    return [SelectChoice(str(r.id), r.name) for r in db.session.execute(_ACTIVE_AREAS)]
 
 
 def plan_choices(actor, limit: int = 200) -> list[SelectChoice]:
     """The newest plans `actor` sees, labelled "35/KH-UBND — title"."""
-    stmt = permissions.scope(select(Plan.id, Plan.number, Plan.title, Plan.year), actor, Plan)
-    rows = db.session.execute(stmt.order_by(Plan.year.desc(), Plan.issued_on.desc(), Plan.id.desc()).limit(limit))
-    return [SelectChoice(str(r.id), f"{r.number or 'Dự thảo'} — {r.title}") for r in rows]
+    key = permissions.scope_key(actor)
+    if key is None:
+        stmt = permissions.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit)
+    else:
+        stmt = _plans_of_scope(key, limit)
+    return [SelectChoice(str(r.id), f"{r.number or 'Dự thảo'} — {r.title}") for r in db.session.execute(stmt)]
+
+
+@lru_cache(maxsize=1024)
+def _plans_of_scope(key: tuple, limit: int):
+    """plan_choices' statement for the actors of `key` (permissions.scope_key), built once per scope."""
+    return permissions.scope_by_key(_PLAN_CHOICES, key, Plan).order_by(*_NEWEST_FIRST).limit(limit)
 
 
 def plan_years(actor) -> list[int]:

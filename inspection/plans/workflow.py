@@ -5,7 +5,7 @@ TASK_TRANSITIONS does not list."""
 
 from datetime import date
 
-from models import ExtensionRequest, OrgUnit, Task, TaskUpdate, db, utcnow
+from models import ExtensionRequest, OrgUnit, Task, TaskUpdate, ancestor_ids, db, utcnow
 from models.enums import TASK_TRANSITIONS, ExtensionStatus, NotificationKind, Role, TaskStatus
 
 from .. import audit, permissions
@@ -179,7 +179,7 @@ def _validate_extension(task: Task, new_deadline: date, reason: str) -> None:
 
 
 def _leaders_over(task: Task) -> list[int]:
-    return unit_members(permissions.ancestor_ids(task.unit_id), [Role.LEADER])
+    return unit_members(ancestor_ids(task.unit_id), [Role.LEADER])
 
 
 def decide_extension(actor, request: ExtensionRequest, *, approve: bool, note: str = "") -> ExtensionRequest:

@@ -7,7 +7,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from models import RemediationAction, db
+from models import RemediationAction, ancestor_ids, db
 from models.enums import NotificationKind, Role
 
 from .. import audit, permissions
@@ -54,7 +54,7 @@ def _raise(action: RemediationAction, level: int, today: date) -> None:
         if level == HEAD:
             recipients = unit_members([action.unit_id], [Role.UNIT_HEAD])
         else:
-            recipients = unit_members(permissions.ancestor_ids(action.unit_id), [Role.LEADER])
+            recipients = unit_members(ancestor_ids(action.unit_id), [Role.LEADER])
         notify(recipients, NotificationKind.OVERDUE,
                f"Quá hạn khắc phục {(today - action.deadline).days} ngày: {action.description[:200]}",
                path_for("remediation.detail", action_id=action.id))

@@ -15,6 +15,7 @@ from models import (
     RemediationAction,
     RemediationStep,
     RemediationSubmission,
+    ancestor_ids,
     db,
     utcnow,
 )
@@ -224,7 +225,7 @@ def request_extension(actor, action: RemediationAction, *, new_deadline: date, r
         db.session.flush()
         audit.record(actor, "extension.requested", "remediation_action", action.id, unit_id=action.unit_id,
                      after={"request": request.id, "deadline": new_deadline})
-        notify(unit_members(permissions.ancestor_ids(action.unit_id), [Role.LEADER]), NotificationKind.SYSTEM,
+        notify(unit_members(ancestor_ids(action.unit_id), [Role.LEADER]), NotificationKind.SYSTEM,
                "Đề nghị gia hạn khắc phục", _link(action))
     return request
 
