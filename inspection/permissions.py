@@ -6,7 +6,7 @@ from functools import wraps
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import exists, select, union
+from sqlalchemy import bindparam, exists, select, union
 
 from models import (
     CheckResult,
@@ -291,6 +291,7 @@ def _supported_tasks(visible):
 # Below this many visible units, records are scoped by the ids themselves: the planner then reads a
 # commune's few hundred tasks by unit instead of walking every deadline of the province (bench/web.py).
 NARROW_SCOPE = 50
+NARROW_IDS = bindparam("narrow_ids", expanding=True)
 
 
 def scope(stmt, actor, model):
@@ -310,23 +311,23 @@ def narrow_unit_ids(actor) -> list[int] | None:
     return sorted(ids) if ids is not None and len(ids) <= NARROW_SCOPE else None
 
 
-def scope_key(actor) -> tuple | None:
-    """What scope() of Task and Plan depends on, as a key for statements built once per scope:
-    ("all",), ("units", *ids) for a narrow actor, or None (build the statement for `actor`)."""
+def prebuilt_scope(actor) -> tuple[str, dict] | None:
+    """For statements of Task and Plan built once for everyone: ("all", {}) for who sees
+    everything, ("units", params binding NARROW_IDS) for a narrow actor, or None (build for `actor`)."""
     if _sees_everything(actor, ALL_ROLES):
-        return ("all",)
-    return None if (ids := narrow_unit_ids(actor)) is None else ("units", *ids)
+        return "all", {}
+    return None if (ids := narrow_unit_ids(actor)) is None else ("units", {NARROW_IDS.key: ids})
 
 
-def scope_by_key(stmt, key: tuple, model):
-    """scope() for the actors of `key` (scope_key); Task and Plan."""
-    return stmt if key == ("all",) else stmt.where(_narrow_clause(model, list(key[1:])))
+def scope_prebuilt(stmt, kind: str, model):
+    """scope() for the actors of `kind` (prebuilt_scope); the ids are bound when it runs."""
+    return stmt if kind == "all" else stmt.where(_narrow_clause(model, NARROW_IDS))
 
 
 _TASK = Task.__table__.alias("scoped_task")  # built once: aliasing the table per request costs ~1 ms
 
 
-def _narrow_clause(model, ids: list[int]):
+def _narrow_clause(model, ids):
     """Tasks led or supported by `ids` (a union the planner reads by index), or their plans."""
     task, link = _TASK.c, task_support_unit
     if model is Task:

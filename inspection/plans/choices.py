@@ -42,18 +42,19 @@ def area_choices() -> list[SelectChoice]:
 
 def plan_choices(actor, limit: int = 200) -> list[SelectChoice]:
     """The newest plans `actor` sees, labelled "35/KH-UBND — title"."""
-    key = permissions.scope_key(actor)
-    if key is None:
-        stmt = permissions.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit)
+    prebuilt = permissions.prebuilt_scope(actor)
+    if prebuilt is None:
+        stmt, params = permissions.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit), {}
     else:
-        stmt = _plans_of_scope(key, limit)
-    return [SelectChoice(str(r.id), f"{r.number or 'Dự thảo'} — {r.title}") for r in db.session.execute(stmt)]
+        stmt, params = _plans_in_scope(prebuilt[0], limit), prebuilt[1]
+    rows = db.session.execute(stmt, params)
+    return [SelectChoice(str(r.id), f"{r.number or 'Dự thảo'} — {r.title}") for r in rows]
 
 
-@lru_cache(maxsize=1024)
-def _plans_of_scope(key: tuple, limit: int):
-    """plan_choices' statement for the actors of `key` (permissions.scope_key), built once per scope."""
-    return permissions.scope_by_key(_PLAN_CHOICES, key, Plan).order_by(*_NEWEST_FIRST).limit(limit)
+@lru_cache(maxsize=8)
+def _plans_in_scope(kind: str, limit: int):
+    """plan_choices' statement for the actors of `kind` (permissions.prebuilt_scope), built once."""
+    return permissions.scope_prebuilt(_PLAN_CHOICES, kind, Plan).order_by(*_NEWEST_FIRST).limit(limit)
 
 
 def plan_years(actor) -> list[int]:

@@ -305,6 +305,23 @@ def test_a_commune_officer_pages_through_led_and_supported_tasks_in_deadline_ord
     assert open_work == ["Nhiệm vụ xã phối hợp 4", "Nhiệm vụ xã phối hợp 2"]
 
 
+def test_a_commune_officers_plan_filter_offers_the_plans_of_its_led_and_supported_tasks(people, tree):
+    """The plan select of a commune's task list (a statement built once for every commune, the
+    commune's units bound when it runs) lists the plans the commune takes part in, and no other."""
+    led, supported, other = (make_plan(unit=tree["dept"], number=f"{n}/KH-UBND", status=PlanStatus.ISSUED,
+                                       title=f"Kế hoạch {word}") for n, word in ((11, "xã chủ trì"),
+                                                                                 (12, "xã phối hợp"), (13, "xã khác")))
+    make_task(unit=tree["a"], plan=led, title="Nhiệm vụ xã chủ trì")
+    make_task(unit=tree["dept"], plan=supported, title="Nhiệm vụ xã phối hợp", support_units=[tree["a"]])
+    make_task(unit=tree["b"], plan=other, title="Nhiệm vụ của xã khác")
+    db.session.commit()
+    select_box = re.search(r'<select[^>]*name="plan_id".*?</select>', people["officer"].text("/tasks"), re.S).group(0)
+    assert "11/KH-UBND — Kế hoạch xã chủ trì" in select_box and "12/KH-UBND — Kế hoạch xã phối hợp" in select_box
+    assert "13/KH-UBND" not in select_box
+    assert "13/KH-UBND" in re.search(r'<select[^>]*name="plan_id".*?</select>', people["leader"].text("/tasks"),
+                                     re.S).group(0)
+
+
 def test_an_extension_is_requested_by_the_unit_and_decided_by_a_leader(people, task):
     old_deadline = task.deadline
     response = people["officer"].post(f"/tasks/{task.id}/extension", {
