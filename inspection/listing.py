@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select, tuple_, union
+from sqlalchemy import bindparam, select, tuple_, union
 
 from models import db
 
@@ -61,8 +61,11 @@ def _candidate_ids(branches: list, name: str, after: list | None, descending: bo
     return _page(select(rows.c.id), [rows.c[name], rows.c.id], after, descending, size)
 
 
+_BUILT: dict = {}  # page statements built once (paginate's `reuse`)
+
+
 def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
-             search_column=None, q: str = "", candidates=None) -> Page:
+             search_column=None, q: str = "", candidates=None, reuse=None, params: dict | None = None) -> Page:
     """Run `stmt` for one page: entities, or rows when it selects several columns (among them the
     sort column and the id). `sorts` maps a sort name to (column, descending); the model's
     primary key breaks ties. An unknown sort falls back to the first; a bad cursor to page 1.
@@ -70,18 +73,32 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     `candidates(column)`, when given, lists selects of (id, column) that together hold exactly the
     rows of `stmt` (a row may come twice), each written so the database finds it cheaply: a page
     is cut from each (from an index, in order), the page's ids from those, and only those rows are
-    read in full."""
+    read in full.
+
+    `reuse`, a key, says that `stmt` and `candidates` are the same statements on every call with
+    that key (what differs is in `params`): the page's statement is then built once per key, sort
+    and page size, the cursor bound when it runs (building it costs more than PostgreSQL takes
+    to run it)."""
     if sort not in sorts:
         sort = next(iter(sorts))
     column, descending = sorts[sort]
     key = stmt.column_descriptions[0]["entity"].id
     columns = [column, key]
-    if search_column is not None and fold(q):
+    searching = search_column is not None and fold(q)
+    if searching:
         stmt = stmt.where(search_column.contains(fold(q), autoescape=True))
     after = _decode(cursor, columns) if cursor else None
-    if candidates is not None:
-        stmt = stmt.where(key.in_(_candidate_ids(candidates(column), column.key, after, descending, size)))
-    result = db.session.execute(_page(stmt, columns, after, descending, size))
+    params = dict(params or {})
+    if reuse is not None and not searching:
+        built = (reuse, sort, after is not None, size)
+        if built not in _BUILT:
+            bound = [bindparam(f"after_{n}", type_=c.type) for n, c in enumerate(columns)] if after else None
+            _BUILT[built] = _page_statement(stmt, columns, bound, descending, size, candidates)
+        page_stmt = _BUILT[built]
+        params.update({f"after_{n}": value for n, value in enumerate(after or ())})
+    else:
+        page_stmt = _page_statement(stmt, columns, after, descending, size, candidates)
+    result = db.session.execute(page_stmt, params)
     rows = (result.all() if len(stmt.column_descriptions) > 1 else result.scalars().unique().all())
     next_cursor = None
     if len(rows) > size:
@@ -89,3 +106,10 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
         last = rows[-1]
         next_cursor = _encode([getattr(last, column.key), last.id])
     return Page(items=rows, next_cursor=next_cursor, sort=sort, args={"q": q, "sort": sort})
+
+
+def _page_statement(stmt, columns: list, after, descending: bool, size: int, candidates):
+    if candidates is not None:
+        column, key = columns
+        stmt = stmt.where(key.in_(_candidate_ids(candidates(column), column.key, after, descending, size)))
+    return _page(stmt, columns, after, descending, size)

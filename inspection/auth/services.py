@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from models import User, UserSession, db, utcnow
@@ -24,6 +24,11 @@ BAD_CREDENTIALS = N_("Tên đăng nhập hoặc mật khẩu không đúng. Nế
                       "việc đăng nhập sẽ tạm bị khóa trong ít phút.")
 THROTTLED = BAD_CREDENTIALS
 _SEEN_EVERY = timedelta(minutes=5)
+# the session, its user, the user's memberships and the bell's figure in one statement (every page
+# needs all four); built once, the session id bound when it runs
+_SESSION = (select(UserSession, User, notifications.unread_clause(UserSession.user_id).scalar_subquery())
+            .join(User, User.id == UserSession.user_id).options(joinedload(User.memberships))
+            .where(UserSession.id == bindparam("session_id")))
 
 
 class SignInError(ValidationError):
@@ -75,12 +80,7 @@ def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSessio
     """The user and session behind a cookie, or None if ended, revoked, idle or deactivated."""
     if not session_id:
         return None
-    # the session, its user, the user's memberships and the bell's figure in one statement:
-    # every page needs all four
-    unread = notifications.unread_clause(UserSession.user_id).scalar_subquery()
-    stmt = (select(UserSession, User, unread).join(User, User.id == UserSession.user_id)
-            .options(joinedload(User.memberships)).where(UserSession.id == session_id))
-    found = db.session.execute(stmt).unique().first()
+    found = db.session.execute(_SESSION, {"session_id": session_id}).unique().first()
     if found is None:
         return None
     row, user, unread_count = found

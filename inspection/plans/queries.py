@@ -89,16 +89,23 @@ _ROW = (Task.id, Task.title, Task.plan_id, Task.number, Task.position, Task.dead
 def list_tasks(actor, filters: TaskFilters, *, sort: str, cursor: str | None, size: int):
     """One page of the filtered task list, as rows of _ROW. For a narrow scope (a commune's
     officers) the page's ids are cut first from the units' own tasks, which are the scope, and only
-    those are read (bench/web.py)."""
+    those are read (bench/web.py); unfiltered, that page's statement is built once for every commune."""
     ids = permissions.narrow_unit_ids(actor)
     if ids is None:
-        stmt, candidates = filtered_tasks(actor, filters), None
-    else:
-        conditions = _conditions(filters, local_today())
-        stmt, candidates = select(Task), lambda column: _led_or_supported(ids, conditions, column)
-    stmt = (stmt.with_only_columns(*_ROW).join(OrgUnit, OrgUnit.id == Task.unit_id)
+        return paginate(_rows(filtered_tasks(actor, filters)), sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size)
+    conditions = _conditions(filters, local_today())
+    return paginate(_NARROW_ROWS, sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size,
+                    candidates=lambda column: _led_or_supported(permissions.NARROW_IDS, conditions, column),
+                    reuse=None if conditions else "tasks.narrow", params={permissions.NARROW_IDS.key: ids})
+
+
+def _rows(stmt):
+    """`stmt` (a select of Task) reading the columns of _ROW."""
+    return (stmt.with_only_columns(*_ROW).join(OrgUnit, OrgUnit.id == Task.unit_id)
             .outerjoin(Plan, Plan.id == Task.plan_id).outerjoin(ParArea, ParArea.id == Task.area_id))
-    return paginate(stmt, sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size, candidates=candidates)
+
+
+_NARROW_ROWS = _rows(select(Task))  # a narrow scope's rows: the scope is in the candidates
 
 
 def _led_or_supported(ids: list[int], conditions: list, column) -> list:
