@@ -88,17 +88,9 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     if searching:
         stmt = stmt.where(search_column.contains(fold(q), autoescape=True))
     after = _decode(cursor, columns) if cursor else None
-    params = dict(params or {})
-    if reuse is not None and not searching:
-        built = (reuse, sort, after is not None, size)
-        if built not in _BUILT:
-            bound = [bindparam(f"after_{n}", type_=c.type) for n, c in enumerate(columns)] if after else None
-            _BUILT[built] = _page_statement(stmt, columns, bound, descending, size, candidates)
-        page_stmt = _BUILT[built]
-        params.update({f"after_{n}": value for n, value in enumerate(after or ())})
-    else:
-        page_stmt = _page_statement(stmt, columns, after, descending, size, candidates)
-    result = db.session.execute(page_stmt, params)
+    built = None if reuse is None or searching else (reuse, sort, size)
+    page_stmt, bound = _page_statement(stmt, columns, after, descending, size, candidates, built)
+    result = db.session.execute(page_stmt, {**(params or {}), **bound})
     rows = (result.all() if len(stmt.column_descriptions) > 1 else result.scalars().unique().all())
     next_cursor = None
     if len(rows) > size:
@@ -108,7 +100,19 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     return Page(items=rows, next_cursor=next_cursor, sort=sort, args={"q": q, "sort": sort})
 
 
-def _page_statement(stmt, columns: list, after, descending: bool, size: int, candidates):
+def _page_statement(stmt, columns: list, after, descending: bool, size: int, candidates, built) -> tuple:
+    """The page's statement and the cursor values it binds; with a `built` key (paginate's reuse)
+    built once per key and whether a cursor is given, else built for these values."""
+    if built is None:
+        return _build_page(stmt, columns, after, descending, size, candidates), {}
+    built = (*built, after is not None)
+    if built not in _BUILT:
+        bound = [bindparam(f"after_{n}", type_=c.type) for n, c in enumerate(columns)] if after else None
+        _BUILT[built] = _build_page(stmt, columns, bound, descending, size, candidates)
+    return _BUILT[built], {f"after_{n}": value for n, value in enumerate(after or ())}
+
+
+def _build_page(stmt, columns: list, after, descending: bool, size: int, candidates):
     if candidates is not None:
         column, key = columns
         stmt = stmt.where(key.in_(_candidate_ids(candidates(column), column.key, after, descending, size)))

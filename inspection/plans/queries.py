@@ -108,9 +108,9 @@ def _rows(stmt):
 _NARROW_ROWS = _rows(select(Task))  # a narrow scope's rows: the scope is in the candidates
 
 
-def _led_or_supported(ids: list[int], conditions: list, column) -> list:
-    """(id, `column`) of the tasks led, and of those supported, by `ids` (the scope
-    permissions.scope gives a narrow actor) that meet `conditions`; the led ones by deadline and
+def _led_or_supported(ids, conditions: list, column) -> list:
+    """(id, `column`) of the tasks led, and of those supported, by `ids` (a narrow actor's units,
+    permissions.NARROW_IDS bound when it runs) that meet `conditions`; the led ones by deadline and
     unfiltered from the (unit_id, deadline, id) index alone."""
     link = task_support_unit
     led = select(Task.id, column).where(Task.unit_id.in_(ids), *conditions)
