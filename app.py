@@ -5,7 +5,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from inspection import auth, errors, formatting, permissions, security
+from inspection import auth, errors, formatting, permissions, rows, security
 from inspection.admin import bp as admin_bp
 from inspection.api import bp as api_bp
 from inspection.auth import bp as auth_bp
@@ -41,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.register_error_handlers(app)
     security.register_security(app)
     formatting.register_filters(app)
+    rows.register(app)
     register_cli(app)
     app.before_request(permissions.forget_visibility)
     app.before_request(_enforce_account_steps)

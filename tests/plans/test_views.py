@@ -4,12 +4,13 @@ a stale edit, list filters."""
 
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from inspection import formatting
 from inspection.formatting import local_today
 from inspection.plans import tasks as task_services
 from models import Attachment, ExtensionRequest, ParArea, Plan, Task, TaskUpdate, db
@@ -303,6 +304,32 @@ def test_a_commune_officer_pages_through_led_and_supported_tasks_in_deadline_ord
     assert awaiting == ["Nhiệm vụ xã chủ trì 3"]
     open_work, _ = titles("/tasks?status=open&sort=newest&q=phoi+hop")
     assert open_work == ["Nhiệm vụ xã phối hợp 4", "Nhiệm vụ xã phối hợp 2"]
+
+
+def test_a_remembered_task_row_shows_the_task_as_it_is_now(monkeypatch, people, tree, plan):
+    """A row of the task list is drawn once and remembered (inspection/rows.py): the list still
+    shows a new progress, a task that fell overdue at midnight, and the row in English."""
+    task = make_task(unit=tree["a"], plan=plan, title="Rà soát quy trình nội bộ", deadline=TODAY)
+    db.session.commit()
+    officer = people["officer"]
+
+    def row():
+        html = officer.text("/tasks")
+        return re.search(rf'<tr>\s*<td><a href="/tasks/{task.id}">.*?</tr>', html, re.S).group(0)
+
+    assert "Trong hạn" in row() and "0%" in row()
+    officer.post(f"/tasks/{task.id}/progress", {"progress": "60", "progress_note": "Đã rà soát 6/10 quy trình"})
+    assert 'value="60"' in row() and "Trong hạn" in row()
+
+    class Tomorrow(datetime):  # the clock passes midnight
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(days=1)
+
+    monkeypatch.setattr(formatting, "datetime", Tomorrow)
+    assert "Quá hạn chưa hoàn thành" in row() and 'value="60"' in row()
+    officer.post("/language/en", {"next": "/tasks"})
+    assert "Overdue, not completed" in row() and "Quá hạn" not in row()
 
 
 def test_a_commune_officers_plan_filter_offers_the_plans_of_its_led_and_supported_tasks(people, tree):
