@@ -320,8 +320,9 @@ def prebuilt_scope(actor) -> tuple[str, dict] | None:
 
 
 def scope_prebuilt(stmt, kind: str, model):
-    """scope() for the actors of `kind` (prebuilt_scope); the ids are bound when it runs."""
-    return stmt if kind == "all" else stmt.where(_narrow_clause(model, NARROW_IDS))
+    """scope() of Task, Plan or OrgUnit for the actors of `kind` (prebuilt_scope), ids bound when it runs."""
+    narrow = _narrow_clause(model, NARROW_IDS) if model in (Task, Plan) else OrgUnit.id.in_(NARROW_IDS)
+    return stmt if kind == "all" else stmt.where(narrow)
 
 
 _TASK = Task.__table__.alias("scoped_task")  # built once: aliasing the table per request costs ~1 ms

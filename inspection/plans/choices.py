@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -12,10 +13,22 @@ from .. import permissions
 
 def unit_choices(actor, *, active_only: bool = True) -> list[SelectChoice]:
     """The units `actor` sees, by name."""
-    stmt = permissions.scope(select(OrgUnit.id, OrgUnit.name), actor, OrgUnit)
-    if active_only:
-        stmt = stmt.where(OrgUnit.is_active.is_(True))
-    return [SelectChoice(str(r.id), r.name) for r in db.session.execute(stmt.order_by(OrgUnit.name_folded))]
+    prebuilt = permissions.prebuilt_scope(actor)
+    if prebuilt is None:
+        stmt, params = _units(permissions.scope(_UNIT_CHOICES, actor, OrgUnit), active_only), {}
+    else:
+        stmt, params = _units_in_scope(prebuilt[0], active_only), prebuilt[1]
+    return [SelectChoice(str(r.id), r.name) for r in db.session.execute(stmt, params)]
+
+
+def _units(stmt, active_only: bool):
+    return (stmt.where(OrgUnit.is_active.is_(True)) if active_only else stmt).order_by(OrgUnit.name_folded)
+
+
+@lru_cache(maxsize=8)
+def _units_in_scope(kind: str, active_only: bool):
+    """unit_choices' statement for the actors of `kind` (permissions.prebuilt_scope), built once."""
+    return _units(permissions.scope_prebuilt(_UNIT_CHOICES, kind, OrgUnit), active_only)
 
 
 def issuing_unit_choices(actor) -> list[SelectChoice]:
@@ -32,6 +45,7 @@ def issuing_unit_choices(actor) -> list[SelectChoice]:
 _ACTIVE_AREAS = (select(ParArea.id, ParArea.name).where(ParArea.is_active.is_(True))
                  .order_by(ParArea.position, ParArea.id))
 _PLAN_CHOICES = select(Plan.id, Plan.number, Plan.title, Plan.year)
+_UNIT_CHOICES = select(OrgUnit.id, OrgUnit.name)
 _NEWEST_FIRST = (Plan.year.desc(), Plan.issued_on.desc(), Plan.id.desc())
 
 
@@ -48,7 +62,8 @@ def plan_choices(actor, limit: int = 200) -> list[SelectChoice]:
     else:
         stmt, params = _plans_in_scope(prebuilt[0], limit), prebuilt[1]
     rows = db.session.execute(stmt, params)
-    return [SelectChoice(str(r.id), f"{r.number or 'Dự thảo'} — {r.title}") for r in rows]
+    draft = _("Dự thảo")
+    return [SelectChoice(str(r.id), f"{r.number or draft} — {r.title}") for r in rows]
 
 
 @lru_cache(maxsize=8)

@@ -36,3 +36,11 @@ def test_the_task_log_and_the_plan_charts_read_in_english(app, tree):
     assert "General tasks" in page and "No area" in page  # the task without a PAR area
     assert "Nhiệm vụ chung" not in page and "Tỷ lệ hoàn thành theo" not in page
     assert plan_progress(plan)["overall"].label == "Toàn kế hoạch"  # the data the PDF report reads
+
+
+def test_the_plan_filter_names_a_draft_plan_in_the_users_language(app, tree):
+    draft = make_plan(unit=tree["pc"], number=None, status=PlanStatus.DRAFT, title="Kế hoạch kiểm tra công vụ")
+    db.session.commit()
+    for locale, label in (("en", "Draft — Kế hoạch kiểm tra công vụ"), ("vi", "Dự thảo — Kế hoạch kiểm tra công vụ")):
+        leader = Person(app, make_user(role=Role.LEADER, unit=tree["pc"], locale=locale))
+        assert f'<option value="{draft.id}">{label}</option>' in leader.text("/tasks")

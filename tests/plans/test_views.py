@@ -345,6 +345,8 @@ def test_a_commune_officers_plan_filter_offers_the_plans_of_its_led_and_supporte
     select_box = re.search(r'<select[^>]*name="plan_id".*?</select>', people["officer"].text("/tasks"), re.S).group(0)
     assert "11/KH-UBND — Kế hoạch xã chủ trì" in select_box and "12/KH-UBND — Kế hoạch xã phối hợp" in select_box
     assert "13/KH-UBND" not in select_box
+    units = re.search(r'<select[^>]*name="unit_id".*?</select>', people["officer"].text("/tasks"), re.S).group(0)
+    assert tree["a"].name in units and tree["b"].name not in units and tree["dept"].name not in units
     assert "13/KH-UBND" in re.search(r'<select[^>]*name="plan_id".*?</select>', people["leader"].text("/tasks"),
                                      re.S).group(0)
 
