@@ -3,6 +3,7 @@ private Redis: a restart (clean, or a crash that loses the data) and a FLUSHALL 
 queued. The Report rows in PostgreSQL are the record: every report ends ready, a report asked for
 while Redis was down is acknowledged and ends ready too, and the daily jobs keep running."""
 
+import re
 import signal
 import time
 
@@ -85,3 +86,29 @@ def test_a_flushed_redis_loses_no_report(processes, on_private_redis, tmp_path):
     pdfs = db.session.scalars(select(Attachment).where(Attachment.kind == "report_pdf")).all()
     assert sorted(p.id for p in pdfs) == sorted(db.session.get(Report, i).attachment_id for i in ids)  # one each
     assert_daily_jobs_run_again()
+
+
+def test_the_task_list_shows_every_row_while_redis_is_down_and_after(committed, on_private_redis):
+    """The list's rows are remembered in Redis too (inspection/rows.py): with Redis gone they are
+    drawn again, and the page a commune head sees is the same before, during and after."""
+    from inspection import rows
+    from inspection.seed import DEMO_PASSWORD, seed_demo
+    from tests.factories import sign_in
+
+    seed_demo("demo")
+    head = db.session.execute(select(User).where(User.username == "head")).scalar_one()
+    client = committed.test_client()
+    sign_in(client, head, DEMO_PASSWORD)
+
+    def task_rows() -> list[str]:
+        rows._drawn.clear()  # as in a web process that has not drawn them yet
+        response = client.get("/tasks")
+        assert response.status_code == 200
+        return re.findall(r'<a href="/tasks/\d+">([^<]+)</a>', response.get_data(as_text=True))
+
+    before = task_rows()
+    assert before and before == task_rows()  # the second time from Redis
+    on_private_redis.stop(signal.SIGKILL)
+    assert task_rows() == before
+    on_private_redis.start()
+    assert task_rows() == before
