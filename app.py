@@ -5,7 +5,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from inspection import auth, errors, formatting, permissions, rows, security
+from inspection import auth, catalog, errors, formatting, permissions, rows, security
 from inspection.admin import bp as admin_bp
 from inspection.api import bp as api_bp
 from inspection.auth import bp as auth_bp
@@ -55,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     end_reads_with_commit(app)
+    catalog.watch_commits()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _sqlite_pragmas(db.engine)

@@ -91,11 +91,17 @@ def _note_write(conn, _cursor, statement: str, _parameters, context, _executeman
         conn.info["wrote"] = True
 
 
+def pending_changes() -> bool:
+    """Whether the session holds changes not yet flushed."""
+    session = db.session()
+    return bool(session.new or session.dirty or session.deleted)
+
+
 def _end_read(exc) -> None:
     session = db.session()
     if exc is not None or request.method not in ("GET", "HEAD") or not session.in_transaction():
         return  # Flask-SQLAlchemy's teardown rolls back
-    if session.new or session.dirty or session.deleted or session.connection().info.get("wrote", True):
+    if pending_changes() or session.connection().info.get("wrote", True):
         return
     try:
         session.commit()

@@ -4,6 +4,7 @@ from .areas import ParArea
 from .attachments import Attachment
 from .audit import AuditEvent
 from .base import db, utcnow
+from .catalog import CATALOG_ROW, CatalogVersion
 from .checklists import ChecklistItem, ChecklistTemplate
 from .dashboard import DashboardFact, DashboardRefresh
 from .devices import Device
@@ -29,6 +30,8 @@ from .users import Membership, RecoveryCode, User, UserSession
 
 __all__ = [
     "BackupRun",
+    "CATALOG_ROW",
+    "CatalogVersion",
     "CheckResult",
     "ChecklistItem",
     "ChecklistTemplate",

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from inspection.admin import services as admin_services
 from inspection.admin.units import UNIT_FIELDS
@@ -19,6 +19,7 @@ from inspection.queue import get_queue
 from models import OrgUnit, ScheduledRun, db
 from models.enums import Role
 from tests.factories import make_unit, make_user
+from tests.threads import at_once, in_app_context
 
 pytestmark = pytest.mark.committed
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,3 +107,43 @@ def test_a_real_forked_worker_runs_a_queued_job(committed, database_url, redis_u
     assert job.get_status() == "finished"
     db.session.expire_all()
     assert db.session.execute(select(ScheduledRun.job_name)).scalars().all() == ["daily_housekeeping"]
+
+
+def test_two_transactions_changing_what_is_offered_in_crossed_order_both_commit(committed):
+    """The catalog version (models/catalog.py) is bumped at commit, by deferred triggers: one
+    transaction adds a supporting unit and then edits the plan, the other edits the plan first.
+    They wait on the plan's row, never on each other through the version (an immediate trigger
+    would lock the version row first and deadlock them)."""
+    from models import CatalogVersion, Plan
+    from tests.factories import make_plan, make_task
+
+    unit_id, _ = _seed_unit_and_admin()
+    unit = db.session.get(OrgUnit, unit_id)
+    plan = make_plan(unit=unit, number="7/KH-UBND")
+    task = make_task(unit=unit, plan=plan)
+    helper = make_unit(name="Phòng Văn hóa - Xã hội xã Đua Ghi", parent=unit)
+    db.session.commit()
+    ids = {"plan": plan.id, "task": task.id, "helper": helper.id}
+    before = db.session.get(CatalogVersion, 1).version
+    added, plan_locked = threading.Event(), threading.Event()
+
+    def adds_support_then_edits_plan():
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO task_support_unit (task_id, unit_id) VALUES (:task, :helper)"), ids)
+            added.set()
+            assert plan_locked.wait(10)
+            conn.execute(text("UPDATE plan SET title = 'Sửa lần 1' WHERE id = :plan"), ids)  # waits for the other
+
+    def edits_plan_then_commits():
+        assert added.wait(10)
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE plan SET title = 'Sửa lần 2' WHERE id = :plan"), ids)
+            plan_locked.set()
+            threading.Event().wait(0.5)  # the other transaction is now waiting on the plan
+
+    results = at_once(in_app_context(committed, adds_support_then_edits_plan),
+                     in_app_context(committed, edits_plan_then_commits))
+    assert results == [None, None]  # both committed: at_once raises a thread's error
+    db.session.expire_all()
+    assert db.session.get(Plan, ids["plan"]).title == "Sửa lần 1"
+    assert db.session.get(CatalogVersion, 1).version > before

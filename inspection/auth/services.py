@@ -7,9 +7,9 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
-from models import User, UserSession, db, utcnow
+from models import CATALOG_ROW, CatalogVersion, User, UserSession, db, utcnow
 
-from .. import audit, notifications
+from .. import audit, catalog, notifications
 from ..errors import NotFound, ValidationError
 from ..i18n import N_
 from ..text import nfc
@@ -24,9 +24,10 @@ BAD_CREDENTIALS = N_("Tên đăng nhập hoặc mật khẩu không đúng. Nế
                       "việc đăng nhập sẽ tạm bị khóa trong ít phút.")
 THROTTLED = BAD_CREDENTIALS
 _SEEN_EVERY = timedelta(minutes=5)
-# the session, its user, the user's memberships and the bell's figure in one statement (every page
-# needs all four); built once, the session id bound when it runs
-_SESSION = (select(UserSession, User, notifications.unread_clause(UserSession.user_id).scalar_subquery())
+# the session, its user, the user's memberships, the bell's figure and the catalog version in one
+# statement (every page needs them); built once, the session id bound when it runs
+_SESSION = (select(UserSession, User, notifications.unread_clause(UserSession.user_id).scalar_subquery(),
+                   select(CatalogVersion.version).where(CatalogVersion.id == CATALOG_ROW).scalar_subquery())
             .join(User, User.id == UserSession.user_id).options(joinedload(User.memberships))
             .where(UserSession.id == bindparam("session_id")))
 
@@ -83,7 +84,7 @@ def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSessio
     found = db.session.execute(_SESSION, {"session_id": session_id}).unique().first()
     if found is None:
         return None
-    row, user, unread_count = found
+    row, user, unread_count, catalog_version = found
     if row.revoked_at is not None or str(row.user_id) != user_id:
         return None
     now = utcnow()
@@ -94,6 +95,7 @@ def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSessio
     if not user.is_active:
         return None
     notifications.remember_unread(user, unread_count)
+    catalog.remember_version(catalog_version)
     if now - row.last_seen_at > _SEEN_EVERY:
         row.last_seen_at = now
         db.session.commit()

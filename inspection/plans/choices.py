@@ -2,23 +2,33 @@
 
 from functools import lru_cache
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from models import Membership, OrgUnit, ParArea, Plan, db
 
-from .. import permissions
+from .. import catalog, permissions
 
 
 def unit_choices(actor, *, active_only: bool = True) -> list[SelectChoice]:
     """The units `actor` sees, by name."""
     prebuilt = permissions.prebuilt_scope(actor)
     if prebuilt is None:
-        stmt, params = _units(permissions.scope(_UNIT_CHOICES, actor, OrgUnit), active_only), {}
-    else:
-        stmt, params = _units_in_scope(prebuilt[0], active_only), prebuilt[1]
+        return _unit_rows(_units(permissions.scope(_UNIT_CHOICES, actor, OrgUnit), active_only), {})
+    kind, params = prebuilt
+    return catalog.remembered("units", (kind, active_only, _ids(params)),
+                              lambda: _unit_rows(_units_in_scope(kind, active_only), params))
+
+
+def _unit_rows(stmt, params: dict) -> list[SelectChoice]:
     return [SelectChoice(str(r.id), r.name) for r in db.session.execute(stmt, params)]
+
+
+def _ids(params: dict) -> tuple:
+    """The units bound in a prebuilt scope's parameters, as part of a key."""
+    return tuple(params.get(permissions.NARROW_IDS.key, ()))
 
 
 def _units(stmt, active_only: bool):
@@ -51,19 +61,24 @@ _NEWEST_FIRST = (Plan.year.desc(), Plan.issued_on.desc(), Plan.id.desc())
 
 def area_choices() -> list[SelectChoice]:
     """The active PAR areas in their official order."""
-    return [SelectChoice(str(r.id), r.name) for r in db.session.execute(_ACTIVE_AREAS)]
+    return catalog.remembered("areas", None, lambda: [SelectChoice(str(r.id), r.name)
+                                                      for r in db.session.execute(_ACTIVE_AREAS)])
 
 
 def plan_choices(actor, limit: int = 200) -> list[SelectChoice]:
     """The newest plans `actor` sees, labelled "35/KH-UBND — title"."""
     prebuilt = permissions.prebuilt_scope(actor)
     if prebuilt is None:
-        stmt, params = permissions.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit), {}
-    else:
-        stmt, params = _plans_in_scope(prebuilt[0], limit), prebuilt[1]
-    rows = db.session.execute(stmt, params)
+        stmt = permissions.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit)
+        return _plan_rows(stmt, {})
+    kind, params = prebuilt
+    return catalog.remembered("plans", (kind, limit, _ids(params), str(get_locale())),
+                              lambda: _plan_rows(_plans_in_scope(kind, limit), params))
+
+
+def _plan_rows(stmt, params: dict) -> list[SelectChoice]:
     draft = _("Dự thảo")
-    return [SelectChoice(str(r.id), f"{r.number or draft} — {r.title}") for r in rows]
+    return [SelectChoice(str(r.id), f"{r.number or draft} — {r.title}") for r in db.session.execute(stmt, params)]
 
 
 @lru_cache(maxsize=8)

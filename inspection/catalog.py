@@ -1,0 +1,49 @@
+"""The choices of the forms and list filters (plans, units, PAR areas), remembered per process
+for the catalog version (models/catalog.py) read with the user's session: a commit that changes
+what is offered bumps the version, so the next page asks the database again.
+
+Saves a list page three statements (bench/web.py)."""
+
+from flask import g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .transaction import pending_changes
+
+LIMIT = 2_000  # remembered lists per process; past it the memory starts over
+_remembered: dict[tuple, list] = {}
+
+
+def remember_version(version: int | None) -> None:
+    """Keep the catalog version read along with the session, for this request."""
+    if has_request_context():
+        g.catalog_version = version
+
+
+def remembered(name: str, key, load) -> list:
+    """load(), or the list it gave for the same `name` and `key` at this catalog version. Only a
+    GET or HEAD that has changed nothing remembers (what it reads is committed); without a version
+    read in this request (no session, a job, the CLI, after a flush or commit) load() every time."""
+    version = g.get("catalog_version") if has_request_context() else None
+    if version is None or request.method not in ("GET", "HEAD") or pending_changes():
+        return load()
+    entry = (name, version, key)
+    found = _remembered.get(entry)
+    if found is None:
+        if len(_remembered) >= LIMIT:
+            _remembered.clear()
+        found = _remembered[entry] = load()
+    return list(found)
+
+
+def _forget_version(*_args) -> None:
+    """A flush or commit in this request may change what is offered: the rest of it asks the database."""
+    if has_request_context():
+        g.pop("catalog_version", None)
+
+
+def watch_commits() -> None:
+    """Install the session hooks (once per process)."""
+    for name in ("after_flush", "after_commit"):
+        if not event.contains(Session, name, _forget_version):
+            event.listen(Session, name, _forget_version)

@@ -1,0 +1,71 @@
+"""The task list's filter choices (plans, units, PAR areas) are remembered per catalog version
+(inspection/catalog.py, models/catalog.py): a change by any writer, a bulk statement included, is
+offered on the next page, and a page with nothing changed does not read them again."""
+
+import re
+
+import pytest
+from sqlalchemy import select, update
+
+from models import OrgUnit, ParArea, db
+from models.enums import PlanStatus, Role
+from tests.factories import make_plan, make_user
+from tests.querycount import statement_budget
+
+from .test_views import Person
+
+
+@pytest.fixture
+def people(app, tree) -> dict:
+    """A commune's officer (a narrow scope) and the province's leader (who sees everything)."""
+    users = {"officer": make_user(role=Role.UNIT_OFFICER, unit=tree["a"]),
+             "leader": make_user(role=Role.LEADER, unit=tree["pc"])}
+    db.session.commit()
+    return {key: Person(app, user) for key, user in users.items()}
+
+
+def options(person, name: str) -> str:
+    html = person.text("/tasks")
+    return re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S).group(0)
+
+
+def test_a_new_plan_a_renamed_unit_and_a_renamed_area_are_offered_on_the_next_page(people, tree):
+    officer, leader = people["officer"], people["leader"]
+    make_plan(unit=tree["a"], number="20/KH-UBND", status=PlanStatus.ISSUED, title="Kế hoạch tuyên truyền CCHC")
+    db.session.commit()
+    for person in (officer, leader):
+        assert "20/KH-UBND — Kế hoạch tuyên truyền CCHC" in options(person, "plan_id")
+        assert "21/KH-UBND" not in options(person, "plan_id")
+
+    make_plan(unit=tree["a"], number="21/KH-UBND", status=PlanStatus.ISSUED, title="Kế hoạch kiểm tra công vụ")
+    db.session.commit()
+    for person in (officer, leader):
+        assert "21/KH-UBND — Kế hoạch kiểm tra công vụ" in options(person, "plan_id")
+
+    # bulk statements, as a script or a psql session would write: no ORM event sees them
+    db.session.execute(update(OrgUnit).where(OrgUnit.id == tree["a"].id).values(name="Xã An Phước (mới)"))
+    db.session.commit()
+    assert "Xã An Phước (mới)" in options(officer, "unit_id")
+    area = db.session.execute(select(ParArea).order_by(ParArea.position)).scalars().first()
+    db.session.execute(update(ParArea).where(ParArea.id == area.id).values(name="Cải cách thể chế (sửa)"))
+    db.session.commit()
+    for person in (officer, leader):
+        assert "Cải cách thể chế (sửa)" in options(person, "area_id")
+
+
+def test_a_page_with_nothing_changed_reads_no_choices_again(app, people, tree):
+    make_plan(unit=tree["a"], number="22/KH-UBND", status=PlanStatus.ISSUED)
+    db.session.commit()
+    officer = people["officer"]
+    with statement_budget(app, 100) as first:
+        officer.text("/tasks")
+    with statement_budget(app, 100) as again:
+        html = officer.text("/tasks")
+    assert "22/KH-UBND" in html
+
+    def choices(statements):
+        return [s for s in statements if re.match(r"\s*SELECT (plan\.id, plan\.number|par_area\.id|org_unit\.id, "
+                                                  r"org_unit\.name\s+FROM)", s)]
+
+    assert len(choices(first)) == 3 and choices(again) == []
+    assert len(again) == len(first) - 3
