@@ -42,6 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.register_security(app)
     formatting.register_filters(app)
     rows.register(app)
+    catalog.register(app)
     register_cli(app)
     app.before_request(permissions.forget_visibility)
     app.before_request(_enforce_account_steps)
@@ -55,7 +56,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     end_reads_with_commit(app)
-    catalog.watch_commits()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _sqlite_pragmas(db.engine)

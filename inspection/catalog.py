@@ -2,9 +2,10 @@
 for the catalog version (models/catalog.py) read with the user's session: a commit that changes
 what is offered bumps the version, so the next page asks the database again.
 
-Saves a list page three statements (bench/web.py)."""
+Saves a list page three statements, and drawing its filters (bench/web.py)."""
 
-from flask import g, has_request_context, request
+from flask import Flask, g, has_request_context, request
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,16 @@ def remembered(name: str, key, load) -> list:
     """load(), or the list it gave for the same `name` and `key` at this catalog version. Only a
     GET or HEAD that has changed nothing remembers (what it reads is committed); without a version
     read in this request (no session, a job, the CLI, after a flush or commit) load() every time."""
+    return list(_lookup(name, key, load))
+
+
+def remembered_html(name: str, key, draw) -> Markup:
+    """draw() (a fragment drawn from the choices and `key` alone), remembered as remembered()
+    does; a key of None draws it every time."""
+    return draw() if key is None else _lookup(name, key, draw)
+
+
+def _lookup(name: str, key, load):
     version = g.get("catalog_version") if has_request_context() else None
     if version is None or request.method not in ("GET", "HEAD") or pending_changes():
         return load()
@@ -33,7 +44,7 @@ def remembered(name: str, key, load) -> list:
         if len(_remembered) >= LIMIT:
             _remembered.clear()
         found = _remembered[entry] = load()
-    return list(found)
+    return found
 
 
 def _forget_version(*_args) -> None:
@@ -42,8 +53,9 @@ def _forget_version(*_args) -> None:
         g.pop("catalog_version", None)
 
 
-def watch_commits() -> None:
-    """Install the session hooks (once per process)."""
+def register(app: Flask) -> None:
+    """The templates' remembered_html(); the session hooks (once per process)."""
+    app.jinja_env.globals["remembered_html"] = remembered_html
     for name in ("after_flush", "after_commit"):
         if not event.contains(Session, name, _forget_version):
             event.listen(Session, name, _forget_version)

@@ -18,7 +18,7 @@ def unit_choices(actor, *, active_only: bool = True) -> list[SelectChoice]:
     if prebuilt is None:
         return _unit_rows(_units(permissions.scope(_UNIT_CHOICES, actor, OrgUnit), active_only), {})
     kind, params = prebuilt
-    return catalog.remembered("units", (kind, active_only, _ids(params)),
+    return catalog.remembered("units", (kind, active_only, scope_ids(params)),
                               lambda: _unit_rows(_units_in_scope(kind, active_only), params))
 
 
@@ -26,7 +26,7 @@ def _unit_rows(stmt, params: dict) -> list[SelectChoice]:
     return [SelectChoice(str(r.id), r.name) for r in db.session.execute(stmt, params)]
 
 
-def _ids(params: dict) -> tuple:
+def scope_ids(params: dict) -> tuple:
     """The units bound in a prebuilt scope's parameters, as part of a key."""
     return tuple(params.get(permissions.NARROW_IDS.key, ()))
 
@@ -72,7 +72,7 @@ def plan_choices(actor, limit: int = 200) -> list[SelectChoice]:
         stmt = permissions.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit)
         return _plan_rows(stmt, {})
     kind, params = prebuilt
-    return catalog.remembered("plans", (kind, limit, _ids(params), str(get_locale())),
+    return catalog.remembered("plans", (kind, limit, scope_ids(params), str(get_locale())),
                               lambda: _plan_rows(_plans_in_scope(kind, limit), params))
 
 

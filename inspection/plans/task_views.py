@@ -4,6 +4,7 @@ actions the user may take, editing, and the download of a file posted on the tas
 from functools import wraps
 
 from flask import abort, current_app, flash, render_template, request, send_file
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -63,6 +64,16 @@ def _filters(form: TaskFilterForm) -> queries.TaskFilters:
                                adhoc=bool(value("adhoc")))
 
 
+def _filters_key():
+    """What the filter panel is drawn from besides the choices (catalog.remembered_html): the
+    scope, the query string but its cursor, the language and the day; None for a scope built per user."""
+    prebuilt = permissions.prebuilt_scope(current_user)
+    if prebuilt is None:
+        return None
+    args = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "after"))
+    return prebuilt[0], choices.scope_ids(prebuilt[1]), args, str(get_locale()), local_today()
+
+
 def _steers(user) -> bool:
     return bool(user.roles & {Role.ADMIN, Role.LEADER, Role.COORDINATOR, Role.VIEWER})
 
@@ -76,7 +87,7 @@ def task_list():
     page = queries.list_tasks(current_user, _filters(form), sort=form.sort.data or "deadline",
                               cursor=request.args.get("after"), size=current_app.config["PAGE_SIZE"])
     page.args = {k: v for k, v in request.args.items() if k != "after" and v}
-    return render_template("plans/task_list.html", form=form, page=page,
+    return render_template("plans/task_list.html", form=form, page=page, filters_key=_filters_key(),
                            home_unit_id=choices.home_unit_id(current_user), steers=_steers(current_user))
 
 

@@ -69,3 +69,17 @@ def test_a_page_with_nothing_changed_reads_no_choices_again(app, people, tree):
 
     assert len(choices(first)) == 3 and choices(again) == []
     assert len(again) == len(first) - 3
+
+
+def test_the_filter_panel_shows_each_pages_own_filters_and_language(people, tree):
+    """The panel is drawn once per query string, language and day (catalog.remembered_html)."""
+    officer = people["officer"]
+    overdue = '<option value="overdue" selected>'
+    assert overdue not in officer.text("/tasks")
+    assert overdue in officer.text("/tasks?timeliness=overdue")
+    assert overdue in officer.text("/tasks?timeliness=overdue&after=WzFd")  # a later page keeps it
+    assert overdue not in officer.text("/tasks")
+    for _ in range(2):
+        assert "Ngày “31/02/2024” không có thật" in officer.text("/tasks?due_from=31/02/2024")
+    officer.post("/language/en", {"next": "/tasks"})
+    assert '<summary>Filter by plan, area, unit, status, deadline</summary>' in officer.text("/tasks")
