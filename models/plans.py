@@ -16,7 +16,11 @@ plan_area = Table(
 task_support_unit = Table(
     "task_support_unit", db.metadata,
     Column("task_id", ForeignKey("task.id", ondelete="CASCADE"), primary_key=True),
-    Column("unit_id", ForeignKey("org_unit.id"), primary_key=True, index=True),
+    Column("unit_id", ForeignKey("org_unit.id"), primary_key=True),
+    # the task's deadline, kept by triggers (migration e8b3f5a1c7d2): a commune's supported tasks
+    # by deadline come from the index alone (inspection/plans/queries.py _led_or_supported)
+    Column("deadline", Date),
+    Index("ix_task_support_unit_unit_deadline", "unit_id", "deadline", "task_id"),
 )
 
 task_update_attachment = Table(

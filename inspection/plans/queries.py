@@ -110,10 +110,13 @@ _NARROW_ROWS = _rows(select(Task))  # a narrow scope's rows: the scope is in the
 
 def _led_or_supported(ids, conditions: list, column) -> list:
     """(id, `column`) of the tasks led, and of those supported, by `ids` (a narrow actor's units,
-    permissions.NARROW_IDS bound when it runs) that meet `conditions`; the led ones by deadline and
-    unfiltered from the (unit_id, deadline, id) index alone."""
+    permissions.NARROW_IDS bound when it runs) that meet `conditions`; by deadline and unfiltered,
+    each from an index alone ((unit_id, deadline, id) of task, and of task_support_unit with the
+    deadline its triggers copy)."""
     link = task_support_unit
     led = select(Task.id, column).where(Task.unit_id.in_(ids), *conditions)
+    if not conditions and column is Task.deadline:  # from the (unit_id, deadline, task_id) index alone
+        return [led, select(link.c.task_id, link.c.deadline).where(link.c.unit_id.in_(ids))]
     supported = (select(Task.id, column).join(link, link.c.task_id == Task.id)
                  .where(link.c.unit_id.in_(ids), *conditions))
     return [led, supported]

@@ -24,7 +24,7 @@ depends_on = None
 
 # table → the events that change what is offered (a task's progress does not)
 WATCHED = {"plan": "INSERT OR UPDATE OR DELETE", "org_unit": "INSERT OR UPDATE OR DELETE",
-           "par_area": "INSERT OR UPDATE OR DELETE", "task_support_unit": "INSERT OR UPDATE OR DELETE",
+           "par_area": "INSERT OR UPDATE OR DELETE", "task_support_unit": "INSERT OR DELETE OR UPDATE OF task_id, unit_id",
            "task": "INSERT OR DELETE OR UPDATE OF plan_id, unit_id"}
 
 # once per transaction: a row it already bumped has its id as xmin (a bulk load of 100,000 tasks
@@ -64,12 +64,13 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         for table in WATCHED:
-            op.execute(f"DROP TRIGGER catalog_{table} ON {table}")
-            op.execute(f"DROP TRIGGER catalog_{table}_truncate ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS catalog_{table} ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS catalog_{table}_truncate ON {table}")
         op.execute("DROP FUNCTION bump_catalog_version()")
         op.execute("DROP SEQUENCE catalog_version_seq")
     else:
         for table, events in WATCHED.items():
             for event in events.split(" OR "):
-                op.execute(f"DROP TRIGGER catalog_{table}_{event.split()[0].lower()}")
+                # IF EXISTS: SQLite drops a table's triggers when a later downgrade rebuilds it
+                op.execute(f"DROP TRIGGER IF EXISTS catalog_{table}_{event.split()[0].lower()}")
     op.drop_table("catalog_version")

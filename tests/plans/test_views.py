@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from inspection import formatting
 from inspection.formatting import local_today
@@ -330,6 +330,29 @@ def test_a_remembered_task_row_shows_the_task_as_it_is_now(monkeypatch, people, 
     assert "Quá hạn chưa hoàn thành" in row() and 'value="60"' in row()
     officer.post("/language/en", {"next": "/tasks"})
     assert "Overdue, not completed" in row() and "Quá hạn" not in row()
+
+
+def test_a_supported_task_moves_in_the_communes_list_when_its_deadline_changes(app, monkeypatch, people,
+                                                                               tree, plan):
+    """A commune's supported tasks are paged by the deadline task_support_unit keeps (triggers copy
+    it): a deadline changed through the service, or by a bulk statement, moves the task."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    first, second, third = (make_task(unit=tree["dept"], plan=plan, title=f"Nhiệm vụ phối hợp {n}",
+                                      deadline=TODAY + timedelta(days=2 * n), support_units=[tree["a"]])
+                            for n in (1, 2, 3))
+    db.session.commit()
+
+    def top():
+        return re.search(r'<a href="/tasks/\d+">([^<]+)</a>', people["officer"].text("/tasks")).group(1)
+
+    assert top() == first.title
+    form = task_form(tree, title=first.title, unit_id=str(tree["dept"].id), support_unit_ids=[str(tree["a"].id)],
+                     number="7", deadline=day(8), version=str(first.version))
+    assert people["coordinator"].post(f"/tasks/{first.id}/edit", form).status_code == 303
+    assert top() == second.title
+    db.session.execute(update(Task).where(Task.id == second.id).values(deadline=TODAY + timedelta(days=10)))
+    db.session.commit()
+    assert top() == third.title  # 6 days, then the first (8) and the second (10)
 
 
 def test_a_commune_officers_plan_filter_offers_the_plans_of_its_led_and_supported_tasks(people, tree):
