@@ -1,8 +1,10 @@
-"""The choices of the forms and list filters (plans, units, PAR areas), remembered per process
-for the catalog version (models/catalog.py) read with the user's session: a commit that changes
-what is offered bumps the version, so the next page asks the database again.
+"""What follows from the catalog alone (models/catalog.py: plans, units and the tree, PAR areas,
+who leads or supports which task), remembered per process for the catalog version read with the
+user's session: the choices of the forms and list filters, the filter panels drawn from them, and
+the subtrees of the units (permissions). A commit that changes the catalog bumps the version, so
+the next page asks the database again.
 
-Saves a list page three statements, and drawing its filters (bench/web.py)."""
+Saves a commune's task page four of its six statements, and drawing its filters (bench/web.py)."""
 
 from flask import Flask, g, has_request_context, request
 from markupsafe import Markup
@@ -25,16 +27,17 @@ def remembered(name: str, key, load) -> list:
     """load(), or the list it gave for the same `name` and `key` at this catalog version. Only a
     GET or HEAD that has changed nothing remembers (what it reads is committed); without a version
     read in this request (no session, a job, the CLI, after a flush or commit) load() every time."""
-    return list(_lookup(name, key, load))
+    return list(remembered_value(name, key, load))
 
 
 def remembered_html(name: str, key, draw) -> Markup:
     """draw() (a fragment drawn from the choices and `key` alone), remembered as remembered()
     does; a key of None draws it every time."""
-    return draw() if key is None else _lookup(name, key, draw)
+    return draw() if key is None else remembered_value(name, key, draw)
 
 
-def _lookup(name: str, key, load):
+def remembered_value(name: str, key, load):
+    """load(), remembered as remembered() does; the value is shared, so callers never change it."""
     version = g.get("catalog_version") if has_request_context() else None
     if version is None or request.method not in ("GET", "HEAD") or pending_changes():
         return load()

@@ -26,11 +26,12 @@ from models import (
     User,
     db,
     subtree_ids,
-    subtrees_by_root,
+    subtree_sets,
 )
 from models.enums import Role
 from models.plans import task_support_unit
 
+from . import catalog
 from .errors import Forbidden, NotFound
 
 MAX_ID = 2**31 - 1  # ids are PostgreSQL `integer`
@@ -92,7 +93,6 @@ SUBJECT_RECORDS = (Report, Document)
 
 # Actions a supporting unit (phối hợp) may take on a task as well as its lead unit.
 SUPPORT_ACTIONS = frozenset({"task.view", "task.comment", "task.report"})
-_SUBTREES = subtrees_by_root()  # the membership units' subtrees: built once, run on every request
 
 
 def _units_of(obj, action: str) -> set[int]:
@@ -145,21 +145,19 @@ def visible_unit_ids(actor, roles: frozenset = ALL_ROLES) -> frozenset[int]:
 
 
 def _all_unit_ids(cache: dict) -> frozenset[int]:
-    if "all" not in cache:
-        cache["all"] = frozenset(db.session.execute(select(OrgUnit.id)).scalars())
+    if "all" not in cache:  # the tree is in the catalog: remembered per version (catalog.py)
+        cache["all"] = catalog.remembered_value("all_units", None, lambda: frozenset(
+            db.session.execute(select(OrgUnit.id)).scalars()))
     return cache["all"]
 
 
 def _membership_subtrees(actor, cache: dict) -> dict[int, frozenset[int]]:
-    """Each membership unit of `actor` → its subtree (as subtree_ids walks it), all in one query
-    per request: every role's set of visible units is a union of these."""
+    """Each membership unit of `actor` → its subtree (as subtree_ids walks it), in one query when
+    the tree changed: every role's set of visible units is a union of these."""
     key = ("subtrees", actor.id)
     if key not in cache:
-        roots = sorted({m.unit_id for m in actor.memberships})
-        found: dict[int, set[int]] = {root: set() for root in roots}
-        for root, unit_id in db.session.execute(_SUBTREES, {"roots": roots}) if roots else ():
-            found[root].add(unit_id)
-        cache[key] = {root: frozenset(ids) for root, ids in found.items()}
+        roots = tuple(sorted({m.unit_id for m in actor.memberships}))
+        cache[key] = catalog.remembered_value("subtrees", roots, lambda: subtree_sets(roots))
     return cache[key]
 
 

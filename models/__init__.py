@@ -22,7 +22,7 @@ from .inspections import (
 )
 from .jobs import BackupRun, ScheduledRun
 from .notifications import Notification
-from .org import OrgUnit, ancestor_ids, subtree_ids, subtrees_by_root
+from .org import OrgUnit, ancestor_ids, subtree_ids, subtree_sets, subtrees_by_root
 from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
 from .remediation import RemediationAction, RemediationStep, RemediationSubmission
 from .reports import Document, DocumentCounter, Report
@@ -71,6 +71,7 @@ __all__ = [
     "db",
     "ancestor_ids",
     "subtree_ids",
+    "subtree_sets",
     "subtrees_by_root",
     "utcnow",
 ]

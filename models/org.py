@@ -70,6 +70,17 @@ def subtrees_by_root():
     return select(tree.c.root, tree.c.id)
 
 
+_SUBTREES = subtrees_by_root()  # built once, run on every request (inspection/permissions.py)
+
+
+def subtree_sets(roots) -> dict[int, frozenset[int]]:
+    """Each of `roots` → the ids of its subtree (subtrees_by_root), in one statement."""
+    found: dict[int, set[int]] = {root: set() for root in roots}
+    for root, unit_id in db.session.execute(_SUBTREES, {"roots": list(roots)}) if roots else ():
+        found[root].add(unit_id)
+    return {root: frozenset(ids) for root, ids in found.items()}
+
+
 def ancestor_ids(unit_id: int) -> list[int]:
     """The unit, its ancestors, and (after a merge) its successor and the successor's ancestors:
     the units whose leaders and coordinators oversee it."""
