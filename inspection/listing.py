@@ -82,7 +82,8 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     if sort not in sorts:
         sort = next(iter(sorts))
     column, descending = sorts[sort]
-    key = stmt.column_descriptions[0]["entity"].id
+    described = stmt.column_descriptions  # built anew on every access
+    key = described[0]["entity"].id
     columns = [column, key]
     searching = search_column is not None and fold(q)
     if searching:
@@ -91,7 +92,7 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     built = None if reuse is None or searching else (reuse, sort, size)
     page_stmt, bound = _page_statement(stmt, columns, after, descending, size, candidates, built)
     result = db.session.execute(page_stmt, {**(params or {}), **bound})
-    rows = (result.all() if len(stmt.column_descriptions) > 1 else result.scalars().unique().all())
+    rows = (result.all() if len(described) > 1 else result.scalars().unique().all())
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
