@@ -27,7 +27,13 @@ run: install
 	$(BIN)/flask --app app seed-demo --if-demo
 	$(BIN)/flask --app app serve --port $(PORT)
 
-test: install
+# Lighthouse for the accessibility tests (tests/browser/lighthouse.py), pinned by its lock file
+LIGHTHOUSE = tools/lighthouse/node_modules/lighthouse/cli/index.js
+$(LIGHTHOUSE): tools/lighthouse/package-lock.json
+	npm ci --prefix tools/lighthouse --prefer-offline --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: install $(LIGHTHOUSE)
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 	  $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
