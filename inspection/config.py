@@ -74,8 +74,11 @@ def _security() -> dict:
         "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": _int("CCHC_LOGIN_MAX_PER_ADDRESS", 20),
         "LOGIN_THROTTLE_SECONDS": _int("CCHC_LOGIN_THROTTLE_SECONDS", 15 * 60),
         "SESSION_IDLE_MINUTES": _int("CCHC_SESSION_IDLE_MINUTES", 12 * 60),
+        # however active, a session ends this long after its sign-in (ASVS 7.3.2)
+        "SESSION_MAX_DAYS": _int("CCHC_SESSION_MAX_DAYS", 7),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # when Secure, the cookie is also named with the __Host- prefix (security.name_cookies)
         "SESSION_COOKIE_SECURE": os.environ.get("CCHC_SECURE_COOKIES", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
         "PROXY_FIX": os.environ.get("CCHC_PROXY_FIX", "0") == "1",

@@ -16,11 +16,15 @@ CSP = "; ".join([
 ])
 
 
+# a year, this host and every name under it (ASVS 3.4.1, level 2); browsers ignore it over plain HTTP
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def set_security_headers(response):
     from flask import request
 
     if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -39,7 +43,23 @@ def refuse_unnamed_parts():
         abort(400)
 
 
+def name_cookies(config) -> None:
+    """A Secure session cookie is named with the __Host- prefix (ASVS 3.3.1): the browser then
+    takes it only over HTTPS, for the whole host (Path=/) and never from a parent domain (no
+    Domain). The CSRF token lives in the session; the remember-me cookie is never set."""
+    if not config["SESSION_COOKIE_SECURE"]:
+        return
+    config["SESSION_COOKIE_NAME"] = "__Host-session"
+    config["SESSION_COOKIE_PATH"] = "/"
+    config["SESSION_COOKIE_DOMAIN"] = None
+    config.update(REMEMBER_COOKIE_NAME="__Host-remember_token", REMEMBER_COOKIE_SECURE=True,
+                  REMEMBER_COOKIE_PATH="/", REMEMBER_COOKIE_DOMAIN=None)
+
+
 def register_security(app) -> None:
+    if app.config["PROFILE"] == "production":
+        app.config["DEBUG"] = False  # never the debugger in production, whatever FLASK_DEBUG says
+    name_cookies(app.config)
     app.after_request(set_security_headers)
     # first of all before-request functions: before the CSRF check reads the form
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_unnamed_parts)

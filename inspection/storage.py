@@ -5,6 +5,7 @@ Local disk now; an S3-compatible backend only has to implement `Backend`."""
 import hashlib
 import os
 import tempfile
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -105,11 +106,18 @@ def store(stream: BinaryIO, filename: str, *, kind: str, allowed: set[str] = DOC
     except OSError as exc:  # no row is added: nothing points to a file that is not there
         Path(path).unlink(missing_ok=True)
         raise StorageUnavailable(UNAVAILABLE) from exc
-    attachment = Attachment(kind=kind, filename=os.path.basename(nfc(filename))[:255] or "tep",
+    attachment = Attachment(kind=kind, filename=stored_name(filename),
                             mime_type=mime, size=size, sha256=sha256, storage_key=key,
                             unit_id=unit_id, uploaded_by_id=uploaded_by_id)
     db.session.add(attachment)
     return attachment
+
+
+def stored_name(filename: str) -> str:
+    """The name a file is kept and served under: no directory (either slash), no control
+    characters (a newline would break the Content-Disposition header), NFC."""
+    name = "".join(" " if unicodedata.category(c).startswith("C") else c for c in nfc(filename))
+    return os.path.basename(name.replace("\\", "/")).strip()[:255] or "tep"
 
 
 def open_attachment(attachment: Attachment) -> BinaryIO:

@@ -243,7 +243,8 @@ DESCRIPTION = {
         "schemas": SCHEMAS,
         "securitySchemes": {
             "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
-                              "description": "The signed session cookie set by POST /login"},
+                              "description": "The signed session cookie set by POST /login "
+                                             "(__Host-session when the server sends Secure cookies)"},
             "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
                           "description": "The csrf_token of any page of the signed-in session"},
             "bearerAuth": {"type": "http", "scheme": "bearer",

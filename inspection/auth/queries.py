@@ -27,13 +27,22 @@ def session_handle(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()[:24]
 
 
+def session_expires_at(row: UserSession):
+    """When a session ends however active it is: its sign-in plus SESSION_MAX_DAYS."""
+    return row.created_at + _max_age()
+
+
+def _max_age() -> timedelta:
+    return timedelta(days=current_app.config["SESSION_MAX_DAYS"])
+
+
 def list_active_sessions(user) -> list[UserSession]:
     """The user's sessions that are still open, most recently seen first."""
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     now = utcnow()
     stmt = (select(UserSession)
             .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None),
-                   UserSession.last_seen_at >= now - idle,
+                   UserSession.last_seen_at >= now - idle, UserSession.created_at > now - _max_age(),
                    or_(UserSession.is_second_factor_done,
                        UserSession.created_at >= now - SECOND_FACTOR_WINDOW))
             .order_by(UserSession.last_seen_at.desc(), UserSession.created_at.desc()))

@@ -1,6 +1,6 @@
 """The account security page: open sessions, two-factor sign-in and its recovery codes."""
 
-from flask import Response, abort, flash, g, redirect, render_template, session, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -20,6 +20,7 @@ def security():
     return render_template(
         "auth/security.html", sessions=rows,
         current_sid=current_sid, handle=queries.session_handle, describe=queries.describe_agent,
+        expires_at=queries.session_expires_at, max_days=current_app.config["SESSION_MAX_DAYS"],
         required=second_factor.is_required(current_user),
         unused_codes=queries.count_unused_recovery_codes(current_user))
 

@@ -16,7 +16,7 @@ from ..text import nfc
 from ..transaction import unit_of_work
 from . import throttle
 from .passwords import check_password, hash_password, needs_rehash
-from .queries import SECOND_FACTOR_WINDOW, list_active_sessions, session_handle
+from .queries import SECOND_FACTOR_WINDOW, list_active_sessions, session_expires_at, session_handle
 
 # One message for a wrong password, an unknown or inactive account and a locked one: the answer
 # never tells whether the account exists or that the lock has set in.
@@ -78,7 +78,8 @@ def start_session(user: User, address: str, user_agent: str) -> UserSession:
 
 
 def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSession] | None:
-    """The user and session behind a cookie, or None if ended, revoked, idle or deactivated."""
+    """The user and session behind a cookie, or None if ended, revoked, idle, past its absolute
+    lifetime or deactivated."""
     if not session_id:
         return None
     found = db.session.execute(_SESSION, {"session_id": session_id}).unique().first()
@@ -89,6 +90,8 @@ def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSessio
         return None
     now = utcnow()
     if now - row.last_seen_at > timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]):
+        return None
+    if now >= session_expires_at(row):
         return None
     if not row.is_second_factor_done and now - row.created_at > SECOND_FACTOR_WINDOW:
         return None
