@@ -13,6 +13,7 @@ from models import Membership, OrgUnit, db, subtree_ids
 from .. import audit, permissions
 from ..errors import ValidationError
 from ..formatting import format_date
+from ..inspections.team_rule import remove_insiders
 from ..text import nfc
 from ..transaction import unit_of_work
 from .units import ensure_active, ensure_code_free, new_unit, unit_values
@@ -35,6 +36,7 @@ def merge_units(actor, *, predecessor_ids, effective_on: date, successor_id=None
             _end_predecessor(actor, unit, successor, effective_on)
         _move_memberships(actor, predecessors, successor)
         _move_open_work(predecessors, successor)
+        remove_insiders(actor)  # a merged unit's people now belong to the successor's subtree
     permissions.forget_visibility()
     return successor
 

@@ -14,6 +14,7 @@ from ..auth.passwords import hash_password
 from ..auth.services import revoke_sessions
 from ..errors import ValidationError
 from ..i18n import N_
+from ..inspections.team_rule import remove_insiders
 from ..text import fold, nfc
 from ..transaction import unit_of_work
 from .devices import revoke_user_devices
@@ -135,6 +136,8 @@ def update_user(actor, user: User, data: dict, pairs, *, version) -> User:
         _set_memberships(user, resolved)
         user.updated_at = utcnow()  # bumps the version even when only memberships change
         audit.record(actor, "user.updated", "user", user.id, before=before, after=user_values(user))
+        db.session.flush()
+        remove_insiders(actor)  # moved into a surprise inspection's target: off its team
     permissions.forget_visibility()
     return user
 

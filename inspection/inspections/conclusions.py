@@ -77,6 +77,9 @@ def draft_conclusion(actor, inspection: Inspection, *, items: list[dict], versio
         conclusion = conclusion or Conclusion(inspection_id=inspection.id, drafted_by_id=actor.id)
         for field in TEXT_FIELDS:
             setattr(conclusion, field, nfc(texts.get(field, "")))
+        if conclusion.items:
+            conclusion.items = []
+            db.session.flush()  # delete the old rows first: a redraft re-inserts the same findings
         conclusion.items = [ConclusionItem(**item) for item in clean]
         db.session.add(conclusion)
     return conclusion

@@ -18,6 +18,7 @@ from models import (
     Finding,
     FindingPhoto,
     Inspection,
+    OrgUnit,
     db,
     utcnow,
 )
@@ -31,6 +32,7 @@ from ..notifications import notify
 from ..text import fold, nfc
 from ..transaction import unit_of_work
 from .common import link, target_members, transition
+from .team_rule import check_team
 
 _STALE_RESULT = N_("Tiêu chí này vừa được người khác cập nhật. Tải lại để xem kết quả hiện tại.")
 CLOSED_STATES = (InspectionStatus.MINUTES_CLOSED, InspectionStatus.CONCLUSION_DRAFTED)
@@ -60,6 +62,7 @@ def start_inspection(actor, inspection: Inspection, *, device_time: datetime, lo
     """The team starts the inspection on site; a surprise one becomes visible to its unit now."""
     permissions.require(actor, "inspection.conduct", inspection)
     check_capture_time(inspection, device_time)
+    check_team(inspection.kind, db.session.get(OrgUnit, inspection.unit_id), [m.user_id for m in inspection.members])
     with unit_of_work():
         transition(actor, inspection, "start_inspection", started_at=device_time)
         inspection.started_at, inspection.location = device_time, nfc(location)

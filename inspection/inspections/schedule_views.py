@@ -9,11 +9,12 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from models import ChecklistTemplate, Inspection, InspectionPlan, OrgUnit, User
+from models.enums import InspectionKind
 
 from .. import permissions
 from ..errors import InvalidTransition, ValidationError
 from ..formatting import local_today
-from . import bp, queries, scheduling
+from . import bp, queries, scheduling, team_rule
 from .forms import ActionForm, CancelForm, InspectionForm, PlanForm, RescheduleForm, TeamForm
 from .templates import current_templates
 from .views import REFUSALS, back_to, form_status, show_error, to_inspection
@@ -22,8 +23,13 @@ SCHEDULE_IDS = {"unit_id": OrgUnit, "ordering_unit_id": OrgUnit, "template_id": 
                 "lead_id": User, "member_ids": User}
 
 
-def _team_choices(form) -> None:
-    people = [SelectChoice(str(uid), label) for uid, label in queries.team_candidates(current_user)]
+def _team_choices(form, inspection: Inspection | None = None) -> None:
+    """The people the user sees; for a surprise inspection, none from its target (team_rule)."""
+    candidates = queries.team_candidates(current_user)
+    if inspection is not None and inspection.kind == InspectionKind.SURPRISE:
+        inside = {u.id for u in team_rule.insiders(inspection.unit_id, [uid for uid, _label in candidates])}
+        candidates = [(uid, label) for uid, label in candidates if uid not in inside]
+    people = [SelectChoice(str(uid), label) for uid, label in candidates]
     form.lead_id.choices = [SelectChoice("", _("— Chọn trưởng đoàn —"))] + people
     form.member_ids.choices = people
 
@@ -72,6 +78,7 @@ def new_inspection():
             show_error(form, exc)
         else:
             flash(_("Đã lên lịch cuộc kiểm tra; đoàn kiểm tra đã được thông báo."), "success")
+            _warn_team(inspection)
             return to_inspection(inspection)
     return render_template("inspections/new.html", form=form,
                            may_surprise=permissions.can(current_user, "inspection.order_surprise")), form_status()
@@ -187,7 +194,7 @@ def reschedule(inspection: Inspection):
 def change_team(inspection: Inspection):
     """Replace the team lead and members (until the minutes are closed)."""
     form = TeamForm()
-    _team_choices(form)
+    _team_choices(form, inspection)
     if not form.is_submitted():
         form.lead_id.data = next((m.user_id for m in inspection.members if m.role == "lead"), None)
         form.member_ids.data = [m.user_id for m in inspection.members if m.role != "lead"]
@@ -202,10 +209,27 @@ def change_team(inspection: Inspection):
             return to_inspection(inspection)
         else:
             flash(_("Đã thay đổi thành phần đoàn kiểm tra."), "success")
+            _warn_team(inspection)
             return to_inspection(inspection)
     return render_template("inspections/team.html", form=form, inspection=inspection,
+                           warning=_team_warning(inspection),
                            changes=_changes(inspection, "team"), names=queries.names_of(_team_ids(inspection))), \
         form_status()
+
+
+def _team_warning(inspection: Inspection) -> str:
+    """A scheduled or thematic inspection's team holding people of its target: a warning, not a
+    refusal (conflict of interest is the leader's call there)."""
+    target, names = team_rule.conflicted(inspection)
+    if target is None:
+        return ""
+    return _("Lưu ý: %(names)s thuộc %(unit)s (đơn vị được kiểm tra hoặc đơn vị trực thuộc). Lãnh đạo cân nhắc "
+             "xung đột lợi ích khi giữ người này trong đoàn kiểm tra.", names=names, unit=target.name)
+
+
+def _warn_team(inspection: Inspection) -> None:
+    if warning := _team_warning(inspection):
+        flash(warning, "warning")
 
 
 def _team_ids(inspection: Inspection) -> set[int]:

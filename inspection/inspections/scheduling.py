@@ -24,6 +24,7 @@ from ..notifications import notify
 from ..text import fold, nfc
 from ..transaction import unit_of_work
 from .common import link, target_members, team_ids, transition
+from .team_rule import check_team
 
 
 def _validate_dates(start_on, end_on) -> date:
@@ -37,13 +38,16 @@ def _validate_dates(start_on, end_on) -> date:
     return end_on
 
 
-def _team(actor, lead_id, member_ids) -> list[InspectionMember]:
+def _team(actor, lead_id, member_ids, *, kind: str, target: OrgUnit) -> list[InspectionMember]:
+    """The team's rows: the people exist, are seen and active, and none of a surprise one's is
+    from its target (team_rule)."""
     if not lead_id:
         raise ValidationError("Chọn trưởng đoàn kiểm tra.", field="lead_id")
     ids = [int(lead_id)] + [int(m) for m in member_ids or [] if int(m) != int(lead_id)]
     users = [permissions.get_visible_or_404(User, uid, actor) for uid in dict.fromkeys(ids)]
     if any(not u.is_active for u in users):
         raise ValidationError("Thành viên đoàn kiểm tra đã ngừng hoạt động.", field="member_ids")
+    check_team(kind, target, [u.id for u in users])
     return [InspectionMember(user_id=u.id, role="lead" if i == 0 else "member") for i, u in enumerate(users)]
 
 
@@ -67,7 +71,7 @@ def schedule_inspection(actor, *, ordering_unit: OrgUnit, target: OrgUnit, kind:
             unit_id=target.id, ordering_unit_id=ordering_unit.id, kind=kind, status=InspectionStatus.PLANNED,
             start_on=start_on, end_on=end_on, template_id=template.id, title=title, title_folded=fold(title),
             created_by_id=actor.id)
-        inspection.members = _team(actor, lead_id, member_ids)
+        inspection.members = _team(actor, lead_id, member_ids, kind=kind, target=target)
         db.session.add(inspection)
         db.session.flush()
         audit.record(actor, "inspection.scheduled", "inspection", inspection.id, unit_id=target.id,
@@ -142,7 +146,8 @@ def change_team(actor, inspection: Inspection, *, lead_id, member_ids=(), reason
     permissions.require(actor, "inspection.schedule", inspection)
     if inspection.status not in (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS):
         raise InvalidTransition("Không đổi thành phần đoàn sau khi đã lập biên bản.")
-    members = _team(actor, lead_id, member_ids)
+    members = _team(actor, lead_id, member_ids, kind=inspection.kind,
+                    target=db.session.get(OrgUnit, inspection.unit_id))
     with unit_of_work():
         before = {"team": team_ids(inspection)}
         inspection.members = []

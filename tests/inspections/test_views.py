@@ -471,6 +471,20 @@ def test_a_stale_conclusion_draft_shows_the_current_text_409(people, tree, close
     assert db.session.execute(select(Conclusion.summary)).scalar_one() == "Bản thứ nhất"
 
 
+def test_the_team_lead_saves_a_conclusion_draft_again_and_again(people, tree, closed):
+    """The edit path: every later save of the draft (same findings) replaces its items, never a 500."""
+    findings = db.session.execute(select(Finding)).scalars().all()
+    url = f"/inspections/{closed.id}/conclusion"
+    for n, summary in enumerate(("Bản thứ nhất", "Bản thứ hai", "Bản thứ ba")):
+        version = "" if n == 0 else str(db.session.execute(select(Conclusion)).scalar_one().version)
+        response = people["inspector"].post(url, conclusion_data(tree, findings, summary=summary, version=version,
+                                                                 **{"items-0-action": f"Khắc phục lần {n + 1}"}))
+        assert response.status_code == 303, response.get_data(as_text=True)[:800]
+        db.session.expire_all()
+    conclusion = db.session.execute(select(Conclusion)).scalar_one()
+    assert conclusion.summary == "Bản thứ ba" and [i.action for i in conclusion.items] == ["Khắc phục lần 3"]
+
+
 def test_bad_conclusion_input_is_refused(people, tree, closed):
     findings = db.session.execute(select(Finding)).scalars().all()
     url = f"/inspections/{closed.id}/conclusion"
