@@ -11,6 +11,7 @@ FALLBACK lists the routes the battery may still attack only with generic text fi
 reason; test_forms fails when any other route ends up there, so a new route must get its stage."""
 
 import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,7 +21,7 @@ from sqlalchemy import select
 
 from inspection.auth import second_factor
 from inspection.formatting import local_today
-from models import ExtensionRequest, Membership, Notification, OrgUnit, RemediationSubmission, db, utcnow
+from models import ExtensionRequest, Finding, Membership, Notification, OrgUnit, RemediationSubmission, db, utcnow
 from models.enums import InspectionStatus, NotificationKind, PlanStatus, RemediationStatus, Role, TaskStatus
 from tests.factories import make_user
 
@@ -72,6 +73,20 @@ def _inspection(status: str) -> Callable:
         if status not in (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS):
             inspection.minutes_closed_at = utcnow()
     return setup
+
+
+def _with_finding(setup: Callable) -> Callable:
+    """The inspection in its state with one finding of its own, so the conclusion form has an item
+    per finding and its second save replaces them (the edit path)."""
+    def add(records: dict, user) -> None:
+        setup(records, user)
+        inspection = records["inspection_id"]
+        db.session.add(Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, severity="major",
+                               description="Chưa niêm yết thủ tục hành chính", client_uuid=str(uuid.uuid4()),
+                               description_folded="chua niem yet thu tuc hanh chinh", device_time=utcnow(),
+                               recorded_by_id=user.id))
+        db.session.flush()
+    return add
 
 
 def _inactive(arg: str) -> Callable:
@@ -171,7 +186,7 @@ STAGES: dict[str, Stage] = {
     "inspections.record_result": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
     "inspections.record_finding": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
     "inspections.close_minutes": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
-    "inspections.conclusion": Stage((INSPECTOR,), _inspection(InspectionStatus.MINUTES_CLOSED)),
+    "inspections.conclusion": Stage((INSPECTOR,), _with_finding(_inspection(InspectionStatus.MINUTES_CLOSED))),
     "inspections.issue_conclusion": Stage((LEADER,), _inspection(InspectionStatus.CONCLUSION_DRAFTED)),
     "inspections.add_photo": Stage((INSPECTOR,), page=_record_page),
     "inspections.decide_correction": Stage((INSPECTOR,), page=_correction_page),

@@ -11,7 +11,8 @@ the reason, so a new route cannot slip through on generic fields.
 Then, from tests/hostile/cases.py: every text field gets each TEXT value (and one EXTRA_TEXT value
 in turn); date fields, number fields, hidden fields and choices, and file fields get SAMPLE values
 of DATES, NUMBERS, CHOICES and UPLOADS, a different slice for each route in turn (all of them
-across the run); the valid baseline is posted twice (a duplicate submission) and, when the form
+across the run); the valid baseline is posted twice (a duplicate submission), the form is drawn again
+and its new baseline saved (the edit path: a re-saved conclusion draft answered 500) and, when the form
 carries a version, once more with an older one (a stale form).
 
 Each answer must be: never a server error; a refusal (a re-rendered form, or a 4xx) says why (a
@@ -118,6 +119,13 @@ class Battery:
         pages = [stage.page(records)] if stage and stage.page else form_pages(self.app, rule, url, records)
         return self.form_in(rule, url, ((page, client.get(page)) for page in pages))
 
+    def redraw(self, role, rule, url, records, stage):
+        """How to draw the form again after it was saved (an editable form now shows the saved record
+        and its version); None for a form drawn by a POST (drawing it again would act twice)."""
+        if stage and stage.draw:
+            return None
+        return lambda: self.find_form(role, rule, url, records, stage)
+
     def form_in(self, rule, url, answers):
         """The largest matching form of the first answer that has one."""
         adapter = self.app.url_map.bind("localhost")
@@ -216,12 +224,12 @@ class Battery:
             for case in cases.TEXT:
                 self.send(role, url, dict.fromkeys(GENERIC_FIELDS, case.value), f"{tag} [{case.name}]")
         else:
-            self.fields(role, url, form, tag)
+            self.fields(role, url, form, tag, again=self.redraw(role, rule, url, records, stage))
         self.summary.append(f"{tag}: fields {sorted(form.fields) if form else None} → {sorted(set(self.statuses))}")
         self.statuses.clear()
         self.still_serving(role, tag)
 
-    def fields(self, role, url, form, tag) -> None:
+    def fields(self, role, url, form, tag, again=None) -> None:
         base, turn = baseline(form), len(self.summary)
         groups = [(form.of_kind("text", "textarea"), cases.TEXT + sample(cases.EXTRA_TEXT, turn, 1)),
                   (form.of_kind("date"), sample(cases.DATES, turn)),
@@ -237,6 +245,8 @@ class Battery:
             self.send(role, url, data, f"{tag} [{upload.name}]")
         for attempt in ("first", "duplicate"):
             self.send(role, url, with_files(form, base), f"{tag} [valid, {attempt} submission]")
+        if again is not None and (edit := again()) is not None:  # the edit path: the form drawn anew, saved
+            self.send(role, url, with_files(edit, baseline(edit)), f"{tag} [valid, saved again from the form]")
         version = form.fields.get("version")
         if version is not None and version.value.isdigit():
             stale = base | {"version": str(int(version.value) - 1)}
