@@ -42,9 +42,12 @@ def seed_demo_command(if_demo: bool):
 def create_admin_command(username: str, name: str, password: str):
     """Create an administrator on the root unit (first start of a production install)."""
     from .admin.bootstrap import create_first_admin
+    from .auth.password_policy import WeakPassword
 
     try:
         create_first_admin(username, name, password)
+    except WeakPassword as exc:
+        raise click.ClickException(exc.text()) from exc
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Đã tạo quản trị viên {username}.")

@@ -73,6 +73,10 @@ def _security() -> dict:
         "LOGIN_MAX_ATTEMPTS_PER_ACCOUNT": _int("CCHC_LOGIN_MAX_PER_ACCOUNT", 5),
         "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": _int("CCHC_LOGIN_MAX_PER_ADDRESS", 20),
         "LOGIN_THROTTLE_SECONDS": _int("CCHC_LOGIN_THROTTLE_SECONDS", 15 * 60),
+        # new passwords (auth/password_policy.py): the shortest allowed, and the lowest zxcvbn
+        # score (0-4) accepted; common, personal and guessable passwords are refused
+        "PASSWORD_MIN_LENGTH": _int("CCHC_PASSWORD_MIN_LENGTH", 10),
+        "PASSWORD_MIN_SCORE": _int("CCHC_PASSWORD_MIN_SCORE", 3),
         "SESSION_IDLE_MINUTES": _int("CCHC_SESSION_IDLE_MINUTES", 12 * 60),
         # however active, a session ends this long after its sign-in (ASVS 7.3.2)
         "SESSION_MAX_DAYS": _int("CCHC_SESSION_MAX_DAYS", 7),

@@ -18,7 +18,7 @@ from .seed_templates import seed_templates
 from .text import fold
 from .transaction import unit_of_work
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo-tan-hong"  # meets the password policy, as any password a user chooses must
 
 # (code, name, short name, kind, parent code)
 UNITS = [

@@ -6,6 +6,7 @@ from models import Membership, OrgUnit, User, db
 from models.enums import Role, UnitKind
 
 from .. import audit
+from ..auth.password_policy import check_new_password
 from ..auth.passwords import hash_password
 from ..errors import ValidationError
 from ..text import fold, nfc
@@ -15,8 +16,7 @@ from ..transaction import unit_of_work
 def create_first_admin(username: str, full_name: str, password: str) -> User:
     """Create an admin on the root unit (creating a root unit if the tree is empty)."""
     username = nfc(username).lower()
-    if len(password) < 10:
-        raise ValidationError("Mật khẩu tối thiểu 10 ký tự.")
+    check_new_password(password, personal=(username, full_name), field="password")
     if db.session.execute(select(User.id).where(User.username == username)).first():
         raise ValidationError("Tên đăng nhập đã tồn tại.")
     with unit_of_work():

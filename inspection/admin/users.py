@@ -10,6 +10,7 @@ from models import Membership, OrgUnit, User, db, utcnow
 from models.enums import Role
 
 from .. import audit, permissions
+from ..auth.password_policy import WeakPassword, check_new_password
 from ..auth.passwords import hash_password
 from ..auth.services import revoke_sessions
 from ..errors import ValidationError
@@ -36,9 +37,15 @@ def user_values(user: User) -> dict:
 
 
 def temporary_password() -> str:
-    """A random, readable one-time password such as "k7mq-2xwe-p9ra"."""
-    groups = ("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3))
-    return "-".join(groups)
+    """A random, readable one-time password such as "k7mq-2xwe-p9ra" (59 bits), held to the same
+    policy as a chosen one (a draw it refuses is drawn again)."""
+    while True:
+        password = "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3))
+        try:
+            check_new_password(password)
+        except WeakPassword:
+            continue
+        return password
 
 
 def has_password(user: User) -> bool:

@@ -15,6 +15,7 @@ from ..i18n import N_
 from ..text import nfc
 from ..transaction import unit_of_work
 from . import throttle
+from .password_policy import check_new_password
 from .passwords import check_password, hash_password, needs_rehash
 from .queries import SECOND_FACTOR_WINDOW, list_active_sessions, session_expires_at, session_handle
 
@@ -148,6 +149,7 @@ def change_password(user: User, current: str, new: str, *, session_id: str) -> N
         raise ValidationError("Mật khẩu hiện tại không đúng.", field="current_password")
     if current == new:
         raise ValidationError("Mật khẩu mới phải khác mật khẩu hiện tại.", field="new_password")
+    check_new_password(new, personal=(user.username, user.full_name, user.email))
     with unit_of_work():
         user.password_hash = hash_password(new)
         user.must_change_password = False

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..errors import ValidationError
 from . import bp, second_factor, services
 from .forms import ChangePasswordForm, LoginForm, RecoveryCodeForm, TotpCodeForm
+from .password_policy import WeakPassword
 
 
 def _safe_next(target: str | None) -> str:
@@ -93,6 +94,8 @@ def change_password():
         try:
             services.change_password(current_user, form.current_password.data, form.new_password.data,
                                      session_id=session.get("sid", ""))
+        except WeakPassword as exc:
+            form.new_password.errors.append(exc.text())
         except ValidationError as exc:
             getattr(form, exc.field).errors.append(_(exc.message))
         else:

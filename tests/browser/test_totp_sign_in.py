@@ -4,6 +4,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from inspection.seed import DEMO_PASSWORD
 from models import User, db
 from tests.factories import totp_code
 
@@ -19,7 +20,7 @@ def test_a_leader_with_totp_signs_in_on_a_tablet(new_context, demo_site):
     page = new_context(TABLET).new_page()
     page.goto(f"{demo_site}/login")
     page.fill("#username", "leader")
-    page.fill("#password", "demo1234")
+    page.fill("#password", DEMO_PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{demo_site}/login/two-factor")
     page.goto(f"{demo_site}/plans")  # nothing opens before the code step is done
