@@ -25,6 +25,7 @@ translations: $(BIN)/.installed
 run: install
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed-demo --if-demo
+	$(BIN)/flask --app app signing-demo --if-demo
 	$(BIN)/flask --app app serve --port $(PORT)
 
 # Lighthouse for the accessibility tests (tests/browser/lighthouse.py), pinned by its lock file

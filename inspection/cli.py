@@ -14,6 +14,7 @@ from .errors import DomainError
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(signing_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(audit_group)
     app.cli.add_command(serve_command)
@@ -33,6 +34,23 @@ def seed_demo_command(if_demo: bool):
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo("Đã nạp dữ liệu mẫu huyện Tân Hồng." if created else "Dữ liệu mẫu đã có sẵn.")
+
+
+@click.command("signing-demo")
+@click.option("--if-demo", is_flag=True, help="Do nothing (quietly) outside the demo profile.")
+def signing_demo_command(if_demo: bool):
+    """The demo's digital-signature keys: a demo CA, the agency's key in a SoftHSM2 token under
+    instance/signing, the demo leader's PKCS#12 (demo profile only)."""
+    from .signing.services import set_up_demo_signing
+
+    if if_demo and current_app.config["PROFILE"] != "demo":
+        return
+    try:
+        created = set_up_demo_signing(current_app.config["INSTANCE_DIR"])
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    folder = Path(current_app.config["INSTANCE_DIR"]) / "signing"
+    click.echo(f"Đã tạo khóa ký số thử nghiệm trong {folder}." if created else "Khóa ký số thử nghiệm đã có sẵn.")
 
 
 @click.command("create-admin")

@@ -1,6 +1,7 @@
 """Settings from the environment. With none set, the embedded default: SQLite in instance/,
 an embedded Redis, the demo profile."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -64,7 +65,7 @@ def load_config() -> dict:
         "MAX_UPLOAD_BYTES": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "MAX_CONTENT_LENGTH": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024) + 1024 * 1024,
         "TWO_FACTOR_REQUIRED_ROLES": _roles(os.environ.get("CCHC_2FA_ROLES", default_2fa)),
-    } | _security() | _jobs() | _web()
+    } | _security() | _jobs() | _web() | _signing(instance)
 
 
 def _security() -> dict:
@@ -135,6 +136,26 @@ def _web() -> dict:
         "PLAN_PAGE_TASKS": _int("CCHC_PLAN_PAGE_TASKS", 300),
         "PLACE_NAME": os.environ.get("CCHC_PLACE_NAME", "Tân Hồng"),
     }
+
+
+def _signing(instance: Path) -> dict:
+    """The issuing agency's signing key (chữ ký số của cơ quan): a PKCS#11 token (an HSM, a USB
+    token; SoftHSM2 in the demo) or a PKCS#12 file; none set, documents are issued unsigned. The
+    demo's settings come from instance/signing/demo.json (`flask signing-demo`) when none are set."""
+    env = {k: os.environ.get(f"CCHC_SIGN_{k}", "") for k in SIGN_SETTINGS}
+    demo_file = instance / "signing" / "demo.json"
+    if not any(env.values()) and demo_file.is_file():
+        env.update(json.loads(demo_file.read_text()))
+    settings = {f"SIGN_{k}": v for k, v in env.items()}
+    settings["SIGN_SOFTHSM2_CONF"] = os.environ.get("SOFTHSM2_CONF") or env.get("SOFTHSM2_CONF", "")
+    return settings
+
+
+# CCHC_SIGN_<name>: PKCS11_MODULE (the module's path), PKCS11_TOKEN (token label), PKCS11_SLOT,
+# PKCS11_KEY (key and certificate label), PKCS11_PIN; PKCS12 (a file), PKCS12_PASSWORD; TSA_URL
+# (an RFC 3161 timestamp server); CONTACT (the e-mail or identifier the appearance shows)
+SIGN_SETTINGS = ("PKCS11_MODULE", "PKCS11_TOKEN", "PKCS11_SLOT", "PKCS11_KEY", "PKCS11_PIN", "PKCS12",
+                 "PKCS12_PASSWORD", "TSA_URL", "CONTACT")
 
 
 def _engine_options(url: str) -> dict:

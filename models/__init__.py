@@ -26,6 +26,7 @@ from .org import OrgUnit, ancestor_ids, subtree_ids, subtree_sets, subtrees_by_r
 from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
 from .remediation import RemediationAction, RemediationStep, RemediationSubmission
 from .reports import Document, DocumentCounter, Report
+from .signatures import DocumentSignature, TrustAnchor
 from .users import Membership, RecoveryCode, User, UserSession
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "Attachment",
     "Document",
     "DocumentCounter",
+    "DocumentSignature",
+    "TrustAnchor",
     "Report",
     "ExtensionRequest",
     "ParArea",

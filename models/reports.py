@@ -71,6 +71,11 @@ class Document(TimestampMixin, db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     scan_attached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # chữ ký số: the latest digitally signed file, where the signature block lies (for the agency's
+    # appearance, in PDF points: page, x, y, width, height) and the public verification code
+    signed_pdf_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
+    sign_box: Mapped[dict | None] = mapped_column(JSON)
+    verify_code: Mapped[str | None] = mapped_column(String(20), unique=True)
 
 
 class DocumentCounter(db.Model):

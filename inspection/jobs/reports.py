@@ -59,8 +59,9 @@ def _filename(report: Report) -> str:
     return f"{KINDS[report.kind].slug}-{suffix or report.id}.pdf"
 
 
-def _store_and_finish(report: Report, job_id: str, pdf: bytes) -> int:
-    """Store the PDF and mark the row ready, in one transaction, only if this attempt still owns it."""
+def _store_and_finish(report: Report, job_id: str, pdf: bytes, then=None) -> int:
+    """Store the PDF and mark the row ready, in one transaction, only if this attempt still owns
+    it; `then()` (an issued document's signature) runs in that transaction once the row is ready."""
     attachment = storage.store(io.BytesIO(pdf), _filename(report), kind="report_pdf", allowed={"application/pdf"},
                                uploaded_by_id=report.requested_by_id, limit=PDF_LIMIT)
     try:
@@ -72,10 +73,24 @@ def _store_and_finish(report: Report, job_id: str, pdf: bytes) -> int:
             if report.document_id:
                 db.session.execute(update(Document).where(Document.id == report.document_id,
                                                           Document.pdf_id.is_(None)).values(pdf_id=attachment.id))
+            if then is not None:
+                then()
     except BaseException:
         storage.backend().delete(attachment.storage_key)  # nothing refers to the file
         raise
     return attachment.id
+
+
+def _produce_document(report: Report, job_id: str) -> int:
+    """An issued document: its final PDF, signed by the agency's key over its signature block
+    when one is set (the unsigned file stays, for a person to sign with their own token)."""
+    from ..reports.pdf import render_document
+    from ..signing import services as signing
+
+    pdf, box = render_document(report.kind, report.snapshot, archival=current_app.config["REPORT_ARCHIVAL"])
+    signed = signing.sign_as_agency(pdf, box)
+    return _store_and_finish(report, job_id, pdf,
+                             then=lambda: signing.file_agency_signature(report.document_id, box, signed))
 
 
 def produce(report_id: int, job_id: str) -> int:
@@ -83,9 +98,9 @@ def produce(report_id: int, job_id: str) -> int:
     from ..reports.pdf import render_pdf  # WeasyPrint: imported by the worker before it forks
 
     report = db.session.get(Report, report_id)
-    archival = bool(report.document_id) and current_app.config["REPORT_ARCHIVAL"]
-    pdf = render_pdf(report.kind, report.snapshot, archival=archival)
-    return _store_and_finish(report, job_id, pdf)
+    if report.document_id:
+        return _produce_document(report, job_id)
+    return _store_and_finish(report, job_id, render_pdf(report.kind, report.snapshot))
 
 
 def readable(exc: BaseException, transient: bool) -> str:

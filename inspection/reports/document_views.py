@@ -44,11 +44,11 @@ def register():
 @login_required
 @permissions.scoped_view(Document, "document_id", "document.view")
 def document_pdf(document: Document):
-    """The issued document's PDF (rendered from its frozen snapshot)."""
+    """The issued document's PDF (rendered from its frozen snapshot), digitally signed when it is."""
     if document.pdf_id is None:
         flash(_("Bản PDF chính thức đang được tạo, vui lòng thử lại sau ít phút."), "info")
         return redirect(_subject_url(document))
-    return send_attachment(document.pdf_id)
+    return send_attachment(document.signed_pdf_id or document.pdf_id)
 
 
 @bp.route("/documents/<int:document_id>/scan")

@@ -141,15 +141,42 @@ def warm_up() -> None:
     write_pdf(WARM_UP, {})
 
 
-def write_pdf(html: str, photos: dict[int, str], *, archival: bool = False) -> bytes:
-    """WeasyPrint alone: HTML → PDF bytes with the restricted fetcher (PDF/A-3b when archival)."""
+def _layout(html: str, photos: dict[int, str]):
+    """WeasyPrint's laid-out pages of `html`, with the restricted fetcher."""
     fonts, css = assets()
-    options = {"pdf_variant": "pdf/a-3b"} if archival else {}
     document = HTML(string=html, base_url="app://pdf/", url_fetcher=AppURLFetcher(photos))
     try:
-        return document.write_pdf(stylesheets=[css], font_config=fonts, **options)
+        return document.render(stylesheets=[css], font_config=fonts)
     except FatalURLFetchingError as exc:
         raise (exc.__cause__ or OSError(str(exc))) from exc
+
+
+def write_pdf(html: str, photos: dict[int, str], *, archival: bool = False) -> bytes:
+    """WeasyPrint alone: HTML → PDF bytes with the restricted fetcher (PDF/A-3b when archival)."""
+    return _layout(html, photos).write_pdf(**({"pdf_variant": "pdf/a-3b"} if archival else {}))
+
+
+PX = 0.75  # a CSS px in PDF points
+SIGN_ANCHOR = "ky-so"  # the id of the signature block's space (ô 7c/8 of Phụ lục I)
+
+
+def _sign_box(pages) -> dict | None:
+    """Where the signature block's space lies, in PDF points (top-left corner, size, from the
+    bottom of the page as PDF counts), for the digital signature's appearance."""
+    for number, page in enumerate(pages):
+        if SIGN_ANCHOR in page.anchors:
+            left, top, right, bottom = page.anchors[SIGN_ANCHOR]  # CSS px from the page's top-left
+            return {"page": number, "x": left * PX, "y": (page.height - top) * PX, "width": (right - left) * PX,
+                    "height": (bottom - top) * PX}
+    return None
+
+
+def render_document(kind: str, snapshot: dict, *, archival: bool = False) -> tuple[bytes, dict | None]:
+    """An issued document's PDF and where its signature block lies (see _sign_box)."""
+    from .snapshots import photos_in
+
+    document = _layout(render_html(kind, snapshot), photos_in(snapshot))
+    return document.write_pdf(**({"pdf_variant": "pdf/a-3b"} if archival else {})), _sign_box(document.pages)
 
 
 def render_pdf(kind: str, snapshot: dict, *, archival: bool = False) -> bytes:

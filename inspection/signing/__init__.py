@@ -1,0 +1,14 @@
+"""Chữ ký số: issued documents carry PAdES signatures (the agency's key at issue, a person's
+uploaded and checked), validated against the trust anchors administrators install.
+
+File roles: certificates.py (reading X.509 certificates), keys.py (the agency's signer from the
+settings: PKCS#11 token or PKCS#12 file), appearance.py (the visible signature of Nghị định
+30/2020 Phụ lục I), pades.py (signing a PDF), validation.py (checking a signed PDF), demo.py
+(the demo CA, token and personal certificate), services.py (the state changes)."""
+
+import warnings
+
+from cryptography.utils import CryptographyDeprecationWarning
+
+# pyHanko 0.38 imports cryptography's DSA key class at import time (it signs nothing with DSA)
+warnings.filterwarnings("ignore", message="DSA is deprecated", category=CryptographyDeprecationWarning)

@@ -1,0 +1,58 @@
+"""Signing a PDF (PAdES baseline, pyHanko): an incremental update that leaves every earlier
+revision, and every earlier signature, intact. The signature embeds the signer's certificate
+chain; an RFC 3161 timestamp is added when a timestamp server is set."""
+
+import io
+from datetime import datetime
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import HTTPTimeStamper
+
+from models import utcnow
+
+from . import appearance, certificates
+
+AGENCY_FIELD = "ChuKySoCoQuan"
+MM = 72 / 25.4
+
+
+def _field_name(pdf: bytes) -> str:
+    """The agency's field name, numbered when the file already has one (a second agency signature)."""
+    taken = {name for name, _, _ in fields.enumerate_sig_fields(PdfFileReader(io.BytesIO(pdf)), filled_status=None)}
+    name, n = AGENCY_FIELD, 1
+    while name in taken:
+        n += 1
+        name = f"{AGENCY_FIELD}{n}"
+    return name
+
+
+def _rect(box: dict) -> tuple[int, int, int, int]:
+    """(x1, y1, x2, y2) in PDF points from the stored box (its top-left corner, size, in points)."""
+    x, top, width, height = box["x"], box["y"], box["width"], box["height"]
+    return round(x), round(top - height), round(x + width), round(top)
+
+
+def sign_pdf(pdf: bytes, signer: signers.Signer, box: dict, *, contact: str = "", tsa_url: str = "",
+             reason: str = "Ban hành văn bản", moment: datetime | None = None) -> bytes:
+    """`pdf` signed by `signer` with the agency's appearance in `box` (page, x, y, width, height)."""
+    cert = signer.signing_cert
+    org = certificates.organisation(cert)
+    contact = contact or certificates.email(cert)
+    name = _field_name(pdf)
+    meta = signers.PdfSignatureMetadata(field_name=name, md_algorithm="sha256", reason=reason,
+                                        subfilter=fields.SigSeedSubFilter.PADES, name=certificates.common_name(cert))
+    spec = fields.SigFieldSpec(name, on_page=box.get("page", 0), box=_rect(box))
+    pdf_signer = signers.PdfSigner(meta, signer, stamp_style=appearance.stamp_style(org, box["height"]),
+                                   new_field_spec=spec,
+                                   timestamper=HTTPTimeStamper(tsa_url, timeout=10) if tsa_url else None)
+    params = appearance.text_params(org, contact, moment or utcnow())
+    out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), appearance_text_params=params)
+    return out.getvalue()
+
+
+def default_box(page_width: float = 595.28, page_height: float = 841.89) -> dict:
+    """Where the signature block sits when the rendering did not say (bottom right of page 1)."""
+    return {"page": 0, "x": page_width - 15 * MM - 90 * MM, "y": 60 * MM + 26 * MM, "width": 90 * MM,
+            "height": 26 * MM}

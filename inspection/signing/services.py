@@ -1,0 +1,107 @@
+"""State changes of digital signatures: the agency's signature filed at issue (by the worker).
+Each runs inside the caller's unit of work."""
+
+import io
+
+from flask import current_app
+from sqlalchemy import select
+
+from models import Document, DocumentSignature, TrustAnchor, db, utcnow
+
+from .. import audit, storage
+from ..errors import ValidationError
+from ..transaction import unit_of_work
+from . import certificates, keys, pades, validation
+
+AGENCY, PERSONAL = "agency", "personal"
+
+
+def sign_as_agency(pdf: bytes, box: dict | None, *, reason: str = "Ban hành văn bản") -> bytes | None:
+    """`pdf` signed with the agency's key over its signature block; None when no key is set."""
+    if not keys.configured():
+        return None
+    config = current_app.config
+    with keys.agency_signer() as signer:
+        return pades.sign_pdf(pdf, signer, box or pades.default_box(), contact=config.get("SIGN_CONTACT", ""),
+                              tsa_url=config.get("SIGN_TSA_URL", ""), reason=reason)
+
+
+def signed_filename(document: Document) -> str:
+    number = document.number_text.replace("/", "-") or str(document.id)
+    return f"{document.kind}-{number}-da-ky-so.pdf"
+
+
+def file_signature(actor, document: Document, signed: bytes, role: str, check: validation.SignatureCheck,
+                   *, signer_user_id: int | None = None) -> DocumentSignature:
+    """Store `signed` as the document's latest signed file and record its last signature
+    (`check`), inside the caller's unit of work."""
+    attachment = storage.store(io.BytesIO(signed), signed_filename(document), kind="signed_pdf",
+                               allowed={"application/pdf"}, unit_id=document.unit_id,
+                               uploaded_by_id=getattr(actor, "id", None), limit=len(signed) + 1)
+    db.session.flush()
+    row = DocumentSignature(document_id=document.id, role=role, signer_name=check.signer_name[:300],
+                            signer_user_id=signer_user_id, certificate_subject=check.subject,
+                            certificate_issuer=check.issuer, certificate_serial=check.serial[:80],
+                            cert_not_before=check.not_before, cert_not_after=check.not_after,
+                            signed_at=check.signed_at, status=check.status, anchor_name=check.anchor_name[:300],
+                            checked_at=utcnow(), pdf_id=attachment.id, uploaded_by_id=getattr(actor, "id", None))
+    db.session.add(row)
+    document.signed_pdf_id = attachment.id
+    db.session.flush()
+    audit.record(actor, f"document.signed_{role}", "document", document.id, unit_id=document.unit_id,
+                 after={"signer": row.signer_name, "status": row.status, "anchor": row.anchor_name,
+                        "sha256": attachment.sha256})
+    return row
+
+
+def file_agency_signature(document_id: int, box: dict | None, signed: bytes | None) -> None:
+    """The worker's part at issue: where the signature block lies, and the agency-signed file."""
+    document = db.session.get(Document, document_id)
+    document.sign_box = box
+    if signed is not None and document.signed_pdf_id is None:
+        file_signature(None, document, signed, AGENCY, validation.check_pdf(signed)[-1])
+
+
+def install_anchor(actor, data: bytes) -> TrustAnchor:
+    """Trust a CA certificate (PEM or DER); the same certificate twice is one anchor. The
+    production profile refuses the demo CA."""
+    try:
+        cert = certificates.load(data)
+    except certificates.BadCertificate as exc:
+        raise ValidationError(str(exc), field="certificate") from exc
+    is_demo = certificates.is_demo(cert)
+    if is_demo and current_app.config["PROFILE"] == "production":
+        raise ValidationError("Không cài CA thử nghiệm trong môi trường chính thức.", field="certificate")
+    fingerprint = certificates.fingerprint(cert)
+    existing = db.session.execute(select(TrustAnchor).where(TrustAnchor.fingerprint == fingerprint)).scalar()
+    if existing is not None:
+        return existing
+    with unit_of_work():
+        anchor = TrustAnchor(name=cert.subject.human_friendly[:300], fingerprint=fingerprint, der=cert.dump(),
+                             is_demo=is_demo, not_after=certificates.not_after(cert),
+                             installed_by_id=getattr(actor, "id", None))
+        db.session.add(anchor)
+        db.session.flush()
+        audit.record(actor, "trust_anchor.installed", "trust_anchor", anchor.id,
+                     after={"name": anchor.name, "fingerprint": fingerprint})
+    return anchor
+
+
+DEMO_AGENCY, DEMO_LEADER, DEMO_CONTACT = "Ủy ban nhân dân huyện Tân Hồng", "Nguyễn Văn Hòa", "vanthu@tanhong.demo"
+
+
+def set_up_demo_signing(instance_dir: str) -> bool:
+    """The demo's keys (once): the demo CA as a trust anchor, the agency's key in a SoftHSM2
+    token under instance/signing, the demo leader's PKCS#12. False when they were there already."""
+    from pathlib import Path
+
+    from . import demo
+
+    if current_app.config["PROFILE"] != "demo":
+        raise ValidationError("Khóa ký số thử nghiệm chỉ dùng trong bản dùng thử (demo).")
+    directory = Path(instance_dir) / "signing"
+    created = not (directory / "demo.json").is_file()
+    if created:
+        demo.setup_demo(directory, DEMO_AGENCY, DEMO_LEADER, DEMO_CONTACT)
+    install_anchor(None, (directory / "demo-ca.pem").read_bytes())
+    return created
