@@ -36,7 +36,6 @@ READERS = {
 HEIF_TYPES = {"image/heic", "image/heif"}
 DISPLAY_SIDE = 1600
 DISPLAY_QUALITY = 85
-MAX_PIXELS = 60_000_000
 _MB = 1024 * 1024
 _IN_MEMORY = 4 * _MB  # larger uploads spool to an anonymous temporary file while checked
 # What Pillow and libheif raise on malformed data (their exceptions are not one family).
@@ -133,17 +132,8 @@ def _decode_strict(upload: BinaryIO, mime: str) -> Image.Image:
 def _open(upload: BinaryIO, mime: str) -> Image.Image:
     upload.seek(0)
     image = READERS[mime](upload)
-    _check_pixels(*image.size)
+    storage.check_pixels(*image.size)
     return image
-
-
-def _check_pixels(width: int, height: int) -> None:
-    limit = current_app.config.get("PHOTO_MAX_PIXELS") or MAX_PIXELS
-    if Image.MAX_IMAGE_PIXELS:  # stay below Pillow's own threshold, so it never warns
-        limit = min(limit, Image.MAX_IMAGE_PIXELS)
-    if width * height > limit:
-        raise ValidationError(f"Ảnh quá lớn về kích thước ({width}×{height} điểm ảnh, khoảng "
-                              f"{width * height / 1e6:.0f} megapixel): tối đa {limit / 1e6:g} megapixel.")
 
 
 def _draft_size(size: tuple[int, int]) -> tuple[int, int]:

@@ -12,6 +12,7 @@ from typing import BinaryIO, Protocol
 
 import filetype
 from flask import current_app
+from PIL import Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from models import Attachment, db
 
@@ -26,6 +27,11 @@ DOCUMENT_TYPES = IMAGE_TYPES | {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 _CHUNK = 1024 * 1024
+MAX_PIXELS = 60_000_000  # every stored image, whatever it is uploaded as (a photo, evidence, a scan)
+# The header readers: the size is read before anything is decoded, never through `Image.open`
+# (whose decompression-bomb check raises before ours could answer in words).
+HEADER_READERS = {"image/jpeg": JpegImagePlugin.JpegImageFile, "image/png": PngImagePlugin.PngImageFile,
+                  "image/webp": WebPImagePlugin.WebPImageFile}
 UNAVAILABLE = N_("Không lưu được tệp: kho lưu trữ tệp của máy chủ đang lỗi (đầy hoặc không ghi được). "
                  "Chưa có gì được lưu; vui lòng thử lại sau ít phút hoặc báo quản trị hệ thống.")
 
@@ -87,6 +93,32 @@ def _detect(path: str, allowed: set[str]) -> str:
     return mime
 
 
+def check_pixels(width: int, height: int) -> None:
+    """Refuse an image larger than the pixel cap (PHOTO_MAX_PIXELS, 60 megapixel by default)."""
+    limit = current_app.config.get("PHOTO_MAX_PIXELS") or MAX_PIXELS
+    if Image.MAX_IMAGE_PIXELS:  # stay below Pillow's own threshold, so it never warns
+        limit = min(limit, Image.MAX_IMAGE_PIXELS)
+    if width * height > limit:
+        raise ValidationError(f"Ảnh quá lớn về kích thước ({width}×{height} điểm ảnh, khoảng "
+                              f"{width * height / 1e6:.0f} megapixel): tối đa {limit / 1e6:g} megapixel.")
+
+
+def _check_image(path: str, mime: str) -> None:
+    """An image stored as a file (evidence, a progress file, a signed scan) gets the photos' pixel
+    cap: a document that embeds it must be able to draw it."""
+    if mime not in HEADER_READERS:
+        return
+    try:
+        with open(path, "rb") as f:
+            check_pixels(*HEADER_READERS[mime](f).size)
+    except ValidationError:
+        os.unlink(path)
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        os.unlink(path)
+        raise ValidationError("Ảnh bị hỏng hoặc chưa tải lên hết: vui lòng tải lại ảnh.") from exc
+
+
 def store(stream: BinaryIO, filename: str, *, kind: str, allowed: set[str] = DOCUMENT_TYPES,
           unit_id: int | None = None, uploaded_by_id: int | None = None, limit: int | None = None) -> Attachment:
     """Store one upload and add its Attachment row to the current transaction (`limit`: a cap
@@ -100,6 +132,7 @@ def store(stream: BinaryIO, filename: str, *, kind: str, allowed: set[str] = DOC
         os.unlink(path)
         raise ValidationError("Tệp rỗng (0 byte).")
     mime = _detect(path, allowed)
+    _check_image(path, mime)
     key = f"{kind}/{sha256[:2]}/{uuid.uuid4().hex}"
     try:
         backend().put(key, path)

@@ -104,13 +104,16 @@ def produce(report_id: int, job_id: str) -> int:
 
 
 def readable(exc: BaseException, transient: bool) -> str:
-    """The error as the requester reads it (Vietnamese, without a traceback)."""
-    if transient:  # no paths or addresses: the details go to the worker's log
+    """The error as the requester reads it: Vietnamese words, never the exception's own text (no
+    paths, addresses or library messages); the details go to the worker's log."""
+    if transient:
         log.warning("report: transient error: %s (%s)", exc, exc.__cause__)
-        return f"Lỗi tạm thời khi đọc/ghi dữ liệu hoặc tệp ({type(exc).__name__}); hệ thống tự thử lại."
+        return "Lỗi tạm thời khi đọc/ghi dữ liệu hoặc tệp; hệ thống tự thử lại."
     if isinstance(exc, DomainError):
         return exc.message
-    return f"Không tạo được tệp PDF ({type(exc).__name__}: {str(exc)[:300]}).".replace("\n", " ")
+    log.error("report: rendering failed", exc_info=exc)
+    return ("Không tạo được tệp PDF do lỗi khi dựng văn bản. Chi tiết đã được ghi vào nhật ký hệ thống; "
+            "bấm “Thử lại” hoặc báo quản trị hệ thống.")
 
 
 def _last_attempt() -> bool:

@@ -21,6 +21,7 @@ from models import Attachment, db
 
 from .. import storage
 from ..charts import Bar, stacked_bars
+from ..errors import ValidationError
 from .choices import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -34,6 +35,11 @@ TYPES = {".ttf": "font/ttf", ".css": "text/css", ".svg": "image/svg+xml", ".png"
 PHOTO_PREFIX = "app://photo/"
 PRINT_SIDE = 1600  # photos larger than a print copy are reduced before embedding
 log = logging.getLogger(__name__)
+UNUSABLE = (ValidationError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError)
+PLACEHOLDER = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120" viewBox="0 0 400 120">'
+               '<rect x="1" y="1" width="398" height="118" fill="#f4f4f4" stroke="#888" stroke-dasharray="6 4"/>'
+               '<text x="200" y="66" text-anchor="middle" font-family="CCHC Liberation Serif" font-size="18" '
+               'fill="#333">Ảnh không hiển thị được</text></svg>')
 
 
 class RefusedURL(ValueError):
@@ -81,9 +87,23 @@ class AppURLFetcher(URLFetcher):
         with storage.open_attachment(attachment) as stream:
             data = stream.read()
         if attachment.kind != "photo_display":
-            data = print_copy(data)
+            data = usable_copy(data, attachment)
+            if data is None:
+                return URLFetcherResponse(url, PLACEHOLDER.encode(), {"Content-Type": "image/svg+xml"})
         return URLFetcherResponse(url, data, {"Content-Type": "image/jpeg" if data[:2] == b"\xff\xd8"
                                               else attachment.mime_type})
+
+
+def usable_copy(data: bytes, attachment: Attachment) -> bytes | None:
+    """The print copy of a stored image, or None when it cannot be drawn (over the pixel cap —
+    stored before every upload point had it — or damaged): the document then shows PLACEHOLDER."""
+    try:
+        if reader := storage.HEADER_READERS.get(attachment.mime_type):
+            storage.check_pixels(*reader(io.BytesIO(data)).size)
+        return print_copy(data)
+    except UNUSABLE as exc:
+        log.warning("PDF: image %s not drawn (%s)", attachment.id, exc)
+        return None
 
 
 def print_copy(data: bytes) -> bytes:

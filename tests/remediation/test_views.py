@@ -28,6 +28,7 @@ from models import (
 )
 from models.enums import InspectionStatus, RemediationStatus, Role
 from tests.factories import PDF_BYTES, make_photo, sign_in
+from tests.inspections.test_photos import png_claiming
 from tests.remediation.test_services import actions, people  # noqa: F401  (fixtures)
 
 JPEG = make_photo(size=(640, 480))
@@ -154,6 +155,18 @@ def test_a_file_that_lies_about_its_type_is_refused_and_nothing_is_kept(browser_
     assert _counts() == counts and fresh(actions[0]).status == RemediationStatus.OPEN
     assert _files_on_disk(app) == stored
     assert db.session.execute(select(func.count(FindingPhoto.id)).where(FindingPhoto.kind == "after")).scalar_one() == 0
+
+
+@pytest.mark.parametrize("where", ["files", "photos"])
+def test_an_image_over_60_megapixel_is_refused_as_evidence_file_or_photo(browser_of, actions, app, where):  # noqa: F811
+    """A 400-megapixel PNG: refused as an evidence file as it is as an after photo (once stored, it
+    broke every rendering of the remediation report)."""
+    officer, counts, stored = browser_of("officer"), _counts(), _files_on_disk(app)
+    huge = png_claiming(20_000, 20_000)
+    response = submit(officer, actions[0], **({"files": (huge,)} if where == "files" else {"photos": (huge,)}))
+    assert response.status_code == 422
+    assert "tối đa 60 megapixel" in response.get_data(as_text=True)
+    assert _counts() == counts and _files_on_disk(app) == stored
 
 
 def test_another_units_action_is_not_found(browser_of, actions, before):  # noqa: F811

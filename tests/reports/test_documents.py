@@ -1,10 +1,14 @@
 """Every document kind rendered by the job from the demo data, read back with poppler; issuing:
 numbers per unit, year and type, the date, the frozen content; the register of outgoing documents."""
 
+import hashlib
 import io
 import re
+import uuid
+from pathlib import Path
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from inspection.errors import ValidationError
@@ -12,8 +16,19 @@ from inspection.formatting import local_today
 from inspection.reports import services
 from inspection.reports.pdf import render_html
 from inspection.seed import DEMO_PASSWORD
-from models import Conclusion, Document, Finding, RemediationAction, Report, db
+from models import (
+    Attachment,
+    Conclusion,
+    Document,
+    Finding,
+    RemediationAction,
+    RemediationSubmission,
+    Report,
+    db,
+    utcnow,
+)
 from tests.factories import PDF_BYTES, csrf_token, sign_in
+from tests.inspections.test_photos import png_claiming
 
 from .support import FINDING_TEXT, pdf_fonts, pdf_info, pdf_text, pdf_words, run_jobs, stored_bytes, walk_to_draft
 
@@ -190,3 +205,46 @@ def _register_as(client, user) -> str:
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     sign_in(client, user, DEMO_PASSWORD)
     return client.get("/documents").get_data(as_text=True)
+
+
+def _stored_around_the_checks(content: bytes, *, kind: str, mime: str) -> Attachment:
+    """A file put in the store without the upload checks (as before every upload point had the pixel
+    cap): its row and bytes, as `storage.store` would leave them."""
+    key = f"{kind}/ab/{uuid.uuid4().hex}"
+    path = Path(current_app.config["STORAGE_DIR"]) / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    attachment = Attachment(kind=kind, filename="anh-400-megapixel.png", mime_type=mime, size=len(content),
+                            sha256=hashlib.sha256(content).hexdigest(), storage_key=key)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def test_an_image_a_document_cannot_draw_shows_a_placeholder_not_a_failure(demo):
+    """A 400-megapixel PNG kept as remediation evidence: the remediation report still renders, with
+    "Ảnh không hiển thị được" where the image would be."""
+    action = db.session.execute(select(RemediationAction).where(RemediationAction.inspection_id == demo.concluded.id)
+                                .order_by(RemediationAction.id)).scalars().first()
+    submission = RemediationSubmission(action_id=action.id, round=9, note="Đã thay máy lấy số",
+                                       submitted_by_id=demo.user("officer").id, submitted_at=utcnow())
+    db.session.add(submission)
+    submission.attachments.append(_stored_around_the_checks(png_claiming(20_000, 20_000), kind="remediation_evidence",
+                                                            mime="image/png"))
+    db.session.commit()
+    report = services.request_report(demo.user("leader"), "remediation_report", demo.concluded)
+    text = flat(pdf_text(rendered(report)))
+    assert "Ảnh không hiển thị được" in text and "Kết quả khắc phục tồn tại, hạn chế" in text
+
+
+def test_a_signed_scan_over_the_pixel_cap_is_refused(demo, client):
+    inspection = walk_to_draft(demo, photos=0)
+    document, _ = _issue_and_render(demo.user("leader"), "conclusion", inspection)
+    db.session.commit()
+    sign_in(client, demo.user("coordinator"), DEMO_PASSWORD)
+    refused = client.post(f"/documents/{document.id}/scan", data={
+        "csrf_token": csrf_token(client, "/documents"), "scan": (io.BytesIO(png_claiming(20_000, 20_000)), "ky.png")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "tối đa 60 megapixel" in refused.get_data(as_text=True)
+    db.session.refresh(document)
+    assert document.signed_scan_id is None

@@ -82,7 +82,8 @@ def test_a_permanent_error_fails_with_a_readable_reason_and_a_retry(demo, client
     run_jobs()
     db.session.refresh(broken)
     assert broken.status == "failed" and broken.finished_at is not None
-    assert broken.error.startswith("Không tạo được tệp PDF (UndefinedError")
+    assert broken.error.startswith("Không tạo được tệp PDF do lỗi khi dựng văn bản")
+    assert "Error" not in broken.error and "undefined" not in broken.error  # never the exception's text
     assert get_queue("reports").failed_job_registry.get_job_ids() == [broken.rq_job_id]  # re-raised
     db.session.refresh(good)
     assert good.status == "ready"
