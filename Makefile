@@ -5,11 +5,10 @@ BIN     = $(VENV)/bin
 PORT   ?= 5000
 export PORT
 
-# The suite runs on PostgreSQL and Redis; these defaults are the local services.
-TEST_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)
-TEST_REDIS_URL    ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/0)
+# The suite runs on the servers TEST_DATABASE_URL / DATABASE_URL and TEST_REDIS_URL / REDIS_URL
+# name, else on its own embedded PostgreSQL and redis-server (tests/services.py).
 
-.PHONY: install run test test-fast lint bench translations clean
+.PHONY: install system-packages run test test-fast lint bench translations clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +21,15 @@ install: $(BIN)/.installed translations
 translations: $(BIN)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d translations
 
+system-packages:
+	@.ci/system-packages
+
+# An instance/ from before PostgreSQL became the embedded default held only demo data on SQLite:
+# it is made anew.
 run: install
+	@if [ -e instance/cchc.sqlite3 ]; then \
+	  echo "instance/ held the old demo database (SQLite): made anew on the embedded PostgreSQL"; \
+	  rm -rf instance; fi
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed-demo --if-demo
 	$(BIN)/flask --app app signing-demo --if-demo
@@ -34,13 +41,11 @@ $(LIGHTHOUSE): tools/lighthouse/package-lock.json
 	npm ci --prefix tools/lighthouse --prefer-offline --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: install $(LIGHTHOUSE)
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
-	  $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+test: system-packages install $(LIGHTHOUSE)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-test-fast: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
-	  $(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+test-fast: system-packages install
+	$(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

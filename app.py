@@ -1,11 +1,13 @@
 """Application factory: `flask --app app …` finds create_app()."""
 
+from pathlib import Path
+
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from inspection import auth, catalog, errors, formatting, permissions, rows, security
+from inspection import auth, catalog, embedded_db, errors, formatting, permissions, rows, security
 from inspection.admin import bp as admin_bp
 from inspection.api import bp as api_bp
 from inspection.auth import bp as auth_bp
@@ -54,12 +56,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:  # the embedded default (no DATABASE_URL)
+        app.config["SQLALCHEMY_DATABASE_URI"] = embedded_db.start_for_this_process(Path(app.config["EMBEDDED_DB_DIR"]))
+        app.config["EMBEDDED_DB"] = True
     db.init_app(app)
     end_reads_with_commit(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
-            _sqlite_pragmas(db.engine)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     install_template_gettext(app.jinja_env, babel)
@@ -69,18 +71,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.localize_callback = gettext
     login_manager.session_protection = "basic"  # never "strong": tablets on 4G change IP
     login_manager.user_loader(_load_user)
-
-
-def _sqlite_pragmas(engine) -> None:
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
 
 
 def _load_user(user_id: str):

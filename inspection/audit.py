@@ -37,10 +37,9 @@ def event_hash(event) -> str:
 
 
 def _lock_chain() -> None:
-    # Appends are serialised so concurrent writers extend one chain; on SQLite the database
-    # write lock does this, and the unique seq refuses any fork that slips through.
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    # Appends are serialised so concurrent writers extend one chain; the unique seq refuses any
+    # fork that slips through.
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
 
 
 def record(actor, action: str, target_type: str, target_id, *, unit_id=None,

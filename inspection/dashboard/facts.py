@@ -43,7 +43,7 @@ class Fact(NamedTuple):
 
 
 class month_start(FunctionElement):
-    """The first day of a date's month, as a date (portable)."""
+    """The first day of a date's month, as a date."""
 
     type = Date()
     inherit_cache = True
@@ -52,11 +52,6 @@ class month_start(FunctionElement):
 @compiles(month_start)
 def _month_start(element, compiler, **kw):
     return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-@compiles(month_start, "sqlite")
-def _month_start_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
 def _hidden_by():

@@ -44,7 +44,7 @@ def totals(source, *, period: tuple[date, date], trend: tuple[date, date], area_
     year: 50,000 of 220,000 rows, ≈4× faster)."""
     f = source.cte("facts")
     stored = isinstance(source, Select) and DashboardFact.__table__ in source.get_final_froms()
-    if stored and db.session.get_bind().dialect.name == "postgresql":
+    if stored:
         f = f.prefix_with("NOT MATERIALIZED")
     area_ok = or_(f.c.subject == "inspection", f.c.area_id == area_id) if area_id else true()
     in_period = f.c.month.between(*period)

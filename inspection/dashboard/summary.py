@@ -49,8 +49,6 @@ def refresh_summary(today=None) -> None:
     refreshes take turns on the bookkeeping row's lock."""
     _refresh(today or local_today(), units=None)
     bind = db.session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
     if isinstance(bind, Engine):
         # VACUUM as well as fresh statistics: the rebuild left every previous row dead; reclaiming
         # them keeps the table its size (not one more copy per rebuild) and marks its pages

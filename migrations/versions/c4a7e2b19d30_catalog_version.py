@@ -2,8 +2,8 @@
 which task, bumped by triggers
 
 The choices of the forms and list filters are remembered per version (inspection/catalog.py); the
-triggers see every writer (services, bulk statements, the CLI, a psql session). On PostgreSQL they
-are deferred constraint triggers: the row is locked at commit, the last lock a transaction takes,
+triggers see every writer (services, bulk statements, the CLI, a psql session). They are deferred
+constraint triggers: the row is locked at commit, the last lock a transaction takes,
 so two transactions never wait on each other through it; a transaction bumps it once. Its value
 comes from a sequence, which never gives a number twice, even to a transaction that rolled back.
 TRUNCATE bumps it too.
@@ -45,32 +45,19 @@ def upgrade():
                     sa.Column("version", sa.BigInteger(), nullable=False),
                     sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_version")))
     op.execute("INSERT INTO catalog_version (id, version) VALUES (1, 0)")
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE SEQUENCE catalog_version_seq")
-        op.execute(_BUMP)
-        for table, events in WATCHED.items():
-            op.execute(f"CREATE CONSTRAINT TRIGGER catalog_{table} AFTER {events} ON {table} "
-                       "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_catalog_version()")
-            op.execute(f"CREATE TRIGGER catalog_{table}_truncate AFTER TRUNCATE ON {table} "
-                       "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_version()")
-        return
-    for table, events in WATCHED.items():  # SQLite: one writer at a time, a trigger per event
-        for event in events.split(" OR "):
-            name = event.split()[0].lower()
-            op.execute(f"CREATE TRIGGER catalog_{table}_{name} AFTER {event} ON {table} "
-                       "BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END")
+    op.execute("CREATE SEQUENCE catalog_version_seq")
+    op.execute(_BUMP)
+    for table, events in WATCHED.items():
+        op.execute(f"CREATE CONSTRAINT TRIGGER catalog_{table} AFTER {events} ON {table} "
+                   "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_catalog_version()")
+        op.execute(f"CREATE TRIGGER catalog_{table}_truncate AFTER TRUNCATE ON {table} "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_version()")
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        for table in WATCHED:
-            op.execute(f"DROP TRIGGER IF EXISTS catalog_{table} ON {table}")
-            op.execute(f"DROP TRIGGER IF EXISTS catalog_{table}_truncate ON {table}")
-        op.execute("DROP FUNCTION bump_catalog_version()")
-        op.execute("DROP SEQUENCE catalog_version_seq")
-    else:
-        for table, events in WATCHED.items():
-            for event in events.split(" OR "):
-                # IF EXISTS: SQLite drops a table's triggers when a later downgrade rebuilds it
-                op.execute(f"DROP TRIGGER IF EXISTS catalog_{table}_{event.split()[0].lower()}")
+    for table in WATCHED:
+        op.execute(f"DROP TRIGGER IF EXISTS catalog_{table} ON {table}")
+        op.execute(f"DROP TRIGGER IF EXISTS catalog_{table}_truncate ON {table}")
+    op.execute("DROP FUNCTION bump_catalog_version()")
+    op.execute("DROP SEQUENCE catalog_version_seq")
     op.drop_table("catalog_version")

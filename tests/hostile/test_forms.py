@@ -317,7 +317,7 @@ def _post_blueprints() -> list[str]:
     with tempfile.TemporaryDirectory() as instance:
         os.environ["CCHC_INSTANCE_DIR"] = instance
         try:
-            app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+            app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg:///never-connected"})
             return sorted({_endpoint_blueprint(r) for r in post_rules(app)})
         finally:
             os.environ.pop("CCHC_INSTANCE_DIR")
