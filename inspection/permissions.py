@@ -6,7 +6,7 @@ from functools import wraps
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import bindparam, exists, select, union
+from sqlalchemy import Integer, bindparam, cast, exists, select, union
 
 from models import (
     CheckResult,
@@ -50,6 +50,7 @@ ACTIONS: dict[str, frozenset] = {
     "dashboard.view": STEERING | {Role.UNIT_HEAD, Role.VIEWER},  # figures of the user's subtree
     "ops.view": MANAGERS,  # queues, failed jobs, worker heartbeats
     "plan.view": ALL_ROLES,
+    "plan.report": ALL_ROLES,  # the whole plan's progress report: who sees its issuing unit (plan-wide scope)
     "plan.manage": frozenset({Role.LEADER, Role.COORDINATOR}),
     "plan.issue": frozenset({Role.LEADER}),
     "task.view": ALL_ROLES,
@@ -268,8 +269,12 @@ def _subject_clause(model, visible, actor):
     one's documents stay hidden from its target until it starts), a plan or a unit."""
     inspections = select(Inspection.id).where(_inspection_clause(actor, visible))
     plans = select(Plan.id).where(_scope_clause(Plan, visible))
+    whole_plans = select(Plan.id).where(Plan.unit_id.in_(visible))
+    report_unit = model.params["unit_id"].as_string()  # a unit's own report of the plan: that unit's
     return (((model.subject_type == "inspection") & model.subject_id.in_(inspections))
-            | ((model.subject_type == "plan") & model.subject_id.in_(plans))
+            | ((model.subject_type == "plan") & report_unit.is_(None) & model.subject_id.in_(whole_plans))
+            | ((model.subject_type == "plan") & model.subject_id.in_(plans)
+               & cast(report_unit, Integer).in_(visible))
             | ((model.subject_type == "unit") & model.subject_id.in_(visible)))
 
 

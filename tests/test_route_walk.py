@@ -31,12 +31,14 @@ Routes with path arguments that are not record ids need a sample value in EXTRA_
 import os
 import re
 import tempfile
+from datetime import date
 
 import pytest
 from sqlalchemy import text
 
 from inspection import permissions
-from models import OrgUnit, db
+from inspection.reports import services
+from models import OrgUnit, Report, Task, db
 from models.enums import Role
 from tests.factories import csrf_token, sign_in
 from tests.scenario import RECORD_FACTORIES
@@ -308,3 +310,48 @@ def test_walk_fails_undeclared_ids_and_models_without_a_factory():
                                      "its view declares no @permissions.scoped_view(Model, 'thing_id', action) for it"]
     assert problems["no_factory"] == ["no_factory /files/<int:file_id>: no factory for AuditEvent "
                                       "in tests/scenario.py RECORD_FACTORIES"]
+
+
+# ---- the plan progress report follows the requester's scope (issue 18): the whole plan's report
+# for who sees its issuing unit; a unit's users get their own unit's report, and never see the whole one.
+PLAN_REPORT_SCOPE = {Role.ADMIN: "whole", Role.LEADER: "whole", Role.COORDINATOR: "whole",
+                     Role.UNIT_HEAD: "an_phuoc", Role.UNIT_OFFICER: "an_phuoc", Role.VIEWER: "tan_phuoc"}
+
+
+def _plan_of_two_communes(scenario):
+    from tests.scenario import new_plan_of
+
+    plan = new_plan_of(scenario.units["pc"])
+    for n, key in enumerate(("an_phuoc", "tan_phuoc"), start=1):
+        title = f"Nhiệm vụ của {scenario.units[key].name}"
+        db.session.add(Task(plan_id=plan.id, number=str(n), title=title, title_folded=title.lower(),
+                            unit_id=scenario.units[key].id, deadline=date(2025, 9, 30),
+                            original_deadline=date(2025, 9, 30)))
+    db.session.commit()
+    return plan
+
+
+@pytest.mark.parametrize("role", list(PLAN_REPORT_SCOPE), ids=str)
+def test_the_plan_report_follows_the_requesters_scope(app, scenario, role):
+    plan = _plan_of_two_communes(scenario)
+    whole = services.request_report(scenario.user_for(Role.LEADER), "progress_report", plan)
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, scenario.user_for(role))
+    response = client.post(f"/reports/plans/{plan.id}/request", data={"csrf_token": csrf_token(client, "/"),
+                                                                       "kind": "progress_report"})
+    assert response.status_code == 302, response.status_code
+    report = db.session.get(Report, int(response.headers["Location"].rstrip("/").split("/")[-1]))
+    tasks = [row["title"] for area in report.snapshot["tasks"] for table in area["tables"] for row in table]
+    if PLAN_REPORT_SCOPE[role] == "whole":
+        assert report.params in ({}, None) and len(tasks) == 2
+        expected = 200
+    else:
+        unit = scenario.units[PLAN_REPORT_SCOPE[role]]
+        assert report.params == {"unit_id": unit.id} and tasks == [f"Nhiệm vụ của {unit.name}"]
+        assert unit.name in report.snapshot["subject"]
+        expected = 404
+    for url in (f"/reports/{whole.id}", f"/reports/{whole.id}/download"):
+        assert client.get(url).status_code in ({expected} if expected == 404 else {200, 302, 409}), (role, url)
+    listed = client.get(f"/reports/plans/{plan.id}").get_data(as_text=True)
+    assert (f"/reports/{whole.id}\"" in listed) == (expected == 200)

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
-from models import OrgUnit, ParArea, Plan, Task, db
+from models import OrgUnit, ParArea, Plan, Task, db, subtree_ids
 from models.enums import TaskStatus, Timeliness
 from models.plans import task_support_unit
 
@@ -205,10 +205,21 @@ OVERALL, NO_AREA = N_("Toàn kế hoạch"), N_("Chưa phân lĩnh vực")
 FIXED_LABELS = frozenset({OVERALL, NO_AREA})
 
 
-def plan_progress(plan: Plan, today: date | None = None) -> dict:
-    """The plan's rate overall, per PAR area and per lead unit — computed in one query each."""
+def unit_task_ids(plan: Plan, unit_id: int):
+    """A select of the ids of the plan's tasks a unit (its subtree, merged units included) leads or
+    supports: what its own progress report covers."""
+    units = subtree_ids([unit_id], "report_unit")
+    supported = select(task_support_unit.c.task_id).where(task_support_unit.c.unit_id.in_(units))
+    return select(Task.id).where(Task.plan_id == plan.id, Task.unit_id.in_(units) | Task.id.in_(supported))
+
+
+def plan_progress(plan: Plan, today: date | None = None, only=None) -> dict:
+    """The plan's rate overall, per PAR area and per lead unit — computed in one query each
+    (`only`: a select of task ids, for one unit's report)."""
     today = today or local_today()
     base = select(*_count_columns(today)).where(Task.plan_id == plan.id)
+    if only is not None:
+        base = base.where(Task.id.in_(only))
     overall = _progress(OVERALL, db.session.execute(base).one())
     by_area = db.session.execute(
         base.add_columns(ParArea.name, ParArea.position).outerjoin(ParArea, ParArea.id == Task.area_id)

@@ -7,7 +7,7 @@ from models import ParArea, Plan, Task, db
 from models.enums import TIMELINESS_LABELS, Timeliness
 
 from ..formatting import local_today
-from ..plans.queries import Progress, plan_progress
+from ..plans.queries import Progress, plan_progress, unit_task_ids
 from ..plans.timeliness import task_timeliness
 from .snapshots import day_text, header, signature, unit_of
 
@@ -22,9 +22,11 @@ def _group(progress: Progress) -> dict:
             "rate": progress.rate_text, "percent": percent, **{key: getattr(progress, key) for key in SERIES}}
 
 
-def _tasks(plan: Plan) -> list[Task]:
+def _tasks(plan: Plan, only=None) -> list[Task]:
     stmt = (select(Task).outerjoin(ParArea, ParArea.id == Task.area_id).where(Task.plan_id == plan.id)
             .order_by(ParArea.position, Task.position, Task.id))
+    if only is not None:
+        stmt = stmt.where(Task.id.in_(only))
     return list(db.session.execute(stmt).scalars())
 
 
@@ -57,16 +59,19 @@ def _plan_reference(plan: Plan) -> str:
     return f"Kế hoạch {number}ngày {day_text(plan.issued_on)} về {about[:1].lower()}{about[1:]}"
 
 
-def progress(plan: Plan) -> dict:
-    """The plan's progress as of today: "hoàn thành 22/24 nhiệm vụ (91,7%)", groups, overdue, tasks."""
+def progress(plan: Plan, unit_id: int | None = None) -> dict:
+    """The plan's progress as of today: "hoàn thành 22/24 nhiệm vụ (91,7%)", groups, overdue, tasks;
+    with `unit_id`, that unit's own report: only the tasks it leads or supports, issued by it."""
     today = local_today()
-    figures = plan_progress(plan, today)
-    rows = [_task_row(t, today) for t in _tasks(plan)]
+    only = unit_task_ids(plan, unit_id) if unit_id else None
+    figures = plan_progress(plan, today, only)
+    rows = [_task_row(t, today) for t in _tasks(plan, only)]
     overdue = sorted((r for r in rows if r["key"] == Timeliness.OVERDUE), key=lambda r: -r["late_days"])
-    unit = unit_of(plan.unit_id)
+    unit = unit_of(unit_id or plan.unit_id)
     parent = unit_of(unit.parent_id)
+    of_unit = f" của {unit.name}" if unit_id else ""
     return {"header": header(unit, "progress_report", year=today.year),
-            "subject": f"Kết quả thực hiện {_plan_reference(plan)}", "plan_reference": _plan_reference(plan),
+            "subject": f"Kết quả thực hiện {_plan_reference(plan)}{of_unit}", "plan_reference": _plan_reference(plan),
             "plan_title": plan.title, "as_of": day_text(today), "overall": _group(figures["overall"]),
             "areas": [_group(g) for g in figures["areas"]], "units": [_group(g) for g in figures["units"]],
             "overdue": _chunks(overdue), "overdue_count": len(overdue), "tasks": _by_area(rows),

@@ -34,9 +34,11 @@ def live_report(kind: str, subject_type: str, subject_id: int, digest: str) -> R
     return db.session.execute(stmt).scalar()
 
 
-def reports_of(subject, kind: str | None = None, limit: int = 20) -> list[Report]:
-    """The renderings of `subject`, newest first (old versions stay downloadable)."""
+def reports_of(actor, subject, kind: str | None = None, limit: int = 20) -> list[Report]:
+    """The renderings of `subject` that `actor` sees, newest first (old versions stay downloadable;
+    a plan's whole report only for plan-wide scope, a unit's own report for that unit)."""
     stmt = select(Report).where(Report.subject_type == subject_type_of(subject), Report.subject_id == subject.id)
+    stmt = permissions.scope(stmt, actor, Report)
     if kind:
         stmt = stmt.where(Report.kind == kind)
     return list(db.session.execute(stmt.order_by(Report.id.desc()).limit(limit)).scalars())

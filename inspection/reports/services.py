@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from models import Document, Inspection, Report, db, utcnow
 
 from .. import audit, permissions, storage
-from ..errors import ValidationError
+from ..errors import Forbidden, ValidationError
 from ..formatting import local_today
 from ..queue import enqueue
 from ..transaction import after_commit, unit_of_work
@@ -92,8 +92,21 @@ def request_report(actor, kind: str, subject, *, params: dict | None = None) -> 
     subject_type = subject_type_of(subject)
     _check_kind(kind, subject_type)
     permissions.require(actor, VIEW_ACTIONS[subject_type], subject)
+    if subject_type == "plan":
+        params = progress_scope(actor, subject)
     snapshot = build_snapshot(kind, subject_type, subject, params)
     return create_report(actor, kind, subject_type, subject.id, snapshot, params=params)
+
+
+def progress_scope(actor, plan) -> dict | None:
+    """A plan's progress report follows the requester's scope: the whole plan for who sees its
+    issuing unit (plan-wide scope); else the report of the requester's own unit's tasks."""
+    if permissions.can(actor, "plan.report", plan):
+        return None
+    units = sorted(m.unit_id for m in actor.memberships)
+    if not units:
+        raise Forbidden("Bạn không có quyền thực hiện thao tác này.")
+    return {"unit_id": units[0]}
 
 
 def retry_report(actor, report: Report) -> Report:

@@ -23,7 +23,9 @@ def _kind_cards(subject, kinds) -> list[dict]:
     cards = []
     for key in kinds:
         issued = queries.issued_document(key, subject)
-        cards.append({"kind": KINDS[key], "issued": issued, "reports": queries.reports_of(subject, key),
+        if issued is not None and not permissions.can(current_user, "document.view", issued):
+            issued = None  # a plan's whole report, to a user without plan-wide scope
+        cards.append({"kind": KINDS[key], "issued": issued, "reports": queries.reports_of(current_user, subject, key),
                       "may_issue": (permissions.can(current_user, "conclusion.issue", subject) if key == "conclusion"
                                     else may_issue) and not (issued and key in ONE_PER_SUBJECT)})
     return cards
