@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-NOT_SHOWN = ("seed", "cli")  # demo data and terminal output are not interface text
+NOT_SHOWN = ("seed", "cli", "demo")  # demo data and terminal output are not interface text
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|\{\w+\}")
 
 

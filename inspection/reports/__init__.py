@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from . import document_views, views  # noqa: E402,F401
+from . import document_views, signature_views, views  # noqa: E402,F401

@@ -12,6 +12,8 @@ from models import Document, db
 from .. import permissions
 from ..errors import ValidationError
 from ..forms import Form
+from ..signing import queries as signing_queries
+from ..signing.validation import STATUS_LABELS
 from . import bp, queries, services
 from .choices import KINDS
 from .views import send_attachment
@@ -35,9 +37,11 @@ def register():
     """Sổ văn bản đi: the documents issued by the units the user sees, by number, with their scans."""
     year = request.args.get("year", type=int)
     rows = queries.register(current_user, year=year)
+    signatures = signing_queries.current_signatures([document for document, _name in rows])
     return render_template("reports/register.html", rows=rows, year=year, years=queries.register_years(current_user),
                            kinds=KINDS, subject_url=_subject_url,
-                           may_attach=lambda d: permissions.can(current_user, "document.issue", d))
+                           may_attach=lambda d: permissions.can(current_user, "document.issue", d),
+                           signed=lambda d: signatures.get(d.id, []), labels=STATUS_LABELS)
 
 
 @bp.route("/documents/<int:document_id>/pdf")

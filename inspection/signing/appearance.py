@@ -15,7 +15,7 @@ from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import StaticStampStyle, TextStampStyle
 
 from ..config import ROOT
 
@@ -24,7 +24,6 @@ TEXT_FONT = ROOT / "static" / "fonts" / "LiberationSerif-Regular.ttf"
 RED = (200, 16, 46, 255)
 SIDE = 360  # px of the seal image (it is scaled to the signature box)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-STAMP_TEXT = "Ký bởi: %(org)s\n%(contact)sThời gian ký: %(when)s"
 
 
 def _rim_text(image: Image.Image, text: str, radius: float, size: int) -> None:
@@ -96,10 +95,19 @@ def stamp_style(org: str, height: float) -> TextStampStyle:
                         text_color=(0.75, 0.06, 0.18))
     seal = PdfImage(seal_image(org))
     return TextStampStyle(
-        stamp_text=STAMP_TEXT, text_box_style=text, border_width=0, background=seal, background_opacity=1.0,
+        # the appearance is document text (Vietnamese whatever the reader's language)
+        stamp_text="Ký bởi: %(org)s\n%(contact)sThời gian ký: %(when)s",
+        text_box_style=text, border_width=0, background=seal, background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MIN,
                                                      y_align=layout.AxisAlignment.ALIGN_MID,
                                                      margins=layout.Margins.uniform(1)),
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
             margins=layout.Margins(left=int(height) + 4, right=2, top=2, bottom=2)))
+
+
+def seal_style(org: str) -> StaticStampStyle:
+    """The seal alone: the agency's signature over a person's, covering its left third."""
+    return StaticStampStyle(background=PdfImage(seal_image(org)), border_width=0, background_opacity=1.0,
+                            background_layout=layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID,
+                                                                         y_align=layout.AxisAlignment.ALIGN_MID))

@@ -6,9 +6,7 @@ from datetime import datetime
 
 from asn1crypto import pem, x509
 
-# the demo CA's name says it has no legal value; the production profile refuses it
-DEMO_MARK = "không có giá trị pháp lý"
-DEMO_CA_NAME = f"CA thử nghiệm — {DEMO_MARK}"
+from .demo import DEMO_CA_NAME, DEMO_MARK  # noqa: F401 — the demo CA's name and its mark
 
 
 class BadCertificate(ValueError):

@@ -20,8 +20,9 @@ from pkcs11.util.rsa import encode_rsa_public_key
 
 from models import utcnow
 
-from .certificates import DEMO_CA_NAME
-
+# the demo CA's name says it has no legal value; the production profile refuses it (certificates.is_demo)
+DEMO_MARK = "không có giá trị pháp lý"
+DEMO_CA_NAME = f"CA thử nghiệm — {DEMO_MARK}"
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 DEMO_P12_PASSWORD = "demo1234"
 SIGNING_USAGE = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,

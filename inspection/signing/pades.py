@@ -35,8 +35,9 @@ def _rect(box: dict) -> tuple[int, int, int, int]:
 
 
 def sign_pdf(pdf: bytes, signer: signers.Signer, box: dict, *, contact: str = "", tsa_url: str = "",
-             reason: str = "Ban hành văn bản", moment: datetime | None = None) -> bytes:
-    """`pdf` signed by `signer` with the agency's appearance in `box` (page, x, y, width, height)."""
+             reason: str = "Ban hành văn bản", moment: datetime | None = None, seal_only: bool = False) -> bytes:
+    """`pdf` signed by `signer` with the agency's appearance in `box` (page, x, y, width, height):
+    the seal and its text, or the seal alone (over a person's signature)."""
     cert = signer.signing_cert
     org = certificates.organisation(cert)
     contact = contact or certificates.email(cert)
@@ -44,7 +45,8 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, box: dict, *, contact: str = ""
     meta = signers.PdfSignatureMetadata(field_name=name, md_algorithm="sha256", reason=reason,
                                         subfilter=fields.SigSeedSubFilter.PADES, name=certificates.common_name(cert))
     spec = fields.SigFieldSpec(name, on_page=box.get("page", 0), box=_rect(box))
-    pdf_signer = signers.PdfSigner(meta, signer, stamp_style=appearance.stamp_style(org, box["height"]),
+    style = appearance.seal_style(org) if seal_only else appearance.stamp_style(org, box["height"])
+    pdf_signer = signers.PdfSigner(meta, signer, stamp_style=style,
                                    new_field_spec=spec,
                                    timestamper=HTTPTimeStamper(tsa_url, timeout=10) if tsa_url else None)
     params = appearance.text_params(org, contact, moment or utcnow())
@@ -56,3 +58,11 @@ def default_box(page_width: float = 595.28, page_height: float = 841.89) -> dict
     """Where the signature block sits when the rendering did not say (bottom right of page 1)."""
     return {"page": 0, "x": page_width - 15 * MM - 90 * MM, "y": 60 * MM + 26 * MM, "width": 90 * MM,
             "height": 26 * MM}
+
+
+def seal_box(widget: dict) -> dict:
+    """Where the agency's seal goes over a person's signature (Phụ lục I: it covers about a third
+    of the signature, on the left): a seal 26 mm across centred on that third."""
+    side = 26 * MM
+    centre_x, centre_y = widget["x"] + widget["width"] / 6, widget["y"] - widget["height"] / 2
+    return {"page": widget["page"], "x": centre_x - side / 2, "y": centre_y + side / 2, "width": side, "height": side}

@@ -1,29 +1,31 @@
-"""State changes of digital signatures: the agency's signature filed at issue (by the worker).
-Each runs inside the caller's unit of work."""
+"""State changes of digital signatures: the agency's signature filed at issue (by the worker), a
+person's signed file accepted (and the agency's signature added on top), trust anchors, the demo's keys."""
 
 import io
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
 
-from models import Document, DocumentSignature, TrustAnchor, db, utcnow
+from models import Attachment, Document, DocumentSignature, TrustAnchor, User, db, utcnow
 
-from .. import audit, storage
+from .. import audit, permissions, storage
 from ..errors import ValidationError
 from ..transaction import unit_of_work
-from . import certificates, keys, pades, validation
+from . import certificates, keys, pades, uploads, validation
 
 AGENCY, PERSONAL = "agency", "personal"
 
 
-def sign_as_agency(pdf: bytes, box: dict | None, *, reason: str = "Ban hành văn bản") -> bytes | None:
+def sign_as_agency(pdf: bytes, box: dict | None, *, reason: str = "Ban hành văn bản",
+                   seal_only: bool = False) -> bytes | None:
     """`pdf` signed with the agency's key over its signature block; None when no key is set."""
     if not keys.configured():
         return None
     config = current_app.config
     with keys.agency_signer() as signer:
         return pades.sign_pdf(pdf, signer, box or pades.default_box(), contact=config.get("SIGN_CONTACT", ""),
-                              tsa_url=config.get("SIGN_TSA_URL", ""), reason=reason)
+                              tsa_url=config.get("SIGN_TSA_URL", ""), reason=reason, seal_only=seal_only)
 
 
 def signed_filename(document: Document) -> str:
@@ -105,3 +107,47 @@ def set_up_demo_signing(instance_dir: str) -> bool:
         demo.setup_demo(directory, DEMO_AGENCY, DEMO_LEADER, DEMO_CONTACT)
     install_anchor(None, (directory / "demo-ca.pem").read_bytes())
     return created
+
+
+def _read_upload(stream: BinaryIO) -> bytes:
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB).", field="signed")
+    return data
+
+
+def accept_personal_signature(actor, document: Document, stream: BinaryIO) -> DocumentSignature:
+    """File the issued document as signed by the person in its signature block (with their own
+    token), once every check passes, then the agency's signature on top (an incremental update:
+    both stay valid). A refusal stores nothing."""
+    permissions.require(actor, "document.issue", document)
+    if document.status != "issued" or document.pdf_id is None:
+        raise ValidationError("Văn bản chưa có bản PDF chính thức để ký.", field="signed")
+    with storage.open_attachment(db.session.get(Attachment, document.pdf_id)) as source:
+        original = source.read()
+    data = _read_upload(stream)
+    signer_name = (document.snapshot or {}).get("signature", {}).get("name", "")
+    check = uploads.review(original, data, signer_name)
+    on_top = _sign_on_top(data, check.field, document.sign_box)
+    with unit_of_work():
+        row = file_signature(actor, document, data, PERSONAL, check, signer_user_id=_signer_id(document, check))
+        if on_top is not None:
+            file_signature(actor, document, on_top, AGENCY, validation.check_pdf(on_top)[-1])
+    return row
+
+
+def _sign_on_top(data: bytes, field: str, sign_box: dict | None) -> bytes | None:
+    """The agency's signature over the person's: its seal over the left third of the person's
+    visible signature (Phụ lục I), or the full appearance over the block when it is invisible."""
+    widget = uploads.widget_box(data, field)
+    reason = "Cơ quan ban hành ký số trên văn bản đã ký"
+    if widget is None:
+        return sign_as_agency(data, sign_box, reason=reason)
+    return sign_as_agency(data, pades.seal_box(widget), reason=reason, seal_only=True)
+
+
+def _signer_id(document: Document, check: validation.SignatureCheck) -> int | None:
+    """The user who signed: the one who issued the document, when the names agree."""
+    issuer = db.session.get(User, document.issued_by_id) if document.issued_by_id else None
+    return issuer.id if issuer is not None and uploads.same_person(issuer.full_name, check.signer_name) else None

@@ -15,11 +15,13 @@ from sqlalchemy import select
 
 from models import TrustAnchor, db, utcnow
 
+from ..i18n import N_
 from . import certificates
 
 VALID, INVALID, UNTRUSTED, EXPIRED = "valid", "invalid", "untrusted", "expired"
-STATUS_LABELS = {VALID: "Hợp lệ", INVALID: "Không hợp lệ", UNTRUSTED: "Không tin cậy (chưa có gốc tin cậy)",
-                 EXPIRED: "Chứng thư số đã hết hạn"}
+STATUS_LABELS = {VALID: N_("Hợp lệ"), INVALID: N_("Không hợp lệ"), UNTRUSTED: N_("Không tin cậy (chưa có gốc tin cậy)"),
+                 EXPIRED: N_("Chứng thư số đã hết hạn")}
+UNREADABLE = N_("Tệp không phải PDF đọc được.")
 
 
 class UnreadablePdf(ValueError):
@@ -82,7 +84,7 @@ def check_pdf(data: bytes) -> list[SignatureCheck]:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = list(reader.embedded_signatures)
     except Exception as exc:
-        raise UnreadablePdf("Tệp không phải PDF đọc được.") from exc
+        raise UnreadablePdf(UNREADABLE) from exc
     context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False, revocation_mode="soft-fail")
     now = utcnow()
     return [_check(sig, context, now) for sig in signatures]

@@ -194,6 +194,7 @@ STAGES: dict[str, Stage] = {
     "inspections.export_inspections": Stage((COORDINATOR,), config=LARGE_EXPORT),
     # documents and PDF renderings
     "reports.attach_scan": Stage((LEADER, COORDINATOR), _detach_scan),
+    "reports.upload_signed": Stage((LEADER, COORDINATOR)),
     "reports.retry": Stage((COORDINATOR, LEADER), _status("report_id", "failed")),
     # administration, account and the rest
     "admin.reactivate_unit": Stage((ADMIN,), _inactive("unit_id")),
