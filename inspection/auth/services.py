@@ -19,11 +19,17 @@ from .password_policy import check_new_password
 from .passwords import check_password, hash_password, needs_rehash
 from .queries import SECOND_FACTOR_WINDOW, list_active_sessions, session_expires_at, session_handle
 
-# One message for a wrong password, an unknown or inactive account and a locked one: the answer
-# never tells whether the account exists or that the lock has set in.
+# One message for a wrong password, an unknown or inactive account: the answer never tells whether
+# the account exists. A lock says so and until when (unknown names are locked alike, so it tells
+# nothing more); the user with the right password is not left believing they mistyped it.
 BAD_CREDENTIALS = N_("Tên đăng nhập hoặc mật khẩu không đúng. Nếu nhập sai nhiều lần liên tiếp, "
                       "việc đăng nhập sẽ tạm bị khóa trong ít phút.")
-THROTTLED = BAD_CREDENTIALS
+LOCKED = {
+    throttle.ACCOUNT: N_("Tài khoản “%(name)s” tạm bị khóa đăng nhập do nhập sai mật khẩu nhiều lần liên tiếp. "
+                         "Vui lòng thử lại sau %(until)s."),
+    throttle.ADDRESS: N_("Máy tính hoặc mạng của bạn (địa chỉ %(address)s) tạm bị khóa đăng nhập do có nhiều lần "
+                         "đăng nhập sai với nhiều tài khoản khác nhau. Vui lòng thử lại sau %(until)s."),
+}
 _SEEN_EVERY = timedelta(minutes=5)
 # the session, its user, the user's memberships, the bell's figure and the catalog version in one
 # statement (every page needs them); built once, the session id bound when it runs
@@ -34,7 +40,17 @@ _SESSION = (select(UserSession, User, notifications.unread_clause(UserSession.us
 
 
 class SignInError(ValidationError):
-    """One message for a wrong password, an unknown or an inactive account."""
+    """One message for a wrong password, an unknown or an inactive account; or the lock, with
+    `params` for its placeholders (the name, the address, until when)."""
+
+    def __init__(self, message: str, **params):
+        super().__init__(message)
+        self.params = params
+
+
+def _locked_error(locked, username: str, address: str) -> SignInError:
+    which, until = locked
+    return SignInError(LOCKED[which], name=nfc(username)[:60], address=address, until=until)
 
 
 def _find_user(username: str) -> User | None:
@@ -45,14 +61,16 @@ def _find_user(username: str) -> User | None:
 def authenticate(username: str, password: str, address: str) -> User:
     """The active user with these credentials; SignInError otherwise (throttled per account and
     per address; a failure never tells whether the account exists)."""
-    if throttle.is_blocked(username, address):
+    if locked := throttle.locked(username, address):
         check_password(None, password)  # the same work as any other refusal
         _record_failure(username, address, "throttled")
-        raise SignInError(THROTTLED)
+        raise _locked_error(locked, username, address)
     user = _find_user(username)
     if not check_password(user.password_hash if user else None, password) or not user.is_active:
         throttle.record_failure(username, address)
         _record_failure(username, address, "bad_credentials" if not user or user.is_active else "inactive")
+        if locked := throttle.locked(username, address):  # this failure set the lock in
+            raise _locked_error(locked, username, address)
         raise SignInError(BAD_CREDENTIALS)
     throttle.clear_account(username)
     if needs_rehash(user.password_hash):

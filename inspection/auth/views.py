@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationError
+from ..formatting import format_datetime
 from . import bp, second_factor, services
 from .forms import ChangePasswordForm, LoginForm, RecoveryCodeForm, TotpCodeForm
 from .password_policy import WeakPassword
@@ -14,6 +15,13 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("main.home")
+
+
+def _refusal(exc) -> str:
+    """A refused sign-in in the user's language; a lock with its name, address and end time."""
+    if not exc.params:
+        return _(exc.message)
+    return _(exc.message, **(exc.params | {"until": format_datetime(exc.params["until"])}))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,7 +34,7 @@ def login():
         try:
             user = services.authenticate(form.username.data, form.password.data, request.remote_addr or "")
         except services.SignInError as exc:
-            flash(_(exc.message), "error")
+            flash(_refusal(exc), "error")
             return render_template("auth/login.html", form=form), 200
         row = services.start_session(user, request.remote_addr or "", request.user_agent.string)
         chosen = session.get("lang")  # a language picked on the sign-in page becomes the user's
