@@ -7,14 +7,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from models import Device, User, db, utcnow
+from models import Device, Inspection, InspectionMember, User, db, utcnow
+from models.enums import InspectionStatus, Role
 
 from .. import audit, permissions
-from ..errors import InvalidTransition, NotFound, ValidationError
+from ..errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from ..text import nfc
 from ..transaction import unit_of_work
 
 TOKEN_PREFIX = "cchc_"
+FIELD_STATES = (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS)
 _TOUCH_EVERY = timedelta(minutes=5)  # last_used_at is a hint for the administrator, not a log
 
 
@@ -22,8 +24,23 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def captures_in_the_field(actor: User) -> bool:
+    """Inspectors, and whoever is on the team of an inspection not yet finished on site (a leader or
+    an officer of another unit seconded to a team): the people who capture on a tablet."""
+    if Role.INSPECTOR in actor.roles:
+        return True
+    stmt = (select(InspectionMember.id).join(Inspection, Inspection.id == InspectionMember.inspection_id)
+            .where(InspectionMember.user_id == actor.id, Inspection.status.in_(FIELD_STATES)).limit(1))
+    return db.session.execute(stmt).first() is not None
+
+
 def register_device(actor: User, *, name: str) -> tuple[Device, str]:
-    """Register the actor's tablet; returns the device and its token (shown once, never stored)."""
+    """Register the actor's tablet; returns the device and its token (shown once, never stored).
+    Only for who captures in the field: an officer's or head's token would be a standing
+    credential with nothing to sync."""
+    if not captures_in_the_field(actor):
+        raise Forbidden("Chỉ thành viên đoàn kiểm tra (người ghi nhận kết quả tại hiện trường) mới đăng ký "
+                        "thiết bị đồng bộ.")
     name = nfc(name).strip()
     if not name or len(name) > 80:
         raise ValidationError("Đặt tên thiết bị (tối đa 80 ký tự), ví dụ: Máy tính bảng đoàn 1.", field="name")

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from models import Membership, OrgUnit, db
 from models.enums import Role
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 
 from .helpers import audit_actions, page_text, post_form, snapshot
 
@@ -114,3 +114,15 @@ def test_unit_detail_lists_children_and_members(client, login_as, tree):
     for name in ("Phòng Nội vụ", "Ủy ban nhân dân xã An Phước", "Ủy ban nhân dân xã Tân Phước", "Đặng Văn Lợi"):
         assert name in html
     assert "Thủ trưởng đơn vị" in html
+
+
+def test_a_parent_unit_the_viewer_cannot_see_is_named_not_linked(app, client, login_as, tree):
+    """A commune's head sees their commune's page: its People's Committee is named as text, since
+    opening it would answer 404; an administrator gets the link."""
+    login_as(Role.UNIT_HEAD, "a")
+    html = client.get(f"/admin/units/{tree['a'].id}").get_data(as_text=True)
+    assert tree["pc"].name in html and f'/admin/units/{tree["pc"].id}"' not in html
+    assert client.get(f"/admin/units/{tree['pc'].id}").status_code == 404
+    admin = app.test_client()
+    sign_in(admin, make_user(role=Role.ADMIN, unit=tree["root"]))
+    assert f'/admin/units/{tree["pc"].id}"' in admin.get(f"/admin/units/{tree['a'].id}").get_data(as_text=True)

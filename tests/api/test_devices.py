@@ -149,3 +149,21 @@ def test_a_token_whose_user_must_change_the_password_is_refused_until_it_is_chan
     assert changed.status_code == 302
     accepted = tablet.post(findings_url(team["inspection"]), json=body, headers=bearer(device["token"]))
     assert accepted.status_code == 201 and count(Finding) == 1
+
+
+@pytest.mark.parametrize("role", [Role.UNIT_OFFICER, Role.UNIT_HEAD, Role.COORDINATOR])
+def test_only_who_captures_in_the_field_registers_a_device(app, tree, team, role):
+    """An officer, a head or a coordinator has nothing to capture on a tablet: no standing token for
+    them (403, nothing stored); the same officer seconded to an open inspection's team may."""
+    person = make_user(role=role, unit=tree["b"] if role != Role.COORDINATOR else tree["pc"])
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, person)
+    refused = register(client)
+    assert refused.status_code == 403 and "thành viên đoàn kiểm tra" in refused.get_json()["error"]
+    assert db.session.execute(select(Device).where(Device.user_id == person.id)).first() is None
+    from models import InspectionMember
+
+    db.session.add(InspectionMember(inspection_id=team["inspection"].id, user_id=person.id, role="member"))
+    db.session.commit()
+    assert register(client).status_code == 201
