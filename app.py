@@ -16,6 +16,8 @@ from inspection.cli import register_cli
 from inspection.config import load_config
 from inspection.dashboard import bp as dashboard_bp
 from inspection.extensions import babel, csrf, login_manager, migrate
+from inspection.feedback import bp as feedback_bp
+from inspection.feedback.survey_views import public_guard
 from inspection.i18n import N_, install_template_gettext
 from inspection.inspections import bp as inspections_bp
 from inspection.main import bp as main_bp
@@ -28,7 +30,7 @@ from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
 
 _OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.set_language",
-                   "static", "main.healthz"}
+                   "static", "main.healthz", "feedback.survey", "feedback.answer", "feedback.thanks"}
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -38,10 +40,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     _init_extensions(app)
     for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp, remediation_bp, reports_bp,
-                      dashboard_bp):
+                      dashboard_bp, feedback_bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     security.register_security(app)
+    app.before_request_funcs.setdefault(None, []).insert(0, public_guard)  # before the CSRF check
     formatting.register_filters(app)
     rows.register(app)
     catalog.register(app)

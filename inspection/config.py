@@ -139,6 +139,20 @@ def _web() -> dict:
         # above this many tasks a plan's page shows counts per PAR area (linked to the task list), not rows
         "PLAN_PAGE_TASKS": _int("CCHC_PLAN_PAGE_TASKS", 300),
         "PLACE_NAME": os.environ.get("CCHC_PLACE_NAME", "Tân Hồng"),
+    } | _feedback()
+
+
+def _feedback() -> dict:
+    """The citizens' survey: limits per address and window, the minimum filling time, when an
+    answer is a complaint, when a desk's complaints alert the coordinator, the minimum sample."""
+    return {
+        "FEEDBACK_MAX_PER_ADDRESS": _int("CCHC_FEEDBACK_MAX_PER_ADDRESS", 30),
+        "FEEDBACK_WINDOW_SECONDS": _int("CCHC_FEEDBACK_WINDOW_SECONDS", 600),
+        "FEEDBACK_MIN_SECONDS": _int("CCHC_FEEDBACK_MIN_SECONDS", 5),
+        "FEEDBACK_MAX_BODY": _int("CCHC_FEEDBACK_MAX_BODY", 32 * 1024),
+        "FEEDBACK_LOW_SCORE": _int("CCHC_FEEDBACK_LOW_SCORE", 2),
+        "FEEDBACK_ALERT_COMPLAINTS": _int("CCHC_FEEDBACK_ALERT_COMPLAINTS", 3),
+        "FEEDBACK_MIN_SAMPLE": _int("CCHC_FEEDBACK_MIN_SAMPLE", 30),
     }
 
 

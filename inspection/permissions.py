@@ -14,6 +14,7 @@ from models import (
     Correction,
     Device,
     Document,
+    Feedback,
     Finding,
     Inspection,
     InspectionMember,
@@ -75,6 +76,10 @@ ACTIONS: dict[str, frozenset] = {
     "remediation.confirm": frozenset({Role.UNIT_HEAD}),
     "remediation.review": frozenset({Role.COORDINATOR}),  # and the inspector who raised the finding
     "remediation.manage": frozenset({Role.COORDINATOR}),
+    "desk.view": ALL_ROLES,  # a one-stop desk of a unit and its figures
+    "desk.manage": frozenset({Role.COORDINATOR, Role.UNIT_HEAD}),  # desks, posters, revoking a poster
+    "feedback.view": ALL_ROLES,  # a citizen's answer: steering roles; a unit only once shared with it
+    "feedback.triage": frozenset({Role.COORDINATOR}),
     "report.view": ALL_ROLES,  # a PDF rendering: seen by whoever sees its subject
     "document.view": ALL_ROLES,
     "document.issue": frozenset({Role.LEADER, Role.COORDINATOR, Role.UNIT_HEAD}),  # on the issuing unit
@@ -180,7 +185,7 @@ def can(actor, action: str, obj=None) -> bool:
         return can(actor, action, obj.user)
     if _sees_everything(actor, roles):
         return True
-    if isinstance(obj, (Inspection, *INSPECTION_RECORDS, *SUBJECT_RECORDS)) and action.endswith(".view"):
+    if isinstance(obj, (Inspection, Feedback, *INSPECTION_RECORDS, *SUBJECT_RECORDS)) and action.endswith(".view"):
         return _is_visible(actor, obj)
     if isinstance(obj, Plan) and action == "plan.view":  # also the units of its tasks: scope() asks by EXISTS
         return _is_visible(actor, obj)
@@ -249,6 +254,9 @@ def _scope_clause(model, visible, actor=None):
         return clause | _through_actions(model, visible) if model in ACTION_RECORDS else clause
     if model in SUBJECT_RECORDS:
         return _subject_clause(model, visible, actor)
+    if model is Feedback:  # raw answers: the steering roles; a unit only those shared with it
+        steering = visible_units_select(actor, STEERING, name="steering")
+        return Feedback.unit_id.in_(visible) & (Feedback.is_shared | Feedback.unit_id.in_(steering))
     if model is OrgUnit:
         return OrgUnit.id.in_(visible)
     if model is User:

@@ -8,6 +8,7 @@ from .catalog import CATALOG_ROW, CatalogVersion
 from .checklists import ChecklistItem, ChecklistTemplate
 from .dashboard import DashboardFact, DashboardRefresh
 from .devices import Device
+from .feedback import Desk, Feedback, FeedbackAlert
 from .inspections import (
     CheckResult,
     Conclusion,
@@ -39,7 +40,10 @@ __all__ = [
     "Conclusion",
     "DashboardFact",
     "DashboardRefresh",
+    "Desk",
     "Device",
+    "Feedback",
+    "FeedbackAlert",
     "ConclusionItem",
     "Correction",
     "Finding",

@@ -108,7 +108,8 @@ class Finding(VersionedMixin, db.Model):
     __tablename__ = "finding"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    # none for a finding opened from citizens' feedback (inspection/feedback/triage.py)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)  # the inspected unit
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
     check_result_id: Mapped[int | None] = mapped_column(ForeignKey("check_result.id"), unique=True)

@@ -15,7 +15,8 @@ class RemediationAction(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "remediation_action"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    # none for the action on a finding opened from citizens' feedback
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     description: Mapped[str] = mapped_column(Text)

@@ -21,8 +21,10 @@ from models import (
     ChecklistItem,
     ChecklistTemplate,
     Correction,
+    Desk,
     Device,
     Document,
+    Feedback,
     Finding,
     FindingPhoto,
     Inspection,
@@ -318,6 +320,26 @@ def new_document_of(anchor: OrgUnit):
     return document
 
 
+def new_desk_of(anchor: OrgUnit) -> Desk:
+    desk = Desk(unit_id=anchor.id, name="Bộ phận tiếp nhận và trả kết quả", procedures="Chứng thực bản sao",
+                token_id=uuid.uuid4().hex[:16])
+    db.session.add(desk)
+    db.session.flush()
+    return desk
+
+
+def new_answer_at(anchor: OrgUnit) -> Feedback:
+    """A complaint about a desk of `anchor`, shared with the unit (so the unit sees it, as a record
+    it may read but not triage)."""
+    desk = new_desk_of(anchor)
+    answer = Feedback(desk_id=desk.id, unit_id=anchor.id, received_on=local_today(), access=2, procedure=3,
+                      official=1, result=3, handling=2, comment="Chờ lâu, cán bộ không hướng dẫn",
+                      is_complaint=True, is_shared=True)
+    db.session.add(answer)
+    db.session.flush()
+    return answer
+
+
 RECORD_FACTORIES: dict[type, Callable[[OrgUnit], object]] = {
     OrgUnit: new_unit_under,
     User: new_user_on,
@@ -334,4 +356,6 @@ RECORD_FACTORIES: dict[type, Callable[[OrgUnit], object]] = {
     RemediationAction: new_action_for,
     Report: new_report_about,
     Document: new_document_of,
+    Desk: new_desk_of,
+    Feedback: new_answer_at,
 }

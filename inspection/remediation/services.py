@@ -152,7 +152,9 @@ def _reviewed(actor, submission: RemediationSubmission | None, outcome: str, not
         submission.outcome, submission.review_note = outcome, nfc(note)
 
 
-def _close_inspection_if_done(actor, inspection_id: int) -> None:
+def _close_inspection_if_done(actor, inspection_id: int | None) -> None:
+    if inspection_id is None:  # an action on a finding from citizens' feedback
+        return
     inspection = db.session.get(Inspection, inspection_id)
     if inspection.status != InspectionStatus.CONCLUDED:
         return
@@ -204,6 +206,25 @@ def add_action(actor, finding: Finding, *, unit: OrgUnit, description: str, dead
                      after={"finding_id": finding.id, "deadline": deadline})
         if inspection.status == InspectionStatus.CLOSED:
             inspection.status = InspectionStatus.CONCLUDED  # open again until this one is accepted
+        notify(unit_members([unit.id]), NotificationKind.ASSIGNED, "Yêu cầu khắc phục mới", _link(action))
+    return action
+
+
+def open_action(actor, finding: Finding, *, description: str, deadline: date) -> RemediationAction:
+    """Open the action on a finding that no inspection raised (one opened from citizens' feedback):
+    the unit works, proves and is reviewed as on any other action."""
+    unit = db.session.get(OrgUnit, finding.unit_id)
+    permissions.require(actor, "remediation.manage", unit)
+    if not nfc(description) or not isinstance(deadline, date) or deadline < local_today():
+        raise ValidationError("Nhập nội dung và thời hạn khắc phục (từ hôm nay trở đi).", field="deadline")
+    with unit_of_work():
+        action = RemediationAction(inspection_id=None, finding_id=finding.id, unit_id=unit.id,
+                                   description=nfc(description), deadline=deadline, original_deadline=deadline,
+                                   status=RemediationStatus.OPEN, created_by_id=actor.id, raised_by_id=actor.id)
+        db.session.add(action)
+        db.session.flush()
+        audit.record(actor, "remediation.opened", "remediation_action", action.id, unit_id=unit.id,
+                     after={"finding_id": finding.id, "deadline": deadline})
         notify(unit_members([unit.id]), NotificationKind.ASSIGNED, "Yêu cầu khắc phục mới", _link(action))
     return action
 

@@ -132,6 +132,10 @@ def progress_chart(snapshot: dict) -> Markup:
 def render_html(kind: str, snapshot: dict) -> str:
     """The document's HTML (escaped by Jinja: user text never becomes markup or a URL)."""
     extras = {"chart": progress_chart(snapshot)} if kind == "progress_report" else {}
+    if kind == "desk_poster":
+        from ..feedback.poster import qr_svg
+
+        extras = {"qr": qr_svg(snapshot["url"])}
     # straight from the Jinja environment: no request, user or context processors in a PDF
     template = current_app.jinja_env.get_template(KINDS[kind].template)
     return template.render(doc=snapshot, kind=KINDS[kind], **extras)

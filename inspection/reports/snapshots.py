@@ -178,6 +178,7 @@ def photos_in(snapshot) -> dict[int, str]:
 
 def build_snapshot(kind: str, subject_type: str, subject, params: dict | None = None) -> dict:
     """The snapshot of `kind` for `subject` (an Inspection, Plan or OrgUnit), not yet issued."""
+    from ..feedback import poster
     from . import inspection_snapshots, progress_snapshots, remediation_snapshots
 
     builders = {
@@ -186,6 +187,7 @@ def build_snapshot(kind: str, subject_type: str, subject, params: dict | None = 
         ("remediation_report", "inspection"): remediation_snapshots.for_inspection,
         ("remediation_report", "unit"): remediation_snapshots.for_unit,
         ("progress_report", "plan"): progress_snapshots.progress,
+        ("desk_poster", "unit"): poster.snapshot,
     }
     builder = builders.get((kind, subject_type))
     if builder is None:

@@ -1,0 +1,82 @@
+"""The one-stop desks of a unit and their posters: create, revoke the poster's QR, print it.
+
+The coordinator (for any unit of the subtree) or a unit head (for their own unit) manages them."""
+
+from sqlalchemy import select
+
+from models import Desk, OrgUnit, Report, db, utcnow
+
+from .. import audit, permissions
+from ..errors import InvalidTransition, ValidationError
+from ..text import nfc
+from ..transaction import unit_of_work
+from . import tokens
+
+MAX_PROCEDURES = 12  # the short list a citizen picks from on a phone
+
+
+def _clean_procedures(text: str) -> str:
+    lines = [nfc(line).strip()[:200] for line in (text or "").splitlines() if nfc(line).strip()]
+    if len(lines) > MAX_PROCEDURES:
+        raise ValidationError(f"Tối đa {MAX_PROCEDURES} thủ tục thường gặp, mỗi dòng một thủ tục.",
+                              field="procedures")
+    return "\n".join(lines)
+
+
+def create_desk(actor, unit: OrgUnit, *, name: str, procedures: str = "") -> Desk:
+    """Add a one-stop desk (Bộ phận tiếp nhận và trả kết quả) to `unit`, with a fresh poster token."""
+    permissions.require(actor, "desk.manage", unit)
+    name = nfc(name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError("Nhập tên bộ phận (tối đa 200 ký tự), ví dụ: Bộ phận một cửa xã.", field="name")
+    with unit_of_work():
+        desk = Desk(unit_id=unit.id, name=name, procedures=_clean_procedures(procedures),
+                    token_id=tokens.new_token_id(), token_issued_at=utcnow())
+        db.session.add(desk)
+        db.session.flush()
+        audit.record(actor, "desk.created", "service_desk", desk.id, unit_id=unit.id, after={"name": name})
+    return desk
+
+
+def revoke_token(actor, desk: Desk) -> Desk:
+    """Revoke the desk's QR code (a poster torn down or copied elsewhere): every poster printed
+    before answers "no longer valid"; a new poster is printed with the new token."""
+    permissions.require(actor, "desk.manage", desk)
+    if not desk.is_active:
+        raise InvalidTransition("Bộ phận này đã ngừng nhận đánh giá.")
+    old = desk.token_id
+    with unit_of_work():
+        desk.token_id, desk.token_issued_at = tokens.new_token_id(), utcnow()
+        audit.record(actor, "desk.token_revoked", "service_desk", desk.id, unit_id=desk.unit_id,
+                     before={"token": old}, after={"token": desk.token_id})
+    return desk
+
+
+def survey_url(desk: Desk, base_url: str) -> str:
+    """The address the desk's QR code carries."""
+    return f"{base_url.rstrip('/')}/danh-gia/{tokens.sign(desk.id, desk.token_id)}"
+
+
+def request_poster(actor, desk: Desk, base_url: str) -> Report:
+    """Ask the worker for the desk's A4 poster (a PDF like the other documents)."""
+    from ..reports.services import request_report
+
+    permissions.require(actor, "desk.manage", desk)
+    unit = db.session.get(OrgUnit, desk.unit_id)
+    return request_report(actor, "desk_poster", unit, params={"desk_id": desk.id, "base_url": base_url})
+
+
+def desks_of(unit: OrgUnit) -> list[Desk]:
+    stmt = select(Desk).where(Desk.unit_id == unit.id).order_by(Desk.is_active.desc(), Desk.name)
+    return list(db.session.execute(stmt).scalars())
+
+
+def desk_by_token(token: str) -> tuple[Desk | None, bool]:
+    """(the desk, whether the token is its current one) for a genuine token; (None, False) otherwise."""
+    found = tokens.read(token)
+    if found is None or not 0 < found[0] < 2**31:
+        return None, False
+    desk = db.session.get(Desk, found[0])
+    if desk is None:
+        return None, False
+    return desk, desk.is_active and desk.token_id == found[1]

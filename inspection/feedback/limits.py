@@ -1,0 +1,67 @@
+"""Abuse resistance of the public survey without outside services, shared by every web process
+through Redis: a count per address and window, one use per opened form (replay), and the signed
+time the form was drawn (a minimum filling time).
+
+Addresses are never stored: Redis keys carry a keyed hash of the address and the day (HMAC with
+the app's secret), which expire with their window (Nghị định 13/2023/NĐ-CP on personal data)."""
+
+import hashlib
+import hmac
+import secrets
+import time
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from ..formatting import local_today
+from ..queue import get_redis
+
+STARTED_SALT = "cchc.feedback.started"
+
+
+def address_hash(address: str) -> str:
+    """A keyed hash of the address for today only: no one can turn it back into the address, and
+    tomorrow's hash of the same address differs."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"{local_today().isoformat()}|{address or '-'}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def over_limit(address: str) -> bool:
+    """Count one request of the public survey from `address`; whether it is over the limit of its
+    window (every web process shares the counter)."""
+    config = current_app.config
+    window = config["FEEDBACK_WINDOW_SECONDS"]
+    key = f"cchc:feedback:addr:{address_hash(address)}:{int(time.time()) // window}"
+    with get_redis().pipeline() as pipe:
+        pipe.incr(key)
+        pipe.expire(key, window)
+        count = pipe.execute()[0]
+    return count > config["FEEDBACK_MAX_PER_ADDRESS"]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=STARTED_SALT)
+
+
+def started_token(desk_id: int) -> str:
+    """The signed moment the form was drawn, for this desk (with a nonce: two forms drawn in the
+    same second are two forms)."""
+    return _serializer().dumps([desk_id, secrets.token_hex(8)])
+
+
+def filling_problem(token: str, desk_id: int) -> str | None:
+    """None when the form was drawn for this desk, at least the minimum time ago and not posted
+    before; else "forged", "too_fast" or "replay"."""
+    try:
+        value, signed_at = _serializer().loads(token or "", max_age=86400, return_timestamp=True)
+    except (BadSignature, ValueError):
+        return "forged"
+    if not isinstance(value, list) or not value or value[0] != desk_id:
+        return "forged"
+    if time.time() - signed_at.timestamp() < current_app.config["FEEDBACK_MIN_SECONDS"]:
+        return "too_fast"
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    if not get_redis().set(f"cchc:feedback:form:{digest}", 1, nx=True, ex=86400):
+        return "replay"
+    return None

@@ -1,0 +1,38 @@
+"""The desk token on a poster: the desk's id and its current token id, signed with the app's key.
+
+A forged or damaged token fails the signature (404, as any unknown page); a well-signed token whose
+token id is no longer the desk's was revoked: its poster answers "Mã QR này không còn hiệu lực"."""
+
+import secrets
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+SALT = "cchc.feedback.desk"
+
+
+def new_token_id() -> str:
+    return secrets.token_hex(8)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def sign(desk_id: int, token_id: str) -> str:
+    """The token printed on the desk's poster."""
+    return _serializer().dumps([desk_id, token_id])
+
+
+def read(token: str) -> tuple[int, str] | None:
+    """(desk id, token id) of a genuine token, None for a forged or damaged one."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        value = _serializer().loads(token)
+    except (BadSignature, UnicodeError, ValueError):
+        return None
+    if (not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], int)
+            or not isinstance(value[1], str)):
+        return None
+    return value[0], value[1]
