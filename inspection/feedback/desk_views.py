@@ -90,7 +90,7 @@ def _trend_chart(desk: Desk, end: date):
 
 @bp.route("/desks/<int:desk_id>")
 @login_required
-@permissions.scoped_view(Desk, "desk_id", "desk.view")
+@permissions.scoped_view(Desk, "desk_id", "desk.view", as_name="desk")
 def desk_detail(desk: Desk):
     """A desk's figures per element over a period, its monthly trend, its poster."""
     start, end = _period()
@@ -104,7 +104,7 @@ def desk_detail(desk: Desk):
 
 @bp.route("/desks/<int:desk_id>/revoke", methods=["POST"])
 @login_required
-@permissions.scoped_view(Desk, "desk_id", "desk.manage")
+@permissions.scoped_view(Desk, "desk_id", "desk.manage", as_name="desk")
 def revoke_desk_token(desk: Desk):
     """Revoke the desk's QR code: the posters printed so far stop working."""
     if ActionForm().validate_on_submit():
@@ -120,7 +120,7 @@ def revoke_desk_token(desk: Desk):
 
 @bp.route("/desks/<int:desk_id>/poster", methods=["POST"])
 @login_required
-@permissions.scoped_view(Desk, "desk_id", "desk.manage")
+@permissions.scoped_view(Desk, "desk_id", "desk.manage", as_name="desk")
 def desk_poster(desk: Desk):
     """Ask for the desk's A4 poster (rendered by the worker)."""
     if not ActionForm().validate_on_submit():
