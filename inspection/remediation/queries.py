@@ -216,7 +216,7 @@ def action_page(action: RemediationAction) -> dict:
         "finding": finding, "before": before, "after": after, "after_round": after_round, "rounds": rounds,
         "latest": rounds[-1].submission if rounds else None,
         "item": db.session.get(ChecklistItem, finding.item_id) if finding and finding.item_id else None,
-        "inspection": db.session.get(Inspection, action.inspection_id),
+        "inspection": db.session.get(Inspection, action.inspection_id) if action.inspection_id else None,
         "unit": db.session.get(OrgUnit, action.unit_id), "steps": steps_of(action), "extensions": extensions,
         "pending_extension": next((x for x in extensions if x.status == "requested"), None), "names": _names(people),
     }
