@@ -95,6 +95,10 @@ def _inactive(arg: str) -> Callable:
     return setup
 
 
+def _unshared(records: dict, user) -> None:
+    records["answer_id"].is_shared = False
+
+
 def _detach_scan(records: dict, user) -> None:
     records["document_id"].signed_scan_id = None
 
@@ -196,6 +200,8 @@ STAGES: dict[str, Stage] = {
     "reports.attach_scan": Stage((LEADER, COORDINATOR), _detach_scan),
     "reports.upload_signed": Stage((LEADER, COORDINATOR)),
     "reports.retry": Stage((COORDINATOR, LEADER), _status("report_id", "failed")),
+    # citizens' feedback: the share button is drawn while the answer is not yet shared
+    "feedback.share_answer": Stage((COORDINATOR,), _unshared),
     # administration, account and the rest
     "admin.reactivate_unit": Stage((ADMIN,), _inactive("unit_id")),
     "admin.reactivate_user": Stage((ADMIN,), _inactive("user_id")),
