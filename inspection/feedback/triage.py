@@ -13,13 +13,14 @@ from models.enums import Severity
 
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
+from ..i18n import N_
 from ..remediation.services import open_action
 from ..text import fold, nfc
 from ..transaction import unit_of_work
 
 RECEIVED, DISMISSED, FINDING_OPENED, LISTED = "received", "dismissed", "finding_opened", "listed"
-STATUS_LABELS = {RECEIVED: "Chờ xem xét", DISMISSED: "Không xử lý", FINDING_OPENED: "Đã mở tồn tại",
-                 LISTED: "Đưa vào danh sách kiểm tra đột xuất"}
+STATUS_LABELS = {RECEIVED: N_("Chờ xem xét"), DISMISSED: N_("Không xử lý"), FINDING_OPENED: N_("Đã mở tồn tại"),
+                 LISTED: N_("Đưa vào danh sách kiểm tra đột xuất")}
 
 
 def complaints(actor, limit: int = 200) -> list[tuple[Feedback, str, str]]:
