@@ -41,6 +41,7 @@ class DeskFigures:
     desk_id: int
     name: str
     unit_name: str
+    unit_id: int = 0
     answers: int = 0
     elements: dict[str, Figure] = field(default_factory=dict)
 
@@ -89,7 +90,10 @@ def desk_figures(actor, start: date, end: date, unit_id: int | None = None) -> l
         query = (select(Feedback.desk_id, *_columns()).where(Feedback.desk_id.in_(ids),
                  Feedback.received_on.between(start, end)).group_by(Feedback.desk_id))
         rows = {r.desk_id: r for r in db.session.execute(query)}
-    return [_figures(rows.get(d.id), d.id, d.name, unit_name) for d, unit_name in desks]
+    found = [_figures(rows.get(d.id), d.id, d.name, unit_name) for d, unit_name in desks]
+    for figure, (desk, _name) in zip(found, desks, strict=True):
+        figure.unit_id = desk.unit_id
+    return found
 
 
 def months_back(end: date, count: int) -> list[date]:
