@@ -10,6 +10,7 @@ from models import OrgUnit
 from models.enums import SEVERITY_LABELS
 
 from .. import permissions
+from ..feedback import figures as feedback_figures
 from ..formatting import local_today
 from . import bp, cache, graphics, links, period, queries, summary, tables
 from .board import get_dashboard
@@ -49,7 +50,9 @@ def overview():
     if content is None:
         content = _content(fresh)
         cache.put(key, content)
-    return render_template("dashboard/overview.html", content=content)
+    # citizens' ratings change with every answer: outside the remembered content
+    return render_template("dashboard/overview.html", content=content,
+                           weakest=feedback_figures.weakest_desks(current_user))
 
 
 def _content(fresh: summary.Freshness) -> Markup:

@@ -106,3 +106,13 @@ def test_weakest_desks_need_the_minimum_sample(app, ctx, tree, monkeypatch):
     _answers(few, [(1, 1, 1, 1, 1)])
     leader = make_user(role=Role.LEADER, unit=tree["pc"])
     assert [f.name for f in figures.weakest_desks(leader)] == ["Kém", "Tốt"]
+
+
+def test_leaders_dashboard_names_the_weakest_desks(app, ctx, tree, monkeypatch):
+    monkeypatch.setitem(app.config, "FEEDBACK_MIN_SAMPLE", 2)
+    _answers(make_desk(tree["b"], name="Một cửa Tân Phước"), [(1, 2, 3, 4, 5)] * 2)
+    client = app.test_client()
+    sign_in(client, make_user(role=Role.LEADER, unit=tree["pc"]))
+    page = text(client.get("/dashboard"))
+    section = page.split('id="weakest-desks"')[1]
+    assert "Một cửa Tân Phước" in section and "40,0%" in section and "(4/10" in section
