@@ -1,8 +1,8 @@
 """Citizens' ratings of the one-stop desks: service_desk, citizen_feedback, feedback_alert; a finding
 and its remediation action may have no inspection (opened from citizens' feedback)
 
-Revision ID: f1a2b3c4d5e6
-Revises: e8b3f5a1c7d2
+Revision ID: 5045b9eca783
+Revises: f1a2b3c4d5e6
 Create Date: 2026-12-06 23:19:59.624467
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = 'f1a2b3c4d5e6'
-down_revision = 'e8b3f5a1c7d2'
+revision = '5045b9eca783'
+down_revision = 'f1a2b3c4d5e6'
 branch_labels = None
 depends_on = None
 
