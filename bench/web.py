@@ -14,7 +14,8 @@ statements; a commune's first view of the day draws its rows (about 4 ms of CPU 
 
 Besides the lists and the dashboard: the inspection page with SHOWCASE_FINDINGS findings and their
 photos, and the tablets' sync (batches of bench.load.SYNC_BATCH findings through the JSON API,
-from inspectors on the team). `<page>.floor_ratio` is the page's p50 at 10 in flight ÷ the floor's
+from inspectors on the team). The citizens' survey: bench/feedback.py.
+`<page>.floor_ratio` is the page's p50 at 10 in flight ÷ the floor's
 p50 (the README's "ratio of each page to the floor"; for the sync, one batch ÷ the floor)."""
 
 import base64
@@ -30,8 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+
+from . import feedback
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -206,6 +209,7 @@ def _measure(app, port: int) -> dict:
     figures["web.task_list.leader.p95_ms.10_in_flight"] = _figure(first["p95"], "ms")
     figures["web.task_list.deep_page.ratio"] = _figure(deep / first["p95"], "ratio")
     figures["web.task_list.deep_page.p95_ms"] = _figure(deep, "ms")
+    figures.update(feedback.measure(port, _desk_token(), heads, REQUESTS))
     figures.update(_refresh_figures(app))
     for n in (10, 50):
         result = load(port, "/dashboard", n, leaders)  # the same page for every leader: the cache serves it
@@ -234,6 +238,18 @@ def _measure(app, port: int) -> dict:
     live = load(port, "/dashboard?v={n}", 10, leaders, 50)
     figures["web.dashboard.live.p95_ms.10_in_flight"] = _figure(live["p95"], "ms")
     return figures
+
+
+def _desk_token() -> str:
+    """A one-stop desk of the first commune, and its poster's token (bench/feedback.py)."""
+    from inspection.feedback import tokens
+    from models import Desk, OrgUnit, db
+
+    unit = db.session.execute(select(OrgUnit).where(OrgUnit.kind == "commune").order_by(OrgUnit.id)).scalars().first()
+    desk = Desk(unit_id=unit.id, name="Bộ phận tiếp nhận và trả kết quả", token_id=tokens.new_token_id())
+    db.session.add(desk)
+    db.session.commit()
+    return tokens.sign(desk.id, desk.token_id)
 
 
 def _refresh_figures(app) -> dict:
@@ -283,7 +299,9 @@ def _environment(tmp: Path) -> tuple[dict, subprocess.Popen]:
     redis_proc, redis_url = _embedded_redis(tmp)
     env = dict(os.environ, DATABASE_URL=_database(), REDIS_URL=redis_url, CCHC_INSTANCE_DIR=str(tmp),
                CCHC_STORAGE_DIR=str(tmp / "files"), CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh",
-               CCHC_PAGE_SIZE=str(PAGE_ROWS))
+               CCHC_PAGE_SIZE=str(PAGE_ROWS),
+               # the survey: citizens' own addresses through the proxy's header; posted at once
+               CCHC_PROXY_FIX="1", CCHC_FEEDBACK_MIN_SECONDS="0")
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "CCHC_INSTANCE_DIR", "CCHC_STORAGE_DIR",
                                            "CCHC_PROFILE", "CCHC_PAGE_SIZE")})
     return env, redis_proc
