@@ -18,7 +18,7 @@ from tests.feedback.posters import decoded_qr
 from tests.reports.support import run_jobs
 
 from . import lighthouse
-from .conftest import TABLET, save_screenshot, sign_in
+from .conftest import DESKTOP, TABLET, save_screenshot, sign_in
 from .test_layout import _small_targets
 
 pytestmark = pytest.mark.browser
@@ -118,6 +118,12 @@ def test_citizen_rates_a_desk_from_the_poster_and_the_complaint_reaches_the_unit
     assert "Chờ hai tiếng" not in body  # the coordinator chose not to quote the citizen
     save_screenshot(staff, "feedback-action-800")
 
+    wide = new_context(DESKTOP).new_page()
+    sign_in(wide, base, people["coordinator"].username, PASSWORD)
+    for name, path in (("overview", "/feedback"), ("desks", f"/units/{tree['a'].id}/desks")):
+        wide.goto(f"{base}{path}")
+        assert _small_targets(wide) == [], name
+        save_screenshot(wide, f"feedback-{name}-1366")
     desk_page = staff.url
     staff.goto(f"{base}/feedback")
     staff.click("text=Bộ phận tiếp nhận và trả kết quả xã An Phước")
