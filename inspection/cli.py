@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from models import db
 
-from . import audit, embedded_db, runner, seed
+from . import audit, embedded_db, local_tls, runner, seed
 from .errors import DomainError
 
 
@@ -105,12 +105,19 @@ def audit_head():
     click.echo(f"{seq}:{digest}")
 
 
-def _banner(port: int) -> str:
+def _banner(port: int, host: str = "127.0.0.1", https: bool = False) -> str:
+    scheme = "https" if https else "http"
     lines = [
         "",
-        f"  CCHC — Quản lý kiểm tra và nhiệm vụ cải cách hành chính: http://127.0.0.1:{port}",
+        f"  CCHC — Quản lý kiểm tra và nhiệm vụ cải cách hành chính: {scheme}://127.0.0.1:{port}",
         f"  Cơ sở dữ liệu: {_database()}",
     ]
+    if host == "0.0.0.0":
+        lines += [f"  Trong mạng nội bộ (máy tính bảng): {scheme}://{ip}:{port}"
+                  for ip in local_tls.local_addresses() if ip != "127.0.0.1"]
+    if https:
+        lines.append(f"  Chứng chỉ CA cục bộ để cài trên máy tính bảng: {scheme}://<địa chỉ>:{port}/ca.crt "
+                     "(xem README, mục “Dùng thử trên máy tính bảng”)")
     if current_app.config["PROFILE"] == "demo":
         lines.append(f"  Tài khoản dùng thử (mật khẩu {seed.DEMO_PASSWORD}) — chỉ để trải nghiệm:")
         lines += [f"    {u:<12} {title}" for u, title in seed.DEMO_LOGINS]
@@ -126,14 +133,19 @@ def _database() -> str:
 
 @click.command("serve")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int)
-def serve_command(port: int):
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"),
+              help="0.0.0.0 serves the local network (a tablet on the office Wi-Fi).")
+@click.option("--https", "https", is_flag=True, default=lambda: os.environ.get("HTTPS", "") not in ("", "0"),
+              help="Serve HTTPS with a local CA and server certificate made once under instance/tls/.")
+def serve_command(port: int, host: str, https: bool):
     """Run the web app, an RQ worker and the scheduler together (and the embedded PostgreSQL and
     Redis when no DATABASE_URL / REDIS_URL is set)."""
     config = current_app.config
+    tls = local_tls.ensure(Path(config["INSTANCE_DIR"])) if https else None
     if config["EMBEDDED_DB"]:  # the processes reach the server this one started: no start of their own
         os.environ.update(DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"], CCHC_PROFILE=config["PROFILE"])
     try:
-        code = runner.serve(Path(config["INSTANCE_DIR"]), port, _banner(port))
+        code = runner.serve(Path(config["INSTANCE_DIR"]), port, _banner(port, host, https), host=host, tls=tls)
     finally:
         if config["EMBEDDED_DB"]:  # stopped after every process using it, even one a crashed run left
             embedded_db.stop(Path(config["EMBEDDED_DB_DIR"]))

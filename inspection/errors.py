@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, current_app, g, render_template, request
+from flask_babel import gettext
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -22,6 +23,27 @@ QUEUE_DOWN = N_("Máy chủ hàng đợi tạm thời không truy cập được
 # the user's input, not the server, is at fault.
 UNREPRESENTABLE = N_("Giá trị nhập vào vượt quá giới hạn cho phép hoặc chứa ký tự không hợp lệ. "
                      "Vui lòng kiểm tra lại.")
+# The HTTP refusals a user meets, in words (werkzeug's descriptions are English and say no limit).
+SIGNED_OUT = N_("Phiên đăng nhập đã kết thúc hoặc bạn chưa đăng nhập. Vui lòng đăng nhập lại; dữ liệu chưa gửi "
+                "vẫn được giữ trên máy.")
+TOO_LARGE = N_("Dữ liệu gửi lên quá lớn: mỗi lần gửi tối đa %(mb)s MB (cả các tệp đính kèm). Hãy chọn tệp nhỏ "
+               "hơn, chụp ảnh với độ phân giải thấp hơn hoặc gửi từng tệp một lần.")
+TOO_LONG = N_("Địa chỉ hoặc nội dung tìm kiếm quá dài. Hãy rút ngắn nội dung tìm kiếm rồi thử lại.")
+
+
+def http_message(code: int) -> str:
+    """The user's-language words for a refusal werkzeug describes in English ("" for the others)."""
+    if code == 401:
+        return gettext(SIGNED_OUT)
+    if code == 413:
+        return gettext(TOO_LARGE, mb=upload_limit_mb())
+    if code == 414:
+        return gettext(TOO_LONG)
+    return ""
+
+
+def upload_limit_mb() -> int:
+    return current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
 
 
 class DomainError(Exception):
@@ -96,7 +118,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _answer(exc.code or 500, exc.description if exc.code not in (404, 403) else "")
+        code = exc.code or 500
+        return _answer(code, http_message(code) or (exc.description if code not in (404, 403) else ""))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -27,19 +27,34 @@ def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
     return proc, f"unix://{socket}"
 
 
-def _commands(port: int) -> list[list[str]]:
+# gunicorn's longest request line (its maximum): a long search reaches the app, which answers in
+# words (errors.TOO_LONG), instead of gunicorn's bare "URI Too Long" at the default 4094 bytes.
+REQUEST_LINE_LIMIT = 8190
+
+
+def gunicorn_command(port: int, host: str = "127.0.0.1", tls: tuple[Path, Path] | None = None) -> list[str]:
+    """The web server: `host` (0.0.0.0 serves the office network), HTTPS with (certificate, key)."""
     bindir = Path(sys.executable).parent
+    # A web worker that hangs on its way out is killed by gunicorn after 5 s, well before _wait
+    # gives up on gunicorn itself (killing the master alone would leave the worker running).
+    command = [str(bindir / "gunicorn"), "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
+               "--graceful-timeout", "5", "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1",
+               "--limit-request-line", str(REQUEST_LINE_LIMIT)]
+    if tls:
+        command += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
+    return command + ["app:create_app()"]
+
+
+def _commands(port: int, host: str, tls: tuple[Path, Path] | None) -> list[list[str]]:
     return [
-        # A web worker that hangs on its way out is killed by gunicorn after 5 s, well before _wait
-        # gives up on gunicorn itself (killing the master alone would leave the worker running).
-        [str(bindir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-         "--graceful-timeout", "5", "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", "app:create_app()"],
+        gunicorn_command(port, host, tls),
         [sys.executable, "worker.py"],
         [sys.executable, "-m", "inspection.jobs.cron"],  # `rq cron` that outlives a Redis restart
     ]
 
 
-def serve(instance: Path, port: int, banner: str) -> int:
+def serve(instance: Path, port: int, banner: str, *, host: str = "127.0.0.1",
+          tls: tuple[Path, Path] | None = None) -> int:
     """Start everything, print the banner, wait; stop all children on Ctrl-C or a child's death."""
     env_ready = os.environ.get("REDIS_URL")
     children: list[subprocess.Popen] = []
@@ -48,7 +63,7 @@ def serve(instance: Path, port: int, banner: str) -> int:
         children.append(redis_proc)
         os.environ["REDIS_URL"] = url
     os.environ.setdefault("TZ", "Asia/Ho_Chi_Minh")
-    children += [subprocess.Popen(cmd, cwd=ROOT) for cmd in _commands(port)]
+    children += [subprocess.Popen(cmd, cwd=ROOT) for cmd in _commands(port, host, tls)]
     print(banner, flush=True)
     return _wait(children)
 

@@ -1,0 +1,47 @@
+"""The HTTP refusals a user meets answer in the app's words, not werkzeug's English: a too-large
+upload (413: the limit in MB, and the browser warns first), a session ended under the tablet's API
+(401 JSON), each in the user's language through the catalog."""
+
+import io
+
+from models import db
+from tests.factories import csrf_token, make_user, sign_in
+
+
+def _too_large(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # one upload of 1 MB + 1 KB of form over it
+    return client.post("/tasks/1/progress", data={"csrf_token": csrf_token(client, "/"),
+                                                  "progress_files": (io.BytesIO(b"%PDF-" + b"0" * 1_100_000), "a.pdf")},
+                       content_type="multipart/form-data")
+
+
+def test_the_413_page_is_vietnamese_and_states_the_limit(app, client, tree):
+    sign_in(client, make_user(unit=tree["a"]))
+    saved = app.config["MAX_CONTENT_LENGTH"]
+    try:
+        response = _too_large(client, app)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = saved
+    page = response.get_data(as_text=True)
+    limit = app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
+    assert response.status_code == 413 and f"mỗi lần gửi tối đa {limit} MB" in page
+    assert "exceeds the capacity" not in page and "Request Entity Too Large" not in page
+
+
+def test_every_page_carries_the_upload_limit_for_the_browser_warning(app, client, tree):
+    sign_in(client, make_user(unit=tree["a"]))
+    page = client.get("/").get_data(as_text=True)
+    assert f'data-max-upload="{app.config["MAX_UPLOAD_BYTES"]}"' in page
+    assert "mỗi lần gửi tối đa" in page  # the words the browser shows before sending
+
+
+def test_the_api_after_sign_out_answers_401_in_the_users_language(app, tree):
+    for locale, words in (("vi", "Phiên đăng nhập đã kết thúc"), ("en", "Your session has ended")):
+        user = make_user(unit=tree["a"], locale=locale)
+        db.session.commit()
+        client = app.test_client()
+        sign_in(client, user)
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+        answer = client.get("/api/v1/inspections/today", headers={"Accept-Language": locale})
+        assert answer.status_code == 401 and answer.is_json
+        assert words in answer.get_json()["error"], (locale, answer.get_json())
