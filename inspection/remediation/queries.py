@@ -76,6 +76,34 @@ def filtered_actions(actor, filters: ActionFilters, today: date | None = None):
     return stmt.where(_search(filters.q)) if fold(filters.q) else stmt
 
 
+# The list's tabs (the quick filters above it): name → the filters each stands for.
+TABS = {"unfinished": {"status": UNFINISHED}, "overdue": {"timeliness": Timeliness.OVERDUE},
+        "returned": {"status": RemediationStatus.RETURNED},
+        "awaiting_review": {"timeliness": Timeliness.AWAITING_REVIEW}, "all": {}}
+
+
+def tab_counts(actor, filters: ActionFilters, today: date | None = None) -> dict[str, int]:
+    """How many actions match the search and the other filters in each tab, in one statement:
+    a search runs over every state, and each tab says how many of its matches it holds."""
+    today = today or local_today()
+    base = ActionFilters(inspection_id=filters.inspection_id, unit_id=filters.unit_id, area_id=filters.area_id,
+                         returned=filters.returned, q=filters.q)
+    a = RemediationAction
+    matched = filtered_actions(actor, base, today).with_only_columns(a.id, a.status, a.deadline, a.completed_on)
+    rows = matched.subquery()
+
+    def tab_clause(tab: dict):
+        if tab.get("status") == UNFINISHED:
+            return rows.c.status != RemediationStatus.ACCEPTED
+        if "status" in tab:
+            return rows.c.status == tab["status"]
+        return timeliness_clause(tab["timeliness"], today, rows.c) if tab else None
+
+    columns = [func.count().filter(clause) if (clause := tab_clause(tab)) is not None else func.count()
+               for tab in TABS.values()]
+    return dict(zip(TABS, db.session.execute(select(*columns).select_from(rows)).one(), strict=True))
+
+
 def list_actions(actor, filters: ActionFilters, *, sort: str, cursor: str | None, size: int) -> Page:
     """One page of the filtered list (by deadline unless asked otherwise)."""
     return paginate(filtered_actions(actor, filters), sorts=SORTS, sort=sort, cursor=cursor, size=size)

@@ -78,8 +78,9 @@ def to_action(action: RemediationAction, anchor: str = ""):
 # ---- the list and the overview
 
 def _filter_form() -> ActionFilterForm:
-    """The filters; a first visit (no query at all) shows the unfinished work."""
-    form = ActionFilterForm(formdata=request.args if request.args else MultiDict({"status": queries.UNFINISHED}))
+    """The filters; a first visit (no query at all) shows the unfinished work, while its status
+    field stays "every state", so a search typed there runs over every state (the tabs count it)."""
+    form = ActionFilterForm(formdata=request.args if request.args else MultiDict({}))
     form.unit_id.choices = [SelectChoice("", _("Mọi đơn vị"))] + [
         SelectChoice(str(i), name) for i, name in queries.unit_choices(current_user)]
     form.inspection_id.choices = [SelectChoice("", _("Mọi cuộc kiểm tra"))] + [
@@ -107,11 +108,16 @@ def _filters(form: ActionFilterForm) -> queries.ActionFilters:
 def action_list():
     """The actions the user sees (a unit's officers: their unit's), unfinished first by deadline."""
     form = _filter_form()
-    page = queries.list_actions(current_user, _filters(form), sort=form.sort.data or "deadline",
+    filters = _filters(form)
+    if not request.args:
+        filters.status = queries.UNFINISHED
+    page = queries.list_actions(current_user, filters, sort=form.sort.data or "deadline",
                                 cursor=request.args.get("after"), size=current_app.config["PAGE_SIZE"])
     given = request.args if request.args else {"status": queries.UNFINISHED}
     page.args = {k: v for k, v in given.items() if k != "after" and v}
-    return render_template("remediation/list.html", form=form, page=page, **queries.related(page.items))
+    counts = queries.tab_counts(current_user, filters)
+    return render_template("remediation/list.html", form=form, page=page, counts=counts,
+                           **queries.related(page.items))
 
 
 @bp.route("/remediation/export.xlsx", methods=["GET", "POST"])

@@ -343,3 +343,20 @@ def test_only_reviewers_see_the_review_and_the_head_may_send_back(browser_of, pe
     assert post(head, action, "return-to-officer", return_reason="Ảnh mờ, chụp lại").status_code == 303
     action = fresh(action)
     assert action.status == RemediationStatus.RETURNED and action.times_returned == 1
+
+
+def test_a_search_runs_over_every_state_and_each_tab_counts_its_matches(browser_of, actions):  # noqa: F811
+    """One action done and accepted, one still open, both about "Tồn tại": the search box (whose
+    status field says every state) lists both; the tabs say 1 unfinished, 2 in all; a tab keeps the search."""
+    done, still = actions
+    done.status = RemediationStatus.ACCEPTED
+    db.session.commit()
+    officer = browser_of("officer")
+    first = officer.get("/remediation").get_data(as_text=True)
+    assert done.description not in first and still.description in first  # a first visit: the unfinished work
+    assert re.search(r'<option selected value="">', first) or 'value="" selected' in first  # status: every state
+    found = officer.get("/remediation?q=ton+tai&status=").get_data(as_text=True)
+    assert done.description in found and still.description in found
+    counts = dict(re.findall(r'>\s*([^<>]+?) <span class="chip-count">(\d+)</span>', found))
+    assert (counts["Chưa hoàn thành"], counts["Tất cả"]) == ("1", "2")
+    assert 'href="/remediation?status=unfinished&amp;q=ton+tai"' in found
