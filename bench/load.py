@@ -8,10 +8,10 @@ own signed-in session cookie when several are given) until REQUESTS answers came
 one JSON line: p50/p95/p99 in ms, requests per second, and the number of non-200 answers.
 A "{n}" in PATH is replaced by the request's number (to make every request a different one).
 
-With --sync each sample is a tablet's sync batch: SYNC_BATCH findings posted one after the other
-to the JSON API (as the outbox sends them), each with a new client UUID and a device time on DAY
-(the inspection's date, YYYY-MM-DD); the times are per batch and an answer other than 201 counts
-as an error."""
+With --sync each sample is a tablet's sync batch: SYNC_BATCH findings posted in one request to the
+batch endpoint of the JSON API (/api/v1/sync, as the outbox sends them), each with a new client UUID
+and a device time on DAY (the inspection's date, YYYY-MM-DD); the times are per batch and an item
+answered other than 201 counts as an error."""
 
 import http.client
 import json
@@ -49,20 +49,24 @@ def _worker(host: str, port: int, path: str, cookie: str, quota: list, samples: 
 
 
 def _batch(conn, path: str, headers: dict, errors: list, day: date) -> None:
-    """One sync batch: SYNC_BATCH new findings, each sent after the previous one was answered."""
+    """One sync batch: SYNC_BATCH new findings of the inspection in PATH, in one request."""
     vietnam = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh
     now = datetime.now(vietnam)
     # taken on the inspection's day, and never later than now (the server refuses future times)
     on_site = now if now.date() == day else datetime.combine(day, clock(9), vietnam)
-    for n in range(SYNC_BATCH):
-        body = json.dumps({"description": f"Tồn tại ghi nhận tại hiện trường số {n + 1}", "severity": "minor",
-                           "client_uuid": str(uuid.uuid4()),
-                           "device_time": (on_site - timedelta(seconds=SYNC_BATCH - n)).isoformat()})
-        conn.request("POST", path, body=body.encode(), headers=headers)
-        response = conn.getresponse()
-        response.read()
-        if response.status != 201:
-            errors.append(response.status)
+    inspection_id = int(path.rsplit("/", 1)[-1])
+    items = [{"kind": "finding", "inspection_id": inspection_id,
+              "body": {"description": f"Tồn tại ghi nhận tại hiện trường số {n + 1}", "severity": "minor",
+                       "client_uuid": str(uuid.uuid4()),
+                       "device_time": (on_site - timedelta(seconds=SYNC_BATCH - n)).isoformat()}}
+             for n in range(SYNC_BATCH)]
+    conn.request("POST", "/api/v1/sync", body=json.dumps({"items": items}).encode(), headers=headers)
+    response = conn.getresponse()
+    answer = response.read()
+    if response.status != 200:
+        errors.extend([response.status] * SYNC_BATCH)
+        return
+    errors.extend(r["status"] for r in json.loads(answer)["results"] if r["status"] != 201)
 
 
 def _sync_worker(host: str, port: int, path: str, session: str, quota: list, samples: list, errors: list,
@@ -105,7 +109,7 @@ def run(url: str, path: str, concurrency: int, requests: int, cookies: list[str]
 if __name__ == "__main__":
     if sys.argv[1] == "--sync":
         url, inspection_id, day, concurrency, batches, *sessions = sys.argv[2:]
-        print(json.dumps(run(url, f"/api/v1/inspections/{inspection_id}/findings", int(concurrency), int(batches),
+        print(json.dumps(run(url, f"/api/v1/inspections/{inspection_id}", int(concurrency), int(batches),
                              [f"{session}|{day}" for session in sessions], worker=_sync_worker)))
     else:
         url, path, concurrency, requests, *cookies = sys.argv[1:]

@@ -13,10 +13,11 @@ warm-up, not counted), as on a server that has been up: its processes have drawn
 statements; a commune's first view of the day draws its rows (about 4 ms of CPU more, in-process).
 
 Besides the lists and the dashboard: the inspection page with SHOWCASE_FINDINGS findings and their
-photos, and the tablets' sync (batches of bench.load.SYNC_BATCH findings through the JSON API,
-from inspectors on the team). The citizens' survey: bench/feedback.py.
-`<page>.floor_ratio` is the page's p50 at 10 in flight ÷ the floor's
-p50 (the README's "ratio of each page to the floor"; for the sync, one batch ÷ the floor)."""
+photos, and the tablets' sync (batches of bench.load.SYNC_BATCH findings, each batch one request to
+/api/v1/sync, from inspectors on the team). The citizens' survey: bench/feedback.py.
+`<page>.floor_ratio` is the page's p50 at 10 in flight ÷
+the floor's p50 (the README's "ratio of each page to the floor"; for the sync, one batch ÷ the floor).
+BENCH_WEB_ONLY=sync measures the floor and the sync only and prints them (web.json is left alone)."""
 
 import base64
 import http.client
@@ -40,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUESTS = int(os.environ.get("BENCH_WEB_REQUESTS", "400"))
+# BENCH_WEB_ONLY=sync: only the floor and the tablets' sync, printed (bench/results/web.json untouched)
+ONLY = os.environ.get("BENCH_WEB_ONLY", "")
 SYNC_BATCHES = int(os.environ.get("BENCH_WEB_SYNC_BATCHES", "60"))  # × bench.load.SYNC_BATCH findings
 WORKERS = 2 * (os.cpu_count() or 2) + 1
 PAGE_ROWS = 50  # rows per list page, as the task-list figure is defined (the product's default is 25)
@@ -186,7 +189,7 @@ def _showcase() -> dict[str, int]:
 
 def _measure(app, port: int) -> dict:
     """Every figure: p50/p95 under load, the deep-page ratio, statements per page."""
-    from models import Inspection, db
+    from models import db
     from models.dashboard import DashboardRefresh
 
     from .province import PASSWORD
@@ -197,6 +200,8 @@ def _measure(app, port: int) -> dict:
     ids = _showcase()
     floor = load(port, "/healthz", 10, [])["p50"]
     figures = {"web.floor.p50_ms": _figure(floor, "ms")}
+    if ONLY == "sync":
+        return figures | _sync_figures(port, ids, inspectors, floor)
     for users in (heads, leaders):  # the warm-up, not counted: each user opens the task list twice
         load(port, "/tasks", len(users), users, 2 * len(users))
     at_10 = {}  # page → its figures at 10 in flight, for the ratios to the floor
@@ -225,11 +230,7 @@ def _measure(app, port: int) -> dict:
     at_10["inspection_detail"] = detail = load(port, f"/inspections/{ids['inspection']}", 10, inspectors)
     figures["web.inspection_detail.p95_ms"] = _figure(detail["p95"], "ms")
     figures["web.inspection_detail.p50_ms"] = _figure(detail["p50"], "ms")
-    sessions = [csrf_session(port, cookie) for cookie in inspectors]
-    day = db.session.get(Inspection, ids["field"]).start_on  # device times on its date (midnight may pass)
-    at_10["sync_batch"] = sync = load_sync(port, ids["field"], day, 10, sessions, SYNC_BATCHES)
-    figures["web.sync_batch.p95_ms"] = _figure(sync["p95"], "ms")
-    figures["web.sync_batch.p50_ms"] = _figure(sync["p50"], "ms")
+    figures.update(_sync_figures(port, ids, inspectors, floor))
     for page, result in at_10.items():
         figures[f"web.{page}.floor_ratio"] = _figure(result["p50"] / floor, "ratio")
     with app.app_context():
@@ -250,6 +251,17 @@ def _desk_token() -> str:
     db.session.add(desk)
     db.session.commit()
     return tokens.sign(desk.id, desk.token_id)
+
+
+def _sync_figures(port: int, ids: dict, inspectors: list[str], floor: float) -> dict:
+    """The tablets' sync: 10 tablets at once, each sending batches of bench.load.SYNC_BATCH findings."""
+    from models import Inspection, db
+
+    sessions = [csrf_session(port, cookie) for cookie in inspectors]
+    day = db.session.get(Inspection, ids["field"]).start_on  # device times on its date (midnight may pass)
+    sync = load_sync(port, ids["field"], day, 10, sessions, SYNC_BATCHES)
+    return {"web.sync_batch.p95_ms": _figure(sync["p95"], "ms"), "web.sync_batch.p50_ms": _figure(sync["p50"], "ms"),
+            "web.sync_batch.floor_ratio": _figure(sync["p50"] / floor, "ratio")}
 
 
 def _refresh_figures(app) -> dict:
@@ -328,7 +340,8 @@ def _run(env: dict) -> dict:
     try:
         with app.app_context():
             figures = _measure(app, port)
-        figures.update(_statement_figures(app))
+        if not ONLY:
+            figures.update(_statement_figures(app))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -344,7 +357,8 @@ def main() -> None:
         finally:
             redis_proc.terminate()
             redis_proc.wait(timeout=30)
-    (RESULTS / "web.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    if not ONLY:
+        (RESULTS / "web.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     for name, figure in result["figures"].items():
         print(f"{name}: {figure['value']} {figure['unit']}")
 

@@ -2,10 +2,12 @@
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import select, text
 
 from models import AuditEvent, db, utcnow
@@ -43,29 +45,51 @@ def _lock_chain() -> None:
 
 
 def record(actor, action: str, target_type: str, target_id, *, unit_id=None,
-           before: dict | None = None, after: dict | None = None) -> AuditEvent:
-    """Append one audit event inside the current transaction."""
+           before: dict | None = None, after: dict | None = None) -> AuditEvent | None:
+    """Append one audit event inside the current transaction (or, within appended_together(), keep
+    it to be appended with the others when that ends; None then)."""
+    fields = {"actor_id": getattr(actor, "id", None), "action": action, "target_type": target_type,
+              "target_id": str(target_id), "unit_id": unit_id,
+              "ip_address": request.remote_addr or "" if has_request_context() else "",
+              "before": _plain(before) if before is not None else None,
+              "after": _plain(after) if after is not None else None}
+    later = g.get("audit_later") if has_app_context() else None
+    if later is not None:
+        later.append(fields)
+        return None
+    return _append([fields])[-1]
+
+
+@contextmanager
+def appended_together() -> Iterator[list]:
+    """Within it, record() keeps its events, and they are appended together when it ends without an
+    error (in the caller's transaction, before its commit): the chain's lock, held until the commit, is
+    then taken for the appends alone rather than for all the work of a batch. Yields the kept events,
+    so a part of the work rolled back to a savepoint can drop its own."""
+    g.audit_later = later = []
+    try:
+        yield later
+    finally:
+        g.pop("audit_later", None)
+    if later:
+        _append(later)
+
+
+def _append(rows: list[dict]) -> list[AuditEvent]:
     _lock_chain()
     last = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    event = AuditEvent(
-        seq=(last.seq + 1) if last else 1,
-        at=utcnow().replace(microsecond=0),
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        unit_id=unit_id,
-        ip_address=request.remote_addr or "" if has_request_context() else "",
-        before=_plain(before) if before is not None else None,
-        after=_plain(after) if after is not None else None,
-        prev_hash=last.hash if last else GENESIS,
-    )
-    event.hash = event_hash(event)
-    db.session.add(event)
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    events = []
+    for fields in rows:
+        seq += 1
+        event = AuditEvent(seq=seq, at=utcnow().replace(microsecond=0), prev_hash=prev, **fields)
+        event.hash = prev = event_hash(event)
+        events.append(event)
+    db.session.add_all(events)
     db.session.flush()
-    return event
+    return events
 
 
 def chain_head() -> tuple[int, str]:

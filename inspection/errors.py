@@ -100,7 +100,8 @@ def _answer(status: int, message: str = ""):
     return render_template(template, status=status, message=message), status
 
 
-def _json_error(exc: DomainError):
+def json_error(exc: DomainError):
+    """The JSON body and status of a domain error (a page of the API, or one item of a batch)."""
     body = {"error": exc.message or str(exc.status)}
     if exc.field:
         body["field"] = exc.field
@@ -113,7 +114,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if _wants_json():
-            return _json_error(exc)
+            return json_error(exc)
         return _answer(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)

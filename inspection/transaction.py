@@ -46,6 +46,23 @@ def unit_of_work() -> Iterator[None]:
         _run_callbacks(state)
 
 
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A part of the current unit of work that may fail on its own (one item of a batch): on an exception
+    its writes are rolled back to a savepoint and the callbacks it registered are dropped, and the
+    exception goes on; the rest of the unit of work is kept."""
+    state = _state()
+    kept = len(state["callbacks"])
+    nested = db.session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        nested.rollback()
+        del state["callbacks"][kept:]
+        raise
+    nested.commit()
+
+
 def _run_callbacks(state: dict) -> None:
     callbacks, state["callbacks"] = state["callbacks"], []
     for callback in callbacks:

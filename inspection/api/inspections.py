@@ -29,15 +29,15 @@ def _body(record) -> dict:
     return {"inspection": serializers.inspection_summary(record)}
 
 
-def _answer(record):
-    return jsonify(_body(record)), 202 if isinstance(record, Correction) else 200
+def _answer(record) -> tuple[dict, int]:
+    return _body(record), 202 if isinstance(record, Correction) else 200
 
 
-def _stored(record, replayed: bool, body: dict | None = None):
+def _stored(record, replayed: bool, body: dict | None = None) -> tuple[dict, int]:
     """A first storage is 201; an identical resubmission 202 with `already_stored: true` and the stored
     record. A pending correction is 202 too: its body holds `correction` instead of the record."""
     status = 202 if replayed or isinstance(record, Correction) else 201
-    return jsonify((body or _body(record)) | {"already_stored": replayed}), status
+    return (body or _body(record)) | {"already_stored": replayed}, status
 
 
 @bp.route("/inspections/today")
@@ -69,10 +69,7 @@ def inspection_detail(inspection: Inspection):
 @permissions.scoped_view(Inspection, "inspection_id", "inspection.conduct")
 def start(inspection: Inspection):
     """Start the inspection on site (device time)."""
-    data = payloads.body()
-    fieldwork.start_inspection(current_user, inspection, device_time=payloads.moment(data),
-                               location=payloads.text(data, "location", limit=300))
-    return _answer(inspection)
+    return _json(start_item(inspection, payloads.body()))
 
 
 @bp.route("/inspections/<int:inspection_id>/results", methods=["POST"])
@@ -80,19 +77,7 @@ def start(inspection: Inspection):
 @permissions.scoped_view(Inspection, "inspection_id", "inspection.conduct")
 def record_result(inspection: Inspection):
     """Record (or, with the current version, edit) the result of one checklist item."""
-    data = payloads.body()
-    replayed = fieldwork.already_stored(CheckResult, data.get("client_uuid"))
-    record = fieldwork.record_result(
-        current_user, inspection, item_id=payloads.integer(data, "item_id"),
-        value=payloads.text(data, "value", required=True, limit=20),
-        client_uuid=payloads.text(data, "client_uuid", required=True, limit=36),
-        device_time=payloads.moment(data), note=payloads.text(data, "note"),
-        severity=payloads.text(data, "severity", limit=20) or None,
-        description=payloads.text(data, "description"), version=payloads.integer(data, "version", required=False),
-        propose_on_conflict=request.headers.get("X-On-Conflict") == "propose")
-    # an earlier write of the item, replayed after a later one: answered with the current result
-    superseded = isinstance(record, CheckResult) and record.client_uuid != data.get("client_uuid")
-    return _stored(record, replayed or superseded)
+    return _json(result_item(inspection, payloads.body(), request.headers.get("X-On-Conflict") == "propose"))
 
 
 @bp.route("/inspections/<int:inspection_id>/findings", methods=["POST"])
@@ -100,14 +85,55 @@ def record_result(inspection: Inspection):
 @permissions.scoped_view(Inspection, "inspection_id", "inspection.conduct")
 def record_finding(inspection: Inspection):
     """Record a free finding (not tied to a checklist item)."""
-    data = payloads.body()
-    replayed = fieldwork.already_stored(Finding, data.get("client_uuid"))
+    return _json(finding_item(inspection, payloads.body()))
+
+
+def _json(answer: tuple[dict, int]):
+    return jsonify(answer[0]), answer[1]
+
+
+# The items of a write, shared by the routes above and the batch (inspection/api/batch.py): each
+# takes the inspection (already scoped and checked) and the item's JSON body, and returns (body, status).
+
+def start_item(inspection: Inspection, data: dict) -> tuple[dict, int]:
+    fieldwork.start_inspection(current_user, inspection, device_time=payloads.moment(data),
+                               location=payloads.text(data, "location", limit=300))
+    return _answer(inspection)
+
+
+def result_item(inspection: Inspection, data: dict, propose: bool = False, replayed: bool | None = None):
+    if replayed is None:  # (the batch knows it for all its items at once)
+        replayed = fieldwork.already_stored(CheckResult, data.get("client_uuid"))
+    record = fieldwork.record_result(
+        current_user, inspection, item_id=payloads.integer(data, "item_id"),
+        value=payloads.text(data, "value", required=True, limit=20),
+        client_uuid=payloads.text(data, "client_uuid", required=True, limit=36),
+        device_time=payloads.moment(data), note=payloads.text(data, "note"),
+        severity=payloads.text(data, "severity", limit=20) or None,
+        description=payloads.text(data, "description"), version=payloads.integer(data, "version", required=False),
+        propose_on_conflict=propose)
+    # an earlier write of the item, replayed after a later one: answered with the current result
+    superseded = isinstance(record, CheckResult) and record.client_uuid != data.get("client_uuid")
+    return _stored(record, bool(replayed or superseded))
+
+
+def finding_item(inspection: Inspection, data: dict, replayed: bool | None = None) -> tuple[dict, int]:
+    if replayed is None:
+        replayed = fieldwork.already_stored(Finding, data.get("client_uuid"))
     record = fieldwork.record_finding(
         current_user, inspection, description=payloads.text(data, "description", required=True),
         severity=payloads.text(data, "severity", required=True, limit=20),
         client_uuid=payloads.text(data, "client_uuid", required=True, limit=36),
         device_time=payloads.moment(data), latitude=data.get("latitude"), longitude=data.get("longitude"))
     return _stored(record, replayed)
+
+
+def close_item(inspection: Inspection, data: dict) -> tuple[dict, int]:
+    fieldwork.close_minutes(current_user, inspection,
+                            representative_name=payloads.text(data, "representative_name", required=True, limit=120),
+                            representative_title=payloads.text(data, "representative_title", limit=120),
+                            device_time=payloads.moment(data))
+    return _answer(inspection)
 
 
 @bp.route("/findings/<int:finding_id>/photos", methods=["POST"])
@@ -145,9 +171,9 @@ def _store_photo(finding: Finding):
                                 client_uuid=payloads.text(form, "client_uuid", required=True, limit=36),
                                 device_time=payloads.moment(form), kind=form.get("kind", "before"), sha256=digest)
     if isinstance(photo, Correction):
-        return _stored(photo, replayed)
-    return _stored(photo, replayed, {"photo": {"id": photo.id, "client_uuid": photo.client_uuid,
-                                               "finding_id": finding.id, "sha256": digest}})
+        return _json(_stored(photo, replayed))
+    return _json(_stored(photo, replayed, {"photo": {"id": photo.id, "client_uuid": photo.client_uuid,
+                                                     "finding_id": finding.id, "sha256": digest}}))
 
 
 def _checked_digest(stream, claimed: str) -> str:
@@ -167,9 +193,4 @@ def _checked_digest(stream, claimed: str) -> str:
 @permissions.scoped_view(Inspection, "inspection_id", "inspection.lead")
 def close_minutes(inspection: Inspection):
     """The team lead closes the minutes, naming the unit's representative."""
-    data = payloads.body()
-    fieldwork.close_minutes(current_user, inspection,
-                            representative_name=payloads.text(data, "representative_name", required=True, limit=120),
-                            representative_title=payloads.text(data, "representative_title", limit=120),
-                            device_time=payloads.moment(data))
-    return _answer(inspection)
+    return _json(close_item(inspection, payloads.body()))

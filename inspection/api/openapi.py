@@ -225,6 +225,30 @@ PATHS = {
         {"200": _ok("Minutes closed", "InspectionEnvelope")}),
 }
 
+SCHEMAS["SyncItem"] = _object({
+    "kind": {"type": "string", "enum": ["start", "result", "finding", "close"],
+             "description": "Which write: as POST /inspections/{id}/start, /results, /findings, /close-minutes"},
+    "inspection_id": INSPECTION_ID["schema"],
+    "body": {"description": "The body that route takes (Start, RecordResult, RecordFinding or CloseMinutes)",
+             "oneOf": [_ref("Start"), _ref("RecordResult"), _ref("RecordFinding"), _ref("CloseMinutes")]},
+    "on_conflict": {"type": "string", "enum": ["propose"],
+                    "description": "For a result: as the X-On-Conflict header of /results"}},
+    ("kind", "inspection_id", "body"))
+SCHEMAS["SyncBatch"] = _object({"items": {"type": "array", "minItems": 1, "maxItems": 50,
+                                          "items": _ref("SyncItem")}}, ("items",))
+SCHEMAS["SyncResults"] = _object({"results": {"type": "array", "items": _object({
+    "status": {"type": "integer", "description": "The status the item's own route would answer: 200 or 201 "
+                                                 "stored, 202 already stored or kept as a pending correction, "
+                                                 "403/404 out of reach, 409 conflict, 422 refused"},
+    "client_uuid": {"type": ["string", "null"]},
+    "body": {"type": "object", "description": "That route's body: the record (envelope), or an Error / "
+                                              "Conflict with its Vietnamese message"}},
+    ("status", "body")), "description": "One answer per item, in the order sent"}}, ("results",))
+PATHS["/api/v1/sync"] = _post(
+    "The device's outbox in one request: up to 50 writes, each run and answered on its own (idempotent by "
+    "client_uuid, one item's refusal leaves the others). Photos go on their own",
+    _json_body("SyncBatch"), {"200": _ok("One answer per item, in order", "SyncResults")}, ())
+
 SCHEMAS["InspectionList"] = _object({"inspections": {"type": "array", "items": _ref("InspectionSummary")}},
                                     ("inspections",))
 

@@ -31,6 +31,18 @@ def body() -> dict:
     return data
 
 
+def items(limit: int) -> list:
+    """The items of a batch: {"items": [...]}, at most `limit`, or nothing is read."""
+    data = request.get_json(silent=True)
+    rows = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(rows, list) or not rows:
+        raise ValidationError("Nội dung yêu cầu phải là {\"items\": [...]} với ít nhất một mục.", field="items")
+    if len(rows) > limit:
+        raise ValidationError(f"Mỗi lô tối đa {limit} mục ({len(rows)} mục được gửi): không có mục nào được lưu. "
+                              "Chia thành nhiều lô.", field="items")
+    return rows
+
+
 def text(data: dict, name: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
     value = data.get(name, "")
     if value is None:

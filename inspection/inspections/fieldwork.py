@@ -6,7 +6,7 @@ stores it once. After the minutes are closed, every edit becomes a pending corre
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from models import (
@@ -158,8 +158,25 @@ def already_stored(model, client_uuid: str) -> bool:
     """Whether a record (or a pending correction) with this client UUID is stored: a resubmission."""
     if not isinstance(client_uuid, str) or len(client_uuid) != 36:
         return False
-    return any(db.session.execute(select(m.id).where(m.client_uuid == client_uuid)).first()
-               for m in (model, Correction))
+    return _taken(model, client_uuid)
+
+
+def stored_uuids(uuids) -> set[tuple[str, str]]:
+    """(kind, client UUID) of those of `uuids` already stored as a result, a finding or a pending
+    correction: one query for a whole batch."""
+    uuids = [u for u in uuids if isinstance(u, str) and len(u) == 36]
+    if not uuids:
+        return set()
+    parts = [select(literal(kind), model.client_uuid).where(model.client_uuid.in_(uuids))
+             for kind, model in (("result", CheckResult), ("finding", Finding), ("correction", Correction))]
+    return {tuple(row) for row in db.session.execute(union_all(*parts))}
+
+
+def _taken(model, client_uuid: str) -> bool:
+    """One query (the usual answer is no: a new UUID) over the model and the pending corrections."""
+    taken = select(model.id).where(model.client_uuid == client_uuid).union_all(
+        select(Correction.id).where(Correction.client_uuid == client_uuid))
+    return db.session.execute(taken.limit(1)).first() is not None
 
 
 def _already(model, client_uuid: str, inspection: Inspection, content: dict | None = None):
@@ -167,6 +184,8 @@ def _already(model, client_uuid: str, inspection: Inspection, content: dict | No
     the same UUID with different `content` → 409, never an overwrite."""
     if not client_uuid or len(client_uuid) != 36:
         raise ValidationError("Thiếu mã định danh của bản ghi (UUID).", field="client_uuid")
+    if not _taken(model, client_uuid):
+        return None
     found = db.session.execute(select(model).where(model.client_uuid == client_uuid)).scalar_one_or_none()
     if found is None:
         found = db.session.execute(select(Correction).where(Correction.client_uuid == client_uuid)).scalar_one_or_none()
@@ -239,7 +258,8 @@ def _sync_finding(actor, inspection, result: CheckResult, payload: dict, device_
         return
     if finding is None:
         finding = Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, item_id=result.item_id,
-                          check_result_id=result.id, client_uuid=result.client_uuid, recorded_by_id=actor.id)
+                          check_result_id=result.id, client_uuid=result.client_uuid, recorded_by_id=actor.id,
+                          photos=[])  # none yet: known without a query
         db.session.add(finding)
     finding.severity, finding.description = payload["severity"], payload["description"]
     finding.description_folded, finding.device_time = fold(payload["description"]), device_time
@@ -279,7 +299,8 @@ def _apply_finding(actor, inspection, payload: dict, client_uuid: str, device_ti
         finding = Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, severity=payload["severity"],
                           description=payload["description"], description_folded=fold(payload["description"]),
                           client_uuid=client_uuid, device_time=device_time, recorded_by_id=actor.id,
-                          latitude=payload.get("latitude"), longitude=payload.get("longitude"))
+                          latitude=payload.get("latitude"), longitude=payload.get("longitude"),
+                          photos=[])  # none yet: answering with the finding needs no query for them
         db.session.add(finding)
         db.session.flush()
         audit.record(actor, "inspection.finding", "finding", finding.id, unit_id=inspection.unit_id,
