@@ -91,7 +91,7 @@ def _run(item, seen: dict, stored: set) -> tuple[dict, int]:
     if not isinstance(item, dict):
         raise ValidationError("Mỗi mục phải là một đối tượng JSON.")
     kind = item.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ValidationError(f"Loại mục không hợp lệ: {str(kind)[:20]}.", field="kind")
     data = item.get("body")
     if not isinstance(data, dict):
@@ -100,7 +100,7 @@ def _run(item, seen: dict, stored: set) -> tuple[dict, int]:
     inspection = _inspection(payloads.integer(item, "inspection_id"), action, seen)
     if kind not in ("result", "finding"):
         return handler(inspection, data)
-    uuid = data.get("client_uuid")
+    uuid = _uuid(item)
     replayed = (kind, uuid) in stored or ("correction", uuid) in stored
     if kind == "result":
         answer = handler(inspection, data, item.get("on_conflict") == "propose", replayed=replayed)

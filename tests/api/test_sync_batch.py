@@ -59,9 +59,11 @@ def test_one_refused_item_leaves_the_others_stored_with_a_message_each(client, t
              item("finding", 2_000_000_000, finding(inspection.id)),
              item("photo", inspection.id, finding(inspection.id)),
              "không phải một mục",
+             item("finding", inspection.id, finding(inspection.id, client_uuid=["không phải chuỗi"])),
+             item(["finding"], inspection.id, finding(inspection.id)),
              item("finding", inspection.id, finding(inspection.id))]
     answers = post(client, URL, {"items": batch}).get_json()["results"]
-    assert [a["status"] for a in answers] == [422, 409, 201, 404, 422, 422, 201]
+    assert [a["status"] for a in answers] == [422, 409, 201, 404, 422, 422, 422, 422, 201]
     assert answers[0]["body"] == {"error": "Thiếu trường description.", "field": "description"}
     assert answers[1]["body"]["current"]["description"] == stored["description"]
     assert "Loại mục không hợp lệ" in answers[4]["body"]["error"]

@@ -56,7 +56,11 @@ def _valid(on_site, name: str) -> dict:
         "Start": now | {"location": "Bộ phận Một cửa"},
         "CloseMinutes": now | {"representative_name": "Võ Thị Thủ", "representative_title": "Chủ tịch"},
         "RegisterDevice": {"name": "Máy tính bảng đoàn kiểm tra số 1"},
-    }[name]
+    }[name] if name != "SyncBatch" else {"items": [_batch_item(on_site)]}
+
+
+def _batch_item(on_site) -> dict:
+    return {"kind": "finding", "inspection_id": on_site["inspection_id"], "body": _valid(on_site, "RecordFinding")}
 
 
 def _json_operations(description: dict):
@@ -89,11 +93,31 @@ def test_every_api_field_refuses_hostile_values_with_a_json_error(client, on_sit
                 if response.status_code >= 400:
                     assert response.get_json()["error"], where
                     assert not _changed(before, fingerprint()), f"{where}: refused but stored"
+    sent += _attack_batch_items(client, on_site, headers, description)
     assert sent > 300
     inspection_id = on_site["inspection_id"]
     for page in (f"/inspections/{inspection_id}", f"/inspections/{inspection_id}/record"):
         _inert(client.get(page).get_data(as_text=True), page)
     _home_still_serves(client)
+
+
+def _attack_batch_items(client, on_site, headers, description) -> int:
+    """Each field of a batch's item (POST /api/v1/sync): a refused item is answered with a message in the
+    batch's answer, and nothing of it is stored."""
+    sent = 0
+    for field, prop in description["components"]["schemas"]["SyncItem"]["properties"].items():
+        for value in _hostile_for(prop):
+            before = fingerprint()
+            response = client.post("/api/v1/sync", json={"items": [_batch_item(on_site) | {field: value}]},
+                                   headers=headers)
+            sent += 1
+            where = f"POST /api/v1/sync items[0].{field}={str(value)[:40]!r}"
+            assert response.status_code == 200, where
+            answer = response.get_json()["results"][0]
+            if answer["status"] >= 400:
+                assert answer["body"]["error"], where
+                assert not _changed(before, fingerprint()), f"{where}: refused but stored"
+    return sent
 
 
 def test_api_json_that_is_not_an_object_or_not_json_is_a_clear_400_or_422(client, on_site):
