@@ -50,6 +50,7 @@ ACTIONS: dict[str, frozenset] = {
     "audit.view": STEERING,
     "dashboard.view": STEERING | {Role.UNIT_HEAD, Role.VIEWER},  # figures of the user's subtree
     "ops.view": MANAGERS,  # queues, failed jobs, worker heartbeats
+    "trust.manage": MANAGERS,  # the trust anchors digital signatures are checked against
     "plan.view": ALL_ROLES,
     "plan.report": ALL_ROLES,  # the whole plan's progress report: who sees its issuing unit (plan-wide scope)
     "plan.manage": frozenset({Role.LEADER, Role.COORDINATOR}),

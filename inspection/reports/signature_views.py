@@ -19,12 +19,16 @@ from . import bp
 from .views import send_attachment
 
 
+class ActionForm(Form):
+    """A button: only the CSRF token."""
+
+
 class SignedFileForm(Form):
     signed = FileField(_l("Tệp PDF đã ký số"), validators=[FileRequired(_l("Hãy chọn tệp PDF đã ký số để tải lên."))])
 
 
 def _page(document: Document):
-    return render_template("reports/signature.html", document=document, form=SignedFileForm(),
+    return render_template("reports/signature.html", document=document, form=SignedFileForm(), action=ActionForm(),
                            signatures=signing_queries.signatures_of(document), labels=STATUS_LABELS,
                            may_upload=permissions.can(current_user, "document.issue", document))
 
@@ -67,3 +71,14 @@ def upload_signed(document: Document):
         return back
     flash(_("Đã nhận văn bản số %(n)s có chữ ký số của người ký.", n=document.number_text), "success")
     return back
+
+
+@bp.route("/documents/<int:document_id>/signature/recheck", methods=["POST"])
+@login_required
+@permissions.scoped_view(Document, "document_id", "document.view")
+def recheck_signatures(document: Document):
+    """Check the document's signatures again (certificate validity, today's trust anchors)."""
+    if ActionForm().validate_on_submit():
+        signing.recheck_signatures(current_user, document)
+        flash(_("Đã kiểm tra lại chữ ký số của văn bản số %(n)s.", n=document.number_text), "success")
+    return redirect(url_for("reports.signature", document_id=document.id), 303)

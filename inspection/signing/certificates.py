@@ -6,7 +6,10 @@ from datetime import datetime
 
 from asn1crypto import pem, x509
 
+from ..i18n import N_
 from .demo import DEMO_CA_NAME, DEMO_MARK  # noqa: F401 — the demo CA's name and its mark
+
+NOT_A_CERTIFICATE = N_("Tệp không phải chứng thư số (X.509, PEM hoặc DER).")
 
 
 class BadCertificate(ValueError):
@@ -21,7 +24,7 @@ def load(data: bytes) -> x509.Certificate:
         cert = x509.Certificate.load(data)
         cert.native  # noqa: B018 — parses every field now, so a broken file fails here
     except Exception as exc:
-        raise BadCertificate("Tệp không phải chứng thư số (X.509, PEM hoặc DER).") from exc
+        raise BadCertificate(NOT_A_CERTIFICATE) from exc
     return cert
 
 

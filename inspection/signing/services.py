@@ -66,7 +66,9 @@ def file_agency_signature(document_id: int, box: dict | None, signed: bytes | No
 
 def install_anchor(actor, data: bytes) -> TrustAnchor:
     """Trust a CA certificate (PEM or DER); the same certificate twice is one anchor. The
-    production profile refuses the demo CA."""
+    production profile refuses the demo CA. `actor` None: the demo's set-up (CLI)."""
+    if actor is not None:
+        permissions.require(actor, "trust.manage")
     try:
         cert = certificates.load(data)
     except certificates.BadCertificate as exc:
@@ -151,3 +153,43 @@ def _signer_id(document: Document, check: validation.SignatureCheck) -> int | No
     """The user who signed: the one who issued the document, when the names agree."""
     issuer = db.session.get(User, document.issued_by_id) if document.issued_by_id else None
     return issuer.id if issuer is not None and uploads.same_person(issuer.full_name, check.signer_name) else None
+
+
+def remove_anchor(actor, fingerprint: str) -> TrustAnchor:
+    """Stop trusting an anchor: signatures chained only to it show as untrusted from now on."""
+    permissions.require(actor, "trust.manage")
+    anchor = db.session.execute(select(TrustAnchor).where(TrustAnchor.fingerprint == fingerprint)).scalar()
+    if anchor is None:
+        raise ValidationError("Không có gốc tin cậy này.", field="fingerprint")
+    with unit_of_work():
+        audit.record(actor, "trust_anchor.removed", "trust_anchor", anchor.id,
+                     before={"name": anchor.name, "fingerprint": anchor.fingerprint})
+        db.session.delete(anchor)
+    return anchor
+
+
+def _check_stored(attachment_id: int) -> validation.SignatureCheck | None:
+    """The last signature of a stored file, checked now (None: no longer a readable signed PDF)."""
+    with storage.open_attachment(db.session.get(Attachment, attachment_id)) as source:
+        data = source.read()
+    try:
+        checks = validation.check_pdf(data)
+    except validation.UnreadablePdf:
+        return None
+    return checks[-1] if checks else None
+
+
+def recheck_signatures(actor, document: Document) -> list[DocumentSignature]:
+    """Check each signature of the document again, now, against today's anchors: a certificate
+    that expired or an anchor removed since is shown, not hidden."""
+    permissions.require(actor, "document.view", document)
+    rows = list(db.session.execute(select(DocumentSignature).where(
+        DocumentSignature.document_id == document.id).order_by(DocumentSignature.id)).scalars())
+    with unit_of_work():
+        for row in rows:
+            check = _check_stored(row.pdf_id)
+            row.status, row.checked_at = check.status if check else validation.INVALID, utcnow()
+            row.anchor_name = check.anchor_name[:300] if check else ""
+        audit.record(actor, "document.signatures_checked", "document", document.id, unit_id=document.unit_id,
+                     after={"statuses": [row.status for row in rows]})
+    return rows

@@ -21,7 +21,17 @@ from sqlalchemy import select
 
 from inspection.auth import second_factor
 from inspection.formatting import local_today
-from models import ExtensionRequest, Finding, Membership, Notification, OrgUnit, RemediationSubmission, db, utcnow
+from models import (
+    DocumentSignature,
+    ExtensionRequest,
+    Finding,
+    Membership,
+    Notification,
+    OrgUnit,
+    RemediationSubmission,
+    db,
+    utcnow,
+)
 from models.enums import InspectionStatus, NotificationKind, PlanStatus, RemediationStatus, Role, TaskStatus
 from tests.factories import make_user
 
@@ -101,6 +111,20 @@ def _unshared(records: dict, user) -> None:
 
 def _detach_scan(records: dict, user) -> None:
     records["document_id"].signed_scan_id = None
+
+
+def _signed_document(records: dict, user) -> None:
+    document = records["document_id"]
+    db.session.add(DocumentSignature(document_id=document.id, role="agency", signer_name="Ủy ban nhân dân",
+                                     status="valid", pdf_id=document.pdf_id))
+    document.signed_pdf_id = document.pdf_id
+
+
+def _trust_anchor(records: dict, user) -> None:
+    from inspection.signing.demo import make_ca
+    from inspection.signing.services import install_anchor
+
+    install_anchor(None, make_ca("CA của bộ kiểm thử").pem())
 
 
 def _unread(records: dict, user) -> None:
@@ -199,6 +223,9 @@ STAGES: dict[str, Stage] = {
     # documents and PDF renderings
     "reports.attach_scan": Stage((LEADER, COORDINATOR), _detach_scan),
     "reports.upload_signed": Stage((LEADER, COORDINATOR)),
+    "reports.recheck_signatures": Stage((LEADER, COORDINATOR), _signed_document),
+    "admin.install_trust_anchor": Stage((ADMIN,), page=lambda records: "/admin/trust-anchors"),
+    "admin.remove_trust_anchor": Stage((ADMIN,), _trust_anchor, page=lambda records: "/admin/trust-anchors"),
     "reports.retry": Stage((COORDINATOR, LEADER), _status("report_id", "failed")),
     # citizens' feedback: the share button is drawn while the answer is not yet shared
     "feedback.share_answer": Stage((COORDINATOR,), _unshared),

@@ -1,0 +1,67 @@
+"""Trust anchors: an administrator installs and removes them on their page; validation names the
+anchor a signature chained to; once removed, a re-check shows the signature as untrusted (in the
+register too) instead of hiding it; the production profile refuses the demo CA."""
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from inspection.seed import DEMO_PASSWORD
+from inspection.signing import demo as pki_demo
+from models import DocumentSignature, TrustAnchor, db
+from tests.factories import csrf_token, sign_in
+from tests.reports.support import Demo
+
+from .test_agency import issue_conclusion
+
+
+@pytest.fixture
+def demo(ctx) -> Demo:
+    return Demo()
+
+
+def post_anchor(client, data: bytes, name="ca.pem"):
+    return client.post("/admin/trust-anchors", data={
+        "csrf_token": csrf_token(client, "/admin/trust-anchors"), "certificate": (io.BytesIO(data), name)},
+        content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_an_administrator_installs_and_removes_an_anchor_and_a_recheck_shows_it(demo, client, pki, agency_token):
+    document = issue_conclusion(demo)
+    db.session.commit()
+    sign_in(client, demo.user("admin"), DEMO_PASSWORD)
+    page = client.get("/admin/trust-anchors").get_data(as_text=True)
+    assert pki_demo.DEMO_CA_NAME in page and "Thử nghiệm" in page  # installed by the fixture, marked demo
+    other = pki_demo.make_ca("CA Chuyên dùng Chính phủ (thử)")
+    assert "Đã cài gốc tin cậy" in post_anchor(client, other.pem()).get_data(as_text=True)
+    assert "Tệp không phải chứng thư số" in post_anchor(client, b"not a certificate").get_data(as_text=True)
+    anchor = db.session.execute(select(TrustAnchor).where(TrustAnchor.is_demo)).scalar_one()
+    removed = client.post("/admin/trust-anchors/remove", data={
+        "csrf_token": csrf_token(client, "/admin/trust-anchors"), "fingerprint": anchor.fingerprint},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Đã gỡ gốc tin cậy" in removed
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    sign_in(client, demo.user("leader"), DEMO_PASSWORD)
+    assert "Đã ký số" in client.get("/documents").get_data(as_text=True)  # as checked at issue
+    client.post(f"/documents/{document.id}/signature/recheck", data={"csrf_token": csrf_token(client, "/documents")})
+    [row] = db.session.execute(select(DocumentSignature).where(DocumentSignature.document_id == document.id)).scalars()
+    db.session.refresh(row)
+    assert (row.status, row.anchor_name) == ("untrusted", "")
+    register = client.get("/documents").get_data(as_text=True)
+    assert "Không tin cậy (chưa có gốc tin cậy)" in register
+
+
+def test_only_an_administrator_manages_anchors(demo, client):
+    db.session.commit()
+    sign_in(client, demo.user("leader"), DEMO_PASSWORD)
+    assert client.get("/admin/trust-anchors").status_code == 403
+
+
+def test_the_production_profile_refuses_the_demo_ca_as_an_anchor(demo, client, pki, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PROFILE", "production")
+    db.session.commit()
+    sign_in(client, demo.user("admin"), DEMO_PASSWORD)
+    page = post_anchor(client, pki.ca.pem()).get_data(as_text=True)
+    assert "Không cài CA thử nghiệm trong môi trường chính thức" in page
+    assert db.session.execute(select(TrustAnchor)).first() is None
