@@ -25,12 +25,14 @@ from inspection.notifications import unread_count
 from inspection.plans import bp as plans_bp
 from inspection.remediation import bp as remediation_bp
 from inspection.reports import bp as reports_bp
+from inspection.signing import bp as verify_bp
 from inspection.transaction import end_reads_with_commit
 from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
 
 _OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.set_language",
-                   "static", "main.healthz", "feedback.survey", "feedback.answer", "feedback.thanks"}
+                   "static", "main.healthz", "feedback.survey", "feedback.answer", "feedback.thanks",
+                   "verify.lookup", "verify.document", "verify.check"}
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -40,7 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     _init_extensions(app)
     for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp, remediation_bp, reports_bp,
-                      dashboard_bp, feedback_bp):
+                      dashboard_bp, feedback_bp, verify_bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     security.register_security(app)

@@ -132,6 +132,10 @@ def progress_chart(snapshot: dict) -> Markup:
 def render_html(kind: str, snapshot: dict) -> str:
     """The document's HTML (escaped by Jinja: user text never becomes markup or a URL)."""
     extras = {"chart": progress_chart(snapshot)} if kind == "progress_report" else {}
+    if snapshot.get("verification"):
+        from ..signing.verification import qr_svg
+
+        extras["qr"] = qr_svg(snapshot["verification"]["url"])
     if kind == "desk_poster":
         from ..feedback.poster import qr_svg
 

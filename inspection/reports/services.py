@@ -18,6 +18,7 @@ from .. import audit, permissions, storage
 from ..errors import Forbidden, ValidationError
 from ..formatting import local_today
 from ..queue import enqueue
+from ..signing import verification
 from ..transaction import after_commit, unit_of_work
 from .choices import FAILED, KINDS, ONE_PER_SUBJECT, QUEUED, READY, TEMPLATE_VERSION
 from .numbering import next_number
@@ -178,11 +179,13 @@ def issue_document(actor, kind: str, subject, *, params: dict | None = None) -> 
         year, type_code = local_today().year, KINDS[kind].type_code
         number = next_number(unit.id, year, type_code)
         frozen = _freeze(snapshot, kind, unit, number, actor)
+        code = verification.new_code()
+        frozen["verification"] = {"code": code, "url": verification.url_for_code(code)}
         document = Document(kind=kind, subject_type=subject_type, subject_id=subject.id, params=params or {},
                             unit_id=unit.id, type_code=type_code, year=year, number=number,
                             number_text=frozen["header"]["number_text"], issued_on=local_today(), status="issued",
                             title=frozen["subject"][:500], snapshot=frozen, input_hash=input_hash(kind, frozen),
-                            issued_by_id=actor.id, issued_at=utcnow())
+                            issued_by_id=actor.id, issued_at=utcnow(), verify_code=code)
         db.session.add(document)
         db.session.flush()
         audit.record(actor, "document.issued", "document", document.id, unit_id=unit.id,

@@ -4,7 +4,9 @@ uploaded and checked), validated against the trust anchors administrators instal
 File roles: certificates.py (reading X.509 certificates), keys.py (the agency's signer from the
 settings: PKCS#11 token or PKCS#12 file), appearance.py (the visible signature of Nghị định
 30/2020 Phụ lục I), pades.py (signing a PDF), validation.py (checking a signed PDF), demo.py
-(the demo CA, token and personal certificate), services.py (the state changes)."""
+(the demo CA, token and personal certificate), services.py (the state changes), uploads.py
+(checking a personally signed file), verification.py and public_views.py (Tra cứu văn bản, the
+public blueprint "verify": no sign-in)."""
 
 import warnings
 
@@ -12,3 +14,9 @@ from cryptography.utils import CryptographyDeprecationWarning
 
 # pyHanko 0.38 imports cryptography's DSA key class at import time (it signs nothing with DSA)
 warnings.filterwarnings("ignore", message="DSA is deprecated", category=CryptographyDeprecationWarning)
+
+from flask import Blueprint  # noqa: E402
+
+bp = Blueprint("verify", __name__)
+
+from . import public_views  # noqa: E402,F401

@@ -78,10 +78,7 @@ def _only_signed_since(original: bytes, data: bytes) -> bool:
 
 def _signature_over(original: bytes, data: bytes) -> validation.SignatureCheck:
     """The file's signature over the issued document, every check applied; ValidationError else."""
-    try:
-        checks = validation.check_pdf(data)
-    except validation.UnreadablePdf as exc:
-        raise ValidationError(str(exc), field="signed") from exc
+    checks = validation.check_pdf(data)
     if not checks:
         raise ValidationError(UNSIGNED, field="signed")
     check = checks[-1]
@@ -93,6 +90,16 @@ def _signature_over(original: bytes, data: bytes) -> validation.SignatureCheck:
             or not _only_signed_since(original, data):
         raise ValidationError(NOT_ISSUED, field="signed")
     return check
+
+
+def signed_copy_of(original: bytes, data: bytes) -> validation.SignatureCheck | None:
+    """The valid, trusted signature of `data` over exactly the issued bytes, whoever signed; None
+    when there is none (validation.UnreadablePdf when it is not a PDF)."""
+    try:
+        check = _signature_over(original, data)
+    except ValidationError:
+        return None
+    return check if check.status == validation.VALID else None
 
 
 def widget_box(data: bytes, field: str) -> dict | None:
@@ -113,7 +120,10 @@ def widget_box(data: bytes, field: str) -> dict | None:
 
 def review(original: bytes, data: bytes, signer_name: str) -> validation.SignatureCheck:
     """The checked signature of `data`, a signed copy of `original` by `signer_name`."""
-    check = _signature_over(original, data)
+    try:
+        check = _signature_over(original, data)
+    except validation.UnreadablePdf as exc:
+        raise ValidationError(str(exc), field="signed") from exc
     if check.status == validation.EXPIRED:
         raise ValidationError(EXPIRED, field="signed")
     if check.status == validation.UNTRUSTED:

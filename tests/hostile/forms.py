@@ -18,6 +18,8 @@ SKIPPED = {
     "auth.end_session": "takes an opaque session handle, no form fields",
     "auth.login": "anonymous: covered by test_sign_in_refuses_hostile_credentials",
     "feedback.answer": "anonymous, public: tests/hostile/test_feedback.py attacks the citizen's survey",
+    "verify.check": "anonymous, public, one file field: tests/signing/test_verification.py sends it a non-PDF, "
+                    "a tampered and a foreign file, none stored",
     "auth.two_factor": "anonymous, mid sign-in: takes one code field",
     "auth.disable_totp": "needs a user with two-factor on (tests/auth cover its code field)",
     "auth.recovery_codes": "needs a user with two-factor on (tests/auth cover it)",
