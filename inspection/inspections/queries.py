@@ -6,7 +6,7 @@ import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from models import (
@@ -30,7 +30,7 @@ from models.enums import InspectionKind, InspectionStatus, UnitKind
 
 from .. import permissions
 from ..listing import paginate
-from ..text import fold
+from ..text import fold, nfc
 
 SORTS = {"newest": (Inspection.start_on, True), "upcoming": (Inspection.start_on, False)}
 # Started on site: the unit counts as inspected from then on.
@@ -83,8 +83,23 @@ def filtered_inspections(actor, filters: InspectionFilters):
         first, last = _month_bounds(filters.month)
         stmt = stmt.where(Inspection.start_on <= last, Inspection.end_on >= first)
     if fold(filters.q):
-        stmt = stmt.where(Inspection.title_folded.contains(fold(filters.q), autoescape=True))
+        stmt = stmt.where(_search(filters.q))
     return _narrow_dashboard(stmt, filters)
+
+
+def _code(column):
+    """A number or reference as typed ("06/KTĐX", "Quyết định số 245/QĐ-UBND"), lower case with
+    đ as d, so "06/ktdx" and "245/qđ" find it alike."""
+    return func.translate(func.lower(column), "đ", "d")
+
+
+def _search(q: str):
+    """The title (without diacritics), the inspection's number or its decision reference."""
+    folded, plain = fold(q), nfc(q).lower().replace("đ", "d")
+    return or_(Inspection.title_folded.contains(folded, autoescape=True),
+               _code(Inspection.number).contains(plain, autoescape=True),
+               _code(Inspection.decision_ref).contains(plain, autoescape=True),
+               _code(Inspection.decision_ref).contains(folded, autoescape=True))
 
 
 def _narrow_dashboard(stmt, filters: InspectionFilters):

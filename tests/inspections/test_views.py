@@ -600,3 +600,14 @@ def test_the_list_page_stays_within_its_statement_budget(app, people, tree, temp
     with statement_budget(app, 16):
         page = coordinator.text("/inspections")
     assert page.count('href="/inspections/') >= 25
+
+
+def test_the_search_finds_an_inspection_by_its_number_and_its_decision(people, surprise):
+    """ "06/KTĐX"-style numbers and the decision that set the team up, typed with or without đ."""
+    hidden, shown = surprise  # 02/KTĐX (surprise) and 05/ĐKT, both under "Quyết định số 120/QĐ-UBND"
+    for q, found, not_found in (("02/KTĐX", hidden, shown), ("02/ktdx", hidden, shown), ("05/ĐKT", shown, hidden),
+                                ("120/QĐ-UBND", shown, None), ("120/qd", hidden, None)):
+        page = people["coordinator"].text(f"/inspections?q={q}")
+        assert f"/inspections/{found.id}\"" in page, q
+        assert not_found is None or f"/inspections/{not_found.id}\"" not in page, q
+    assert f"/inspections/{hidden.id}\"" not in people["officer"].text("/inspections?q=02/KTĐX")  # still hidden
