@@ -120,11 +120,18 @@ def issue_plan(plan: Plan):
 
 
 def _period() -> tuple[date, date]:
-    """The period of a unit's remediation report: ?start=&end= (dd/mm/yyyy), this year by default."""
+    """The period of a unit's remediation report: ?start=&end= (dd/mm/yyyy, as every date is typed),
+    this year by default; a date that is not one is said so, and the default used."""
     today = local_today()
-    start = parse_date(request.values.get("start", "")) or date(today.year, 1, 1)
-    end = parse_date(request.values.get("end", "")) or date(today.year, 12, 31)
-    return start, end
+    values = {}
+    for name, default in (("start", date(today.year, 1, 1)), ("end", date(today.year, 12, 31))):
+        typed = request.values.get(name, "").strip()
+        values[name] = parse_date(typed) if typed else default
+        if values[name] is None:
+            flash(_("Ngày “%(text)s” không có thật hoặc sai định dạng (nhập theo dạng dd/mm/yyyy, ví dụ "
+                    "15/08/2026).", text=typed[:40]), "error")
+            values[name] = default
+    return values["start"], values["end"]
 
 
 def _period_params() -> dict | None:
