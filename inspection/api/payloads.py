@@ -38,8 +38,8 @@ def items(limit: int) -> list:
     if not isinstance(rows, list) or not rows:
         raise ValidationError("Nội dung yêu cầu phải là {\"items\": [...]} với ít nhất một mục.", field="items")
     if len(rows) > limit:
-        raise ValidationError(f"Mỗi lô tối đa {limit} mục ({len(rows)} mục được gửi): không có mục nào được lưu. "
-                              "Chia thành nhiều lô.", field="items")
+        message = f"Mỗi lô tối đa {limit} mục ({len(rows)} mục được gửi): không có mục nào được lưu. Chia nhiều lô."
+        raise ValidationError(message, field="items")
     return rows
 
 
