@@ -54,6 +54,8 @@
     $(".f-note", card).addEventListener("change", function () { noteChanged(item); });
     $(".save-finding", card).addEventListener("click", function () { saveFinding(item); });
     $(".finding-panel", card).addEventListener("input", function () { clearInvalid(item.box, t("state.unsaved")); });
+    card.addEventListener("input", function () { keepDraft(item); });
+    card.addEventListener("change", function () { keepDraft(item); });
     $(".photo-input", card).addEventListener("change", function (e) {
       F.inspection.takePhotos(item, e.target, $(".photo-list", card));
     });
@@ -85,7 +87,39 @@
       $(".f-description", card).value = item.finding.description;
       checkRadio(card, item.finding.severity);
     }
-    if (item.result) note(item.box, t("state.saved", {time: clock(new Date(item.result.received_at))}), "saved");
+    showSaved(item);
+    restoreDraft(item);
+  }
+
+  // Where the item's verdict is: on the server (since when), or on the tablet waiting for signal.
+  function showSaved(item) {
+    if (!item.result || item.box.classList.contains("is-unsaved")) return;  // a draft's note stays
+    if (item.sub && item.sub.state !== "saved" && item.sub.state !== "queued") return;  // an error, a conflict
+    if (item.result.local) note(item.box, t("state.local"), "queued");
+    else note(item.box, t("state.saved", {time: clock(new Date(item.result.received_at))}), "saved");
+  }
+
+  // ---------------------------------------------------------------- drafts: nothing typed is lost
+
+  function draftName(item) {
+    return "item-" + item.data.id;
+  }
+
+  function keepDraft(item) {
+    var card = item.card;
+    F.local.keepDraft(draftName(item), {value: item.chosen, severity: severityOf(card),
+                                        description: $(".f-description", card).value,
+                                        note: $(".f-note", card).value});
+  }
+
+  function restoreDraft(item) {
+    var kept = F.local.draft(draftName(item)), card = item.card;
+    if (!kept) return;
+    item.chosen = kept.value || item.chosen;
+    $(".f-note", card).value = kept.note || "";
+    $(".f-description", card).value = kept.description || "";
+    checkRadio(card, kept.severity || "");
+    if (!unchanged(item, resultPayload(item))) note(item.box, t("state.draft"), "unsaved");
   }
 
   function checkRadio(scope, value) {
@@ -100,12 +134,15 @@
     });
     $(".save-finding", card).disabled = !open || item.busy;
     $(".save-finding", card).hidden = item.chosen !== NC;
+    $(".local-mark", card).hidden = !(item.result && item.result.local);
     $(".finding-panel", card).hidden = item.chosen !== NC;
     card.setAttribute("data-value", item.chosen || "");
     var saved = item.result ? item.result.value : "";
-    item.chip.className = "chip item-chip" + (saved ? " is-" + saved : "") +
+    var local = item.result && item.result.local;
+    item.chip.className = "chip item-chip" + (saved ? " is-" + saved : "") + (local ? " is-local" : "") +
       (item.sub && item.sub.state === "error" ? " is-error" : "");
-    item.chip.setAttribute("aria-label", item.data.code + (saved ? " — " + t("value." + saved) : ""));
+    item.chip.setAttribute("aria-label", item.data.code + (saved ? " — " + t("value." + saved) : "") +
+      (local ? " (" + t("local") + ")" : ""));
   }
 
   function renderProgress() {
@@ -155,6 +192,7 @@
     if (item.busy || !F.inspection.writable()) return;  // a double tap while the first is on its way
     item.chosen = value;
     renderItem(item);
+    keepDraft(item);
     if (value === NC) {
       if (!item.result || item.result.value !== NC) note(item.box, t("state.unsaved"), "unsaved");
       $(".f-description", item.card).focus();
@@ -203,6 +241,7 @@
     var content = resultPayload(item);
     var last = item.sub;
     if (last && last.state === "error" && samePayload(last.content, content)) return send(last);  // same UUID
+    F.local.dropDraft(draftName(item));  // from here on it is in the outbox: on the device until sent
     if (unchanged(item, content)) return renderItem(item);
     var payload = Object.assign({client_uuid: F.net.uuid4(), device_time: F.net.deviceTime()}, content);
     item.sub = new Submission("result", api("/inspections/" + S.id + "/results"), payload, item.box, {
@@ -218,8 +257,8 @@
     if (body.result) item.result = body.result;  // a 202 (correction) leaves the minutes' value
     renderItem(item);
     renderProgress();
-    if (body.result && body.result.local) return localFinding(item, body.finding);  // on the device only
-    if (item.chosen === NC || item.finding) F.inspection.refreshFindings();
+    if (body.result && body.result.local) localFinding(item, body.finding);  // on the device only
+    if (item.chosen === NC || item.finding) F.inspection.refresh();
   }
 
   // A non-compliant result stored on the device: its finding (same UUID) takes its photos now.
@@ -245,7 +284,7 @@
       $(".f-note", item.card).value = current.note || "";
       note(item.box, t("state.saved", {time: clock()}), "saved");
       renderItem(item);
-      F.inspection.refreshFindings();
+      F.inspection.refresh();
     }));
     box.appendChild(actions);
     item.box.appendChild(box);
@@ -260,5 +299,5 @@
 
   F.checklist = {Item: Item, findingOf: findingOf, renderChecklist: renderChecklist, renderItem: renderItem,
                  renderProgress: renderProgress, firstOpenItem: firstOpenItem, go: go, setView: setView,
-                 checkRadio: checkRadio, severityOf: severityOf};
+                 checkRadio: checkRadio, severityOf: severityOf, showSaved: showSaved};
 })();

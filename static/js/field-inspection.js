@@ -9,6 +9,7 @@
   var C = F.checklist;
   var WRITABLE = ["in_progress", "minutes_closed", "conclusion_drafted"];
   var dates = U.dates;
+  var NC = "non_compliant";
 
   // ---------------------------------------------------------------- one inspection: loading, header
 
@@ -17,13 +18,30 @@
     S.api = root.getAttribute("data-api-root");
     S.id = Number(root.getAttribute("data-inspection-id"));
     S.userId = Number(root.getAttribute("data-user-id"));
-    F.net.getJSON(api("/inspections/" + S.id)).then(function (res) {
+    if (F.outbox) {
+      F.outbox.describe = describe;
+      F.outbox.onDelivered = refresh;  // the server has more of it now: read its copy again
+    }
+    F.local.load().then(function (res) {
       if (res.status !== 200) return note($("#field-loading"), t("err.load"));
       $("#field-loading").hidden = true;
       build(res.body);
     }, function () { note($("#field-loading"), t("err.load")); });
     wireStatic();
     initGeo();
+  }
+
+  // The outbox's line for an item: the criterion's code and the words of its verdict, never raw values.
+  function describe(kind, p) {
+    if (kind === "result") {
+      var item = S.items.filter(function (i) { return i.data.id === p.item_id; })[0];
+      var text = (item ? item.data.code + " — " : "") + t("value." + p.value);
+      return p.value === NC ? text + ": " + p.description : text;
+    }
+    if (kind === "finding") return t("severity." + p.severity) + ": " + p.description;
+    if (kind === "close") return p.representative_name;
+    if (kind === "photo") return p.filename;
+    return S.data ? S.data.title : "";
   }
 
   function build(data) {
@@ -35,6 +53,7 @@
     C.renderChecklist();
     renderHeader();
     renderFindings();
+    restoreFreeDraft();
     C.go(C.firstOpenItem());
   }
 
@@ -61,6 +80,7 @@
     var status = S.data.status, badge = $("[data-bind=status]");
     badge.textContent = t("status." + status);
     badge.className = "badge field-status st-" + status;
+    $("#status-local").hidden = !(S.data.local && S.data.local.status);
     $("#start-box").hidden = ["planned", "announced"].indexOf(status) === -1;
     $("#work").hidden = !$("#start-box").hidden;
     $("#close-box").hidden = !(status === "in_progress" && isLead());
@@ -82,7 +102,8 @@
       button.addEventListener("click", function () { C.setView(button.getAttribute("data-view")); });
     });
     $("#free-form").addEventListener("submit", saveFree);
-    $("#free-form").addEventListener("input", function () { clearInvalid($("#free-state")); });
+    $("#free-form").addEventListener("input", function () { clearInvalid($("#free-state")); keepFreeDraft(); });
+    $("#free-form").addEventListener("change", keepFreeDraft);
     $("#free-photo").addEventListener("change", function (e) { takePhotos(S.free, e.target, $("#free-photos")); });
     $("#close-btn").addEventListener("click", openClose);
     $("#close-cancel").addEventListener("click", function () { $("#close-dialog").close(); });
@@ -93,18 +114,33 @@
     var payload = {device_time: F.net.deviceTime(), location: geoText()};
     var sub = new Submission("start", api("/inspections/" + S.id + "/start"), payload, $("#start-state"), {
       busy: function (on) { $("#start-btn").disabled = on; },
-      saved: function (body) { S.data.status = body.inspection.status; renderStatus(); C.go(S.index, true); },
-      refused: function () { reload(); }  // e.g. a teammate started it meanwhile
+      saved: function (body) {
+        S.data.status = body.inspection.status;
+        S.data.local.status = Boolean(body.inspection.local);
+        renderStatus();
+        C.go(S.index, true);
+      },
+      refused: function () { refresh(); }  // e.g. a teammate started it meanwhile
     });
     send(sub);
   }
 
-  function reload() {
-    F.net.getJSON(api("/inspections/" + S.id)).then(function (res) {
+  // The server's copy read again, with what still waits on the tablet over it; what is being typed stays.
+  function refresh() {
+    if (!S.data) return;
+    F.local.load().then(function (res) {
       if (res.status !== 200) return;
+      var results = {};
+      res.body.results.forEach(function (r) { results[r.item_id] = r; });
       S.data.status = res.body.status;
+      S.data.local = res.body.local;
       S.findings = res.body.findings;
-      S.items.forEach(function (item) { item.finding = C.findingOf(item); });
+      S.items.forEach(function (item) {
+        item.result = results[item.data.id] || null;
+        item.finding = C.findingOf(item);
+        if (item.finding) uploadAll(item, item.finding);  // photos that waited for their finding
+        C.showSaved(item);
+      });
       renderStatus();
       renderFindings();
     }, function () { /* keep what is on screen; the next write reports the connection */ });
@@ -140,18 +176,6 @@
 
   // ---------------------------------------------------------------- findings and photos
 
-  function refreshFindings() {
-    F.net.getJSON(api("/inspections/" + S.id)).then(function (res) {
-      if (res.status !== 200) return;
-      S.findings = res.body.findings;
-      S.items.forEach(function (item) {
-        item.finding = C.findingOf(item);
-        if (item.finding) uploadAll(item, item.finding);
-      });
-      renderFindings();
-    }, function () {});
-  }
-
   function takePhotos(owner, input, list) {
     Array.prototype.forEach.call(input.files || [], function (file) {
       var photo = {file: file, url: URL.createObjectURL(file), uuid: F.net.uuid4(),
@@ -176,17 +200,11 @@
         photo.sub = new Submission("photo", api("/inspections/" + S.id + "/photos"), {
           file: photo.file, filename: photo.file.name || "anh.jpg", client_uuid: photo.uuid,
           finding_uuid: finding.client_uuid, device_time: photo.time, kind: "before"}, $(".photo-state", photo.li), {
-          saved: function (body) { if (body.photo) refreshFindingsList(); }  // not for one still on the device
+          saved: function () { refresh(); }  // its thumbnail under its finding, on the server or still on the device
         });
         send(photo.sub);
       }
     });
-  }
-
-  function refreshFindingsList() {
-    F.net.getJSON(api("/inspections/" + S.id)).then(function (res) {
-      if (res.status === 200) { S.findings = res.body.findings; renderFindings(); }
-    }, function () {});
   }
 
   function renderFindings() {
@@ -199,16 +217,10 @@
       li.appendChild(make("span", "badge sev-badge", t("severity." + f.severity)));
       li.appendChild(make("strong", "finding-where", item ? item.data.code + " " + item.data.criterion : t("finding.free")));
       li.appendChild(make("span", "finding-text", f.description));
-      if (f.photos.length) li.appendChild(make("span", "muted", t("photo.stored", {n: f.photos.length})));
-      if (S.freePhotos[f.id || f.client_uuid]) li.appendChild(photoList(S.freePhotos[f.id || f.client_uuid]));
+      if (f.local) li.appendChild(make("span", "local-mark", t("local")));
+      li.appendChild(F.local.thumbnails(f));
       list.appendChild(li);
     });
-  }
-
-  function photoList(nodes) {
-    var ul = make("ul", "photo-list");
-    nodes.forEach(function (node) { ul.appendChild(node); });  // moved from the form, still uploading
-    return ul;
   }
 
   function saveFree(event) {
@@ -233,17 +245,27 @@
 
   function freeSaved(owner, body) {
     owner.saved = body.finding || null;
-    S.free = {photos: []};  // the next free finding starts empty; this one's photos move to its entry
+    S.free = {photos: []};  // the next free finding starts empty; this one's photos show under its entry
     $("#free-description").value = "";
     C.checkRadio($("#free-form"), "");
-    if (!owner.saved) {  // a correction (202): no finding until the lead accepts it
-      $("#free-photos").textContent = "";
-      return;
-    }
-    S.freePhotos[owner.saved.id || owner.saved.client_uuid] = owner.photos.map(function (p) { return p.li; });
+    F.local.dropDraft("free");
+    $("#free-photos").textContent = "";
+    if (!owner.saved) return;  // a correction (202): no finding until the lead accepts it
     uploadAll(owner, owner.saved);
-    S.findings = S.findings.concat([owner.saved]);
-    renderFindings();
+    refresh();
+  }
+
+  // What is typed in the free finding's form, kept on the tablet on every change.
+  function keepFreeDraft() {
+    F.local.keepDraft("free", {severity: C.severityOf($("#free-form")), description: $("#free-description").value});
+  }
+
+  function restoreFreeDraft() {
+    var kept = F.local.draft("free");
+    if (!kept || !(kept.description || kept.severity)) return;
+    $("#free-description").value = kept.description || "";
+    C.checkRadio($("#free-form"), kept.severity || "");
+    note($("#free-state"), t("state.draft"), "unsaved");
   }
 
   // ---------------------------------------------------------------- closing the minutes
@@ -283,6 +305,6 @@
     send(S.closeSub);
   }
 
-  F.inspection = {init: initInspection, writable: writable, refreshFindings: refreshFindings, takePhotos: takePhotos,
+  F.inspection = {init: initInspection, writable: writable, refresh: refresh, takePhotos: takePhotos,
                   uploadAll: uploadAll};
 })();

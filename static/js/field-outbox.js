@@ -3,8 +3,12 @@
 //
 // It wraps CCHCField.net.submit(kind, url, payload): the payload (with its client UUID, device time
 // and, for a photo, its Blob) is kept as is, so every retry re-sends exactly the same request and the
-// server stores it once. Items are sent one at a time in the order they were taken; a send that gets
-// no answer (no signal, server down, session expired) stops the round and keeps the order. Rounds
+// server stores it once. Items go in the order they were taken: up to BATCH writes (start, results,
+// findings, close) in one request to the API's batch endpoint (/api/v1/sync, answered item by item),
+// each photo on its own; a send that gets no answer (no signal, server down, session expired) stops
+// the round and keeps the order. An edit of an item still waiting (a criterion's verdict re-entered,
+// a second "Bắt đầu kiểm tra") changes that item in place: same client UUID, the newest content wins,
+// never a second item. The screen reads what waits (pending) to draw itself over the server's copy. Rounds
 // start when the page opens or is shown again, on the `online` event, on the "Đồng bộ" button and
 // every RETRY_MS while items wait (Background Sync is not on Safari or Firefox). An item the server
 // refuses for good (403/404/409/422…) is kept in a list with the reason until the inspector discards
@@ -24,7 +28,7 @@
   var net = F.net;
   if (!net || !root.indexedDB) return;
 
-  var DB_NAME = "cchc-outbox", STORE = "items", DEVICES = "devices", RETRY_MS = 30000;
+  var DB_NAME = "cchc-outbox", STORE = "items", DEVICES = "devices", RETRY_MS = 30000, BATCH = 50;
   var realSubmit = net.submit;
   var waiters = {};   // seq → resolve(answer) of a submit() still waiting on this page
   var later = {};     // seq → resolve(answer) for an item the screen already shows as on the device
@@ -33,6 +37,9 @@
   var user = 0;
   var device = null;  // {user, id, name, token}: this tablet's registration for the signed-in user
   var asked = false;  // the round was started by the "Đồng bộ" button (a sign-in page may open)
+  var inflight = {};  // seq → true while the item is on its way (an edit then makes a new item)
+  var shownRejected = 0;
+  var delivered = 0;  // items the server answered, on this page (the screen then reads the server's copy)
 
   // ---------------------------------------------------------------- IndexedDB
 
@@ -99,9 +106,23 @@
 
   // ---------------------------------------------------------------- sending, in order
 
+  // The line the outbox list shows: the screen's words (criterion code, "Đạt"…) when it describes it.
   function label(kind, payload) {
-    var text = payload.description || payload.representative_name || payload.value || payload.filename || "";
-    return String(text).slice(0, 80);
+    if (F.outbox.describe) return String(F.outbox.describe(kind, payload) || "").slice(0, 120);
+    var value = payload.value ? word("value." + payload.value) : "";
+    var text = payload.description || payload.representative_name || payload.filename || "";
+    return String(value && text ? value + ": " + text : value || text).slice(0, 120);
+  }
+
+  function inspectionOf(url) {
+    var match = /\/inspections\/(\d+)\//.exec(url);
+    return match ? Number(match[1]) : 0;
+  }
+
+  // Which waiting item an edit replaces: one verdict per criterion, one start and one close per inspection.
+  function keyOf(kind, url, payload) {
+    if (kind === "result") return "result:" + inspectionOf(url) + ":" + payload.item_id;
+    return kind === "start" || kind === "close" ? kind + ":" + inspectionOf(url) : "";
   }
 
   // A photo's sha256, so the server refuses bytes damaged on the way (422) instead of keeping them.
@@ -124,14 +145,46 @@
 
   function enqueue(kind, url, payload) {
     var record = {user: user, kind: kind, url: url, payload: payload, state: "queued", error: "",
-                  label: label(kind, payload), created: net.deviceTime()};
-    return put(record).then(function (seq) {
+                  key: keyOf(kind, url, payload), label: label(kind, payload), created: net.deviceTime()};
+    return store(record).then(function (seq) {
       var answer = new Promise(function (resolve) { waiters[seq] = resolve; });
       render();
       drain();
       return answer;
     }, function () {
       return realSubmit(kind, url, payload);  // storage refused (private mode, quota): send directly
+    });
+  }
+
+  // Add the record, or put its content into the waiting item it edits (in one transaction, so a round
+  // cannot take that item in between): the item keeps its place, its client UUID and the version its
+  // first edit started from. An item on its way is not touched: the edit becomes an item of its own.
+  function store(record) {
+    return tx("readwrite", function (items) {
+      var holder = {seq: null};
+      var read = items.index("user").getAll(user);
+      read.onsuccess = function () {
+        var old = record.key && read.result.filter(function (r) {
+          return r.key === record.key && r.state === "queued" && !inflight[r.seq];
+        }).pop();  // the newest, should an edit made during a round have become an item of its own
+        if (old) {
+          ["client_uuid", "version"].forEach(function (name) {
+            if (name in old.payload) record.payload[name] = old.payload[name];
+          });
+          record.seq = old.seq;
+          record.created = old.created;
+          delete later[old.seq];  // the earlier edit's answer will never come: this one replaces it
+        }
+        items.put(record).onsuccess = function (event) { holder.seq = event.target.result; };
+      };
+      return holder;
+    }).then(function (holder) { return holder.seq; });
+  }
+
+  // The user's items of one inspection still on the device (waiting or refused), oldest first.
+  function pending(inspectionId) {
+    return mine().then(function (rows) {
+      return rows.filter(function (r) { return inspectionOf(r.url) === inspectionId; });
     });
   }
 
@@ -147,47 +200,93 @@
 
   function round() {
     busy(true);
-    var queued = [];
+    var queued = [], before = delivered;
     return mine().then(function (rows) {
       queued = rows.filter(function (r) { return r.state === "queued"; });
+      queued.forEach(function (r) { inflight[r.seq] = true; });
       return sendFrom(queued, 0, false);
     }).then(function (reason) {
+      inflight = {};
       busy(false);
       status(reason);
       if (reason === "session" && asked) root.location.assign(signInUrl());  // the queue stays on the device
-      return releaseWaiters(queued);
+      releaseWaiters(queued);
+      if (delivered !== before && F.outbox.onDelivered) F.outbox.onDelivered();
     });
   }
 
-  // Headers for a row: the device token if any, and for a verdict nobody waits for on screen (taken
-  // earlier, sent from the queue) a request to keep a change that clashes with another member's as a
-  // pending correction. The body stays byte for byte the same on every retry.
-  function headersFor(row) {
-    var headers = device ? {Authorization: "Bearer " + device.token} : {};
-    if (!waiters[row.seq] && row.kind === "result") headers["X-On-Conflict"] = "propose";
-    return headers;
+  function authHeaders() {
+    return device ? {Authorization: "Bearer " + device.token} : {};
+  }
+
+  // A verdict nobody waits for on screen (taken earlier, sent from the queue) asks to be kept as a pending
+  // correction when it clashes with another member's change. The body stays the same on every retry.
+  function proposes(row) {
+    return !waiters[row.seq] && row.kind === "result";
   }
 
   function isCsrfError(res) {
     return res.status === 400 && (!res.body || res.body.code === "csrf");
   }
 
-  // Send rows[i], then the next; resolves with why the round stopped ("" when all went).
+  // Send from rows[i] on: a run of writes in one batch, a photo on its own; resolves with why the round
+  // stopped ("" when all went).
   function sendFrom(rows, i, refreshed) {
     if (i >= rows.length) return Promise.resolve("");
-    var row = rows[i];
-    return realSubmit(row.kind, row.url, row.payload, headersFor(row)).then(function (res) {
+    var group = rows[i].kind === "photo" ? [rows[i]] : runFrom(rows, i);
+    return post(group).then(function (res) {
       if (isCsrfError(res)) {  // the CSRF token expired (or the session behind it is gone)
         if (refreshed) return "session";
         return freshToken().then(function (ok) { return ok ? sendFrom(rows, i, true) : "session"; });
       }
       if (res.status === 401 && res.body && res.body.code === "device_revoked" && device) {
-        // revoked by an administrator: forget the token and try the session (the item stays queued)
+        // revoked by an administrator: forget the token and try the session (the items stay queued)
         return forgetDevice().then(showDevice).then(function () { return sendFrom(rows, i, refreshed); });
       }
-      return settle(row, res).then(function (stop) {
-        return stop || sendFrom(rows, i + 1, false);
+      return settleGroup(group, res).then(function (stop) {
+        return stop || sendFrom(rows, i + group.length, false);
       });
+    }, function () { return "offline"; });
+  }
+
+  function runFrom(rows, i) {
+    var run = [];
+    for (var n = i; n < rows.length && run.length < BATCH && rows[n].kind !== "photo"; n += 1) run.push(rows[n]);
+    return run;
+  }
+
+  function post(group) {
+    var row = group[0], headers = authHeaders();
+    if (row.kind === "photo" || group.single) {
+      if (proposes(row)) headers["X-On-Conflict"] = "propose";
+      return realSubmit(row.kind, row.url, row.payload, headers);
+    }
+    return realSubmit("batch", panel().getAttribute("data-sync-url"), {items: group.map(function (r) {
+      var item = {kind: r.kind, inspection_id: inspectionOf(r.url), body: r.payload};
+      if (proposes(r)) item.on_conflict = "propose";
+      return item;
+    })}, headers);
+  }
+
+  // The batch's answers, item by item in order. A batch refused as a whole for its session or by a
+  // server in trouble stops the round; refused for anything else (a size limit), its items go one by one.
+  function settleGroup(group, res) {
+    if (group.length === 1 && (group[0].kind === "photo" || group.single)) return settle(group[0], res);
+    if (res.status !== 200 || !res.body || !Array.isArray(res.body.results)) {
+      if (res.status === 401 || !res.status || res.status >= 500 || res.status === 429) return settle(group[0], res);
+      return singly(group, 0);
+    }
+    return group.reduce(function (chain, row, n) {
+      return chain.then(function (stop) { return stop || settle(row, res.body.results[n] || {status: 0}); });
+    }, Promise.resolve(""));
+  }
+
+  function singly(group, n) {
+    if (n >= group.length) return Promise.resolve("");
+    var one = [group[n]];
+    one.single = true;
+    return post(one).then(function (res) {
+      return settle(group[n], res).then(function (stop) { return stop || singly(group, n + 1); });
     }, function () { return "offline"; });
   }
 
@@ -203,7 +302,9 @@
     delete waiters[row.seq];
     delete later[row.seq];
     if (after) after(res);
-    if (res.status >= 200 && res.status < 300 || waiter) {
+    delivered += 1;
+    // a start answered 409: the inspection is under way already (this start's lost answer, or a teammate's)
+    if (res.status >= 200 && res.status < 300 || waiter || row.kind === "start" && res.status === 409) {
       if (waiter) waiter(res);  // the screen on this page shows the answer (a 409 with its choices)
       return remove(row.seq).then(function () { return ""; });
     }
@@ -215,8 +316,8 @@
   // What the screen shows for an item that is stored on the device but not yet on the server.
   function localAnswer(row) {
     var p = row.payload, body = {};
-    if (row.kind === "start") body = {inspection: {status: "in_progress"}};
-    if (row.kind === "close") body = {inspection: {status: "minutes_closed"}};
+    if (row.kind === "start") body = {inspection: {status: "in_progress", local: true}};
+    if (row.kind === "close") body = {inspection: {status: "minutes_closed", local: true}};
     if (row.kind === "finding" || row.kind === "result" && p.value === "non_compliant") {
       body.finding = {id: null, client_uuid: p.client_uuid, item_id: p.item_id || null, severity: p.severity,
                       description: p.description, device_time: p.device_time, photos: [], local: true};
@@ -290,6 +391,8 @@
       box.setAttribute("data-count", String(queued.length));
       list(document.getElementById("outbox-list"), queued, false);
       list(document.getElementById("outbox-rejected"), rejected, true);
+      if (rejected.length > shownRejected) document.getElementById("outbox-fold").open = true;  // to be seen
+      shownRejected = rejected.length;
     });
   }
 
@@ -426,7 +529,6 @@
     var box = panel();
     user = Number(box ? box.getAttribute("data-user-id") : 0);
     if (!box || !user) return;
-    box.hidden = false;
     // Plain HTTP: no service worker, no device-side hashing; say so on the field screen itself.
     document.getElementById("field-insecure").hidden = Boolean(root.isSecureContext);
     document.getElementById("outbox-sync").addEventListener("click", drainAsked);
@@ -445,6 +547,6 @@
     loadDevice().then(showDevice).then(drain, drain);
   }
 
-  F.outbox = {drain: drain, render: render};
+  F.outbox = {drain: drain, render: render, pending: pending, describe: null, onDelivered: null};
   document.addEventListener("DOMContentLoaded", start);
 })(window);

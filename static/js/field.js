@@ -7,7 +7,7 @@
 
   var F = window.CCHCField = window.CCHCField || {};
   var S = F.state = {root: null, api: "", id: 0, userId: 0, data: null, items: [], findings: [], index: 0,
-                     position: null, free: {photos: []}, freePhotos: {}, freeSub: null, closeSub: null};
+                     position: null, free: {photos: []}, freeSub: null, closeSub: null};
   var words = {};
 
   // ---------------------------------------------------------------- words and small helpers

@@ -319,9 +319,11 @@ def _open_started(new_context, site: dict):
 
 
 def _result_posts(page) -> list:
+    """The verdicts the tablet sends: the outbox sends its writes in batches (POST /api/v1/sync)."""
     posts: list = []
-    page.on("request", lambda r: posts.append(r.post_data_json)
-            if r.method == "POST" and r.url.endswith("/results") else None)
+    page.on("request", lambda r: posts.extend(item["body"] for item in r.post_data_json["items"]
+                                              if item["kind"] == "result")
+            if r.method == "POST" and r.url.endswith("/sync") else None)
     return posts
 
 
@@ -351,14 +353,14 @@ def test_a_failed_post_retried_by_the_user_is_stored_once(started, new_context, 
     sent: list = []
 
     def fail_the_first(route):
-        sent.append(route.request.post_data_json)
+        sent.append(route.request.post_data_json["items"][0]["body"])
         if len(sent) > 1:
             return route.continue_()
         if lost == "response":
             route.fetch()  # the server stores it, but the tablet never hears back
         route.abort("connectionreset")
 
-    page.context.route("**/api/v1/inspections/*/results", fail_the_first)
+    page.context.route("**/api/v1/sync", fail_the_first)
     card = page.locator(".item-card.current")
     press(card.get_by_role("button", name="Không áp dụng"))
     expect(card.locator(".sub-state")).to_contain_text("Không gửi được")
