@@ -7,7 +7,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from inspection import auth, catalog, embedded_db, errors, formatting, permissions, rows, security
+from inspection import auth, catalog, embedded_db, errors, formatting, permissions, ratelimit, refusals, rows, security
 from inspection.admin import bp as admin_bp
 from inspection.api import bp as api_bp
 from inspection.auth import bp as auth_bp
@@ -47,6 +47,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.register_error_handlers(app)
     security.register_security(app)
     app.before_request_funcs.setdefault(None, []).insert(0, public_guard)  # before the CSRF check
+    ratelimit.register(app)  # goes in right before the CSRF check
+    refusals.register(app)
     formatting.register_filters(app)
     rows.register(app)
     catalog.register(app)

@@ -4,6 +4,7 @@ import logging
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -119,6 +120,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, CSRFError):
+            from . import refusals  # imported here: refusals needs the unit of work, which needs this module
+
+            refusals.note("csrf", exc.description)
         code = exc.code or 500
         return _answer(code, http_message(code) or (exc.description if code not in (404, 403) else ""))
 

@@ -32,7 +32,7 @@ from models import (
 from models.enums import Role
 from models.plans import task_support_unit
 
-from . import catalog
+from . import catalog, refusals
 from .errors import Forbidden, NotFound
 
 MAX_ID = 2**31 - 1  # ids are PostgreSQL `integer`
@@ -362,6 +362,8 @@ def get_visible_or_404(model, record_id, actor):
     stmt = scope(select(model).where(model.id == record_id), actor, model)
     record = db.session.execute(stmt).scalar_one_or_none()
     if record is None:
+        if db.session.execute(select(model.id).where(model.id == record_id)).first() is not None:
+            refusals.note("out_of_scope", f"{model.__tablename__} {record_id}")  # exists, not for this user
         raise NotFound()
     # the same scope() as _is_visible: the view's "may see it" check needs no second query
     _cache()[("visible", actor.id, model, record.id)] = True

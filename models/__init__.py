@@ -27,6 +27,7 @@ from .org import OrgUnit, ancestor_ids, subtree_ids, subtree_sets, subtrees_by_r
 from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
 from .remediation import RemediationAction, RemediationStep, RemediationSubmission
 from .reports import Document, DocumentCounter, Report
+from .security import SecurityEvent
 from .signatures import DocumentSignature, TrustAnchor
 from .users import Membership, RecoveryCode, User, UserSession
 
@@ -65,6 +66,7 @@ __all__ = [
     "ParArea",
     "Plan",
     "ReminderSent",
+    "SecurityEvent",
     "Task",
     "TaskUpdate",
     "AuditEvent",

@@ -16,7 +16,9 @@ method of the rule (POST and other writes carry a valid CSRF token):
 - "inside": every record lies under the user's home unit → exactly 403 when
   `permissions.can(user, action, record)` is false for a guard (outermost first); otherwise GET
   answers 200 and a write anything but 400/403/404/500 (the empty form may be invalid).
-After every 403 or 404 the database must be unchanged (a digest of every table's rows).
+After every 403 or 404 the database must be unchanged (a digest of every table's rows) but for
+exactly one new row of the refusal log (security_event): kind "forbidden" for a 403, "out_of_scope"
+for a 404 (the walk's 404s are all records that exist outside the user's scope).
 
 Body ids (ids a view takes from its form or query string): decorate the view with
 `@permissions.body_ids(parent_id=OrgUnit, ...)` right under `@login_required`. It answers 404
@@ -47,6 +49,8 @@ PATH_ARG = re.compile(r"<(?:(?P<conv>\w+)(?:\([^)]*\))?:)?(?P<arg>\w+)>")
 ID_CONVERTERS = {"int", "uuid"}
 EXTRA_ARG_VALUES: dict[str, str] = {}  # non-id path argument → a sample value
 VOLATILE_COLUMNS = {("user_session", "last_seen_at")}  # touched by merely signing in and browsing
+REFUSAL_LOG = "security_event"  # grows by one row per refusal: checked on its own
+REFUSAL_KINDS = {403: "forbidden", 404: "out_of_scope"}
 WRITE_FAILURES = {400, 403, 404, 500}
 
 
@@ -105,6 +109,8 @@ ROUTES = _collect_routes()
 def _digest_query():
     selects = []
     for table in db.metadata.sorted_tables:
+        if table.name == REFUSAL_LOG:
+            continue
         columns = ", ".join(f'"{c.name}"' for c in table.columns if (table.name, c.name) not in VOLATILE_COLUMNS)
         selects.append(f"SELECT '{table.name}' AS name, md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), ''))"
                        f' FROM (SELECT {columns} FROM "{table.name}") AS r')
@@ -118,6 +124,15 @@ def fingerprint() -> dict[str, str]:
 
 def _changed(before: dict, after: dict) -> list[str]:
     return sorted(name for name in after if before.get(name) != after[name])
+
+
+def last_refusal_id() -> int:
+    return db.session.execute(text(f"SELECT coalesce(max(id), 0) FROM {REFUSAL_LOG}")).scalar_one()
+
+
+def refusals_since(last_id: int) -> list[tuple[str, int]]:
+    return [tuple(row) for row in db.session.execute(
+        text(f"SELECT kind, user_id FROM {REFUSAL_LOG} WHERE id > :id ORDER BY id"), {"id": last_id})]
 
 
 def outside_anchor(scenario, role):
@@ -228,6 +243,7 @@ class RoleWalk:
     def check(self, method: str, url: str, fields: dict, case: str, refused: set | None) -> None:
         """`refused`: the acceptable refusal statuses, or None when the request is allowed."""
         before = (self.known or fingerprint()) if refused else None
+        logged = last_refusal_id() if refused else 0
         status = self.send(method, url, fields)
         if refused is None:
             ok = status == 200 if method == "GET" else status not in WRITE_FAILURES
@@ -241,6 +257,10 @@ class RoleWalk:
         changed = _changed(before, self.known)
         if changed:
             self.failures.append(f"{self._where(method, case)}: answered {status} but changed {', '.join(changed)}")
+        recorded, wanted = refusals_since(logged), [(REFUSAL_KINDS.get(status), self.user.id)]
+        if recorded != wanted:
+            self.failures.append(f"{self._where(method, case)}: answered {status}, refusal log got {recorded}, "
+                                 f"wanted {wanted}")
 
     def check_not_404(self, method: str, url: str, fields: dict, case: str) -> None:
         status = self.send(method, url, fields)
@@ -264,7 +284,9 @@ BLUEPRINTS = sorted({endpoint.split(".")[0] for endpoint, _ in ROUTES})
 # one test per blueprint and role: each signs its user in once and walks that blueprint's routes
 @pytest.mark.parametrize("role", list(Role), ids=str)
 @pytest.mark.parametrize("blueprint", BLUEPRINTS)
-def test_every_route_answers_404_outside_and_403_when_forbidden(app, scenario, blueprint, role):
+def test_every_route_answers_404_outside_and_403_when_forbidden(app, scenario, blueprint, role, monkeypatch):
+    # the walk refuses one user hundreds of times: no burst alert (tests/test_refusals.py tests it)
+    monkeypatch.setitem(app.config, "REFUSAL_BURST", 10**6)
     walk = RoleWalk(app, scenario, role)
     for endpoint, rule_text in ROUTES:
         if endpoint.split(".")[0] != blueprint:

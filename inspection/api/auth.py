@@ -11,6 +11,7 @@ password reset or a deactivation revokes the user's devices anyway (admin/users.
 from flask import g, jsonify, request
 from flask_wtf.csrf import CSRFError
 
+from .. import ratelimit, refusals
 from ..admin.devices import authenticate_device
 from ..errors import NotFound
 from ..extensions import csrf
@@ -31,7 +32,7 @@ def authenticate():
     token = _bearer()
     if token is None:
         csrf.protect()
-        return None
+        return ratelimit.limit_request("api")
     try:
         device = authenticate_device(token)
     except NotFound as exc:
@@ -41,11 +42,12 @@ def authenticate():
                                  "khẩu rồi đồng bộ lại; dữ liệu vẫn được giữ trên máy.",
                         "code": "password_change_required"}), 401
     g._login_user, g.device = device.user, device  # flask-login's current_user for this request only
-    return None
+    return ratelimit.limit_request("api")
 
 
 @bp.errorhandler(CSRFError)
 def csrf_error(exc: CSRFError):
     """A missing or expired CSRF token: the tablet fetches a fresh one and sends the item again."""
+    refusals.note("csrf", exc.description)
     return jsonify({"error": "Mã bảo vệ biểu mẫu (CSRF) đã hết hạn: tải mã mới rồi gửi lại.",
                     "code": "csrf", "reason": exc.description}), 400

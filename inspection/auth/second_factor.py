@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select, update
 
 from models import RecoveryCode, User, UserSession, db, utcnow
 
-from .. import audit, permissions
+from .. import audit, permissions, refusals
 from ..errors import ValidationError
 from ..i18n import N_
 from ..transaction import unit_of_work
@@ -148,6 +148,8 @@ def _guarded(user: User, failure_action: str, work):
 def _record_failure(user: User, action: str, reason: str) -> None:
     if reason != "throttled":
         throttle.record_second_factor_failure(user.id)
+    else:
+        refusals.note("sign_in_throttled", target="second factor", username=user.username)
     with unit_of_work():
         audit.record(user, action, "user", user.id, after={"reason": reason})
 
