@@ -31,10 +31,10 @@ def parse_rates(text: str) -> list[Rate]:
 
 
 def _rates(setting: str) -> list[Rate]:
-    cache = current_app.extensions.setdefault("cchc_rates", {})
-    if setting not in cache:
-        cache[setting] = parse_rates(current_app.config[setting])
-    return cache[setting]
+    cache, text = current_app.extensions.setdefault("cchc_rates", {}), current_app.config[setting]
+    if text not in cache:
+        cache[text] = parse_rates(text)
+    return cache[text]
 
 
 def _wait_ms(key: str, setting: str) -> int | None:

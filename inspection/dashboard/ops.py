@@ -10,9 +10,10 @@ from rq.cron import CronScheduler
 from rq.exceptions import InvalidJobOperation
 from rq.job import Job
 from rq.registry import FailedJobRegistry
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select, type_coerce
 
-from models import BackupRun, Report, db, utcnow
+from models import BackupRun, Report, SecurityEvent, User, db, utcnow
+from models.base import UTCDateTime
 
 from .. import audit, backups, permissions
 from ..errors import NotFound
@@ -79,6 +80,25 @@ class BackupStatus:
 
 def backup_status() -> BackupStatus:
     return BackupStatus(*backups.last_runs(), current_app.config["BACKUP_DIR"], current_app.config["BACKUP_KEEP"])
+
+
+def refusal_counts(hours: int = 24, limit: int = 200) -> list:
+    """Refused requests of the last `hours`, counted per hour and per user (the typed name or the
+    address for visitors not signed in), busiest first within each hour; with the kinds seen."""
+    hour = type_coerce(func.date_trunc("hour", SecurityEvent.at), UTCDateTime)
+    who = func.coalesce(User.username, func.nullif(SecurityEvent.username, ""), SecurityEvent.address)
+    stmt = (select(hour.label("hour"), who.label("who"), func.count().label("count"),
+                   func.array_agg(distinct(SecurityEvent.kind)).label("kinds"),
+                   func.array_agg(distinct(SecurityEvent.address)).label("addresses"))
+            .outerjoin(User, User.id == SecurityEvent.user_id)
+            .where(SecurityEvent.at >= utcnow() - timedelta(hours=hours))
+            .group_by(hour, who).order_by(hour.desc(), func.count().desc(), who).limit(limit))
+    return list(db.session.execute(stmt))
+
+
+def recent_refusals(limit: int = 30) -> list[SecurityEvent]:
+    stmt = select(SecurityEvent).order_by(SecurityEvent.id.desc()).limit(limit)
+    return list(db.session.execute(stmt).scalars())
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from models import Report
 
-from .. import permissions
+from .. import permissions, refusals
 from ..errors import NotFound
 from ..forms import Form
 from ..reports import services as reports
@@ -33,7 +33,9 @@ def ops_page():
                            reports=ops.failed_reports(), workers=ops.workers(), schedulers=ops.schedulers(),
                            form=RetryForm(), report_form=Form(), worker_stale=ops.WORKER_STALE,
                            scheduler_stale=ops.SCHEDULER_STALE,
-                           WORKER_STATES=WORKER_STATES, backup=ops.backup_status())
+                           WORKER_STATES=WORKER_STATES, backup=ops.backup_status(),
+                           refusal_counts=ops.refusal_counts(), recent_refusals=ops.recent_refusals(),
+                           REFUSAL_KINDS=refusals.KIND_LABELS)
 
 
 @bp.route("/admin/ops/retry", methods=["POST"])
