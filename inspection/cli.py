@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from models import db
 
-from . import audit, embedded_db, local_tls, runner, seed
+from . import anchors, audit, embedded_db, local_tls, runner, seed
 from .errors import DomainError
 
 
@@ -77,15 +77,26 @@ def audit_group():
 
 
 def _anchor(ctx, param, values) -> tuple[tuple[int, str], ...]:
-    try:
-        return tuple((int(seq), digest) for seq, digest in (v.split(":", 1) for v in values))
-    except ValueError:
-        raise click.BadParameter("SEQ:HASH, as printed by `flask audit head`") from None
+    found = []
+    for value in values:
+        if Path(value).is_file():  # the daily export's file (or e-mails saved into one)
+            records = anchors.read_anchors(Path(value).read_text(encoding="utf-8", errors="replace"))
+            if not records:
+                raise click.BadParameter(f"{value}: no SEQ:HASH record in this file")
+            found += records
+            continue
+        try:
+            seq, digest = value.split(":", 1)
+            found.append((int(seq), digest))
+        except ValueError:
+            raise click.BadParameter("SEQ:HASH, as printed by `flask audit head`, or a file of them") from None
+    return tuple(found)
 
 
 @audit_group.command("verify")
-@click.option("--anchor", multiple=True, callback=_anchor, metavar="SEQ:HASH",
-              help="A chain head written down earlier (`flask audit head`); it must still be there.")
+@click.option("--anchor", multiple=True, callback=_anchor, metavar="SEQ:HASH|FILE",
+              help="A chain head written down earlier (`flask audit head`), or a file of them (the daily "
+                   "export's audit-anchors.txt); each must still be there.")
 def audit_verify(anchor):
     """Check the hash chain; exit 1 on any break, naming each event (seq) where it shows."""
     problems = audit.verify_chain(anchor)

@@ -12,10 +12,10 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 from sqlalchemy import distinct, func, select, type_coerce
 
-from models import BackupRun, Report, SecurityEvent, User, db, utcnow
+from models import BackupRun, Report, ScheduledRun, SecurityEvent, User, db, utcnow
 from models.base import UTCDateTime
 
-from .. import audit, backups, permissions
+from .. import anchors, audit, backups, permissions
 from ..errors import NotFound
 from ..queue import QUEUES, get_queue, get_redis
 from ..transaction import after_commit, unit_of_work
@@ -24,6 +24,7 @@ FAILED_SHOWN = 50
 WORKER_STALE = timedelta(seconds=420)  # rq's worker TTL: no heartbeat for this long → presumed dead
 SCHEDULER_STALE = timedelta(seconds=120)  # rq's cron scheduler TTL
 BACKUP_STALE = timedelta(days=1)
+ANCHOR_STALE = timedelta(days=1)
 
 
 @dataclass
@@ -76,6 +77,28 @@ class BackupStatus:
         """The last attempt, when it failed after the last good backup."""
         last = self.last_attempt
         return last if last is not None and last.status == "failed" and last is not self.last_ok else None
+
+
+@dataclass
+class AnchorStatus:
+    """The last daily export of the audit chain's head, and where it goes."""
+
+    last: ScheduledRun | None
+    directory: str
+    mailed: bool
+
+    @property
+    def is_stale(self) -> bool:
+        return self.last is None or utcnow() - self.last.finished_at > ANCHOR_STALE
+
+    @property
+    def head(self) -> str:
+        return self.last.result.split()[1] if self.last else ""
+
+
+def anchor_status() -> AnchorStatus:
+    cfg = current_app.config
+    return AnchorStatus(anchors.last_export(), cfg["BACKUP_DIR"], bool(cfg["SMTP_HOST"]))
 
 
 def backup_status() -> BackupStatus:

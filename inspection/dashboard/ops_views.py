@@ -35,7 +35,7 @@ def ops_page():
                            scheduler_stale=ops.SCHEDULER_STALE,
                            WORKER_STATES=WORKER_STATES, backup=ops.backup_status(),
                            refusal_counts=ops.refusal_counts(), recent_refusals=ops.recent_refusals(),
-                           REFUSAL_KINDS=refusals.KIND_LABELS)
+                           REFUSAL_KINDS=refusals.KIND_LABELS, anchor=ops.anchor_status())
 
 
 @bp.route("/admin/ops/retry", methods=["POST"])

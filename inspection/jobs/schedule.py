@@ -8,6 +8,7 @@ import os
 from rq import cron
 
 from .action_reminders import send_action_reminders
+from .audit_head import export_audit_head
 from .backups import daily_backup
 from .remediation import escalate_remediation
 from .reminders import send_task_reminders
@@ -29,3 +30,4 @@ cron.register(escalate_remediation, _PREFIX + "default", interval=_INTERVAL)
 cron.register(sweep_reports, _PREFIX + "default", interval=_REPORT_SWEEP)
 cron.register(refresh_dashboard, _PREFIX + "default", interval=_DASHBOARD_INTERVAL)
 cron.register(daily_backup, _PREFIX + "default", interval=_INTERVAL, job_timeout=_BACKUP_TIMEOUT)
+cron.register(export_audit_head, _PREFIX + "default", interval=_INTERVAL)
