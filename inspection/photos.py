@@ -62,7 +62,7 @@ def store_photo(stream: BinaryIO, filename: str, *, unit_id: int | None,
         original = storage.store(upload, filename, kind="photo_original", allowed=set(READERS), **owner)
     try:
         copy = storage.store(io.BytesIO(display), f"{Path(filename).stem or 'anh'}.jpg",
-                             kind="photo_display", allowed={"image/jpeg"}, **owner)
+                             kind="photo_display", allowed={"image/jpeg"}, scan=False, **owner)
     except Exception:
         _discard(original)
         raise

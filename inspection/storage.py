@@ -16,6 +16,7 @@ from PIL import Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from models import Attachment, db
 
+from . import malware
 from .errors import StorageUnavailable, ValidationError
 from .i18n import N_
 from .text import nfc
@@ -119,10 +120,20 @@ def _check_image(path: str, mime: str) -> None:
         raise ValidationError("Ảnh bị hỏng hoặc chưa tải lên hết: vui lòng tải lại ảnh.") from exc
 
 
+def _scan(path: str, filename: str) -> None:
+    try:
+        malware.check_file(path, filename)
+    except BaseException:
+        os.unlink(path)
+        raise
+
+
 def store(stream: BinaryIO, filename: str, *, kind: str, allowed: set[str] = DOCUMENT_TYPES,
-          unit_id: int | None = None, uploaded_by_id: int | None = None, limit: int | None = None) -> Attachment:
+          unit_id: int | None = None, uploaded_by_id: int | None = None, limit: int | None = None,
+          scan: bool = True) -> Attachment:
     """Store one upload and add its Attachment row to the current transaction (`limit`: a cap
-    other than the upload limit, for files the app makes itself, e.g. rendered PDFs)."""
+    other than the upload limit, for files the app makes itself, e.g. rendered PDFs; `scan=False`
+    for those too: only what users upload goes to the malware scanner)."""
     limit = limit or current_app.config["MAX_UPLOAD_BYTES"]
     try:
         path, size, sha256 = _spool(stream, limit)
@@ -133,6 +144,8 @@ def store(stream: BinaryIO, filename: str, *, kind: str, allowed: set[str] = DOC
         raise ValidationError("Tệp rỗng (0 byte).")
     mime = _detect(path, allowed)
     _check_image(path, mime)
+    if scan:  # last, the costliest check: clamd reads the whole file
+        _scan(path, filename)
     key = f"{kind}/{sha256[:2]}/{uuid.uuid4().hex}"
     try:
         backend().put(key, path)

@@ -23,7 +23,7 @@ def export_tasks(user_id: int, spec: dict) -> int | None:
     filename, content = build_export(user, spec)
     with unit_of_work():
         attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
-                                   uploaded_by_id=user.id)
+                                   uploaded_by_id=user.id, scan=False)
         db.session.flush()
         notify([user.id], NotificationKind.SYSTEM, f"Tệp Excel “{filename}” đã sẵn sàng, bấm để tải về.",
                path_for("plans.export_download", token=attachment.sha256))
@@ -39,7 +39,7 @@ def export_list(user_id: int, kind: str, args: dict) -> int | None:
     filename, content = list_exports.build(user, kind, args)
     with unit_of_work():
         attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
-                                   uploaded_by_id=user.id)
+                                   uploaded_by_id=user.id, scan=False)
         db.session.flush()
         notify([user.id], NotificationKind.SYSTEM, f"Tệp Excel “{filename}” đã sẵn sàng, bấm để tải về.",
                path_for("plans.export_download", token=attachment.sha256))

@@ -63,7 +63,7 @@ def _store_and_finish(report: Report, job_id: str, pdf: bytes, then=None) -> int
     """Store the PDF and mark the row ready, in one transaction, only if this attempt still owns
     it; `then()` (an issued document's signature) runs in that transaction once the row is ready."""
     attachment = storage.store(io.BytesIO(pdf), _filename(report), kind="report_pdf", allowed={"application/pdf"},
-                               uploaded_by_id=report.requested_by_id, limit=PDF_LIMIT)
+                               uploaded_by_id=report.requested_by_id, limit=PDF_LIMIT, scan=False)
     try:
         with unit_of_work():
             db.session.flush()
