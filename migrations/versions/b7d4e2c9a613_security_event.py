@@ -1,7 +1,7 @@
 """security_event: the append-only log of refused access
 
 Revision ID: b7d4e2c9a613
-Revises: f1a2b3c4d5e6
+Revises: 5045b9eca783
 Create Date: 2026-12-06 23:50:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b7d4e2c9a613"
-down_revision = "f1a2b3c4d5e6"
+down_revision = "5045b9eca783"
 branch_labels = None
 depends_on = None
 
