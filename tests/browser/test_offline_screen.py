@@ -18,13 +18,14 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from inspection.formatting import TZ, local_today
-from inspection.inspections import scheduling
+from inspection.inspections import fieldwork, scheduling
 from inspection.seed_templates import ONE_STOP_ITEMS
 from models import Attachment, CheckResult, Finding, FindingPhoto, Inspection, db
 from models.enums import InspectionKind, Role
 from tests.factories import PASSWORD, make_template, make_tree, make_user
 
-from .conftest import save_screenshot, sign_in
+from . import lighthouse
+from .conftest import TABLET, save_screenshot, sign_in
 from .test_offline import go_offline, go_online, launch, wait_until_kept
 
 pytestmark = pytest.mark.browser
@@ -214,3 +215,21 @@ def test_the_field_screen_shows_the_offline_work_after_a_reload_and_a_restart_an
     assert all(t <= datetime.now(TZ) + timedelta(minutes=1) for t in db.session.execute(
         select(Finding.device_time).where(Finding.inspection_id == site["id"])).scalars())
     context.close()
+
+
+def test_the_field_screen_scores_095_for_performance_and_nothing_shifts(site, new_context):
+    """Lighthouse at 800x1280 on the field screen of an inspection under way (its 15 criteria drawn),
+    signed in: performance >= 0.95, no layout shift (the outbox panel is drawn with the page at its
+    one-line height)."""
+    fieldwork.start_inspection(site["lead"], db.session.get(Inspection, site["id"]), device_time=datetime.now(TZ))
+    db.session.commit()
+    context = new_context(TABLET)
+    page = context.new_page()
+    sign_in(page, site["url"], site["lead"].username, PASSWORD)
+    page.goto(f"{site['url']}/field/{site['id']}")
+    expect(page.locator("#progress-text")).to_have_text("Đã đánh giá 0/15 tiêu chí")
+    result = lighthouse.run(f"{site['url']}/field/{site['id']}", context.cookies(), TABLET, ("performance",))
+    shift = result.report["audits"]["cumulative-layout-shift"]["numericValue"]
+    print(f"field screen: performance {result.scores['performance']}, layout shift {shift}")
+    assert shift < 0.01, result.failures("performance")
+    assert result.scores["performance"] >= 0.95, result.failures("performance")
