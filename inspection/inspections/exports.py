@@ -20,7 +20,8 @@ def filters_from_args(args) -> InspectionFilters:
                              month=parse_month(args.get("month") or ""), q=(args.get("q") or "")[:200],
                              start_from=parse_date(args.get("start_from") or ""),
                              start_to=parse_date(args.get("start_to") or ""),
-                             progress=args.get("progress") or None, unit_level=args.get("unit_level") or None)
+                             progress=args.get("progress") or None, unit_level=args.get("unit_level") or None,
+                             period=args.get("period") or None)
 
 
 def _rows(inspections: list[Inspection]):

@@ -106,6 +106,9 @@ class FilterForm(Form):
     progress = SelectField(_l("Tiến độ"), default="", invalid_choice_message=BAD_CHOICE, choices=[
         SelectChoice("", _l("Mọi tiến độ")), SelectChoice("planned", _l("Có kế hoạch (trừ cuộc đã hủy)")),
         SelectChoice("inspected", _l("Đã tiến hành kiểm tra"))])
+    period = SelectField(_l("Thời gian kiểm tra"), default="", invalid_choice_message=BAD_CHOICE, choices=[
+        SelectChoice("", _l("Mọi thời gian")), SelectChoice("today", _l("Hôm nay (chưa kết thúc)")),
+        SelectChoice("week", _l("Tuần này (chưa kết thúc)"))])
     unit_level = SelectField(_l("Cấp đơn vị"), default="", invalid_choice_message=BAD_CHOICE, choices=[
         SelectChoice("", _l("Mọi cấp")), SelectChoice("commune", _l("Cấp xã"))])
     sort = SelectField(_l("Sắp xếp"), choices=[SelectChoice("newest", _l("Mới nhất trước")),

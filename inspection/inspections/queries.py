@@ -29,6 +29,7 @@ from models import (
 from models.enums import InspectionKind, InspectionStatus, UnitKind
 
 from .. import permissions
+from ..formatting import local_today
 from ..listing import paginate
 from ..text import fold, nfc
 
@@ -53,10 +54,23 @@ class InspectionFilters:
     start_to: date | None = None
     progress: str | None = None  # PROGRESS: not cancelled, or started on site
     unit_level: str | None = None  # "commune": inspections of a commune-level unit only
+    period: str | None = None  # PERIODS: not finished and under way some day of today or this week
     q: str = ""
 
 
 PROGRESS = ("planned", "inspected")
+PERIODS = ("today", "week")
+# not yet finished on site: what an inspector still has to go to (the tablet's start screen's)
+UNDER_WAY = (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS,
+             InspectionStatus.MINUTES_CLOSED)
+
+
+def period_bounds(period: str, today: date) -> tuple[date, date]:
+    """The first and last day of "today" or "this week" (Monday to Sunday)."""
+    if period == "week":
+        monday = today - timedelta(days=today.weekday())
+        return monday, monday + timedelta(days=6)
+    return today, today
 
 
 def visible_inspections(actor):
@@ -112,6 +126,9 @@ def _narrow_dashboard(stmt, filters: InspectionFilters):
         stmt = stmt.where(Inspection.status != InspectionStatus.CANCELLED)
     elif filters.progress == "inspected":
         stmt = stmt.where(Inspection.status.in_(INSPECTED))
+    if filters.period in PERIODS:
+        first, last = period_bounds(filters.period, local_today())
+        stmt = stmt.where(Inspection.status.in_(UNDER_WAY), Inspection.start_on <= last, Inspection.end_on >= first)
     if filters.unit_level == "commune":
         stmt = stmt.where(Inspection.unit_id.in_(select(OrgUnit.id).where(OrgUnit.kind.in_(COMMUNE_KINDS))))
     return stmt

@@ -110,7 +110,8 @@ def _filters() -> tuple[FilterForm, queries.InspectionFilters]:
                                         month=value(form.month), q=value(form.q) or "",
                                         start_from=value(form.start_from), start_to=value(form.start_to),
                                         progress=value(form.progress) or None,
-                                        unit_level=value(form.unit_level) or None)
+                                        unit_level=value(form.unit_level) or None,
+                                        period=value(form.period) or None)
     return form, filters
 
 

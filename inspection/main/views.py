@@ -5,14 +5,26 @@ from flask_login import current_user, login_required
 
 from .. import notifications
 from ..formatting import local_today
-from . import bp
+from . import bp, todo
+
+
+@bp.app_template_global("todo_marker")
+def todo_marker(item: str):
+    return todo.marker(item)
+
+
+@bp.app_template_filter("todo_badges")
+def todo_badges(menu_html):
+    """The remembered menu with the signed-in user's counts of work to do (todo.py)."""
+    return todo.badges(menu_html, current_user)
 
 
 @bp.route("/")
 @login_required
 def home():
-    """The signed-in user's start page: their roles and units, today's date."""
-    return render_template("main/home.html", today=local_today(), memberships=current_user.memberships)
+    """The signed-in user's start page: what waits for them (Việc cần làm), their roles and units."""
+    return render_template("main/home.html", today=local_today(), memberships=current_user.memberships,
+                           todo=todo.current(current_user))
 
 
 @bp.route("/notifications")

@@ -59,7 +59,8 @@ def filters_from_args(args) -> TaskFilters:
     return TaskFilters(plan_id=number("plan_id"), area_id=number("area_id"), unit_id=number("unit_id"),
                        status=args.get("status") or None, timeliness=args.get("timeliness") or None,
                        due_from=parse_date(args.get("due_from", "")), due_to=parse_date(args.get("due_to", "")),
-                       q=(args.get("q") or "")[:200], adhoc=args.get("adhoc") in ("1", "y", "true", "on"))
+                       q=(args.get("q") or "")[:200], adhoc=args.get("adhoc") in ("1", "y", "true", "on"),
+                       extension=args.get("extension") in ("1", "y", "true", "on"))
 
 
 def _filters(spec: dict) -> TaskFilters:

@@ -157,10 +157,12 @@ class TaskFilterForm(Form):
     plan_id = SelectField(_l("Kế hoạch"), coerce=int_or_none, choices=[], validate_choice=False,
                           invalid_value_message=BAD_CHOICE)
     adhoc = BooleanField(_l("Chỉ nhiệm vụ giao đột xuất (không thuộc kế hoạch)"))
+    extension = BooleanField(_l("Có đề nghị gia hạn chờ lãnh đạo quyết định"))
     area_id = id_select(_l("Lĩnh vực"))
     unit_id = SelectField(_l("Đơn vị"), coerce=int_or_none, choices=[], validate_choice=False,
                           invalid_value_message=BAD_CHOICE)
-    status = SelectField(_l("Trạng thái"), default="", choices=[SelectChoice("", _l("Mọi trạng thái"))] + [
+    status = SelectField(_l("Trạng thái"), default="", choices=[
+        SelectChoice("", _l("Mọi trạng thái")), SelectChoice("todo", _l("Cần thực hiện (chưa nộp kết quả)"))] + [
         SelectChoice(k.value, _l(v)) for k, v in TASK_STATUS_LABELS.items()], invalid_choice_message=BAD_CHOICE)
     timeliness = SelectField(_l("Tiến độ so với hạn"), default="", choices=[SelectChoice("", _l("Mọi tình trạng"))] + [
         SelectChoice(k.value, _l(v)) for k, v in TIMELINESS_LABELS.items()], invalid_choice_message=BAD_CHOICE)

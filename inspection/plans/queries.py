@@ -5,8 +5,8 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
-from models import OrgUnit, ParArea, Plan, Task, db, subtree_ids
-from models.enums import TaskStatus, Timeliness
+from models import ExtensionRequest, OrgUnit, ParArea, Plan, Task, db, subtree_ids
+from models.enums import ExtensionStatus, TaskStatus, Timeliness
 from models.plans import task_support_unit
 
 from .. import permissions
@@ -22,6 +22,8 @@ TASK_SORTS = {
     "number": (Task.position, False),
 }
 PLAN_SORTS = {"newest": (Plan.issued_on, True), "title": (Plan.title_folded, False)}
+TODO = "todo"  # a status filter: the work still with the unit's officers (open, in progress, returned)
+TODO_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED)
 
 
 @dataclass
@@ -37,6 +39,7 @@ class TaskFilters:
     due_to: date | None = None
     q: str = ""
     adhoc: bool = False
+    extension: bool = False  # with an extension request waiting for the leader's decision
     extra: dict = field(default_factory=dict)
 
 
@@ -60,6 +63,11 @@ def _conditions(filters: TaskFilters, today: date) -> list:
         found.append((Task.unit_id == filters.unit_id) | Task.id.in_(supported))
     if filters.status in set(TaskStatus):
         found.append(Task.status == filters.status)
+    elif filters.status == TODO:
+        found.append(Task.status.in_(TODO_STATUSES))
+    if filters.extension:
+        found.append(Task.id.in_(select(ExtensionRequest.task_id).where(
+            ExtensionRequest.status == ExtensionStatus.REQUESTED, ExtensionRequest.task_id.is_not(None))))
     if filters.timeliness in set(Timeliness):
         found.append(timeliness_clause(filters.timeliness, today))
     if filters.due_from:

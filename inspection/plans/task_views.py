@@ -61,7 +61,7 @@ def _filters(form: TaskFilterForm) -> queries.TaskFilters:
     return queries.TaskFilters(plan_id=value("plan_id"), area_id=value("area_id"), unit_id=value("unit_id"),
                                status=value("status") or None, timeliness=value("timeliness") or None,
                                due_from=value("due_from"), due_to=value("due_to"), q=value("q") or "",
-                               adhoc=bool(value("adhoc")))
+                               adhoc=bool(value("adhoc")), extension=bool(value("extension")))
 
 
 def _filters_key():

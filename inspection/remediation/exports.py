@@ -17,7 +17,8 @@ def filters_from_args(args) -> ActionFilters:
 
     return ActionFilters(status=args.get("status") or None, timeliness=args.get("timeliness") or None,
                          inspection_id=number("inspection_id"), unit_id=number("unit_id"), area_id=number("area_id"),
-                         returned=args.get("returned") == "y", q=(args.get("q") or "")[:200])
+                         returned=args.get("returned") == "y", extension=args.get("extension") == "y",
+                         escalated=args.get("escalated") == "y", q=(args.get("q") or "")[:200])
 
 
 def _rows(actions: list[RemediationAction]):

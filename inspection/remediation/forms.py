@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from models.enums import REMEDIATION_STATUS_LABELS, TIMELINESS_LABELS, Timeliness
 
 from ..forms import BAD_CHOICE, DateField, Form
-from .queries import UNFINISHED
+from .queries import TODO, UNFINISHED
 
 MAX_FILES = 10
 STALE_PAGE = _l("Trang đã cũ: vui lòng tải lại trang rồi thao tác lại.")
@@ -96,7 +96,8 @@ class NewActionForm(Form):
     deadline = DateField(_l("Thời hạn khắc phục"), validators=[InputRequired(_l("Nhập thời hạn (dd/mm/yyyy)."))])
 
 
-STATUS_CHOICES = [SelectChoice("", _l("Mọi trạng thái")), SelectChoice(UNFINISHED, _l("Chưa hoàn thành"))] + [
+STATUS_CHOICES = [SelectChoice("", _l("Mọi trạng thái")), SelectChoice(UNFINISHED, _l("Chưa hoàn thành")),
+                  SelectChoice(TODO, _l("Cần thực hiện (chưa nộp kết quả)"))] + [
     SelectChoice(k.value, _l(v)) for k, v in REMEDIATION_STATUS_LABELS.items()]
 TIMELINESS_CHOICES = [SelectChoice("", _l("Mọi tình trạng"))] + [
     SelectChoice(k.value, _l(v)) for k, v in TIMELINESS_LABELS.items() if k != Timeliness.CANCELLED]
@@ -118,6 +119,12 @@ class ActionFilterForm(Form):
     area_id = SelectField(_l("Lĩnh vực"), coerce=int_or_none, choices=[], validate_choice=False)
     returned = SelectField(_l("Bị trả lại"), default="", choices=[
         SelectChoice("", _l("Không phân biệt")), SelectChoice("y", _l("Đã bị trả lại ít nhất một lần"))],
+        invalid_choice_message=BAD_CHOICE)
+    extension = SelectField(_l("Gia hạn"), default="", choices=[
+        SelectChoice("", _l("Không phân biệt")), SelectChoice("y", _l("Có đề nghị gia hạn chờ lãnh đạo quyết định"))],
+        invalid_choice_message=BAD_CHOICE)
+    escalated = SelectField(_l("Báo cáo lãnh đạo"), default="", choices=[
+        SelectChoice("", _l("Không phân biệt")), SelectChoice("y", _l("Quá hạn, đã báo cáo lãnh đạo"))],
         invalid_choice_message=BAD_CHOICE)
     sort = SelectField(_l("Sắp xếp"), default="deadline", choices=[
         SelectChoice("deadline", _l("Theo thời hạn")), SelectChoice("newest", _l("Mới giao"))],

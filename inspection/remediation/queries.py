@@ -18,7 +18,7 @@ from models import (
     User,
     db,
 )
-from models.enums import RemediationStatus, Timeliness
+from models.enums import ExtensionStatus, RemediationStatus, Timeliness
 
 from .. import permissions
 from ..formatting import local_today
@@ -28,6 +28,9 @@ from ..text import fold, nfc
 from .services import steps_of
 
 UNFINISHED = "unfinished"  # every state but accepted: the work still with the unit or its reviewer
+TODO = "todo"  # the work still with the unit's officers: open, in progress, returned
+TODO_STATUSES = (RemediationStatus.OPEN, RemediationStatus.IN_PROGRESS, RemediationStatus.RETURNED)
+ESCALATED_TO_LEADER = 2  # escalation.LEADER
 SORTS = {"deadline": (RemediationAction.deadline, False), "newest": (RemediationAction.created_at, True)}
 
 
@@ -41,6 +44,8 @@ class ActionFilters:
     unit_id: int | None = None
     area_id: int | None = None  # the PAR area of the checklist item its finding was recorded on
     returned: bool = False
+    extension: bool = False  # with an extension request waiting for the leader's decision
+    escalated: bool = False  # unfinished and escalated onto the leader's list
     q: str = ""
 
 
@@ -60,6 +65,8 @@ def filtered_actions(actor, filters: ActionFilters, today: date | None = None):
     stmt = permissions.scope(select(a), actor, a)
     if filters.status == UNFINISHED:
         stmt = stmt.where(a.status != RemediationStatus.ACCEPTED)
+    elif filters.status == TODO:
+        stmt = stmt.where(a.status.in_(TODO_STATUSES))
     elif filters.status in set(RemediationStatus):
         stmt = stmt.where(a.status == filters.status)
     if filters.timeliness in set(Timeliness):
@@ -70,6 +77,11 @@ def filtered_actions(actor, filters: ActionFilters, today: date | None = None):
         stmt = stmt.where(a.unit_id == filters.unit_id)
     if filters.returned:
         stmt = stmt.where(a.times_returned > 0)
+    if filters.extension:
+        stmt = stmt.where(a.id.in_(select(ExtensionRequest.action_id).where(
+            ExtensionRequest.status == ExtensionStatus.REQUESTED, ExtensionRequest.action_id.is_not(None))))
+    if filters.escalated:
+        stmt = stmt.where(a.escalation_level >= ESCALATED_TO_LEADER, a.status != RemediationStatus.ACCEPTED)
     if filters.area_id:
         stmt = stmt.where(a.finding_id.in_(select(Finding.id).join(ChecklistItem, ChecklistItem.id == Finding.item_id)
                                            .where(ChecklistItem.area_id == filters.area_id)))

@@ -99,7 +99,8 @@ def _filters(form: ActionFilterForm) -> queries.ActionFilters:
     return queries.ActionFilters(status=value("status") or None, timeliness=value("timeliness") or None,
                                  inspection_id=value("inspection_id"), unit_id=value("unit_id"),
                                  area_id=value("area_id"),
-                                 returned=value("returned") == "y", q=value("q") or "")
+                                 returned=value("returned") == "y", extension=value("extension") == "y",
+                                 escalated=value("escalated") == "y", q=value("q") or "")
 
 
 @bp.route("/remediation")

@@ -1,6 +1,8 @@
 // Signing out from any page with items of this user still waiting in the tablet's outbox
 // (field-outbox.js, IndexedDB "cchc-outbox") asks first, with their count. The field screens show
 // their own dialog (field-outbox.js); this covers every other page. The queue is never touched here.
+// The same count fills the home page's "Việc cần làm" line ([data-outbox-line]) and the menu's badge
+// on "Kiểm tra hôm nay" ([data-outbox-badge]): items on this device the server has not stored yet.
 (function (root) {
   "use strict";
 
@@ -38,9 +40,20 @@
     });
   }
 
+  function showCount(box) {
+    var line = document.querySelector("[data-outbox-line]"), badge = document.querySelector("[data-outbox-badge]");
+    if (!line && !badge) return;
+    queuedCount(Number(box.getAttribute("data-outbox-user"))).then(function (n) {
+      document.querySelectorAll("[data-outbox-count]").forEach(function (el) { el.textContent = String(n); });
+      if (line) line.classList.toggle("todo-zero", n === 0);
+      if (badge) { badge.textContent = String(n); badge.hidden = n === 0; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.querySelector("[data-outbox-user]");
     if (!box) return;
+    showCount(box);
     box.querySelectorAll("form[action='/logout'], form[action='/logout-all']").forEach(function (form) {
       guard(form, box);
     });
