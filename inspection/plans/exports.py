@@ -27,7 +27,7 @@ from ..sheets import safe_cell
 from ..transaction import unit_of_work
 from .queries import TaskFilters, filtered_tasks
 from .sheets import COLUMNS as IMPORT_COLUMNS
-from .timeliness import rate, task_timeliness
+from .timeliness import rate, shown_progress, task_timeliness
 
 TASK_COLUMNS = [("STT", 7), ("Lĩnh vực", 26), ("Nội dung nhiệm vụ", 60), ("Sản phẩm", 30),
                 ("Đơn vị chủ trì", 30), ("Đơn vị phối hợp", 30), ("Thời hạn", 12), ("Thời hạn ban đầu", 14),
@@ -157,7 +157,8 @@ def task_values(task: Task, today: date) -> list:
     return [task.number, task.area.name if task.area else "", task.title, task.expected_output,
             task.unit.name, "; ".join(u.name for u in task.support_units), task.deadline,
             task.original_deadline, TASK_STATUS_LABELS[TaskStatus(task.status)],
-            TIMELINESS_LABELS[task_timeliness(task, today)], task.progress, task.completed_on]
+            TIMELINESS_LABELS[task_timeliness(task, today)], shown_progress(task.status, task.progress),
+            task.completed_on]
 
 
 def _done_rate(tasks: list[Task], today: date) -> str:

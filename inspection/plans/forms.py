@@ -109,7 +109,8 @@ class SubmitForm(Form):
 
 class ReturnForm(Form):
     return_reason = TextAreaField(_l("Lý do trả lại"), validators=[required(_l("Nhập lý do trả lại.")),
-                                                                    max_length(4000)], render_kw={"rows": 2})
+                                                                    max_length(4000)],
+                                  render_kw={"rows": 2, "data-required": True})  # app.js: no confirm while empty
 
 
 class ReopenForm(Form):

@@ -14,6 +14,7 @@ from models.enums import TaskStatus
 
 from .. import permissions, storage
 from ..errors import ValidationError
+from ..forms import keep_refusal
 from ..transaction import unit_of_work
 from . import bp, pages, tasks, workflow
 from .forms import uploads
@@ -131,6 +132,12 @@ def accept_task(task: Task):
 
 
 def _return(task: Task):
+    """A return without a reason goes back to the task page (303, never left on the POST address),
+    the form open with the message."""
+    form = ACTION_FORMS["return_form"]()
+    if not form.validate_on_submit():
+        keep_refusal(f"task:{task.id}", "return_form", form)
+        return back_to("plans.task_detail", task_id=task.id, _anchor="return-form")
     return act(task, "return_form", lambda form: workflow.return_task(current_user, task,
                                                                       reason=form.return_reason.data),
                _("Đã trả lại nhiệm vụ cho đơn vị."), fields={"reason": "return_reason"})

@@ -17,6 +17,7 @@ from models.plans import task_update_attachment
 from .. import permissions, storage
 from ..errors import Conflict, NotFound, ValidationError
 from ..formatting import format_date, local_today
+from ..forms import refused_form
 from . import bp, choices, pages, queries, tasks
 from .forms import (
     ActionForm,
@@ -133,6 +134,7 @@ def allowed_actions(task: Task, pending) -> dict[str, bool]:
 
 def render_task(task: Task, status: int = 200, **given):
     """The task page; `given` holds a submitted action form to show again with its errors."""
+    given = given or refused_form(f"task:{task.id}", ACTION_FORMS)
     data = pages.task_page(task)
     pending = data["pending_extension"]
     defaults = {"progress_form": {"progress": task.progress},

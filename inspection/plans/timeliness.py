@@ -12,6 +12,13 @@ from models import Task
 from models.enums import TaskStatus, Timeliness
 
 OPEN_WORK = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.AWAITING_HEAD, TaskStatus.RETURNED)
+RESULT_SUBMITTED = (TaskStatus.AWAITING_HEAD, TaskStatus.SUBMITTED, TaskStatus.ACCEPTED)
+
+
+def shown_progress(status: str, progress: int) -> int:
+    """What a task's progress reads: 100 % once the unit has submitted its result (the officer's
+    last progress report stays on the task's thread and is named beside it)."""
+    return 100 if status in RESULT_SUBMITTED else progress
 
 
 def timeliness(status: str, deadline: date, completed_on: date | None, today: date) -> Timeliness:

@@ -20,7 +20,7 @@ from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import format_date, local_today
 from . import bp, choices, pages, queries, services, tasks
 from .forms import ActionForm, CopyPlanForm, PlanForm, TaskForm
-from .timeliness import OPEN_WORK, task_timeliness
+from .timeliness import OPEN_WORK, shown_progress, task_timeliness
 
 ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf,.docx,.xlsx"
 REFUSALS = (ValidationError, InvalidTransition, Conflict)  # shown to the user, never a 500
@@ -36,7 +36,8 @@ def _vocabulary() -> dict:
             # translated once per page, not once per row
             "STATUS_TEXT": {k: _(v) for k, v in TASK_STATUS_LABELS.items()},
             "TIMELINESS_TEXT": {k: _(v) for k, v in TIMELINESS_LABELS.items()}, "OPEN_WORK": OPEN_WORK,
-            "timeliness_of": lambda task: task_timeliness(task, today), "today": today}
+            "timeliness_of": lambda task: task_timeliness(task, today), "today": today,
+            "shown_progress": shown_progress}
 
 
 def show_error(form, exc) -> None:

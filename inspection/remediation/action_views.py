@@ -13,6 +13,7 @@ from models.enums import RemediationStatus
 
 from .. import permissions
 from ..errors import Conflict, InvalidTransition, ValidationError
+from ..forms import keep_refusal
 from ..transaction import check_version
 from . import bp, evidence, queries, services
 from .forms import STALE_PAGE, uploads
@@ -104,6 +105,13 @@ def accept_action(action: RemediationAction):
 
 
 def _return(action: RemediationAction):
+    """A return without a reason goes back to the action page (303, never left on the POST
+    address), the form showing the message."""
+    form = ACTION_FORMS["return_form"]()
+    if not form.validate_on_submit() and not form.version.errors:
+        keep_refusal(f"action:{action.id}", "return_form", form)
+        return to_action(action, "return-form")
+
     def call(form):
         services.return_action(current_user, action, version=form.version.data, reason=form.return_reason.data)
     return act(action, "return_form", call, _("Đã trả lại kết quả; đơn vị được thông báo lý do."),

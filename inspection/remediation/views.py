@@ -25,6 +25,7 @@ from models.enums import (
 from .. import list_exports, permissions, storage
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import local_today
+from ..forms import refused_form
 from ..inspections import findings
 from ..plans.timeliness import timeliness
 from . import bp, escalation, exports, queries, services
@@ -170,6 +171,7 @@ def render_action(action: RemediationAction, status: int = 200, **given):
     data = queries.action_page(action)
     pending = data["pending_extension"]
     defaults = {"decision_form": {"request_id": pending.id if pending else ""}}
+    given = given or refused_form(f"action:{action.id}", ACTION_FORMS, version=action.version)
     forms = {name: given.get(name) or cls(formdata=None, version=action.version, **defaults.get(name, {}))
              for name, cls in ACTION_FORMS.items()}
     return render_template("remediation/detail.html", action=action, timeliness=timeliness_of(action),

@@ -22,6 +22,9 @@
   function wireConfirmButtons() {
     document.querySelectorAll("[data-confirm]").forEach(function (el) {
       el.addEventListener("click", function (event) {
+        // a required reason left empty: no question first, the server answers with its message
+        var needed = el.form ? el.form.querySelectorAll("[data-required]") : [];
+        for (var i = 0; i < needed.length; i++) if (!needed[i].value.trim()) return;
         if (!window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
       });
     });

@@ -191,6 +191,21 @@ def task(plan, tree):
     return task
 
 
+def test_a_submitted_task_reads_100_percent_with_the_officers_last_figure_named(people, task):
+    officer, head = people["officer"], people["head"]
+    reported = officer.post(f"/tasks/{task.id}/progress", {"progress": "60", "progress_note": "Đã rà soát"})
+    assert reported.status_code == 303
+    assert officer.post(f"/tasks/{task.id}/submit", {"result_note": "Đã xong"}).status_code == 303
+    for status in (TaskStatus.AWAITING_HEAD, TaskStatus.SUBMITTED):
+        page = head.text(f"/tasks/{task.id}")
+        assert reload(task).status == status and reload(task).progress == 60
+        assert '<strong>100%</strong>' in page and "báo cáo tiến độ gần nhất: 60%" in page
+        listed = head.text("/tasks")
+        assert 'value="100">100%</progress> 100%' in listed and "60%" not in listed
+        if status == TaskStatus.AWAITING_HEAD:
+            assert head.post(f"/tasks/{task.id}/confirm").status_code == 303
+
+
 def test_a_progress_of_140_percent_is_refused(people, task):
     response = people["officer"].post(f"/tasks/{task.id}/progress", {"progress": "140", "progress_note": "Vượt"})
     assert response.status_code == 422
@@ -404,11 +419,18 @@ def test_return_and_cancel_need_a_reason(people, task):
     db.session.commit()
     coordinator = people["coordinator"]
     response = coordinator.post(f"/tasks/{task.id}/return", {"return_reason": ""})
-    assert response.status_code == 422 and "Nhập lý do trả lại." in response.get_data(as_text=True)
+    assert response.status_code == 303 and response.headers["Location"] == f"/tasks/{task.id}#return-form"
+    page = coordinator.text(f"/tasks/{task.id}")  # the task page, the form open with the message, once
+    assert re.search(r'<details class="action-block" id="return-form" open>', page) and "Nhập lý do trả lại." in page
+    assert "Nhập lý do trả lại." not in coordinator.text(f"/tasks/{task.id}")
     assert reload(task).status == TaskStatus.SUBMITTED
     assert coordinator.post(f"/tasks/{task.id}/return", {"return_reason": "Thiếu danh mục"}).status_code == 303
     assert reload(task).status == TaskStatus.RETURNED
-    assert "Thiếu danh mục" in people["officer"].text(f"/tasks/{task.id}")
+    page = people["officer"].text(f"/tasks/{task.id}")  # the resubmit form first, open, the reason above it
+    resubmit = page.index('id="resubmit"')
+    assert resubmit < page.index("task-info")
+    assert resubmit < page.index("Thiếu danh mục") < page.index('name="result_note"')
+    assert page.count('name="result_note"') == 1 and "Gửi lại kết quả" in page
     response = coordinator.post(f"/tasks/{task.id}/cancel", {"cancel_reason": ""})
     assert response.status_code == 422 and "Nhập lý do hủy nhiệm vụ." in response.get_data(as_text=True)
     assert reload(task).status == TaskStatus.RETURNED

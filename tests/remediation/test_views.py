@@ -215,6 +215,24 @@ def test_a_stale_form_shows_the_conflict_page_with_the_current_state(browser_of,
     assert fresh(action).status == RemediationStatus.RETURNED
 
 
+def test_a_return_without_reason_answers_on_the_action_page_and_the_unit_resubmits_first(
+        browser_of, people, actions):  # noqa: F811
+    action = actions[0]
+    services.submit_action(people["head"], action, note="Đã sửa", attachments=[_pdf(people["head"])],
+                           version=action.version)
+    db.session.commit()
+    coordinator = browser_of("coordinator")
+    refused = post(coordinator, action, "return", return_reason="")
+    assert refused.status_code == 303 and refused.headers["Location"] == f"/remediation/{action.id}#return-form"
+    shown = page(coordinator, action)
+    assert "Nhập lý do trả lại." in shown and fresh(action).status == RemediationStatus.SUBMITTED
+    assert "Nhập lý do trả lại." not in page(coordinator, action)  # once
+    assert post(coordinator, action, "return", return_reason="Thiếu quyết định công bố").status_code == 303
+    shown = page(browser_of("officer"), action)
+    reason, form = shown.index("Thiếu quyết định công bố"), shown.index('id="submit"')
+    assert reason < form < shown.index("rm-facts") and shown.count('id="submit"') == 1
+
+
 def _pdf(author):
     from inspection import storage
 
