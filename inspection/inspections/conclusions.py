@@ -16,12 +16,15 @@ from models import (
     subtree_ids,
     utcnow,
 )
-from models.enums import NotificationKind, RemediationStatus
+from models.enums import InspectionStatus, NotificationKind, RemediationStatus, Role
 
 from .. import audit, permissions
 from ..errors import NotFound, ValidationError
 from ..formatting import local_today
+from ..i18n import N_
+from ..links import path_for
 from ..notifications import notify
+from ..plans.recipients import unit_members
 from ..text import nfc
 from ..transaction import check_version, unit_of_work
 from .common import link, target_members, transition
@@ -72,6 +75,7 @@ def draft_conclusion(actor, inspection: Inspection, *, items: list[dict], versio
     if conclusion is not None:
         check_version(conclusion, version, {f: getattr(conclusion, f) for f in TEXT_FIELDS})
     clean = _validate_items(actor, inspection, items)
+    first = inspection.status != InspectionStatus.CONCLUSION_DRAFTED
     with unit_of_work():
         transition(actor, inspection, "draft_conclusion")
         conclusion = conclusion or Conclusion(inspection_id=inspection.id, drafted_by_id=actor.id)
@@ -82,6 +86,11 @@ def draft_conclusion(actor, inspection: Inspection, *, items: list[dict], versio
             db.session.flush()  # delete the old rows first: a redraft re-inserts the same findings
         conclusion.items = [ConclusionItem(**item) for item in clean]
         db.session.add(conclusion)
+        if first:  # the ordering body's leaders issue it
+            notify(unit_members([inspection.ordering_unit_id], [Role.LEADER]), NotificationKind.SYSTEM,
+                   N_("Dự thảo kết luận chờ ban hành: %(title)s"),
+                   path_for("inspections.conclusion", inspection_id=inspection.id),
+                   params={"title": inspection.title[:200]})
     return conclusion
 
 
@@ -104,8 +113,9 @@ def issue_conclusion(actor, inspection: Inspection) -> Conclusion:
         if not actions:
             transition(actor, inspection, "close_inspection", reason="Không có tồn tại phải khắc phục")
         notify(target_members(inspection), NotificationKind.ASSIGNED,
-               f"Thông báo kết luận kiểm tra: {inspection.title[:200]}"
-               + (f" — {len(actions)} yêu cầu khắc phục" if actions else ""), link(inspection))
+               N_("Thông báo kết luận kiểm tra: %(title)s — %(count)d yêu cầu khắc phục") if actions
+               else N_("Thông báo kết luận kiểm tra: %(title)s"), link(inspection),
+               params={"title": inspection.title[:200], "count": len(actions)})
     return conclusion
 
 

@@ -67,7 +67,8 @@ def start_inspection(actor, inspection: Inspection, *, device_time: datetime, lo
         transition(actor, inspection, "start_inspection", started_at=device_time)
         inspection.started_at, inspection.location = device_time, nfc(location)
         notify(target_members(inspection), NotificationKind.ANNOUNCED,
-               f"Đoàn kiểm tra bắt đầu làm việc: {inspection.title[:200]}", link(inspection))
+               N_("Đoàn kiểm tra bắt đầu làm việc: %(title)s"), link(inspection),
+               params={"title": inspection.title[:200]})
     return inspection
 
 
@@ -376,7 +377,8 @@ def _propose(actor, inspection, payload: dict, client_uuid: str, device_time,
         audit.record(actor, "inspection.correction_proposed", "correction", correction.id,
                      unit_id=inspection.unit_id, after=payload | {"reason": reason})
         lead = [m.user_id for m in inspection.members if m.role == "lead" and m.user_id != actor.id]
-        notify(lead, NotificationKind.SYSTEM, f"Đề nghị sửa biên bản: {inspection.title[:200]}", link(inspection))
+        notify(lead, NotificationKind.SYSTEM, N_("Đề nghị sửa biên bản: %(title)s"), link(inspection),
+               params={"title": inspection.title[:200]})
     return correction
 
 

@@ -20,6 +20,7 @@ from models.enums import InspectionKind, InspectionStatus, NotificationKind
 
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
+from ..i18n import N_
 from ..notifications import notify
 from ..text import fold, nfc
 from ..transaction import unit_of_work
@@ -77,7 +78,8 @@ def schedule_inspection(actor, *, ordering_unit: OrgUnit, target: OrgUnit, kind:
         audit.record(actor, "inspection.scheduled", "inspection", inspection.id, unit_id=target.id,
                      after={"kind": kind, "start_on": start_on, "end_on": end_on, "team": team_ids(inspection)})
         notify(team_ids(inspection), NotificationKind.ASSIGNED,
-               f"Phân công kiểm tra: {target.name} ngày {start_on:%d/%m/%Y}", link(inspection))
+               N_("Phân công kiểm tra: %(unit)s ngày %(date)s"), link(inspection),
+               params={"unit": target.name, "date": f"{start_on:%d/%m/%Y}"})
     return inspection
 
 
@@ -110,8 +112,8 @@ def announce_inspection(actor, inspection: Inspection) -> Inspection:
         transition(actor, inspection, "announce_inspection")
         inspection.announced_at = utcnow()
         notify(target_members(inspection), NotificationKind.ANNOUNCED,
-               f"Thông báo kiểm tra CCHC ngày {inspection.start_on:%d/%m/%Y}: {inspection.title[:200]}",
-               link(inspection))
+               N_("Thông báo kiểm tra CCHC ngày %(date)s: %(title)s"), link(inspection),
+               params={"date": f"{inspection.start_on:%d/%m/%Y}", "title": inspection.title[:200]})
     return inspection
 
 
@@ -130,7 +132,8 @@ def reschedule_inspection(actor, inspection: Inspection, *, start_on, end_on, re
                 {"start_on": start_on.isoformat(), "end_on": end_on.isoformat()}, reason)
         if inspection.announced_at:
             notify(target_members(inspection), NotificationKind.ANNOUNCED,
-                   f"Dời lịch kiểm tra sang ngày {start_on:%d/%m/%Y}: {inspection.title[:200]}", link(inspection))
+                   N_("Dời lịch kiểm tra sang ngày %(date)s: %(title)s"), link(inspection),
+                   params={"date": f"{start_on:%d/%m/%Y}", "title": inspection.title[:200]})
     return inspection
 
 
@@ -155,8 +158,8 @@ def change_team(actor, inspection: Inspection, *, lead_id, member_ids=(), reason
         inspection.members = members
         db.session.flush()
         _change(actor, inspection, "team", before, {"team": team_ids(inspection)}, reason)
-        notify(team_ids(inspection), NotificationKind.ASSIGNED, f"Phân công kiểm tra: {inspection.title[:200]}",
-               link(inspection))
+        notify(team_ids(inspection), NotificationKind.ASSIGNED, N_("Phân công kiểm tra: %(title)s"),
+               link(inspection), params={"title": inspection.title[:200]})
     return inspection
 
 
@@ -168,7 +171,8 @@ def cancel_inspection(actor, inspection: Inspection, *, reason: str) -> Inspecti
     with unit_of_work():
         transition(actor, inspection, "cancel_inspection", reason=nfc(reason))
         recipients = team_ids(inspection) + (target_members(inspection) if inspection.announced_at else [])
-        notify(recipients, NotificationKind.SYSTEM, f"Hủy cuộc kiểm tra: {inspection.title[:200]}", link(inspection))
+        notify(recipients, NotificationKind.SYSTEM, N_("Hủy cuộc kiểm tra: %(title)s"), link(inspection),
+               params={"title": inspection.title[:200]})
     return inspection
 
 

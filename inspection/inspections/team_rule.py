@@ -13,6 +13,7 @@ from models.org import subtree_ids
 
 from .. import audit
 from ..errors import ValidationError
+from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
 from ..plans.recipients import unit_members
@@ -87,6 +88,7 @@ def _take_off(actor, inspection: Inspection, found: list[User]) -> None:
                  before={"team": before}, after={"team": after, "reason": reason})
     told = set(unit_members([inspection.ordering_unit_id], [Role.COORDINATOR])) | {inspection.created_by_id}
     notify(sorted(told - gone - {None}), NotificationKind.SYSTEM,
-           f"Rút {_names(found)} khỏi đoàn kiểm tra đột xuất “{inspection.title[:150]}”: người này nay thuộc "
-           "đơn vị được kiểm tra. Bổ sung đoàn kiểm tra nếu cần.",
-           path_for("inspections.change_team", inspection_id=inspection.id))
+           N_("Rút %(names)s khỏi đoàn kiểm tra đột xuất “%(title)s”: người này nay thuộc đơn vị được kiểm tra. "
+              "Bổ sung đoàn kiểm tra nếu cần."),
+           path_for("inspections.change_team", inspection_id=inspection.id),
+           params={"names": _names(found), "title": inspection.title[:150]})

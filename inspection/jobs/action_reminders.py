@@ -11,6 +11,7 @@ from models import RemediationAction, db
 from models.enums import NotificationKind, Timeliness
 
 from ..formatting import local_today
+from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
 from ..plans.recipients import unit_members
@@ -59,8 +60,9 @@ def _notify(action: RemediationAction, kind: str, today: date, members: list[int
     what, deadline = action.description[:200], action.deadline
     if kind == OVERDUE:
         notify(members, NotificationKind.OVERDUE,
-               f"Đôn đốc khắc phục: quá hạn {(today - deadline).days} ngày (hạn {deadline:%d/%m/%Y}), "
-               f"chưa khắc phục xong: {what}", link)
+               N_("Đôn đốc khắc phục: quá hạn %(days)d ngày (hạn %(deadline)s), chưa khắc phục xong: %(what)s"), link,
+               params={"days": (today - deadline).days, "deadline": f"{deadline:%d/%m/%Y}", "what": what})
     else:
         notify(members, NotificationKind.DEADLINE_NEAR,
-               f"Đôn đốc khắc phục: còn {(deadline - today).days} ngày đến hạn ({deadline:%d/%m/%Y}): {what}", link)
+               N_("Đôn đốc khắc phục: còn %(days)d ngày đến hạn (%(deadline)s): %(what)s"), link,
+               params={"days": (deadline - today).days, "deadline": f"{deadline:%d/%m/%Y}", "what": what})

@@ -7,6 +7,7 @@ from models import User, db
 from models.enums import NotificationKind
 
 from .. import list_exports, storage
+from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
 from ..plans.exports import EXPORT_KIND, build_export
@@ -25,8 +26,8 @@ def export_tasks(user_id: int, spec: dict) -> int | None:
         attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
                                    uploaded_by_id=user.id, scan=False)
         db.session.flush()
-        notify([user.id], NotificationKind.SYSTEM, f"Tệp Excel “{filename}” đã sẵn sàng, bấm để tải về.",
-               path_for("plans.export_download", token=attachment.sha256))
+        notify([user.id], NotificationKind.SYSTEM, N_("Tệp Excel “%(filename)s” đã sẵn sàng, bấm để tải về."),
+               path_for("plans.export_download", token=attachment.sha256), params={"filename": filename})
     return attachment.id
 
 
@@ -41,6 +42,6 @@ def export_list(user_id: int, kind: str, args: dict) -> int | None:
         attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
                                    uploaded_by_id=user.id, scan=False)
         db.session.flush()
-        notify([user.id], NotificationKind.SYSTEM, f"Tệp Excel “{filename}” đã sẵn sàng, bấm để tải về.",
-               path_for("plans.export_download", token=attachment.sha256))
+        notify([user.id], NotificationKind.SYSTEM, N_("Tệp Excel “%(filename)s” đã sẵn sàng, bấm để tải về."),
+               path_for("plans.export_download", token=attachment.sha256), params={"filename": filename})
     return attachment.id

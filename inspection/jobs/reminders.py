@@ -17,6 +17,7 @@ from models import Plan, ReminderSent, Task, ancestor_ids, db
 from models.enums import NotificationKind, PlanStatus, Role
 
 from ..formatting import local_today
+from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
 from ..plans.recipients import unit_members
@@ -92,11 +93,12 @@ def _notify(task: Task, kind: str, today: date, members: list[int], coordinators
     if kind == OVERDUE:
         days = (today - task.deadline).days
         notify(members, NotificationKind.OVERDUE,
-               f"Đôn đốc: nhiệm vụ quá hạn {days} ngày (hạn {task.deadline:%d/%m/%Y}), chưa hoàn thành: {title}",
-               link)
+               N_("Đôn đốc: nhiệm vụ quá hạn %(days)d ngày (hạn %(deadline)s), chưa hoàn thành: %(title)s"), link,
+               params={"days": days, "deadline": f"{task.deadline:%d/%m/%Y}", "title": title})
         notify(coordinators, NotificationKind.OVERDUE,
-               f"Nhiệm vụ quá hạn của {task.unit.name} (hạn {task.deadline:%d/%m/%Y}): {title}", link)
+               N_("Nhiệm vụ quá hạn của %(unit)s (hạn %(deadline)s): %(title)s"), link,
+               params={"unit": task.unit.name, "deadline": f"{task.deadline:%d/%m/%Y}", "title": title})
         return
     days = (task.deadline - today).days
-    notify(members, NotificationKind.DEADLINE_NEAR,
-           f"Đôn đốc: còn {days} ngày đến hạn ({task.deadline:%d/%m/%Y}): {title}", link)
+    notify(members, NotificationKind.DEADLINE_NEAR, N_("Đôn đốc: còn %(days)d ngày đến hạn (%(deadline)s): %(title)s"),
+           link, params={"days": days, "deadline": f"{task.deadline:%d/%m/%Y}", "title": title})

@@ -1,11 +1,13 @@
 """The home page and the notification bell."""
 
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import notifications
 from ..formatting import local_today
 from . import bp, todo
+from .forms import OpenNotificationForm
 
 
 @bp.app_template_global("todo_marker")
@@ -30,8 +32,19 @@ def home():
 @bp.route("/notifications")
 @login_required
 def notification_list():
-    """The user's notifications, newest first."""
-    return render_template("main/notifications.html", rows=notifications.recent(current_user))
+    """The user's notifications, newest first, several about the same inspection or plan folded."""
+    return render_template("main/notifications.html", rows=notifications.lines(current_user))
+
+
+@bp.route("/notifications/open", methods=["POST"])
+@login_required
+def notification_open():
+    """Open a notification: it is marked read (with the others of its line) and its page shown."""
+    form = OpenNotificationForm()
+    if not form.validate_on_submit():
+        flash(_("Thông báo không tồn tại hoặc trang đã cũ; vui lòng mở lại danh sách thông báo."), "error")
+        return redirect(url_for("main.notification_list"), 303)
+    return redirect(notifications.open_notification(current_user, form.notification_id.data), 303)
 
 
 @bp.route("/notifications/read", methods=["POST"])
@@ -39,7 +52,7 @@ def notification_list():
 def notifications_read():
     """Mark every notification read."""
     notifications.mark_all_read(current_user)
-    return redirect(url_for("main.notification_list"))
+    return redirect(url_for("main.notification_list"), 303)
 
 
 @bp.route("/healthz")

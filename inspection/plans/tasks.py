@@ -9,6 +9,7 @@ from models.enums import NotificationKind, PlanStatus, TaskStatus
 
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
+from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
 from ..text import fold, nfc
@@ -96,8 +97,9 @@ def notify_assigned(task: Task) -> None:
     from .recipients import unit_members
 
     notify(unit_members(units), NotificationKind.ASSIGNED,
-           f"Nhiệm vụ mới: {task.title[:200]} — hạn {task.deadline:%d/%m/%Y}",
-           path_for("plans.task_detail", task_id=task.id))
+           N_("Nhiệm vụ mới: %(title)s — hạn %(deadline)s"), path_for("plans.task_detail", task_id=task.id),
+           params={"title": task.title[:200], "deadline": f"{task.deadline:%d/%m/%Y}"},
+           group=path_for("plans.task_list", plan_id=task.plan_id) if task.plan_id else "")
 
 
 def update_task(actor, task: Task, data: dict, *, version) -> Task:
@@ -142,6 +144,6 @@ def cancel_task(actor, task: Task, reason: str) -> Task:
         raise ValidationError("Nhập lý do hủy nhiệm vụ.", field="reason")
     with unit_of_work():
         transition(actor, task, "cancel_task", reason=reason)
-        notify(task_unit_members(task), NotificationKind.SYSTEM, f"Nhiệm vụ đã bị hủy: {task.title[:200]}",
-               path_for("plans.task_detail", task_id=task.id))
+        notify(task_unit_members(task), NotificationKind.SYSTEM, N_("Nhiệm vụ đã bị hủy: %(title)s"),
+               path_for("plans.task_detail", task_id=task.id), params={"title": task.title[:200]})
     return task

@@ -11,6 +11,7 @@ from models.enums import TASK_TRANSITIONS, ExtensionStatus, NotificationKind, Ro
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
 from ..formatting import local_today
+from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
 from ..text import nfc
@@ -85,7 +86,7 @@ def submit_task(actor, task: Task, *, note: str, files=()) -> Task:
             _complete(actor, task)
         else:
             notify(unit_members([task.unit_id], [Role.UNIT_HEAD]), NotificationKind.SYSTEM,
-                   f"Chờ xác nhận kết quả: {task.title[:200]}", _link(task))
+                   N_("Chờ xác nhận kết quả: %(title)s"), _link(task), params={"title": task.title[:200]})
     return task
 
 
@@ -101,8 +102,9 @@ def _complete(actor, task: Task) -> None:
     transition(actor, task, "confirm_task")
     task.completed_on = local_today()
     _log(actor, task, "confirmed")
-    notify([task.assigned_by_id] if task.assigned_by_id else [], NotificationKind.SYSTEM,
-           f"Đơn vị đã gửi kết quả, chờ duyệt: {task.title[:200]}", _link(task))
+    reviewers = unit_members(ancestor_ids(task.unit_id), [Role.COORDINATOR])  # and whoever assigned it
+    notify([*reviewers, *([task.assigned_by_id] if task.assigned_by_id else [])], NotificationKind.SYSTEM,
+           N_("Đơn vị đã gửi kết quả, chờ duyệt: %(title)s"), _link(task), params={"title": task.title[:200]})
 
 
 def accept_task(actor, task: Task) -> Task:
@@ -112,8 +114,8 @@ def accept_task(actor, task: Task) -> Task:
         transition(actor, task, "accept_task")
         task.accepted_at, task.progress = utcnow(), 100
         _log(actor, task, "accepted")
-        notify(task_unit_members(task), NotificationKind.SYSTEM, f"Kết quả đã được chấp nhận: {task.title[:200]}",
-               _link(task))
+        notify(task_unit_members(task), NotificationKind.SYSTEM, N_("Kết quả đã được chấp nhận: %(title)s"),
+               _link(task), params={"title": task.title[:200]})
     return task
 
 
@@ -129,8 +131,8 @@ def return_task(actor, task: Task, *, reason: str) -> Task:
         transition(actor, task, "return_task", reason=reason)
         task.completed_on = None
         _log(actor, task, "returned", reason)
-        notify(task_unit_members(task), NotificationKind.RETURNED, f"Nhiệm vụ bị trả lại: {task.title[:200]}",
-               _link(task))
+        notify(task_unit_members(task), NotificationKind.RETURNED, N_("Nhiệm vụ bị trả lại: %(title)s"),
+               _link(task), params={"title": task.title[:200]})
     return task
 
 
@@ -144,8 +146,8 @@ def reopen_task(actor, task: Task, *, reason: str) -> Task:
         transition(actor, task, "reopen_task", reason=reason)
         task.completed_on, task.accepted_at = None, None
         _log(actor, task, "reopened", reason)
-        notify(task_unit_members(task), NotificationKind.SYSTEM, f"Nhiệm vụ được mở lại: {task.title[:200]}",
-               _link(task))
+        notify(task_unit_members(task), NotificationKind.SYSTEM, N_("Nhiệm vụ được mở lại: %(title)s"),
+               _link(task), params={"title": task.title[:200]})
     return task
 
 
@@ -161,7 +163,8 @@ def request_extension(actor, task: Task, *, new_deadline: date, reason: str) -> 
         db.session.flush()
         audit.record(actor, "extension.requested", "task", task.id, unit_id=task.unit_id,
                      after={"request": request.id, "deadline": new_deadline, "reason": request.reason})
-        notify(_leaders_over(task), NotificationKind.SYSTEM, f"Đề nghị gia hạn: {task.title[:200]}", _link(task))
+        notify(_leaders_over(task), NotificationKind.SYSTEM, N_("Đề nghị gia hạn: %(title)s"), _link(task),
+               params={"title": task.title[:200]})
     return request
 
 
@@ -199,5 +202,6 @@ def decide_extension(actor, request: ExtensionRequest, *, approve: bool, note: s
                      before={"deadline": request.current_deadline},
                      after={"deadline": task.deadline, "original_deadline": task.original_deadline})
         notify(task_unit_members(task), NotificationKind.SYSTEM,
-               f"{'Đã gia hạn' if approve else 'Không chấp thuận gia hạn'}: {task.title[:200]}", _link(task))
+               N_("Đã gia hạn: %(title)s") if approve else N_("Không chấp thuận gia hạn: %(title)s"), _link(task),
+               params={"title": task.title[:200]})
     return request

@@ -11,6 +11,7 @@ from models import RemediationAction, ancestor_ids, db
 from models.enums import NotificationKind, Role
 
 from .. import audit, permissions
+from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
 from ..plans.recipients import unit_members
@@ -56,8 +57,8 @@ def _raise(action: RemediationAction, level: int, today: date) -> None:
         else:
             recipients = unit_members(ancestor_ids(action.unit_id), [Role.LEADER])
         notify(recipients, NotificationKind.OVERDUE,
-               f"Quá hạn khắc phục {(today - action.deadline).days} ngày: {action.description[:200]}",
-               path_for("remediation.detail", action_id=action.id))
+               N_("Quá hạn khắc phục %(days)d ngày: %(what)s"), path_for("remediation.detail", action_id=action.id),
+               params={"days": (today - action.deadline).days, "what": action.description[:200]})
 
 
 def leader_list(actor) -> list[RemediationAction]:

@@ -24,6 +24,7 @@ from models.enums import REMEDIATION_TRANSITIONS, InspectionStatus, Notification
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
 from ..formatting import local_today
+from ..i18n import N_
 from ..inspections.common import transition as inspection_transition
 from ..links import path_for
 from ..notifications import notify
@@ -46,6 +47,13 @@ def transition(actor, action: RemediationAction, name: str, *, reason: str = "")
 
 def _link(action: RemediationAction) -> str:
     return path_for("remediation.detail", action_id=action.id)
+
+
+def _group(action: RemediationAction, status: str = "") -> str:
+    """The list of the inspection's actions (in `status`): where several notifications about them
+    fold into one line."""
+    extra = {"status": status} if status else {}
+    return path_for("remediation.action_list", inspection_id=action.inspection_id, **extra)
 
 
 def _current_round(action: RemediationAction) -> RemediationSubmission | None:
@@ -85,7 +93,8 @@ def submit_action(actor, action: RemediationAction, *, note: str, attachments=()
             _confirmed(actor, action, submission)
         else:
             notify(unit_members([action.unit_id], [Role.UNIT_HEAD]), NotificationKind.SYSTEM,
-                   "Chờ xác nhận kết quả khắc phục", _link(action))
+                   N_("Chờ xác nhận kết quả khắc phục"), _link(action),
+                   group=_group(action, "awaiting_head"))
     return submission
 
 
@@ -102,8 +111,10 @@ def _confirmed(actor, action: RemediationAction, submission: RemediationSubmissi
     transition(actor, action, "confirm_action")
     action.completed_on = local_today()
     submission.confirmed_by_id, submission.confirmed_at = actor.id, utcnow()
-    reviewers = [action.raised_by_id] if action.raised_by_id else []
-    notify(reviewers, NotificationKind.SYSTEM, "Đơn vị đã gửi kết quả khắc phục, chờ đánh giá", _link(action))
+    reviewers = unit_members(ancestor_ids(action.unit_id), [Role.COORDINATOR])  # and who raised the finding
+    notify([*reviewers, *([action.raised_by_id] if action.raised_by_id else [])], NotificationKind.SYSTEM,
+           N_("Đơn vị đã gửi kết quả khắc phục, chờ đánh giá"), _link(action),
+           group=_group(action, "submitted"))
 
 
 def _review_guard(actor, action: RemediationAction, version) -> RemediationSubmission:
@@ -122,8 +133,8 @@ def accept_action(actor, action: RemediationAction, *, version, note: str = "") 
         transition(actor, action, "accept_action")
         action.accepted_at = utcnow()
         _reviewed(actor, submission, "accepted", note)
-        notify(unit_members([action.unit_id]), NotificationKind.SYSTEM, "Kết quả khắc phục đã được chấp nhận",
-               _link(action))
+        notify(unit_members([action.unit_id]), NotificationKind.SYSTEM, N_("Kết quả khắc phục đã được chấp nhận"),
+               _link(action), group=_group(action))
         _close_inspection_if_done(actor, action.inspection_id)
     return action
 
@@ -142,7 +153,7 @@ def return_action(actor, action: RemediationAction, *, version, reason: str) -> 
         action.completed_on, action.times_returned = None, action.times_returned + 1
         _reviewed(actor, submission, "returned", reason)
         notify(unit_members([action.unit_id]), NotificationKind.RETURNED,
-               f"Kết quả khắc phục bị trả lại: {nfc(reason)[:200]}", _link(action))
+               N_("Kết quả khắc phục bị trả lại: %(reason)s"), _link(action), params={"reason": nfc(reason)[:200]})
     return action
 
 
@@ -206,7 +217,8 @@ def add_action(actor, finding: Finding, *, unit: OrgUnit, description: str, dead
                      after={"finding_id": finding.id, "deadline": deadline})
         if inspection.status == InspectionStatus.CLOSED:
             inspection.status = InspectionStatus.CONCLUDED  # open again until this one is accepted
-        notify(unit_members([unit.id]), NotificationKind.ASSIGNED, "Yêu cầu khắc phục mới", _link(action))
+        notify(unit_members([unit.id]), NotificationKind.ASSIGNED, N_("Yêu cầu khắc phục mới"), _link(action),
+               group=_group(action))
     return action
 
 
@@ -247,7 +259,7 @@ def request_extension(actor, action: RemediationAction, *, new_deadline: date, r
         audit.record(actor, "extension.requested", "remediation_action", action.id, unit_id=action.unit_id,
                      after={"request": request.id, "deadline": new_deadline})
         notify(unit_members(ancestor_ids(action.unit_id), [Role.LEADER]), NotificationKind.SYSTEM,
-               "Đề nghị gia hạn khắc phục", _link(action))
+               N_("Đề nghị gia hạn khắc phục"), _link(action))
     return request
 
 
@@ -265,5 +277,5 @@ def decide_extension(actor, request: ExtensionRequest, *, approve: bool, note: s
         audit.record(actor, f"extension.{request.status}", "remediation_action", action.id, unit_id=action.unit_id,
                      before={"deadline": request.current_deadline}, after={"deadline": action.deadline})
         notify(unit_members([action.unit_id]), NotificationKind.SYSTEM,
-               "Đã gia hạn khắc phục" if approve else "Không chấp thuận gia hạn khắc phục", _link(action))
+               N_("Đã gia hạn khắc phục") if approve else N_("Không chấp thuận gia hạn khắc phục"), _link(action))
     return request

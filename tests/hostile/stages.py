@@ -236,6 +236,7 @@ STAGES: dict[str, Stage] = {
     "admin.export_audit": Stage((ADMIN,), config=LARGE_EXPORT),
     "auth.enrol_totp": Stage((OFFICER,), _enrolling),
     "main.notifications_read": Stage((OFFICER,), _unread),
+    "main.notification_open": Stage((OFFICER,), _unread),
     "dashboard.retry_job": Stage((ADMIN,), _failed_job),
     "dashboard.retry_report": Stage((ADMIN,), _status("report_id", "failed"), page=lambda records: "/admin/ops"),
 }

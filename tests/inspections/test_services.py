@@ -15,6 +15,7 @@ from models import (
     ChecklistItem,
     ChecklistTemplate,
     CheckResult,
+    Conclusion,
     Correction,
     Finding,
     Inspection,
@@ -261,6 +262,11 @@ def test_issuing_the_conclusion_opens_one_action_per_finding(people, started, te
 def test_a_conclusion_without_findings_closes_the_inspection(people, started, template):
     _close(people, started, template)
     conclusions.draft_conclusion(people["inspector"], started, items=[], summary="Không phát hiện tồn tại")
+    conclusions.draft_conclusion(people["inspector"], started, items=[], summary="Không phát hiện tồn tại nào",
+                                 version=db.session.execute(select(Conclusion.version)).scalar_one())
+    told = db.session.execute(select(Notification).where(Notification.user_id == people["leader"].id)).scalars().all()
+    assert [(n.message, n.params["title"]) for n in told] == [  # the leader issues it; told once
+        ("Dự thảo kết luận chờ ban hành: %(title)s", started.title)]
     conclusions.issue_conclusion(people["leader"], started)
     assert started.status == InspectionStatus.CLOSED
     assert db.session.execute(select(RemediationAction)).first() is None
