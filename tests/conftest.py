@@ -160,6 +160,15 @@ def committed(app, redis_client):
         _empty_tables()
 
 
+@pytest.fixture
+def whole_lists(app):
+    """Lists show every row on one page, so a count can be checked against the list it links to."""
+    size = app.config["PAGE_SIZE"]
+    app.config["PAGE_SIZE"] = 1000
+    yield
+    app.config["PAGE_SIZE"] = size
+
+
 REFERENCE_TABLES = {"par_area", "catalog_version"}  # filled by the migrations, kept between tests
 
 

@@ -48,17 +48,8 @@ def _check_lines(page, base_url: str) -> int:
     return len(found)
 
 
-@pytest.fixture
-def long_pages(app):
-    """Every row of a filtered list on one page."""
-    size = app.config["PAGE_SIZE"]
-    app.config["PAGE_SIZE"] = 1_000
-    yield
-    app.config["PAGE_SIZE"] = size
-
-
 @pytest.mark.parametrize("username", ROLES)
-def test_todo_counts_open_their_rows_on_a_tablet(demo_site, new_context, long_pages, username):
+def test_todo_counts_open_their_rows_on_a_tablet(demo_site, new_context, whole_lists, username):
     page = new_context(TABLET).new_page()
     sign_in(page, demo_site, username)
     todo = page.locator("section.todo")
