@@ -16,6 +16,7 @@ from models.feedback import ELEMENTS
 
 from ..errors import ValidationError
 from ..formatting import local_today
+from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
 from ..plans.recipients import unit_members
@@ -65,5 +66,5 @@ def _alert_on_complaints(desk: Desk, today) -> None:
         return  # told already this week
     coordinators = unit_members(ancestor_ids(desk.unit_id), roles=(Role.COORDINATOR,))
     notify(coordinators, NotificationKind.SYSTEM,
-           f"{count} phản ánh của người dân về “{desk.name}” trong tuần này: cần xem xét",
-           path_for("feedback.triage_list"))
+           N_("%(count)d phản ánh của người dân về “%(desk)s” trong tuần này: cần xem xét"),
+           path_for("feedback.triage_list"), params={"count": count, "desk": desk.name})
