@@ -237,7 +237,7 @@ def open_action(actor, finding: Finding, *, description: str, deadline: date) ->
         db.session.flush()
         audit.record(actor, "remediation.opened", "remediation_action", action.id, unit_id=unit.id,
                      after={"finding_id": finding.id, "deadline": deadline})
-        notify(unit_members([unit.id]), NotificationKind.ASSIGNED, "Yêu cầu khắc phục mới", _link(action))
+        notify(unit_members([unit.id]), NotificationKind.ASSIGNED, N_("Yêu cầu khắc phục mới"), _link(action))
     return action
 
 
