@@ -1,11 +1,13 @@
 """Việc cần làm: what waits for the signed-in user, per role, as counts that link to the filtered
 list showing exactly those rows (the home page), and the same work as badges on the menu (every
 page). A count is the linked list's own filtered statement counted; all of a user's counts are
-read in one statement, once per request.
+read in one statement: on the home page every time, for the menu's badges at most once a minute
+per user and process (and again after each change the user makes).
 
 The menu is remembered for every user with the same roles (catalog.remembered_html), so it carries
 markers only; badges() puts this user's figures in their place."""
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -159,13 +161,34 @@ def read(user, today: date | None = None) -> Todo:
 
 
 def current(user) -> Todo:
-    """read(user), once per request."""
+    """read(user), once per request (the home page's, always read anew)."""
     if not has_request_context():
         return read(user)
     found = g.get("todo")
     if found is None or found[0] != user.id:
         found = g.todo = (user.id, read(user))
+        _menus[user.id] = (time.monotonic() + MENU_SECONDS, found[1].menu)
     return found[1]
+
+
+MENU_SECONDS = 60  # the menu's badges on other pages: at most this old, or since the user's last change
+_menus: dict[int, tuple[float, dict]] = {}  # per process: user id -> (until, counts per menu item)
+
+
+def menu_counts(user) -> dict:
+    """The badges' figures: remembered for MENU_SECONDS in this process, so a page costs no
+    statement for them (reading them cost a commune's task page about as much as the page)."""
+    found = _menus.get(user.id)
+    if found and found[0] > time.monotonic():
+        return found[1]
+    if len(_menus) >= 10_000:
+        _menus.clear()
+    return current(user).menu
+
+
+def forget(user_id: int) -> None:
+    """The user changed something: their next page reads the badges anew."""
+    _menus.pop(user_id, None)
 
 
 def marker(item: str) -> Markup:
@@ -178,7 +201,7 @@ def badges(menu_html: Markup, user) -> Markup:
     html = str(menu_html)
     if "<!--todo:" not in html:
         return menu_html
-    counts = current(user).menu
+    counts = menu_counts(user)
     for item in MENU_ITEMS:
         count = counts.get(item, 0)
         badge = (f'<span class="nav-count" data-todo="{item}"><span class="sr-only">: </span>{count}'

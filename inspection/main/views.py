@@ -1,6 +1,6 @@
 """The home page and the notification bell."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,6 +13,14 @@ from .forms import OpenNotificationForm
 @bp.app_template_global("todo_marker")
 def todo_marker(item: str):
     return todo.marker(item)
+
+
+@bp.after_app_request
+def _forget_badges(response):
+    """After a change by the user (any write), their menu's badges are read anew."""
+    if request.method not in ("GET", "HEAD") and current_user.is_authenticated:
+        todo.forget(current_user.id)
+    return response
 
 
 @bp.app_template_filter("todo_badges")
