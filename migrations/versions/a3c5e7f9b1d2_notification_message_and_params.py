@@ -1,7 +1,7 @@
 """notification: the catalog's message and its parameters, rendered in the reader's language
 
 Revision ID: a3c5e7f9b1d2
-Revises: 5045b9eca783
+Revises: b7d4e2c9a613
 Create Date: 2026-12-07 00:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a3c5e7f9b1d2'
-down_revision = '5045b9eca783'
+down_revision = 'b7d4e2c9a613'
 branch_labels = None
 depends_on = None
 
