@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from models import Membership, SecurityEvent, User, db, utcnow
 from models.enums import Role
 
+from .i18n import N_
 from .notifications import notify
 from .queue import get_redis
 from .transaction import unit_of_work
@@ -89,9 +90,11 @@ def _notify_burst(event: SecurityEvent) -> None:
         get_redis().expire(key, window)
         return
     who = event.username or (db.session.get(User, event.user_id).username if event.user_id else event.address)
-    title = (f"Cảnh báo an ninh: {who} bị từ chối truy cập {current_app.config['REFUSAL_BURST']} lần trong "
-             f"{window // 60} phút (địa chỉ {event.address}). Xem trang Vận hành hệ thống.")
-    notify(administrator_ids(), "security.burst", title, "/admin/ops#h-refusals")
+    notify(administrator_ids(), "security.burst",
+           N_("Cảnh báo an ninh: %(who)s bị từ chối truy cập %(count)d lần trong %(minutes)d phút (địa chỉ "
+              "%(address)s). Xem trang Vận hành hệ thống."), "/admin/ops#h-refusals",
+           params={"who": who, "count": current_app.config["REFUSAL_BURST"], "minutes": window // 60,
+                   "address": event.address})
 
 
 def administrator_ids() -> list[int]:
