@@ -11,6 +11,7 @@ from inspection import auth, catalog, embedded_db, errors, formatting, permissio
 from inspection.admin import bp as admin_bp
 from inspection.api import bp as api_bp
 from inspection.auth import bp as auth_bp
+from inspection.auth import two_factor_policy
 from inspection.auth.services import load_session
 from inspection.cli import register_cli
 from inspection.config import load_config
@@ -112,4 +113,5 @@ def _template_globals() -> dict:
         "profile": current_app.config["PROFILE"],
         "get_locale": get_locale,
         "can": lambda action, obj=None: permissions.can(current_user, action, obj),
+        "two_factor_grace_ends": lambda: two_factor_policy.grace_ends_at(current_user),
     }

@@ -69,6 +69,8 @@ def load_config() -> dict:
         "MAX_UPLOAD_BYTES": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "MAX_CONTENT_LENGTH": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024) + 1024 * 1024,
         "TWO_FACTOR_REQUIRED_ROLES": _roles(os.environ.get("CCHC_2FA_ROLES", default_2fa)),
+        # the roles an administrator chooses and single users get this long to enrol (auth/two_factor_policy.py)
+        "TWO_FACTOR_GRACE_DAYS": _int("CCHC_2FA_GRACE_DAYS", 7),
     } | _security() | _defences() | _jobs() | _web() | _signing(instance)
 
 

@@ -29,7 +29,7 @@ from .remediation import RemediationAction, RemediationStep, RemediationSubmissi
 from .reports import Document, DocumentCounter, Report
 from .security import SecurityEvent
 from .signatures import DocumentSignature, TrustAnchor
-from .users import Membership, RecoveryCode, User, UserSession
+from .users import Membership, RecoveryCode, TwoFactorRole, User, UserSession
 
 __all__ = [
     "BackupRun",
@@ -74,6 +74,7 @@ __all__ = [
     "Notification",
     "OrgUnit",
     "RecoveryCode",
+    "TwoFactorRole",
     "ScheduledRun",
     "User",
     "UserSession",

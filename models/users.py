@@ -26,6 +26,8 @@ class User(TimestampMixin, VersionedMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # an administrator asked this user, whatever their roles, to use two-factor sign-in from then
+    two_factor_required_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
@@ -91,3 +93,14 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TwoFactorRole(db.Model):
+    """A role an administrator requires two-factor sign-in of (besides CCHC_2FA_ROLES), and since
+    when: its users get the grace period from then to enrol."""
+
+    __tablename__ = "two_factor_role"
+
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    required_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
 )
 from wtforms import Form as SubForm
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
@@ -151,3 +151,18 @@ class AuditFilterForm(FlaskForm):
     sort = SelectField(_l("Sắp xếp"), default="newest", choices=[SelectChoice("newest", _l("Mới nhất trước")),
                                                                SelectChoice("oldest", _l("Cũ nhất trước"))],
                        invalid_choice_message=BAD_CHOICE)
+
+
+class TwoFactorRolesForm(FlaskForm):
+    """The roles that must use two-factor sign-in (besides those of CCHC_2FA_ROLES)."""
+
+    roles = SelectMultipleField(_l("Vai trò bắt buộc xác thực hai lớp"),
+                                choices=[SelectChoice(k.value, _l(v)) for k, v in ROLE_LABELS.items()],
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                invalid_choice_message=BAD_CHOICE, invalid_value_message=BAD_CHOICE)
+
+
+class UserTwoFactorForm(FlaskForm):
+    """Ask one user to use two-factor sign-in ("1"), or stop asking ("0")."""
+
+    required = HiddenField(validators=[AnyOf(["0", "1"], message=BAD_CHOICE)])

@@ -10,6 +10,7 @@ from models import Membership, OrgUnit, User
 from models.enums import Role
 
 from .. import permissions
+from ..auth import two_factor_policy
 from ..errors import Conflict, ValidationError
 from ..listing import paginate
 from ..text import fold
@@ -111,7 +112,8 @@ def edit_user(user: User):
             return redirect(url_for("admin.edit_user", user_id=user.id))
     status = 409 if current else form_status(form)
     return render_template("admin/user_form.html", form=form, user=user, current=current,
-                           action_form=ActionForm(), has_password=services.has_password(user)), status
+                           action_form=ActionForm(), has_password=services.has_password(user),
+                           two_factor=two_factor_policy.requirement(user)), status
 
 
 def _do(service, user: User, done: str):

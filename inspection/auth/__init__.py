@@ -1,4 +1,6 @@
-from flask import Blueprint, current_app, has_request_context, request
+from flask import Blueprint, has_request_context, request
+
+from . import two_factor_policy
 
 bp = Blueprint("auth", __name__)
 
@@ -11,7 +13,8 @@ _STEP_PAGES = {
 def pending_step(user, user_session) -> str | None:
     """The endpoint a signed-in user must finish before anything else, if any: the second factor
     of this sign-in, then a password change an administrator asked for, then enrolment in
-    two-factor sign-in where the user's role requires it. None while on that step's pages."""
+    two-factor sign-in once a rule requires it and its grace period is over (two_factor_policy).
+    None while on that step's pages."""
     step = _required_step(user, user_session)
     if step and has_request_context() and request.endpoint in _STEP_PAGES.get(step, ()):
         return None
@@ -23,7 +26,7 @@ def _required_step(user, user_session) -> str | None:
         return "auth.two_factor"
     if user.must_change_password:
         return "auth.change_password"
-    if not user.totp_enabled and user.roles & current_app.config["TWO_FACTOR_REQUIRED_ROLES"]:
+    if two_factor_policy.enrolment_overdue(user):
         return "auth.enrol_totp"
     return None
 

@@ -13,7 +13,7 @@ from .. import audit, permissions, refusals
 from ..errors import ValidationError
 from ..i18n import N_
 from ..transaction import unit_of_work
-from . import throttle, totp
+from . import throttle, totp, two_factor_policy
 from .passwords import check_password
 from .services import SignInError, revoke_sessions
 
@@ -36,8 +36,8 @@ class CodeRefused(SignInError):
 
 
 def is_required(user: User) -> bool:
-    """Does one of the user's roles require two-factor sign-in (TWO_FACTOR_REQUIRED_ROLES)?"""
-    return bool(user.roles & current_app.config["TWO_FACTOR_REQUIRED_ROLES"])
+    """Does a rule require two-factor sign-in of the user (two_factor_policy), grace period or not?"""
+    return two_factor_policy.requirement(user) is not None
 
 
 def provisioning_uri(user: User) -> str:

@@ -14,7 +14,7 @@ from ..errors import NotFound, ValidationError
 from ..i18n import N_
 from ..text import nfc
 from ..transaction import unit_of_work
-from . import throttle
+from . import throttle, two_factor_policy
 from .password_policy import check_new_password
 from .passwords import check_password, hash_password, needs_rehash
 from .queries import SECOND_FACTOR_WINDOW, list_active_sessions, session_expires_at, session_handle
@@ -31,10 +31,12 @@ LOCKED = {
                          "đăng nhập sai với nhiều tài khoản khác nhau. Vui lòng thử lại sau %(until)s."),
 }
 _SEEN_EVERY = timedelta(minutes=5)
-# the session, its user, the user's memberships, the bell's figure and the catalog version in one
+# the session, its user, the user's memberships, the bell's figure, the catalog version and when a
+# chosen role began to require two-factor sign-in of the user in one
 # statement (every page needs them); built once, the session id bound when it runs
 _SESSION = (select(UserSession, User, notifications.unread_clause(UserSession.user_id).scalar_subquery(),
-                   select(CatalogVersion.version).where(CatalogVersion.id == CATALOG_ROW).scalar_subquery())
+                   select(CatalogVersion.version).where(CatalogVersion.id == CATALOG_ROW).scalar_subquery(),
+                   two_factor_policy.role_since_clause(UserSession.user_id).scalar_subquery())
             .join(User, User.id == UserSession.user_id).options(joinedload(User.memberships))
             .where(UserSession.id == bindparam("session_id")))
 
@@ -105,7 +107,7 @@ def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSessio
     found = db.session.execute(_SESSION, {"session_id": session_id}).unique().first()
     if found is None:
         return None
-    row, user, unread_count, catalog_version = found
+    row, user, unread_count, catalog_version, two_factor_role_since = found
     if row.revoked_at is not None or str(row.user_id) != user_id:
         return None
     now = utcnow()
@@ -118,6 +120,7 @@ def load_session(session_id: str | None, user_id: str) -> tuple[User, UserSessio
     if not user.is_active:
         return None
     notifications.remember_unread(user, unread_count)
+    two_factor_policy.remember_role_since(user, two_factor_role_since)
     catalog.remember_version(catalog_version)
     if now - row.last_seen_at > _SEEN_EVERY:
         row.last_seen_at = now
