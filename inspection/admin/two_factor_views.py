@@ -17,7 +17,7 @@ from .views import form_status, show_error
 
 @bp.route("/two-factor", methods=["GET", "POST"])
 @login_required
-def two_factor():
+def users_two_factor():
     """Choose the roles that must use two-factor sign-in; who has not enrolled, and by when."""
     permissions.require(current_user, "user.manage")
     chosen = two_factor_policy.chosen_roles()
@@ -29,9 +29,9 @@ def two_factor():
             show_error(form, exc)
         else:
             flash(_("Đã lưu các vai trò bắt buộc xác thực hai lớp."), "success")
-            return redirect(url_for("admin.two_factor"), 303)
+            return redirect(url_for("admin.users_two_factor"), 303)
     rows = two_factor_policy.list_not_enrolled(current_user)
-    return render_template("admin/two_factor.html", form=form, chosen=chosen, rows=rows, now=utcnow(),
+    return render_template("admin/users_two_factor.html", form=form, chosen=chosen, rows=rows, now=utcnow(),
                            configured=current_app.config["TWO_FACTOR_REQUIRED_ROLES"],
                            grace_days=current_app.config["TWO_FACTOR_GRACE_DAYS"],
                            overdue=sum(1 for _user, need in rows if need.is_overdue(utcnow()))), form_status(form)
