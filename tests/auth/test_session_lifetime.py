@@ -48,7 +48,8 @@ def test_a_session_in_daily_use_is_refused_after_its_absolute_lifetime(app, clie
         with _later(start, hours=hours):
             assert is_signed_in(client), f"signed out after {hours} hours"
         hours += idle_hours - 2
-    with _later(start, days=days, seconds=1):
+    created = db.session.execute(select(UserSession.created_at).where(UserSession.user_id == user.id)).scalar_one()
+    with _later(created, days=days, seconds=1):  # from the sign-in itself, not from before it
         response = client.get("/")
         assert response.status_code == 302 and "/login" in response.headers["Location"]
         api = client.get("/api/v1/inspections/today")
