@@ -2,7 +2,7 @@
 (user_account.two_factor_required_since), each from a moment the grace period counts from
 
 Revision ID: f2a6c9d4e1b7
-Revises: f1a2b3c4d5e6
+Revises: 5045b9eca783
 Create Date: 2026-12-06 23:50:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f2a6c9d4e1b7"
-down_revision = "f1a2b3c4d5e6"
+down_revision = "5045b9eca783"
 branch_labels = None
 depends_on = None
 
