@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RUNS = int(os.environ.get("BENCH_REPORT_RUNS", "5"))
+SIGN_RUNS = 10  # the agency signature: median of 10
 SOAK = int(os.environ.get("BENCH_SOAK_JOBS", "200"))
 IDLE_SAMPLES = int(os.environ.get("BENCH_IDLE_SAMPLES", "30"))
 
@@ -199,6 +200,22 @@ def _enqueue_to_start(actor, subject) -> float:
     return statistics.quantiles(samples, n=20)[-1]
 
 
+def _signing(subject, unsigned_wall: float) -> dict:
+    """The agency's signature (PKCS#11, the SoftHSM2 token) of the 30-photo remediation report,
+    rendered as an issued document is (PDF/A-3b, its signature block located): median of
+    SIGN_RUNS signatures of the same file, and its ratio to the unsigned
+    render of the same document in this process (services.render_now, _in_process)."""
+    from inspection.reports.pdf import render_document
+    from inspection.reports.snapshots import build_snapshot
+    from inspection.signing import services
+
+    pdf, box = render_document("remediation_report", build_snapshot("remediation_report", "inspection", subject, None),
+                               archival=True)
+    times = [_timed(lambda: services.sign_as_agency(pdf, box))[0] for _ in range(SIGN_RUNS)]
+    sign = statistics.median(times)
+    return {"report.sign.seconds": (sign, "s"), "report.sign.ratio": (sign / unsigned_wall, "ratio")}
+
+
 def _samples(data: dict, users) -> None:
     """One PDF of each kind in bench/results/ (the conclusion as issued, the rest as drafts)."""
     from inspection.reports import services
@@ -215,6 +232,9 @@ def _samples(data: dict, users) -> None:
     by_id = {r.id: r for r in rows}
     files = {kind: by_id[r.id].attachment_id for kind, r in jobs.items()}
     files["conclusion"] = db.session.get(type(document), document.id).pdf_id or _pdf_of(document)
+    signed = db.session.get(type(document), document.id).signed_pdf_id
+    if signed is not None:  # issued and signed by the agency's key in the token
+        files["conclusion-signed"] = signed
     for kind, attachment_id in files.items():
         with open_attachment(db.session.get(Attachment, attachment_id)) as source:
             (RESULTS / f"sample-{kind}.pdf").write_bytes(source.read())
@@ -244,13 +264,17 @@ def machine() -> str:
 
 def _environment(tmp: Path) -> tuple[dict, subprocess.Popen]:
     from inspection.runner import _embedded_redis
+    from inspection.signing import demo, services
 
     redis_proc, redis_url = _embedded_redis(tmp)
+    # the agency's key in a SoftHSM2 token under the scratch instance dir; the app and the worker
+    # read instance/signing/demo.json, so issued documents are signed as in the demo
+    demo.setup_demo(tmp / "signing", services.DEMO_AGENCY, services.DEMO_LEADER, services.DEMO_CONTACT)
     env = dict(os.environ, DATABASE_URL=_database(), REDIS_URL=redis_url, CCHC_INSTANCE_DIR=str(tmp),
                CCHC_STORAGE_DIR=str(tmp / "files"), CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh",
                CCHC_REPORT_JOB_TIMEOUT="600")
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "CCHC_INSTANCE_DIR", "CCHC_STORAGE_DIR",
-                                           "CCHC_PROFILE", "CCHC_REPORT_JOB_TIMEOUT")})
+                                           "CCHC_PROFILE", "CCHC_REPORT_JOB_TIMEOUT", "SOFTHSM2_CONF")})
     return env, redis_proc
 
 
@@ -281,7 +305,7 @@ def _measure(data: dict, users, watch: Watch) -> dict:
     print(f"soak: {SOAK} jobs on one worker…", flush=True)
     soak = _soak(leader, data["demo_inspection"], watch)
     idle = _enqueue_to_start(leader, data["demo_inspection"])
-    return {**_job_figures(worker, local),
+    return {**_job_figures(worker, local), **_signing(data["r30"], local["r30"]["job_wall"]),
             "report.remediation_30_photos.peak_rss_mb": (worker["r30"]["rss"] / 2**20, "MB"),
             "report.remediation_30_photos.pdf_mb": (worker["r30"]["size"] / 2**20, "MB"),
             "report.remediation_100_photos.pdf_mb": (worker["r100"]["size"] / 2**20, "MB"),
@@ -328,6 +352,7 @@ def _run(env: dict) -> dict:
 
     from app import create_app
     from inspection.seed import seed_demo
+    from inspection.signing.services import set_up_demo_signing
     from models import OrgUnit, User, db
 
     started_on = machine()
@@ -335,6 +360,7 @@ def _run(env: dict) -> dict:
     with app.app_context():
         flask_migrate.upgrade()
         seed_demo("demo")
+        set_up_demo_signing(env["CCHC_INSTANCE_DIR"])  # the keys exist: installs the demo CA as an anchor
         units = {u.code: u for u in db.session.execute(select(OrgUnit)).scalars()}
         users = {u.username: u for u in db.session.execute(select(User)).scalars()}
         data = _build(units, users)
