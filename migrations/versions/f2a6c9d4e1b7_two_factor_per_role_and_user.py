@@ -2,7 +2,7 @@
 (user_account.two_factor_required_since), each from a moment the grace period counts from
 
 Revision ID: f2a6c9d4e1b7
-Revises: b7d4e2c9a613
+Revises: a3c5e7f9b1d2
 Create Date: 2026-12-06 23:50:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f2a6c9d4e1b7"
-down_revision = "b7d4e2c9a613"
+down_revision = "a3c5e7f9b1d2"
 branch_labels = None
 depends_on = None
 
