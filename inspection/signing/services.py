@@ -39,7 +39,8 @@ def file_signature(actor, document: Document, signed: bytes, role: str, check: v
     (`check`), inside the caller's unit of work."""
     attachment = storage.store(io.BytesIO(signed), signed_filename(document), kind="signed_pdf",
                                allowed={"application/pdf"}, unit_id=document.unit_id,
-                               uploaded_by_id=getattr(actor, "id", None), limit=len(signed) + 1)
+                               uploaded_by_id=getattr(actor, "id", None), limit=len(signed) + 1,
+                               scan=role == PERSONAL)  # only what a user uploads goes to the malware scanner
     db.session.flush()
     row = DocumentSignature(document_id=document.id, role=role, signer_name=check.signer_name[:300],
                             signer_user_id=signer_user_id, certificate_subject=check.subject,
