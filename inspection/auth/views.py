@@ -76,10 +76,8 @@ def two_factor():
 def logout():
     """End this session."""
     services.end_session(current_user, session.get("sid", ""))
-    language = current_user.locale
     logout_user()
-    session.clear()
-    session["lang"] = language  # the sign-in page, and the tablet's API refusals, stay in it
+    session.clear()  # a shared tablet: the next person starts in Vietnamese
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
