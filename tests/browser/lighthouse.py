@@ -57,12 +57,16 @@ def _command(url: str, cookies, viewport: dict, categories) -> list:
 
 
 def run(url: str, cookies=None, viewport: dict = TABLET, categories=("accessibility",)) -> Result:
-    """Audit `url` once; cookies as Playwright's context.cookies() gives them. A missing
-    Lighthouse or a failed run is a failure, never a skip."""
+    """Audit `url`; cookies as Playwright's context.cookies() gives them. A missing Lighthouse or a
+    failed run is a failure, never a skip. Lighthouse's own trace errors ("Please run Lighthouse
+    again", e.g. NO_NAVSTART on a busy machine) are its advice to run again: up to three runs."""
     assert CLI.exists(), f"Lighthouse is not installed: npm ci --prefix {ROOT}"
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
-    done = subprocess.run(_command(url, cookies, viewport, categories), capture_output=True, text=True,
-                          env=env, timeout=180, check=False)
+    for _attempt in range(3):
+        done = subprocess.run(_command(url, cookies, viewport, categories), capture_output=True, text=True,
+                              env=env, timeout=180, check=False)
+        if "Please run Lighthouse again" not in done.stderr + done.stdout[-4000:]:
+            break
     assert done.returncode == 0, f"Lighthouse failed ({done.returncode}): {done.stderr[-2000:]}"
     report = json.loads(done.stdout)
     error = report.get("runtimeError")
