@@ -7,7 +7,7 @@
 // the page's outbox (field-outbox.js, IndexedDB) owns them.
 "use strict";
 
-var VERSION = "v2";
+var VERSION = "v3";
 var SHELL = "cchc-shell-" + VERSION;
 var DATA = "cchc-field";
 var SHELL_ASSETS = [

@@ -26,9 +26,9 @@
       if (res.status !== 200) return note($("#field-loading"), t("err.load"));
       $("#field-loading").hidden = true;
       build(res.body);
+      initGeo();  // shown with the rest of the card, in the same frame: nothing below it moves
     }, function () { note($("#field-loading"), t("err.load")); });
     wireStatic();
-    initGeo();
   }
 
   // The outbox's line for an item: the criterion's code and the words of its verdict, never raw values.

@@ -228,8 +228,11 @@ def test_the_field_screen_scores_095_for_performance_and_nothing_shifts(site, ne
     sign_in(page, site["url"], site["lead"].username, PASSWORD)
     page.goto(f"{site['url']}/field/{site['id']}")
     expect(page.locator("#progress-text")).to_have_text("Đã đánh giá 0/15 tiêu chí")
-    result = lighthouse.run(f"{site['url']}/field/{site['id']}", context.cookies(), TABLET, ("performance",))
-    shift = result.report["audits"]["cumulative-layout-shift"]["numericValue"]
+    # Lighthouse's own advice for its performance score, which moves from run to run: the median of runs
+    runs = sorted((lighthouse.run(f"{site['url']}/field/{site['id']}", context.cookies(), TABLET, ("performance",))
+                   for _ in range(3)), key=lambda run: run.scores["performance"])
+    result = runs[1]
+    shift = max(run.report["audits"]["cumulative-layout-shift"]["numericValue"] for run in runs)
     print(f"field screen: performance {result.scores['performance']}, layout shift {shift}")
     assert shift < 0.01, result.failures("performance")
     assert result.scores["performance"] >= 0.95, result.failures("performance")
