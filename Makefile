@@ -26,7 +26,7 @@ system-packages:
 
 # An instance/ from before PostgreSQL became the embedded default held only demo data on SQLite:
 # it is made anew.
-run: install
+run: system-packages install
 	@if [ -e instance/cchc.sqlite3 ]; then \
 	  echo "instance/ held the old demo database (SQLite): made anew on the embedded PostgreSQL"; \
 	  rm -rf instance; fi
@@ -50,7 +50,7 @@ test-fast: system-packages install
 lint: install
 	$(BIN)/ruff check .
 
-bench: install
+bench: system-packages install
 	$(BIN)/python -m bench
 
 extract-messages: $(BIN)/.installed
