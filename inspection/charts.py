@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from models.enums import TIMELINESS_LABELS
+
 PALETTE = {"done_on_time": "#1e7a3c", "done_late": "#d9822b", "awaiting_review": "#e0b000",
            "on_track": "#1f4e8c", "overdue": "#b3261e", "cancelled": "#9aa0a6",
            "minor": "#e0b000", "major": "#d9822b", "critical": "#b3261e"}
-LABELS = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
-          "awaiting_review": "Chờ duyệt", "on_track": "Trong hạn", "overdue": "Quá hạn chưa hoàn thành",
-          "cancelled": "Hủy", "minor": "Nhẹ", "major": "Nghiêm trọng", "critical": "Rất nghiêm trọng"}
+# The timeliness words are the vocabulary's own (models.enums), never a second spelling.
+LABELS = {**{str(key): label for key, label in TIMELINESS_LABELS.items()},
+          "minor": "Nhẹ", "major": "Nghiêm trọng", "critical": "Rất nghiêm trọng"}
 
 
 @dataclass

@@ -134,6 +134,9 @@ TIMELINESS_LABELS = {
     Timeliness.CANCELLED: N_("Hủy"),
 }
 
+# The finding tied to no criterion: one name on the tablet, the screens and the documents.
+FREE_FINDING_LABEL = N_("Tồn tại khác (không gắn tiêu chí)")
+
 TIMELINESS_COLOURS = {
     Timeliness.ON_TRACK: "blue", Timeliness.OVERDUE: "red", Timeliness.AWAITING_REVIEW: "amber",
     Timeliness.DONE_ON_TIME: "green", Timeliness.DONE_LATE: "orange", Timeliness.CANCELLED: "grey",

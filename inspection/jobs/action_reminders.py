@@ -64,5 +64,5 @@ def _notify(action: RemediationAction, kind: str, today: date, members: list[int
                params={"days": (today - deadline).days, "deadline": f"{deadline:%d/%m/%Y}", "what": what})
     else:
         notify(members, NotificationKind.DEADLINE_NEAR,
-               N_("Đôn đốc khắc phục: còn %(days)d ngày đến hạn (%(deadline)s): %(what)s"), link,
+               N_("Sắp đến hạn khắc phục: còn %(days)d ngày (hạn %(deadline)s): %(what)s"), link,
                params={"days": (deadline - today).days, "deadline": f"{deadline:%d/%m/%Y}", "what": what})

@@ -100,5 +100,5 @@ def _notify(task: Task, kind: str, today: date, members: list[int], coordinators
                params={"unit": task.unit.name, "deadline": f"{task.deadline:%d/%m/%Y}", "title": title})
         return
     days = (task.deadline - today).days
-    notify(members, NotificationKind.DEADLINE_NEAR, N_("Đôn đốc: còn %(days)d ngày đến hạn (%(deadline)s): %(title)s"),
+    notify(members, NotificationKind.DEADLINE_NEAR, N_("Sắp đến hạn: còn %(days)d ngày (hạn %(deadline)s): %(title)s"),
            link, params={"days": days, "deadline": f"{task.deadline:%d/%m/%Y}", "title": title})

@@ -14,7 +14,7 @@ from models import (
     User,
     db,
 )
-from models.enums import CHECK_VALUE_LABELS, SEVERITY_LABELS
+from models.enums import CHECK_VALUE_LABELS, FREE_FINDING_LABEL, SEVERITY_LABELS
 
 from ..errors import ValidationError
 from ..formatting import TZ
@@ -62,7 +62,7 @@ def findings(inspection: Inspection, *, photo_kind: str = "before") -> list[dict
     refs = photo_index([i for ids in shown.values() for i in ids])
     return [{"n": n, "id": finding.id, "severity": SEVERITY_LABELS.get(finding.severity, finding.severity),
              "description": finding.description,
-             "criterion": f"{code} {criterion}".strip() if criterion else "Phát hiện khác",
+             "criterion": f"{code} {criterion}".strip() if criterion else FREE_FINDING_LABEL,
              "photos": [refs[i] for i in shown[finding.id] if i in refs]}
             for n, (finding, code, criterion) in enumerate(rows, 1)]
 

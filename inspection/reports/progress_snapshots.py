@@ -19,7 +19,8 @@ MAX_TABLE_ROWS = 500
 def _group(progress: Progress) -> dict:
     percent = f"{progress.percent:.1f}".replace(".", ",") + "%"
     return {"label": progress.label, "total": progress.total, "counted": progress.counted, "done": progress.done,
-            "rate": progress.rate_text, "percent": percent, **{key: getattr(progress, key) for key in SERIES}}
+            "rate": progress.rate_text, "percent": percent, "due": progress.due, "due_done": progress.due_done,
+            "due_rate": progress.due_rate_text, **{key: getattr(progress, key) for key in SERIES}}
 
 
 def _tasks(plan: Plan, only=None) -> list[Task]:
@@ -75,6 +76,7 @@ def progress(plan: Plan, unit_id: int | None = None) -> dict:
             "plan_title": plan.title, "as_of": day_text(today), "overall": _group(figures["overall"]),
             "areas": [_group(g) for g in figures["areas"]], "units": [_group(g) for g in figures["units"]],
             "overdue": _chunks(overdue), "overdue_count": len(overdue), "tasks": _by_area(rows),
+            "extended": any(r["extended"] for r in rows),
             "signature": signature(unit, None),
             "recipients": ([f"{parent.name} (để báo cáo);"] if parent else [])
             + ["Các cơ quan, đơn vị thực hiện kế hoạch;", "Lưu: VT."]}

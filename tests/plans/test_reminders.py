@@ -87,9 +87,9 @@ def test_tasks_due_in_7_3_1_days_and_overdue_ones_are_reminded_to_the_unit(world
     today = local_today()
     for key in ("officer", "head"):
         assert sorted(inbox(people[key])) == sorted([
-            f"Đôn đốc: còn 7 ngày đến hạn ({today + timedelta(days=7):%d/%m/%Y}): Nhiệm vụ due_7",
-            f"Đôn đốc: còn 3 ngày đến hạn ({today + timedelta(days=3):%d/%m/%Y}): Nhiệm vụ due_3",
-            f"Đôn đốc: còn 1 ngày đến hạn ({today + timedelta(days=1):%d/%m/%Y}): Nhiệm vụ due_1",
+            f"Sắp đến hạn: còn 7 ngày (hạn {today + timedelta(days=7):%d/%m/%Y}): Nhiệm vụ due_7",
+            f"Sắp đến hạn: còn 3 ngày (hạn {today + timedelta(days=3):%d/%m/%Y}): Nhiệm vụ due_3",
+            f"Sắp đến hạn: còn 1 ngày (hạn {today + timedelta(days=1):%d/%m/%Y}): Nhiệm vụ due_1",
             f"Đôn đốc: nhiệm vụ quá hạn 2 ngày (hạn {today - timedelta(days=2):%d/%m/%Y}), chưa hoàn thành: "
             "Nhiệm vụ overdue",
             f"Đôn đốc: nhiệm vụ quá hạn 1 ngày (hạn {today - timedelta(days=1):%d/%m/%Y}), chưa hoàn thành: "

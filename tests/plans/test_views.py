@@ -115,7 +115,7 @@ def test_plan_to_accepted_task_and_the_plan_page_shows_the_new_rate(people, tree
     assert plan.status == PlanStatus.ISSUED
     page = leader.text(f"/plans/{plan_id}")
     assert f"Kế hoạch số 35/KH-UBND ngày {day(-10)}" in page
-    assert "Hoàn thành 0/2 nhiệm vụ (0,0%)" in page
+    assert "Trên tổng số: hoàn thành 0/2 nhiệm vụ (0,0%)" in page and "Đã đến hạn: hoàn thành 0/0" in page
 
     task = db.session.execute(select(Task).where(Task.plan_id == plan_id, Task.number == "1")).scalar_one()
     response = officer.post(f"/tasks/{task.id}/progress", {
@@ -136,7 +136,7 @@ def test_plan_to_accepted_task_and_the_plan_page_shows_the_new_rate(people, tree
     assert reload(task).status == TaskStatus.ACCEPTED
 
     page = leader.text(f"/plans/{plan_id}")
-    assert "Hoàn thành 1/2 nhiệm vụ (50,0%)" in page
+    assert "Trên tổng số: hoàn thành 1/2 nhiệm vụ (50,0%)" in page
     assert "1/2 (50,0%)" in page  # the per-area and per-unit tables
     assert "<svg" in page and "Hoàn thành đúng hạn" in page
 

@@ -107,7 +107,7 @@ def test_due_in_seven_days_counts_from_midnight_in_vietnam(world):
         assert remind_actions() == "0/0 remediation reminders sent"
     with at(week_before, "00:30"):  # 17:30 the day before in UTC
         assert remind_actions() == "3/3 remediation reminders sent"
-    expected = f"Đôn đốc khắc phục: còn 7 ngày đến hạn ({deadline:%d/%m/%Y}): Khắc phục open"
+    expected = f"Sắp đến hạn khắc phục: còn 7 ngày (hạn {deadline:%d/%m/%Y}): Khắc phục open"
     assert about(people["officer"], "open") == about(people["head"], "open") == [expected]
     assert len(about(people["officer"], "awaiting_head")) == 1  # not yet confirmed by its head: still the unit's
     note = db.session.execute(select(Notification).where(Notification.user_id == people["officer"].id,
