@@ -21,6 +21,7 @@ from models import ChecklistItem, Finding, Inspection, RemediationAction, Task, 
 from models.dashboard import DashboardFact
 from models.enums import InspectionStatus, Timeliness
 
+from ..formatting import TZ
 from ..inspections.queries import INSPECTED
 from ..plans.timeliness import timeliness_clause
 
@@ -28,6 +29,7 @@ from ..plans.timeliness import timeliness_clause
 TASK_STATES = (Timeliness.CANCELLED, Timeliness.DONE_ON_TIME, Timeliness.DONE_LATE,
                Timeliness.AWAITING_REVIEW, Timeliness.OVERDUE, Timeliness.ON_TRACK)
 ACTION_STATES = TASK_STATES[1:]
+TZ_NAME = str(TZ)
 COLUMNS = ("subject", "unit_id", "area_id", "month", "state", "returned", "hidden_by", "n")
 
 
@@ -96,7 +98,7 @@ def _actions(today: date, units, span, *, monthly: bool = True):
     returned = false() if monthly else a.times_returned > 0  # only the current state counts returns
     inner = (select(*_columns(a.unit_id, ChecklistItem.area_id, month, _state(a, today, ACTION_STATES),
                               returned, _hidden_by()))
-             .join(Inspection, Inspection.id == a.inspection_id)
+             .outerjoin(Inspection, Inspection.id == a.inspection_id)  # none: opened from citizens' feedback
              .outerjoin(Finding, Finding.id == a.finding_id)
              .outerjoin(ChecklistItem, ChecklistItem.id == Finding.item_id))
     inner = _narrow(inner, a.unit_id, a.deadline, units, span if monthly else None)
@@ -113,11 +115,14 @@ def _inspections(units, span):
 
 def _findings(units, span):
     f = Finding
-    inner = (select(*_columns(f.unit_id, ChecklistItem.area_id, month_start(Inspection.start_on), f.severity,
+    # an inspection's findings count in the month it started; one opened from citizens' feedback (no
+    # inspection) in the month it was recorded, in Asia/Ho_Chi_Minh
+    found_on = func.coalesce(Inspection.start_on, cast(func.timezone(TZ_NAME, f.received_at), Date))
+    inner = (select(*_columns(f.unit_id, ChecklistItem.area_id, month_start(found_on), f.severity,
                               false(), _hidden_by()))
-             .join(Inspection, Inspection.id == f.inspection_id)
+             .outerjoin(Inspection, Inspection.id == f.inspection_id)
              .outerjoin(ChecklistItem, ChecklistItem.id == f.item_id))
-    return _grouped("finding", _narrow(inner, f.unit_id, Inspection.start_on, units, span).subquery())
+    return _grouped("finding", _narrow(inner, f.unit_id, found_on, units, span).subquery())
 
 
 def live_source(today: date, units=None, span: tuple[date, date] | None = None):

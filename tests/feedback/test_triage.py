@@ -106,3 +106,27 @@ def test_several_complaints_in_a_week_notify_the_coordinator_once(app, tree):
     notes = db.session.execute(select(Notification).where(Notification.title.like("%phản ánh%"))).scalars().all()
     assert [n.user_id for n in notes] == [coordinator.id]
     assert db.session.execute(select(func.count()).select_from(Feedback)).scalar_one() == 5
+
+
+def test_a_complaint_s_finding_and_its_action_count_on_the_dashboard(tree):
+    """A finding opened from a complaint has no inspection: the dashboard's finding and remediation
+    figures count it all the same, in the month it was recorded (they used to drop it)."""
+    from inspection.dashboard.board import get_dashboard
+    from inspection.dashboard.period import year_period
+    from inspection.feedback import triage
+    from inspection.jobs.summary import refresh_dashboard
+
+    coordinator = make_user(role=Role.COORDINATOR, unit=tree["pc"])
+    complaint = answers.submit_answer(make_desk(tree["a"]), LOW, comment="Không có ghế chờ")
+    db.session.commit()
+    refresh_dashboard()
+    year = year_period(local_today().year)
+    before = get_dashboard(coordinator, year).board
+    triage.open_finding(coordinator, complaint, severity="major", description="Thiếu ghế chờ cho người dân",
+                        action="Bố trí ghế chờ", deadline=local_today() + timedelta(days=10), quote=False)
+    refresh_dashboard()
+    after = get_dashboard(coordinator, year).board
+    assert after.finding_total() == before.finding_total() + 1
+    assert after.finding_total("major") == before.finding_total("major") + 1
+    assert (after.remediation.total, after.remediation.unfinished) == (before.remediation.total + 1,
+                                                                       before.remediation.unfinished + 1)
