@@ -18,11 +18,19 @@ CSP = "; ".join([
 
 # a year, this host and every name under it (ASVS 3.4.1, level 2); browsers ignore it over plain HTTP
 HSTS = "max-age=31536000; includeSubDomains"
+# pages and API answers; files (static assets, downloads, photos) set their own caching
+PRIVATE_TYPES = ("text/html", "application/json")
 
 
 def set_security_headers(response):
-    from flask import request
+    from flask import g, request
 
+    # what a signed-in user was shown is never kept by the browser or a proxy (ASVS 14.3.2); a view
+    # that chose its own caching (a download, a static file) keeps its choice. The tablet's offline
+    # copies are the service worker's Cache Storage, which HTTP caching headers do not govern.
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated and response.mimetype in PRIVATE_TYPES:
+        response.headers.setdefault("Cache-Control", "no-store")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("Content-Security-Policy", CSP)
