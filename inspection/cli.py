@@ -1,4 +1,4 @@
-"""Flask CLI commands: seed-demo, create-admin, audit verify, serve, backup, restore."""
+"""Flask CLI commands: seed-demo, create-admin, audit verify, serve, backup, restore, storage copy-to-s3."""
 
 import os
 from pathlib import Path
@@ -10,6 +10,7 @@ from models import db
 
 from . import anchors, audit, embedded_db, local_tls, runner, seed
 from .errors import DomainError
+from .storage_copy import storage_group
 
 
 def register_cli(app: Flask) -> None:
@@ -21,6 +22,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(render_report_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(storage_group)
 
 
 @click.command("seed-demo")

@@ -66,12 +66,28 @@ def load_config() -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "REDIS_EMBEDDED_PATH": str(instance / "redis.db"),
         "STORAGE_DIR": os.environ.get("CCHC_STORAGE_DIR", str(instance / "files")),
+        **_object_store(),
         "MAX_UPLOAD_BYTES": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "MAX_CONTENT_LENGTH": _int("CCHC_MAX_UPLOAD_BYTES", 25 * 1024 * 1024) + 1024 * 1024,
         "TWO_FACTOR_REQUIRED_ROLES": _roles(os.environ.get("CCHC_2FA_ROLES", default_2fa)),
         # the roles an administrator chooses and single users get this long to enrol (auth/two_factor_policy.py)
         "TWO_FACTOR_GRACE_DAYS": _int("CCHC_2FA_GRACE_DAYS", 7),
     } | _security() | _defences() | _jobs() | _web() | _signing(instance)
+
+
+def _object_store() -> dict:
+    """An S3-compatible object store instead of STORAGE_DIR (README "Storage"); credentials come
+    from boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, a role)."""
+    return {
+        "STORAGE_URL": os.environ.get("CCHC_STORAGE_URL", ""),  # s3://bucket/prefix
+        "STORAGE_ENDPOINT": os.environ.get("CCHC_STORAGE_ENDPOINT", ""),  # e.g. http://minio.intranet:9000
+        "STORAGE_REGION": os.environ.get("CCHC_STORAGE_REGION", os.environ.get("AWS_DEFAULT_REGION", "")),
+        "STORAGE_MULTIPART_BYTES": _int("CCHC_STORAGE_MULTIPART_BYTES", 8 * 1024 * 1024),
+        "STORAGE_SPOOL_DIR": os.environ.get("CCHC_STORAGE_SPOOL_DIR", ""),  # default: the system's temp dir
+        # downloads answer a redirect to a presigned URL (≤ 60 s) instead of streaming through the app
+        "STORAGE_PRESIGN": os.environ.get("CCHC_STORAGE_PRESIGN", "0") == "1",
+        "STORAGE_PRESIGN_SECONDS": min(_int("CCHC_STORAGE_PRESIGN_SECONDS", 60), 60),
+    }
 
 
 def _security() -> dict:

@@ -1,8 +1,11 @@
 """The one module that stores files: checks type by content, caps size, records sha256.
 
-Local disk now; an S3-compatible backend only has to implement `Backend`."""
+Two backends behind `Backend`: local disk (the embedded default, STORAGE_DIR) and an S3-compatible
+object store (STORAGE_URL=s3://bucket/prefix, inspection/storage_s3.py). An upload is spooled to a
+temporary file while it is checked, then handed to the backend; nothing is kept in memory whole."""
 
 import hashlib
+import io
 import os
 import tempfile
 import unicodedata
@@ -11,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 import filetype
-from flask import current_app
+from flask import Response, current_app, redirect, send_file
 from PIL import Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from models import Attachment, db
@@ -19,6 +22,7 @@ from models import Attachment, db
 from . import malware
 from .errors import StorageUnavailable, ValidationError
 from .i18n import N_
+from .storage_s3 import ChunkReader, S3Backend
 from .text import nfc
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -35,12 +39,19 @@ HEADER_READERS = {"image/jpeg": JpegImagePlugin.JpegImageFile, "image/png": PngI
                   "image/webp": WebPImagePlugin.WebPImageFile}
 UNAVAILABLE = N_("Không lưu được tệp: kho lưu trữ tệp của máy chủ đang lỗi (đầy hoặc không ghi được). "
                  "Chưa có gì được lưu; vui lòng thử lại sau ít phút hoặc báo quản trị hệ thống.")
+UNREADABLE = N_("Không mở được tệp: kho lưu trữ tệp của máy chủ tạm thời không truy cập được. "
+                "Vui lòng thử lại sau ít phút hoặc báo quản trị hệ thống.")
+
+
+class CorruptFile(OSError):
+    """A stored file whose bytes no longer hash to the sha256 recorded at upload."""
 
 
 class Backend(Protocol):
     def put(self, key: str, source_path: str) -> None: ...
     def open(self, key: str) -> BinaryIO: ...
     def delete(self, key: str) -> None: ...
+    def ping(self) -> None: ...
 
 
 class LocalBackend:
@@ -63,16 +74,35 @@ class LocalBackend:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def ping(self) -> None:
+        """The store can be written to (its directory exists, or can be made, and is writable)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise PermissionError(f"{self.root} is not writable")
+
 
 def backend() -> Backend:
-    return LocalBackend(current_app.config["STORAGE_DIR"])
+    config = current_app.config
+    if config.get("STORAGE_URL"):
+        return S3Backend(config["STORAGE_URL"], endpoint=config.get("STORAGE_ENDPOINT"),
+                         region=config.get("STORAGE_REGION"), multipart_bytes=config["STORAGE_MULTIPART_BYTES"])
+    return LocalBackend(config["STORAGE_DIR"])
+
+
+def spool_dir() -> str:
+    """Where uploads wait while they are checked: inside the disk store (so the final move is a
+    rename), or the system's temporary directory when the files go to an object store."""
+    config = current_app.config
+    if config.get("STORAGE_URL"):
+        return config.get("STORAGE_SPOOL_DIR") or tempfile.gettempdir()
+    Path(config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
+    return config["STORAGE_DIR"]
 
 
 def _spool(stream: BinaryIO, limit: int) -> tuple[str, int, str]:
     """Copy `stream` to a temporary file, refusing more than `limit` bytes; (path, size, sha256)."""
     digest, size = hashlib.sha256(), 0
-    Path(current_app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
-    fd, path = tempfile.mkstemp(dir=current_app.config["STORAGE_DIR"], suffix=".part")
+    fd, path = tempfile.mkstemp(dir=spool_dir(), suffix=".part")
     with os.fdopen(fd, "wb") as out:
         while chunk := stream.read(_CHUNK):
             size += len(chunk)
@@ -166,5 +196,53 @@ def stored_name(filename: str) -> str:
     return os.path.basename(name.replace("\\", "/")).strip()[:255] or "tep"
 
 
-def open_attachment(attachment: Attachment) -> BinaryIO:
-    return backend().open(attachment.storage_key)
+def open_attachment(attachment: Attachment, *, verify: bool = True) -> BinaryIO:
+    """The stored bytes, as a stream; read to its end, it checks them against the sha256 kept at
+    upload (CorruptFile otherwise). FileNotFoundError when gone, another OSError when the store
+    cannot be reached."""
+    stream = backend().open(attachment.storage_key)
+    if not verify or not attachment.sha256:
+        return stream
+    return io.BufferedReader(_Verified(stream, attachment.sha256, attachment.id), buffer_size=_CHUNK)
+
+
+class _Verified(ChunkReader):
+    def __init__(self, stream: BinaryIO, sha256: str, attachment_id: int):
+        super().__init__(stream)
+        self._expected, self._id, self._digest = sha256, attachment_id, hashlib.sha256()
+
+    def _read(self, size: int) -> bytes:
+        data = self._source.read(size)
+        if self._digest is None:
+            return data
+        if data:
+            self._digest.update(data)
+            return data
+        found, self._digest = self._digest.hexdigest(), None
+        if found != self._expected:
+            raise CorruptFile(f"attachment {self._id}: sha256 {found} != recorded {self._expected}")
+        return data
+
+
+def send_attachment(attachment: Attachment, *, download: bool, mimetype: str | None = None) -> Response:
+    """Answer a download the caller has already checked the user's scope for: the stored bytes
+    streamed through the app, or (STORAGE_PRESIGN with an object store) a redirect to a URL good
+    for this one object for at most 60 s. 404 when the file is gone, 503 when the store is down."""
+    from werkzeug.exceptions import NotFound
+
+    mimetype = mimetype or attachment.mime_type
+    store = backend()
+    try:
+        if current_app.config.get("STORAGE_PRESIGN") and isinstance(store, S3Backend):
+            store.size(attachment.storage_key)  # a gone object is 404 here, not at the store
+            url = store.presigned_url(attachment.storage_key, filename=attachment.filename, mimetype=mimetype,
+                                      download=download, seconds=current_app.config["STORAGE_PRESIGN_SECONDS"])
+            response = redirect(url, 302)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        stream = open_attachment(attachment)
+    except FileNotFoundError as exc:
+        raise NotFound() from exc
+    except OSError as exc:
+        raise StorageUnavailable(UNREADABLE) from exc
+    return send_file(stream, mimetype=mimetype, as_attachment=download, download_name=attachment.filename, max_age=0)

@@ -72,7 +72,7 @@ def test_notifications_are_emailed_when_smtp_is_configured(app, ctx, tree):
         controller.stop()
 
 
-def test_storage_checks_type_by_content_and_records_sha256(ctx):
+def test_storage_checks_type_by_content_and_records_sha256(ctx, storage_backend):
     import hashlib
 
     attachment = storage.store(io.BytesIO(PNG_1PX), "anh-hien-truong.png", kind="photo")
@@ -81,16 +81,19 @@ def test_storage_checks_type_by_content_and_records_sha256(ctx):
     assert attachment.sha256 == hashlib.sha256(PNG_1PX).hexdigest()
     with storage.open_attachment(attachment) as fh:
         assert fh.read() == PNG_1PX
+    if storage_backend:  # the object is in the bucket, byte for byte
+        assert storage_backend.read(attachment.storage_key) == PNG_1PX
 
 
 @pytest.mark.parametrize("payload,filename,message", [
     (b"<html><script>alert(1)</script></html>", "anh.jpg", "Loại tệp không được chấp nhận"),
     (b"", "rong.pdf", "Tệp rỗng"),
 ])
-def test_storage_refuses_lying_and_empty_files(ctx, payload, filename, message):
+def test_storage_refuses_lying_and_empty_files(ctx, storage_backend, payload, filename, message):
     with pytest.raises(ValidationError, match=message):
         storage.store(io.BytesIO(payload), filename, kind="evidence")
     assert db.session.execute(select(Attachment)).first() is None
+    assert not storage_backend or storage_backend.keys() == set()
 
 
 def test_storage_caps_the_size_while_reading(app, ctx):

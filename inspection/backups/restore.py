@@ -137,9 +137,8 @@ def _check_target(manifest: dict, force: bool) -> None:
 def _restore_files(tar: tarfile.TarFile, manifest: dict) -> int:
     names = [name for name in manifest["members"] if name.startswith(FILES)]
     store = storage.backend()
-    Path(current_app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
     for done, name in enumerate(names):
-        fd, part = tempfile.mkstemp(dir=current_app.config["STORAGE_DIR"], suffix=".part")
+        fd, part = tempfile.mkstemp(dir=storage.spool_dir(), suffix=".part")
         os.close(fd)
         try:
             _extract(tar, name, Path(part))

@@ -5,7 +5,7 @@ Scheduling is in schedule_views.py; corrections and the conclusion in conclusion
 import re
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -178,13 +178,7 @@ def _photo(finding: Finding):
 
 
 def _send(attachment_id: int, *, download: bool):
-    attachment = db.session.get(Attachment, attachment_id)
-    try:
-        stream = storage.open_attachment(attachment)
-    except FileNotFoundError:
-        abort(404)
-    return send_file(stream, mimetype=attachment.mime_type, as_attachment=download,
-                     download_name=attachment.filename, max_age=0)
+    return storage.send_attachment(db.session.get(Attachment, attachment_id), download=download)
 
 
 @bp.route("/findings/<int:finding_id>/photo")

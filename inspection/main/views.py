@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import notifications
 from ..formatting import local_today
-from . import bp, todo
+from . import bp, health, todo
 from .forms import OpenNotificationForm
 
 
@@ -65,5 +65,6 @@ def notifications_read():
 
 @bp.route("/healthz")
 def healthz():
-    """Liveness probe for load balancers."""
-    return {"status": "ok"}
+    """Health probe for load balancers: the database, Redis and the file store reachable (JSON)."""
+    answer, status = health.report()
+    return answer, status, {"Cache-Control": "no-store"}

@@ -1,7 +1,7 @@
 """Plans pages for spreadsheets: import a plan's tasks from .xlsx (upload → preview → confirm),
 download the import template, export a plan or a filtered task list to .xlsx."""
 
-from flask import Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -138,5 +138,4 @@ def export_task_list():
 def export_download(token: str):
     """A background export, for the user who asked for it only."""
     attachment = exports.get_export(current_user, token)
-    return send_file(storage.open_attachment(attachment), mimetype=XLSX_MIME, as_attachment=True,
-                     download_name=attachment.filename)
+    return storage.send_attachment(attachment, download=True, mimetype=XLSX_MIME)

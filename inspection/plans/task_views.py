@@ -3,7 +3,7 @@ actions the user may take, editing, and the download of a file posted on the tas
 
 from functools import wraps
 
-from flask import abort, current_app, flash, render_template, request, send_file
+from flask import current_app, flash, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -218,13 +218,7 @@ def task_attachment_view(view):
 @task_attachment_view
 def task_file(attachment: Attachment, task: Task):
     """Download a file posted on a task (images open in the browser)."""
-    try:
-        stream = storage.open_attachment(attachment)
-    except FileNotFoundError:
-        abort(404)
-    inline = attachment.mime_type in storage.IMAGE_TYPES
-    return send_file(stream, mimetype=attachment.mime_type, as_attachment=not inline,
-                     download_name=attachment.filename, max_age=0)
+    return storage.send_attachment(attachment, download=attachment.mime_type not in storage.IMAGE_TYPES)
 
 
 from . import task_actions  # noqa: E402,F401

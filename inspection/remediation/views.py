@@ -3,7 +3,7 @@ one action with its finding, before/after photos, steps and rounds, the photos a
 and the coordinator's further requirement on a finding. The forms acting on an action are in
 action_views.py."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -193,12 +193,7 @@ def detail(action: RemediationAction):
 
 
 def _send(attachment: Attachment, *, download: bool):
-    try:
-        stream = storage.open_attachment(attachment)
-    except FileNotFoundError:
-        abort(404)
-    return send_file(stream, mimetype=attachment.mime_type, as_attachment=download,
-                     download_name=attachment.filename, max_age=0)
+    return storage.send_attachment(attachment, download=download)
 
 
 @bp.route("/remediation/<int:action_id>/photo")

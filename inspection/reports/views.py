@@ -3,7 +3,7 @@
 
 from datetime import date, timedelta
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -214,12 +214,7 @@ def send_attachment(attachment_id: int | None):
     attachment = db.session.get(Attachment, attachment_id) if attachment_id else None
     if attachment is None:
         abort(404)
-    try:
-        stream = storage.open_attachment(attachment)
-    except FileNotFoundError:
-        abort(404)
-    return send_file(stream, mimetype=attachment.mime_type, as_attachment=True,
-                     download_name=attachment.filename, max_age=0)
+    return storage.send_attachment(attachment, download=True)
 
 
 @bp.route("/reports/<int:report_id>/download")

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import tarfile
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,6 +21,7 @@ from inspection.backups import archive
 from models import Attachment, BackupRun, OrgUnit, db
 from models.enums import PlanStatus, Role
 from tests.factories import make_photo, make_plan, make_task, make_task_file, make_tree, make_unit, make_user, sign_in
+from tests.s3 import Bucket
 
 from .conftest import table_rows
 
@@ -39,8 +41,10 @@ def make_records() -> dict:
     for attachment_id in files:
         with storage.open_attachment(db.session.get(Attachment, attachment_id)) as stream:
             files[attachment_id] = stream.read()
+    keys = [db.session.get(Attachment, attachment_id).storage_key for attachment_id in files]
     # plain values: ORM objects of this session must not lazy-load while another app is current
-    return {"task_id": task.id, "officer": SimpleNamespace(username=officer.username), "files": files}
+    return {"task_id": task.id, "officer": SimpleNamespace(username=officer.username), "files": files,
+            "files_keys": keys}
 
 
 def invoke(app, *args: str):
@@ -86,7 +90,7 @@ def assert_serves(app, records: dict) -> None:
         assert response.status_code == 200 and response.data == content
 
 
-def test_postgresql_round_trip(committed, scratch_db, other_app, tmp_path):
+def test_postgresql_round_trip(committed, scratch_db, other_app, tmp_path, storage_backend):
     records = make_records()
     before = table_rows()
     path = backup_to(committed, tmp_path / "out")
@@ -99,9 +103,15 @@ def test_postgresql_round_trip(committed, scratch_db, other_app, tmp_path):
     # the server's own pg_dump (the wheel's beside the embedded server), not Debian's older one
     assert tool.startswith(f"pg_dump {int(server) // 10000}."), tool
 
-    target = other_app(scratch_db())  # an empty database and an empty file store
+    # an empty database and an empty file store (a bucket of its own with an object store)
+    bucket = storage_backend and Bucket(storage_backend.endpoint, f"cchc-{uuid.uuid4().hex[:12]}", "khoi-phuc")
+    target = other_app(scratch_db(), **({"STORAGE_URL": bucket.url, "STORAGE_ENDPOINT": bucket.endpoint}
+                                        if bucket else {}))
     result = restore(target, path)
     assert result.exit_code == 0, result.output
+    if bucket:  # the files went back into the target's bucket, none to its disk
+        assert bucket.keys() == set(records["files_keys"])
+        assert not Path(target.config["STORAGE_DIR"]).exists()
     with target.app_context():
         assert table_rows() == before
         make_unit(name="Ủy ban nhân dân xã Lập Sau Khôi Phục")

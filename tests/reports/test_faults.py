@@ -17,6 +17,7 @@ from sqlalchemy import select
 from inspection.jobs.reports import sweep_reports
 from inspection.reports import services
 from inspection.runner import _embedded_redis
+from inspection.seed import DEMO_PASSWORD
 from models import Plan, Report, User, db
 
 pytestmark = pytest.mark.committed
@@ -46,7 +47,9 @@ def start_worker(committed, database_url, private_redis, tmp_path):
 
     def start() -> subprocess.Popen:
         env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=private_redis, CCHC_INSTANCE_DIR=str(tmp_path),
-                   CCHC_STORAGE_DIR=committed.config["STORAGE_DIR"], CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh")
+                   CCHC_STORAGE_DIR=committed.config["STORAGE_DIR"], CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh",
+                   CCHC_STORAGE_URL=committed.config["STORAGE_URL"] or "",  # the test's bucket (tests/s3.py), if any
+                   CCHC_STORAGE_ENDPOINT=committed.config["STORAGE_ENDPOINT"] or "")
         proc = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         started.append(proc)
@@ -92,7 +95,7 @@ def _horse_while_rendering(worker: subprocess.Popen, report_id: int) -> psutil.P
     return _until(caught, 120, "the work-horse to start rendering")
 
 
-def test_a_killed_work_horse_is_retried_and_the_report_ends_ready(start_worker):
+def test_a_killed_work_horse_is_retried_and_the_report_ends_ready(committed, start_worker, storage_backend):
     report = _demo_request()
     worker = start_worker()
     horse = _horse_while_rendering(worker, report.id)
@@ -102,6 +105,24 @@ def test_a_killed_work_horse_is_retried_and_the_report_ends_ready(start_worker):
     row = _row(report.id)
     assert row.attempts == 2 and row.rq_job_id == first_job  # the same attempt, redelivered by RQ
     assert row.error == "" and row.attachment_id is not None
+    _downloads_within_scope(committed, row, storage_backend)
+
+
+def _downloads_within_scope(app, row: Report, bucket) -> None:
+    """The worker's PDF is in the store (the bucket, when the test has one) and downloads for the
+    leader who asked for it, not for a commune officer."""
+    from models import Attachment
+    from tests.factories import sign_in
+
+    attachment = db.session.get(Attachment, row.attachment_id)
+    if bucket:
+        assert bucket.read(attachment.storage_key)[:5] == b"%PDF-"
+    leader, officer = app.test_client(), app.test_client()
+    sign_in(leader, db.session.execute(select(User).where(User.username == "leader")).scalar_one(), DEMO_PASSWORD)
+    sign_in(officer, db.session.execute(select(User).where(User.username == "officer")).scalar_one(), DEMO_PASSWORD)
+    got = leader.get(f"/reports/{row.id}/download")
+    assert got.status_code == 200 and got.data[:5] == b"%PDF-" and got.mimetype == "application/pdf"
+    assert officer.get(f"/reports/{row.id}/download").status_code == 404
 
 
 def test_a_killed_worker_leaves_a_row_the_sweeper_settles(committed, start_worker):

@@ -12,8 +12,9 @@ from inspection.jobs.reports import render_report, sweep_reports
 from inspection.queue import get_queue, get_redis
 from inspection.reports import services
 from inspection.seed import DEMO_PASSWORD
-from models import Report, Task, db, utcnow
+from models import Attachment, Report, Task, db, utcnow
 from tests.factories import sign_in
+from tests.s3 import free_port
 
 from .support import pdf_text, run_jobs, stored_bytes
 
@@ -50,16 +51,19 @@ def test_changed_data_makes_a_new_version_and_the_old_one_stays(demo, client):
     assert "Nhiệm vụ đã đổi tên" in " ".join(pdf_text(stored_bytes(new.attachment_id)).split())
 
 
-def test_a_storage_error_is_retried_and_the_second_attempt_ends_ready(demo, app, tmp_path):
+def test_a_storage_error_is_retried_and_the_second_attempt_ends_ready(demo, app, tmp_path, storage_backend):
     report = services.request_report(demo.user("leader"), "progress_report", demo.plan)
     blocked = tmp_path / "kho-khong-ghi-duoc"
     blocked.write_text("a file where the storage directory should be")
-    saved = app.config["STORAGE_DIR"]
-    app.config["STORAGE_DIR"] = str(blocked)
+    # the disk store is a plain file; the object store's address answers nothing
+    setting, broken = (("STORAGE_ENDPOINT", f"http://127.0.0.1:{free_port()}") if storage_backend
+                       else ("STORAGE_DIR", str(blocked)))
+    saved = app.config[setting]
+    app.config[setting] = broken
     try:
         run_jobs()
     finally:
-        app.config["STORAGE_DIR"] = saved
+        app.config[setting] = saved
     db.session.refresh(report)
     assert (report.status, report.attempts) == ("queued", 1)
     assert "Lỗi tạm thời" in report.error
@@ -73,6 +77,8 @@ def test_a_storage_error_is_retried_and_the_second_attempt_ends_ready(demo, app,
     db.session.refresh(report)
     assert (report.status, report.attempts, report.error) == ("ready", 2, "")
     assert stored_bytes(report.attachment_id)[:5] == b"%PDF-"
+    if storage_backend:
+        assert storage_backend.keys() == {db.session.get(Attachment, report.attachment_id).storage_key}
 
 
 def test_a_permanent_error_fails_with_a_readable_reason_and_a_retry(demo, client):

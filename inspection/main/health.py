@@ -1,0 +1,51 @@
+"""/healthz for load balancers (HAProxy's `option httpchk`): whether this web process reaches the
+database, Redis and the file store; no sign-in, no session, a few milliseconds."""
+
+import logging
+import time
+
+from flask import current_app
+from sqlalchemy import text
+
+from models import db
+
+from .. import storage
+from ..queue import get_redis
+
+log = logging.getLogger(__name__)
+
+
+def _database() -> None:
+    try:
+        db.session.execute(text("SELECT 1"))
+    finally:
+        db.session.remove()
+
+
+def _redis() -> None:
+    get_redis().ping()
+
+
+def _store() -> None:
+    storage.backend().ping()
+
+
+CHECKS = {"database": _database, "redis": _redis, "storage": _store}
+
+
+def report() -> tuple[dict, int]:
+    """{"status": "ok"|"degraded", "database": "ok"|"unreachable", …, "ms": …}; 200, or 503
+    when any is unreachable (the balancer then sends no traffic to this process)."""
+    started, answer = time.perf_counter(), {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+            answer[name] = "ok"
+        except Exception as exc:  # any failure means "not reachable from here"; the reason goes to the log
+            log.warning("healthz: %s unreachable: %s", name, exc)
+            answer[name] = "unreachable"
+    healthy = all(v == "ok" for v in answer.values())
+    answer = {"status": "ok" if healthy else "degraded", **answer,
+              "storage_backend": "s3" if current_app.config.get("STORAGE_URL") else "disk",
+              "ms": round((time.perf_counter() - started) * 1000, 1)}
+    return answer, 200 if healthy else 503
