@@ -129,7 +129,9 @@ def _no_more_retries() -> None:
 
 
 def _record_error(report_id: int, job_id: str, exc: BaseException, *, transient: bool) -> None:
-    final = not transient or _last_attempt()
+    """A PDF the store refused stays queued even after RQ's last retry: the sweeper renders it
+    again (up to REPORT_MAX_ATTEMPTS) once the store is back."""
+    final = not transient or (_last_attempt() and not isinstance(exc, StorageUnavailable))
     try:
         db.session.rollback()
         with unit_of_work():

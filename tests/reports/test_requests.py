@@ -4,6 +4,7 @@ transient and permanent failures, the sweeper, the pages and the CLI."""
 import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from rq.job import Job
 from sqlalchemy import func, select
@@ -79,6 +80,38 @@ def test_a_storage_error_is_retried_and_the_second_attempt_ends_ready(demo, app,
     assert stored_bytes(report.attachment_id)[:5] == b"%PDF-"
     if storage_backend:
         assert storage_backend.keys() == {db.session.get(Attachment, report.attachment_id).storage_key}
+
+
+def test_a_pdf_the_store_refused_on_the_last_retry_is_rendered_again_by_the_sweeper(demo, app, storage_backend):
+    saved = app.config["REPORT_MAX_RETRIES"], app.config["REPORT_QUEUED_GRACE"], app.config["STORAGE_DIR"]
+    app.config.update(REPORT_MAX_RETRIES=0, REPORT_QUEUED_GRACE=0)  # the first attempt is RQ's last
+    try:
+        report = services.request_report(demo.user("leader"), "progress_report", demo.plan)
+        broken = {"STORAGE_ENDPOINT": f"http://127.0.0.1:{free_port()}"} if storage_backend else {
+            "STORAGE_DIR": str(demo_blocked_store(app))}
+        before = {k: app.config[k] for k in broken}
+        app.config.update(broken)
+        try:
+            run_jobs()
+        finally:
+            app.config.update(before)
+        db.session.refresh(report)
+        assert (report.status, report.attempts, report.attachment_id) == ("queued", 1, None)
+        assert "hệ thống tự thử lại" in report.error
+        assert sweep_reports() == "requeued: 1"  # its job is gone from RQ: a fresh attempt
+        run_jobs()
+        db.session.refresh(report)
+        assert (report.status, report.attempts, report.error) == ("ready", 2, "")
+        assert stored_bytes(report.attachment_id)[:5] == b"%PDF-"
+    finally:
+        app.config.update(REPORT_MAX_RETRIES=saved[0], REPORT_QUEUED_GRACE=saved[1], STORAGE_DIR=saved[2])
+
+
+def demo_blocked_store(app):
+    """A plain file where the disk store's directory should be."""
+    blocked = Path(app.config["INSTANCE_DIR"]) / f"kho-khong-ghi-duoc-{uuid.uuid4().hex[:8]}"
+    blocked.write_text("a file where the storage directory should be")
+    return blocked
 
 
 def test_a_permanent_error_fails_with_a_readable_reason_and_a_retry(demo, client):
