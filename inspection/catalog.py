@@ -36,17 +36,18 @@ def remembered_html(name: str, key, draw) -> Markup:
     return draw() if key is None else remembered_value(name, key, draw)
 
 
-def remembered_value(name: str, key, load):
-    """load(), remembered as remembered() does; the value is shared, so callers never change it."""
+def remembered_value(name: str, key, load, store: dict | None = None):
+    """load(), remembered as remembered() does; the value is shared, so callers never change it.
+    `store`: a dict of the caller's own (its own LIMIT), for values kept per user."""
     version = g.get("catalog_version") if has_request_context() else None
     if version is None or request.method not in ("GET", "HEAD") or pending_changes():
         return load()
-    entry = (name, version, key)
-    found = _remembered.get(entry)
+    entry, store = (name, version, key), _remembered if store is None else store
+    found = store.get(entry)
     if found is None:
-        if len(_remembered) >= LIMIT:
-            _remembered.clear()
-        found = _remembered[entry] = load()
+        if len(store) >= LIMIT:
+            store.clear()
+        found = store[entry] = load()
     return found
 
 

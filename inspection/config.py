@@ -175,6 +175,8 @@ def _web() -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
         "PAGE_SIZE": _int("CCHC_PAGE_SIZE", 25),
+        # the menu badges' counting statement built once per user and catalog version (main/todo.py)
+        "TODO_REMEMBER_SQL": os.environ.get("CCHC_TODO_REMEMBER_SQL", "1") != "0",
         # above this many tasks a plan's page shows counts per PAR area (linked to the task list), not rows
         "PLAN_PAGE_TASKS": _int("CCHC_PLAN_PAGE_TASKS", 300),
         "PLACE_NAME": os.environ.get("CCHC_PLACE_NAME", "Tân Hồng"),

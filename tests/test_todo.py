@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from inspection.formatting import local_today
 from inspection.inspections.queries import period_bounds
+from inspection.main import todo
 from inspection.seed import DEMO_PASSWORD, seed_demo
-from models import ExtensionRequest, InspectionMember, User, db
+from models import ExtensionRequest, InspectionMember, Membership, User, db
 from models.enums import InspectionStatus, RemediationStatus, Role, TaskStatus
 from tests.factories import sign_in
+from tests.querycount import statement_budget
 from tests.scenario import new_action_for, new_inspection_of, new_task_for
 
 LINE = re.compile(r'<li data-todo-line="(\w+)"[^>]*><a href="([^"]+)"><span class="todo-count"[^>]*>(\d+)</span>')
@@ -122,3 +124,36 @@ def test_scenario_counts_equal_the_rows_behind_their_links(app, scenario, whole_
     assert found[Role.INSPECTOR]["inspections_today"] == 2 + today_sunday
     surprise = scenario.inspections["surprise_an_phuoc"]  # the inspector leads it, in two days
     assert found[Role.INSPECTOR]["inspections_week"] == 3 + (surprise.start_on <= period_bounds("week", today)[1])
+
+
+def test_badges_read_anew_run_one_statement_built_once_per_catalog(app, scenario, monkeypatch):
+    """After a minute (or a change of the user's) the menu's badges are counted anew: one statement,
+    whose SQL is built once per user, memberships, day and catalog version (building the lists'
+    selects cost a commune's task page about as much as the page); what it counts stays current."""
+    built = []
+    build = todo._counting
+    monkeypatch.setattr(todo, "_counting", lambda user, *args: built.append(user.id) or build(user, *args))
+    unit, head = scenario.units["an_phuoc"], scenario.user_for(Role.UNIT_HEAD)
+
+    def awaiting_head(task) -> None:
+        task.status = TaskStatus.AWAITING_HEAD  # a task's state is no catalog change
+        db.session.commit()
+        todo.forget(head.id)  # the badges read anew, as a minute later
+
+    def badge(budget: int = 3) -> int:
+        with statement_budget(app, budget):  # the session, the badges, the page
+            html = client.get("/tasks").get_data(as_text=True)
+        return int(dict(BADGE.findall(html)).get("tasks", 0))
+
+    tasks = [new_task_for(unit), new_task_for(unit)]
+    awaiting_head(tasks[0])
+    client = app.test_client()
+    sign_in(client, head)
+    first = badge(budget=10)
+    assert first >= 1 and built == [head.id]
+    awaiting_head(tasks[1])
+    assert badge() == first + 1 and built == [head.id], "counted anew, not built anew"
+    other = scenario.units["tan_phuoc"]
+    db.session.add(Membership(user_id=head.id, unit_id=other.id, role=Role.UNIT_HEAD))
+    awaiting_head(new_task_for(other))
+    assert badge(budget=10) == first + 2 and built == [head.id] * 2, "another unit: built for it"

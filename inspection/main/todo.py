@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import g, has_request_context, url_for
+from flask import current_app, g, has_request_context, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from models import Inspection, RemediationAction, Task, db
 from models.enums import InspectionStatus, RemediationStatus, Role, TaskStatus
 
+from .. import catalog
 from ..formatting import format_date, local_today
 from ..i18n import N_
 from ..inspections.exports import filters_from_args as inspection_filters
@@ -142,20 +143,41 @@ def _compiled(stmt, n: int, params: dict) -> str:
     return f"({sql})"
 
 
-def read(user, today: date | None = None) -> Todo:
-    """The user's counts, in one statement (none for a user without lines). Each line's select is
-    compiled alone, so the CTEs of its scope (permissions.scope names them alike in every select)
-    stay inside its own parentheses, which PostgreSQL allows."""
-    today, lines = today or local_today(), lines_for(user)
-    if not lines:
-        return Todo([], {})
+def _counting(user, today: date, lines: list[Line]) -> tuple[str, dict, list[str]]:
+    """The SQL counting `lines` for `user` (its parameters, the menu items it counts): each line's
+    select is compiled alone, so the CTEs of its scope (permissions.scope names them alike in every
+    select) stay inside its own parentheses, which PostgreSQL allows."""
     params: dict = {}
     rows = {line.key: _compiled(line.rows(user, today), n, params) for n, line in enumerate(lines)}
     menus = [m for m in MENU_ITEMS if any(line.menu == m for line in lines)]
     counts = [rows[line.key] for line in lines]
     counts += [" UNION ".join(rows[line.key] for line in lines if line.menu == m) for m in menus]
     sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM ({part}) AS c{n})" for n, part in enumerate(counts))
-    figures = db.session.connection().exec_driver_sql(sql, params).one()
+    return sql, params, menus
+
+
+def _counting_sql(user, today: date, lines: list[Line]) -> tuple[str, dict, list[str]]:
+    """_counting(), built once per user, their memberships, the day and the catalog version (the
+    scope's units): building and compiling the lists' selects cost a commune head's task page about
+    as much as the page (catalog.remembered_value: only a GET that changed nothing remembers)."""
+    if not current_app.config["TODO_REMEMBER_SQL"]:  # CCHC_TODO_REMEMBER_SQL=0: the bench's "off"
+        return _counting(user, today, lines)
+    memberships = tuple(sorted((str(m.role), m.unit_id) for m in user.memberships))
+    key = (user.id, memberships, today)
+    return catalog.remembered_value("todo.counting", key, lambda: _counting(user, today, lines), store=_sql)
+
+
+def _figures(user, today: date, lines: list[Line]) -> tuple[list[int], list[str]]:
+    sql, params, menus = _counting_sql(user, today, lines)
+    return list(db.session.connection().exec_driver_sql(sql, params).one()), menus
+
+
+def read(user, today: date | None = None) -> Todo:
+    """The user's counts, in one statement (none for a user without lines)."""
+    today, lines = today or local_today(), lines_for(user)
+    if not lines:
+        return Todo([], {})
+    figures, menus = _figures(user, today, lines)
     items = [(line, figures[n], url_for(line.endpoint, **line.args(user, today))) for n, line in enumerate(lines)]
     return Todo(items, dict(zip(menus, figures[len(lines):], strict=True)))
 
@@ -173,6 +195,7 @@ def current(user) -> Todo:
 
 MENU_SECONDS = 60  # the menu's badges on other pages: at most this old, or since the user's last change
 _menus: dict[int, tuple[float, dict]] = {}  # per process: user id -> (until, counts per menu item)
+_sql: dict = {}  # per process: the counting statements (_counting_sql)
 
 
 def menu_counts(user) -> dict:
