@@ -18,7 +18,7 @@ from inspection.config import load_config
 from inspection.dashboard import bp as dashboard_bp
 from inspection.extensions import babel, csrf, login_manager, migrate
 from inspection.feedback import bp as feedback_bp
-from inspection.feedback.survey_views import public_guard
+from inspection.feedback.survey_views import PUBLIC_ENDPOINTS, public_guard
 from inspection.i18n import N_, install_template_gettext
 from inspection.inspections import bp as inspections_bp
 from inspection.main import bp as main_bp
@@ -48,7 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.register_error_handlers(app)
     security.register_security(app)
     app.before_request_funcs.setdefault(None, []).insert(0, public_guard)  # before the CSRF check
-    ratelimit.register(app)  # goes in right before the CSRF check
+    ratelimit.register(app, own_limits=PUBLIC_ENDPOINTS)  # goes in right before the CSRF check
     refusals.register(app)
     formatting.register_filters(app)
     rows.register(app)

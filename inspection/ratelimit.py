@@ -71,13 +71,18 @@ def _too_many(key: str, seconds: int):
 
 
 def limit_web_writes():
-    """Before every request outside the API: count POSTs (and other unsafe methods)."""
-    if request.method in SAFE_METHODS or request.blueprint == "api":
+    """Before every request outside the API: count POSTs (and other unsafe methods), but for the
+    endpoints that count their own address limit (the citizens' survey: a stricter limit, on a keyed
+    hash of the address, which must not be kept here under the address itself)."""
+    if (request.method in SAFE_METHODS or request.blueprint == "api"
+            or request.endpoint in current_app.extensions["cchc_own_limits"]):
         return None
     return limit_request("web")
 
 
-def register(app) -> None:
+def register(app, own_limits: tuple[str, ...] = ()) -> None:
+    """`own_limits`: endpoints whose requests are counted per address by their own limit."""
+    app.extensions["cchc_own_limits"] = frozenset(own_limits)
     for setting in ("RATE_LIMIT_WEB_USER", "RATE_LIMIT_API_USER", "RATE_LIMIT_ADDRESS"):
         parse_rates(app.config[setting])  # a mistyped setting stops the start, not a request
     # right before the CSRF check: a flood is stopped before any work

@@ -71,12 +71,15 @@ def desks_of(unit: OrgUnit) -> list[Desk]:
     return list(db.session.execute(stmt).scalars())
 
 
-def desk_by_token(token: str) -> tuple[Desk | None, bool]:
-    """(the desk, whether the token is its current one) for a genuine token; (None, False) otherwise."""
+def desk_by_token(token: str) -> tuple[Desk | None, OrgUnit | None, bool]:
+    """(the desk, its unit, whether the token is the desk's current one) for a genuine token; (None,
+    None, False) otherwise. One statement: the survey page shows the unit's name."""
     found = tokens.read(token)
     if found is None or not 0 < found[0] < 2**31:
-        return None, False
-    desk = db.session.get(Desk, found[0])
-    if desk is None:
-        return None, False
-    return desk, desk.is_active and desk.token_id == found[1]
+        return None, None, False
+    row = db.session.execute(select(Desk, OrgUnit).join(OrgUnit, OrgUnit.id == Desk.unit_id)
+                             .where(Desk.id == found[0])).first()
+    if row is None:
+        return None, None, False
+    desk, unit = row
+    return desk, unit, desk.is_active and desk.token_id == found[1]

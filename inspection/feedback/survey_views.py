@@ -8,7 +8,7 @@ from flask import current_app, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from models import Desk, OrgUnit, db
+from models import Desk, OrgUnit
 
 from ..formatting import local_today
 from . import answers, bp, limits
@@ -17,12 +17,13 @@ from .forms import ELEMENT_LABELS, POINT_LABELS, SCALE, AnswerForm
 
 COOKIE_PREFIX = "fb"  # one first-party cookie per desk: the day this device last answered
 THANKS = "feedback.thanks"
+PUBLIC_ENDPOINTS = ("feedback.survey", "feedback.answer")  # counted per address by limits.py alone
 
 
 def public_guard():
     """Limit the public survey's body size and count its requests per address (before the CSRF
     check reads the form; app.py puts it first of all before-request functions)."""
-    if request.endpoint not in ("feedback.survey", "feedback.answer"):
+    if request.endpoint not in PUBLIC_ENDPOINTS:
         return None
     request.max_content_length = current_app.config["FEEDBACK_MAX_BODY"]
     if limits.over_limit(request.remote_addr or ""):
@@ -37,18 +38,16 @@ def _answered_today(desk: Desk) -> bool:
     return request.cookies.get(f"{COOKIE_PREFIX}{desk.id}") == local_today().isoformat()
 
 
-def _desk_or_page(token: str) -> tuple[Desk | None, object]:
-    desk, current = desk_by_token(token)
+def _desk_or_page(token: str) -> tuple[Desk | None, OrgUnit | None, object]:
+    desk, unit, current = desk_by_token(token)
     if desk is None:
-        return None, (render_template("feedback/unknown.html"), 404)
+        return None, None, (render_template("feedback/unknown.html"), 404)
     if not current:
-        return None, (render_template("feedback/revoked.html", desk=desk, unit=db.session.get(OrgUnit, desk.unit_id)),
-                      410)
-    return desk, None
+        return None, None, (render_template("feedback/revoked.html", desk=desk, unit=unit), 410)
+    return desk, unit, None
 
 
-def _page(desk: Desk, form: AnswerForm, status: int = 200, message: str = ""):
-    unit = db.session.get(OrgUnit, desk.unit_id)
+def _page(desk: Desk, unit: OrgUnit, form: AnswerForm, status: int = 200, message: str = ""):
     form.procedure_choice.choices = [SelectChoice(p, p) for p in desk.procedure_list]
     form.started.data = limits.started_token(desk.id)
     return render_template("feedback/survey.html", desk=desk, unit=unit, form=form, elements=ELEMENT_LABELS,
@@ -59,33 +58,35 @@ def _page(desk: Desk, form: AnswerForm, status: int = 200, message: str = ""):
 @bp.route("/danh-gia/<token>")
 def survey(token: str):
     """The survey of the desk a poster names (public)."""
-    desk, refusal = _desk_or_page(token)
-    return refusal if desk is None else _page(desk, AnswerForm(formdata=None))
+    desk, unit, refusal = _desk_or_page(token)
+    return refusal if desk is None else _page(desk, unit, AnswerForm(formdata=None))
 
 
 @bp.route("/danh-gia/<token>", methods=["POST"])
 def answer(token: str):
     """Store the citizen's answer: one per device and desk a day (public)."""
-    desk, refusal = _desk_or_page(token)
+    desk, unit, refusal = _desk_or_page(token)
     if desk is None:
         return refusal
     if _answered_today(desk):
-        return _page(desk, AnswerForm(formdata=None), 409)
+        return _page(desk, unit, AnswerForm(formdata=None), 409)
     form = AnswerForm()
     form.procedure_choice.choices = [SelectChoice(p, p) for p in desk.procedure_list]
     if not form.validate():
-        return _page(desk, form, 422, _("Vui lòng chọn mức đánh giá cho cả năm tiêu chí."))
+        return _page(desk, unit, form, 422, _("Vui lòng chọn mức đánh giá cho cả năm tiêu chí."))
     if form.website.data:  # the hidden trap field: a robot filled it; told thanks, nothing kept
         return redirect(url_for(THANKS), 303)
     problem = limits.filling_problem(form.started.data, desk.id)
     if problem == "too_fast":
-        return _page(desk, form, 422, _("Phiếu được gửi quá nhanh. Vui lòng xem lại các câu trả lời rồi gửi lại."))
+        return _page(desk, unit, form, 422,
+                     _("Phiếu được gửi quá nhanh. Vui lòng xem lại các câu trả lời rồi gửi lại."))
     if problem:  # forged or replayed: nothing stored
-        return _page(desk, AnswerForm(formdata=None), 409, _("Phiếu này đã được gửi. Cảm ơn Ông/Bà."))
+        return _page(desk, unit, AnswerForm(formdata=None), 409, _("Phiếu này đã được gửi. Cảm ơn Ông/Bà."))
     procedure = form.procedure_name.data or (form.procedure_choice.data or "")
+    cookie = f"{COOKIE_PREFIX}{desk.id}"  # named before the commit expires the desk (no second read)
     answers.submit_answer(desk, form.scores(), procedure_name=procedure, comment=form.comment.data or "")
     response = redirect(url_for(THANKS), 303)
-    response.set_cookie(f"{COOKIE_PREFIX}{desk.id}", local_today().isoformat(), max_age=36 * 3600,
+    response.set_cookie(cookie, local_today().isoformat(), max_age=36 * 3600,
                         path="/danh-gia", httponly=True, samesite="Lax", secure=request.is_secure)
     return response
 
