@@ -198,9 +198,10 @@ def _feedback() -> dict:
 
 
 def _signing(instance: Path) -> dict:
-    """The issuing agency's signing key (chữ ký số của cơ quan): a PKCS#11 token (an HSM, a USB
-    token; SoftHSM2 in the demo) or a PKCS#12 file; none set, documents are issued unsigned. The
-    demo's settings come from instance/signing/demo.json (`flask signing-demo`) when none are set."""
+    """Where the issuing units' keys live (chữ ký số của cơ quan): a PKCS#11 module (an HSM, a USB
+    token; SoftHSM2 in the demo) and its PIN, the PKCS#12 files' password; a unit without a key
+    mapped to it issues unsigned documents. The demo's settings come from
+    instance/signing/demo.json (`flask signing-demo`) when none are set."""
     env = {k: os.environ.get(f"CCHC_SIGN_{k}", "") for k in SIGN_SETTINGS}
     demo_file = instance / "signing" / "demo.json"
     if not any(env.values()) and demo_file.is_file():
@@ -210,9 +211,9 @@ def _signing(instance: Path) -> dict:
     return settings
 
 
-# CCHC_SIGN_<name>: PKCS11_MODULE (the module's path), PKCS11_TOKEN (token label), PKCS11_SLOT,
-# PKCS11_KEY (key and certificate label), PKCS11_PIN; PKCS12 (a file), PKCS12_PASSWORD; TSA_URL
-# (an RFC 3161 timestamp server); CONTACT (the e-mail or identifier the appearance shows)
-SIGN_SETTINGS = ("PKCS11_MODULE", "PKCS11_TOKEN", "PKCS11_SLOT", "PKCS11_KEY", "PKCS11_PIN", "PKCS12",
-                 "PKCS12_PASSWORD", "TSA_URL", "CONTACT")
+# CCHC_SIGN_<name>: PKCS11_MODULE (the module's path), PKCS11_SLOT, PKCS11_PIN; PKCS12_PASSWORD (of
+# the units' PKCS#12 files); TSA_URL (an RFC 3161 timestamp server); CONTACT (the e-mail or
+# identifier the appearance shows when the unit's certificate carries none). Which token label and
+# key, or which PKCS#12 file, is each issuing unit's: Quản trị → Khóa ký số của đơn vị.
+SIGN_SETTINGS = ("PKCS11_MODULE", "PKCS11_SLOT", "PKCS11_PIN", "PKCS12_PASSWORD", "TSA_URL", "CONTACT")
 

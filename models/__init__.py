@@ -28,7 +28,7 @@ from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
 from .remediation import RemediationAction, RemediationStep, RemediationSubmission
 from .reports import Document, DocumentCounter, Report
 from .security import SecurityEvent
-from .signatures import DocumentSignature, TrustAnchor
+from .signatures import DocumentSignature, PersonalCertificate, TrustAnchor, UnitSigningKey
 from .users import Membership, RecoveryCode, TwoFactorRole, User, UserSession
 
 __all__ = [
@@ -61,6 +61,8 @@ __all__ = [
     "DocumentCounter",
     "DocumentSignature",
     "TrustAnchor",
+    "UnitSigningKey",
+    "PersonalCertificate",
     "Report",
     "ExtensionRequest",
     "ParArea",

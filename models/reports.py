@@ -76,6 +76,7 @@ class Document(TimestampMixin, db.Model):
     signed_pdf_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
     sign_box: Mapped[dict | None] = mapped_column(JSON)
     verify_code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    sign_note: Mapped[str] = mapped_column(String(300), default="")  # why the agency's signature is missing
 
 
 class DocumentCounter(db.Model):

@@ -47,7 +47,7 @@ from tests.scenario import RECORD_FACTORIES
 
 PATH_ARG = re.compile(r"<(?:(?P<conv>\w+)(?:\([^)]*\))?:)?(?P<arg>\w+)>")
 ID_CONVERTERS = {"int", "uuid"}
-EXTRA_ARG_VALUES: dict[str, str] = {}  # non-id path argument → a sample value
+EXTRA_ARG_VALUES: dict[str, str] = {"fingerprint": "0" * 64}  # non-id path argument → a sample value
 VOLATILE_COLUMNS = {("user_session", "last_seen_at")}  # touched by merely signing in and browsing
 REFUSAL_LOG = "security_event"  # grows by one row per refusal: checked on its own
 REFUSAL_KINDS = {403: "forbidden", 404: "out_of_scope"}

@@ -8,6 +8,7 @@ from . import (  # noqa: E402,F401
     device_views,
     import_views,
     merge_views,
+    signing_views,
     two_factor_views,
     user_views,
     views,

@@ -88,9 +88,9 @@ def _produce_document(report: Report, job_id: str) -> int:
     from ..signing import services as signing
 
     pdf, box = render_document(report.kind, report.snapshot, archival=current_app.config["REPORT_ARCHIVAL"])
-    signed = signing.sign_as_agency(pdf, box)
+    signed, note = signing.sign_as_agency(pdf, box, db.session.get(Document, report.document_id).unit_id)
     return _store_and_finish(report, job_id, pdf,
-                             then=lambda: signing.file_agency_signature(report.document_id, box, signed))
+                             then=lambda: signing.file_agency_signature(report.document_id, box, signed, note))
 
 
 def produce(report_id: int, job_id: str) -> int:

@@ -1,9 +1,11 @@
 """The demo's signing keys, and the tests': a CA ("CA thử nghiệm — không có giá trị pháp lý"),
-the agency's key generated inside a SoftHSM2 token (it never leaves it), certificates and PKCS#12
-files for people. Nothing here is for production (the production profile refuses this CA)."""
+each issuing unit's key generated inside a SoftHSM2 token (it never leaves it), certificates and
+PKCS#12 files for people. Nothing here is for production (the production profile refuses this CA)."""
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -104,39 +106,74 @@ def init_token(conf: Path, label: str, pin: str) -> None:
 
 
 def token_key(module: str, label: str, pin: str, ca: Authority, common: str, *, org: str = "",
-              email: str = "") -> x509.Certificate:
-    """Generate the key pair inside the token, certify its public key and store the certificate
-    and the CA's beside it. The private key is created non-extractable and never read."""
+              email: str = "", key_label: str = "") -> x509.Certificate:
+    """Generate a key pair inside token `label`, certify its public key and store the certificate
+    and the CA's beside it, under `key_label` (by default the token's label). The private key is
+    created non-extractable and never read."""
+    key_label = key_label or label
     token = pkcs11.lib(module).get_token(token_label=label)
+    key_id = hashlib.sha256(key_label.encode()).digest()[:8]
     with token.open(rw=True, user_pin=pin) as session:
-        public, _ = session.generate_keypair(KeyType.RSA, 2048, label=label, id=b"\x01", store=True,
+        public, _ = session.generate_keypair(KeyType.RSA, 2048, label=key_label, id=key_id, store=True,
                                              private_template={Attribute.EXTRACTABLE: False,
                                                                Attribute.SENSITIVE: True})
         cert = issue(ca, serialization.load_der_public_key(encode_rsa_public_key(public)), common,
                      org=org, email=email)
-        for obj_label, obj_id, c in ((label, b"\x01", cert), (f"{label}-ca", b"\x02", ca.cert)):
-            session.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.TOKEN: True,
-                                   Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.LABEL: obj_label,
-                                   Attribute.ID: obj_id, Attribute.SUBJECT: c.subject.public_bytes(),
-                                   Attribute.VALUE: c.public_bytes(serialization.Encoding.DER)})
+        _store_cert(session, key_label, key_id, cert)
+        if not any(True for _ in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE,
+                                                      Attribute.LABEL: f"{label}-ca"})):
+            _store_cert(session, f"{label}-ca", b"ca", ca.cert)  # the chain, once per token
     return cert
 
 
-def setup_demo(directory: Path, agency: str, leader: str, contact: str) -> dict:
-    """The demo CA, the agency's token and the demo leader's PKCS#12 under `directory`
-    (instance/signing); the settings it writes to demo.json."""
+def _store_cert(session, label: str, key_id: bytes, cert: x509.Certificate) -> None:
+    session.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.TOKEN: True,
+                           Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.LABEL: label,
+                           Attribute.ID: key_id, Attribute.SUBJECT: cert.subject.public_bytes(),
+                           Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER)})
+
+
+def has_key(module: str, label: str, pin: str, key_label: str) -> bool:
+    token = pkcs11.lib(module).get_token(token_label=label)
+    with token.open(user_pin=pin) as session:
+        return any(True for _ in session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY,
+                                                      Attribute.LABEL: key_label}))
+
+
+DEMO_TOKEN, DEMO_PIN = "cchc-agency", "1234"
+DEMO_LEADER = "Nguyễn Văn Hòa"  # the demo's leader (inspection/seed.py), who gets a PKCS#12
+DEMO_SIGNING_UNITS = ("TH", "TH-NV")  # the demo's People's Committee and its Phòng Nội vụ get a key each
+
+
+def setup_demo(directory: Path, leader: str) -> dict:
+    """The demo CA (its key kept beside it, to certify the units' keys later), an empty SoftHSM2
+    token and the demo leader's PKCS#12 under `directory` (instance/signing); the settings it
+    writes to demo.json. A token left by an earlier set-up is replaced."""
     directory.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(directory / "softhsm", ignore_errors=True)
     ca = make_ca()
     (directory / "demo-ca.pem").write_bytes(ca.pem())
-    conf, pin = softhsm_conf(directory / "softhsm"), "1234"
-    init_token(conf, "cchc-agency", pin)
+    _write_private(directory / "demo-ca-key.pem", ca.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    conf = softhsm_conf(directory / "softhsm")
+    init_token(conf, DEMO_TOKEN, DEMO_PIN)
     os.environ["SOFTHSM2_CONF"] = str(conf)  # this process (the CLI) loads the module next
-    token_key(SOFTHSM_MODULE, "cchc-agency", pin, ca, agency, org=agency, email=contact)
-    leader_file = directory / "leader.p12"
-    leader_file.write_bytes(personal_pkcs12(ca, leader, DEMO_P12_PASSWORD, email=""))
-    leader_file.chmod(0o600)
-    settings = {"PKCS11_MODULE": SOFTHSM_MODULE, "PKCS11_TOKEN": "cchc-agency", "PKCS11_PIN": pin,
-                "SOFTHSM2_CONF": str(conf), "CONTACT": contact}
-    (directory / "demo.json").write_text(json.dumps(settings, ensure_ascii=False, indent=1))
-    (directory / "demo.json").chmod(0o600)
+    _write_private(directory / "leader.p12", personal_pkcs12(ca, leader, DEMO_P12_PASSWORD, email=""))
+    settings = {"PKCS11_MODULE": SOFTHSM_MODULE, "PKCS11_PIN": DEMO_PIN, "SOFTHSM2_CONF": str(conf)}
+    _write_private(directory / "demo.json", json.dumps(settings, ensure_ascii=False, indent=1).encode())
     return settings
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+    path.chmod(0o600)
+
+
+def demo_unit_key(directory: Path, key_label: str, name: str, email: str) -> None:
+    """A key for one issuing unit in the demo token, its certificate naming the unit (once)."""
+    os.environ.setdefault("SOFTHSM2_CONF", str(directory / "softhsm" / "softhsm2.conf"))
+    if has_key(SOFTHSM_MODULE, DEMO_TOKEN, DEMO_PIN, key_label):
+        return
+    key = serialization.load_pem_private_key((directory / "demo-ca-key.pem").read_bytes(), password=None)
+    ca = Authority(key, x509.load_pem_x509_certificate((directory / "demo-ca.pem").read_bytes()))
+    token_key(SOFTHSM_MODULE, DEMO_TOKEN, DEMO_PIN, ca, name, org=name, email=email, key_label=key_label)

@@ -2,30 +2,34 @@
 person's signed file accepted (and the agency's signature added on top), trust anchors, the demo's keys."""
 
 import io
+import json
 from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
 
-from models import Attachment, Document, DocumentSignature, TrustAnchor, User, db, utcnow
+from models import Attachment, Document, DocumentSignature, OrgUnit, TrustAnchor, User, db, utcnow
 
 from .. import audit, permissions, storage
 from ..errors import ValidationError
 from ..transaction import unit_of_work
-from . import certificates, keys, pades, uploads, validation
+from . import certificates, keys, mappings, pades, uploads, validation
 
 AGENCY, PERSONAL = "agency", "personal"
 
 
-def sign_as_agency(pdf: bytes, box: dict | None, *, reason: str = "Ban hành văn bản",
-                   seal_only: bool = False) -> bytes | None:
-    """`pdf` signed with the agency's key over its signature block; None when no key is set."""
-    if not keys.configured():
-        return None
+def sign_as_agency(pdf: bytes, box: dict | None, unit_id: int | None, *, reason: str = "Ban hành văn bản",
+                   seal_only: bool = False) -> tuple[bytes | None, str]:
+    """`pdf` signed with the issuing unit's own key over its signature block, and "" ; (None, why)
+    when the unit has no key: never another unit's."""
+    row = keys.key_of(unit_id)
+    if row is None:
+        return None, keys.NO_UNIT_KEY
     config = current_app.config
-    with keys.agency_signer() as signer:
-        return pades.sign_pdf(pdf, signer, box or pades.default_box(), contact=config.get("SIGN_CONTACT", ""),
-                              tsa_url=config.get("SIGN_TSA_URL", ""), reason=reason, seal_only=seal_only)
+    with keys.unit_signer(row) as signer:
+        contact = certificates.email(signer.signing_cert) or config.get("SIGN_CONTACT", "")
+        return pades.sign_pdf(pdf, signer, box or pades.default_box(), contact=contact,
+                              tsa_url=config.get("SIGN_TSA_URL", ""), reason=reason, seal_only=seal_only), ""
 
 
 def signed_filename(document: Document) -> str:
@@ -57,11 +61,15 @@ def file_signature(actor, document: Document, signed: bytes, role: str, check: v
     return row
 
 
-def file_agency_signature(document_id: int, box: dict | None, signed: bytes | None) -> None:
-    """The worker's part at issue: where the signature block lies, and the agency-signed file."""
+def file_agency_signature(document_id: int, box: dict | None, signed: bytes | None, note: str = "") -> None:
+    """The worker's part at issue: where the signature block lies, and the agency-signed file
+    (or why there is none)."""
     document = db.session.get(Document, document_id)
     document.sign_box = box
-    if signed is not None and document.signed_pdf_id is None:
+    if signed is None:
+        document.sign_note = note[:300]
+    elif document.signed_pdf_id is None:
+        document.sign_note = ""
         file_signature(None, document, signed, AGENCY, validation.check_pdf(signed)[-1])
 
 
@@ -92,12 +100,12 @@ def install_anchor(actor, data: bytes) -> TrustAnchor:
     return anchor
 
 
-DEMO_AGENCY, DEMO_LEADER, DEMO_CONTACT = "Ủy ban nhân dân huyện Tân Hồng", "Nguyễn Văn Hòa", "vanthu@tanhong.demo"
 
 
 def set_up_demo_signing(instance_dir: str) -> bool:
-    """The demo's keys (once): the demo CA as a trust anchor, the agency's key in a SoftHSM2
-    token under instance/signing, the demo leader's PKCS#12. False when they were there already."""
+    """The demo's keys: the demo CA as a trust anchor, the demo leader's PKCS#12 and, in a
+    SoftHSM2 token under instance/signing, a key for each demo issuing unit there is, its
+    certificate naming the unit, mapped to it. False when they were all there already."""
     from pathlib import Path
 
     from . import demo
@@ -105,10 +113,20 @@ def set_up_demo_signing(instance_dir: str) -> bool:
     if current_app.config["PROFILE"] != "demo":
         raise ValidationError("Khóa ký số thử nghiệm chỉ dùng trong bản dùng thử (demo).")
     directory = Path(instance_dir) / "signing"
-    created = not (directory / "demo.json").is_file()
+    created = not (directory / "demo-ca-key.pem").is_file()
     if created:
-        demo.setup_demo(directory, DEMO_AGENCY, DEMO_LEADER, DEMO_CONTACT)
+        demo.setup_demo(directory, demo.DEMO_LEADER)
     install_anchor(None, (directory / "demo-ca.pem").read_bytes())
+    if not current_app.config.get("SIGN_PKCS11_MODULE"):  # the app started before demo.json existed
+        settings = json.loads((directory / "demo.json").read_text())
+        current_app.config.update({f"SIGN_{k}": v for k, v in settings.items()})
+    units = db.session.execute(select(OrgUnit).where(OrgUnit.code.in_(demo.DEMO_SIGNING_UNITS))).scalars()
+    for unit in units:
+        if keys.key_of(unit.id) is None:
+            label = unit.code.lower()
+            demo.demo_unit_key(directory, label, unit.name, f"vanthu.{label}@cchc.demo")
+            mappings.set_unit_key(None, unit, token_label=demo.DEMO_TOKEN, key_label=label)
+            created = True
     return created
 
 
@@ -131,29 +149,41 @@ def accept_personal_signature(actor, document: Document, stream: BinaryIO) -> Do
         original = source.read()
     data = _read_upload(stream)
     signer_name = (document.snapshot or {}).get("signature", {}).get("name", "")
-    check = uploads.review(original, data, signer_name)
-    on_top = _sign_on_top(data, check.field, document.sign_box)
+    signer = _block_signer(document, signer_name)
+    check = uploads.review(original, data, signer_name, mappings.mapped_fingerprints(getattr(signer, "id", None)))
+    on_top, note = _sign_on_top(document, data, check.field)
     with unit_of_work():
         row = file_signature(actor, document, data, PERSONAL, check, signer_user_id=_signer_id(document, check))
+        document.sign_note = note[:300]
         if on_top is not None:
             file_signature(actor, document, on_top, AGENCY, validation.check_pdf(on_top)[-1])
     return row
 
 
-def _sign_on_top(data: bytes, field: str, sign_box: dict | None) -> bytes | None:
-    """The agency's signature over the person's: its seal over the left third of the person's
-    visible signature (Phụ lục I), or the full appearance over the block when it is invisible."""
+def _sign_on_top(document: Document, data: bytes, field: str) -> tuple[bytes | None, str]:
+    """The issuing unit's signature over the person's: its seal over the left third of the
+    person's visible signature (Phụ lục I), or the full appearance over the block when it is invisible."""
     widget = uploads.widget_box(data, field)
     reason = "Cơ quan ban hành ký số trên văn bản đã ký"
     if widget is None:
-        return sign_as_agency(data, sign_box, reason=reason)
-    return sign_as_agency(data, pades.seal_box(widget), reason=reason, seal_only=True)
+        return sign_as_agency(data, document.sign_box, document.unit_id, reason=reason)
+    return sign_as_agency(data, pades.seal_box(widget), document.unit_id, reason=reason, seal_only=True)
+
+
+def _block_signer(document: Document, signer_name: str) -> User | None:
+    """The user named in the signature block: the one who issued the document (a signing role's
+    name is frozen into the block at issue)."""
+    issuer = db.session.get(User, document.issued_by_id) if document.issued_by_id else None
+    return issuer if issuer is not None and uploads.same_person(issuer.full_name, signer_name) else None
 
 
 def _signer_id(document: Document, check: validation.SignatureCheck) -> int | None:
-    """The user who signed: the one who issued the document, when the names agree."""
+    """The user who signed: the one who issued the document, by the certificate's name or mapping."""
     issuer = db.session.get(User, document.issued_by_id) if document.issued_by_id else None
-    return issuer.id if issuer is not None and uploads.same_person(issuer.full_name, check.signer_name) else None
+    if issuer is None:
+        return None
+    named = uploads.same_person(issuer.full_name, check.signer_name)
+    return issuer.id if named or check.fingerprint in mappings.mapped_fingerprints(issuer.id) else None
 
 
 def remove_anchor(actor, fingerprint: str) -> TrustAnchor:

@@ -118,8 +118,9 @@ def widget_box(data: bytes, field: str) -> dict | None:
     return None
 
 
-def review(original: bytes, data: bytes, signer_name: str) -> validation.SignatureCheck:
-    """The checked signature of `data`, a signed copy of `original` by `signer_name`."""
+def review(original: bytes, data: bytes, signer_name: str, mapped: set[str] = frozenset()) -> validation.SignatureCheck:
+    """The checked signature of `data`, a signed copy of `original` by `signer_name`: their name
+    in the certificate, or a certificate an administrator mapped to them (`mapped` fingerprints)."""
     try:
         check = _signature_over(original, data)
     except validation.UnreadablePdf as exc:
@@ -128,6 +129,6 @@ def review(original: bytes, data: bytes, signer_name: str) -> validation.Signatu
         raise ValidationError(EXPIRED, field="signed")
     if check.status == validation.UNTRUSTED:
         raise ValidationError(UNTRUSTED, field="signed")
-    if not same_person(check.signer_name, signer_name):
+    if not same_person(check.signer_name, signer_name) and check.fingerprint not in mapped:
         raise ValidationError(NOT_THE_SIGNER, field="signed")
     return check

@@ -46,6 +46,7 @@ class SignatureCheck:
     signed_at: datetime | None
     anchor_name: str
     signed_revision_end: int  # the byte length of the file as it was signed
+    fingerprint: str = ""  # sha256 of the signer's certificate
 
 
 def trust_roots() -> list:
@@ -75,7 +76,8 @@ def _check(embedded, context: ValidationContext, now: datetime) -> SignatureChec
         issuer=cert.issuer.human_friendly, serial=format(cert.serial_number, "x"),
         not_before=certificates.not_before(cert), not_after=certificates.not_after(cert),
         signed_at=st.signer_reported_dt, anchor_name=anchor.subject.human_friendly if anchor else "",
-        signed_revision_end=int(embedded.byte_range[2]) + int(embedded.byte_range[3]))
+        signed_revision_end=int(embedded.byte_range[2]) + int(embedded.byte_range[3]),
+        fingerprint=certificates.fingerprint(cert))
 
 
 def check_pdf(data: bytes) -> list[SignatureCheck]:

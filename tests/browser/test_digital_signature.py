@@ -15,10 +15,9 @@ from sqlalchemy import select
 
 from inspection.jobs.reports import render_report
 from inspection.signing import demo as pki_demo
-from inspection.signing.services import install_anchor
 from models import Document, Report, db
 from tests.reports.support import Demo, walk_to_draft
-from tests.signing.conftest import CONTACT, PIN, TOKEN, pki  # noqa: F401 — the PKI fixture
+from tests.signing.conftest import pki, use_test_token  # noqa: F401 — the PKI fixture
 
 from . import lighthouse
 from .conftest import DESKTOP, save_screenshot, sign_in
@@ -46,11 +45,8 @@ def render_in_a_thread(app, document: Document) -> None:
 
 @pytest.fixture
 def signing_site(demo_site, app, pki, monkeypatch):  # noqa: F811
-    for key, value in {"SIGN_PKCS11_MODULE": pki_demo.SOFTHSM_MODULE, "SIGN_PKCS11_TOKEN": TOKEN,
-                       "SIGN_PKCS11_PIN": PIN, "SIGN_PKCS11_KEY": "", "SIGN_PKCS12": "",
-                       "SIGN_CONTACT": CONTACT, "SIGN_TSA_URL": ""}.items():
-        monkeypatch.setitem(app.config, key, value)
-    install_anchor(None, pki.ca.pem())
+    use_test_token(app, pki, monkeypatch)
+    db.session.commit()
     return demo_site
 
 

@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 
 from inspection.signing import demo as pki_demo
+from inspection.signing.mappings import set_unit_key
 from inspection.signing.services import install_anchor
+from tests.reports.support import Demo
 
-AGENCY = "Ủy ban nhân dân huyện Tân Hồng"
-CONTACT = "vanthu@tanhong.gov.vn"
-TOKEN, PIN = "test-agency", "4321"
+AGENCY = "Ủy ban nhân dân huyện Tân Hồng"  # the demo's units TH and TH-NV, each with its key in the token
+DEPARTMENT = "Phòng Nội vụ huyện Tân Hồng"
+CONTACT, DEPARTMENT_CONTACT = "vanthu@tanhong.gov.vn", "noivu@tanhong.gov.vn"
+TOKEN, PIN, DEPARTMENT_KEY = "test-agency", "4321", "test-noi-vu"
 
 
 @dataclass
@@ -32,6 +35,8 @@ def pki(tmp_path_factory) -> Pki:
     pki_demo.init_token(conf, TOKEN, PIN)
     ca = pki_demo.make_ca()
     pki_demo.token_key(pki_demo.SOFTHSM_MODULE, TOKEN, PIN, ca, AGENCY, org=AGENCY, email=CONTACT)
+    pki_demo.token_key(pki_demo.SOFTHSM_MODULE, TOKEN, PIN, ca, DEPARTMENT, org=DEPARTMENT,
+                       email=DEPARTMENT_CONTACT, key_label=DEPARTMENT_KEY)
     (directory / "ca.pem").write_bytes(ca.pem())
     nss = directory / "nss"
     nss.mkdir()
@@ -41,14 +46,19 @@ def pki(tmp_path_factory) -> Pki:
     return Pki(ca, conf, nss, directory)
 
 
-@pytest.fixture
-def agency_token(app, ctx, pki, monkeypatch) -> Pki:
-    """The agency's key in the test token, the test CA installed as a trust anchor."""
-    for key, value in {"SIGN_PKCS11_MODULE": pki_demo.SOFTHSM_MODULE, "SIGN_PKCS11_TOKEN": TOKEN,
-                       "SIGN_PKCS11_PIN": PIN, "SIGN_PKCS11_KEY": "", "SIGN_PKCS12": "",
-                       "SIGN_CONTACT": CONTACT, "SIGN_TSA_URL": ""}.items():
+def use_test_token(app, pki: Pki, monkeypatch) -> None:
+    """The settings of the test token, the test CA installed as a trust anchor, and the demo's
+    UBND (TH) given its key in the token; Phòng Nội vụ has its own key there, not yet mapped."""
+    for key, value in {"SIGN_PKCS11_MODULE": pki_demo.SOFTHSM_MODULE, "SIGN_PKCS11_PIN": PIN,
+                       "SIGN_PKCS11_SLOT": "", "SIGN_CONTACT": "", "SIGN_TSA_URL": ""}.items():
         monkeypatch.setitem(app.config, key, value)
     install_anchor(None, pki.ca.pem())
+    set_unit_key(None, Demo().units["TH"], token_label=TOKEN, key_label=TOKEN)
+
+
+@pytest.fixture
+def agency_token(app, ctx, pki, monkeypatch) -> Pki:
+    use_test_token(app, pki, monkeypatch)
     return pki
 
 

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from inspection.reports import services
 from inspection.signing import demo as pki_demo
 from inspection.signing.certificates import DEMO_CA_NAME
+from inspection.signing.mappings import set_unit_key
 from inspection.signing.validation import check_pdf
 from models import DocumentSignature, Report, db
 from tests.reports.support import Demo, pdf_words, run_jobs, stored_bytes, walk_to_draft
 
-from .conftest import AGENCY, PIN, TOKEN, pdfsig
+from .conftest import AGENCY, DEPARTMENT_KEY, PIN, TOKEN, pdfsig
 
 
 @pytest.fixture
@@ -83,18 +84,19 @@ def test_one_changed_byte_is_reported_invalid_by_pyhanko_and_pdfsig(demo, agency
 def test_the_private_key_never_leaves_the_token(agency_token):
     token = pkcs11.lib(pki_demo.SOFTHSM_MODULE).get_token(token_label=TOKEN)
     with token.open(user_pin=PIN) as session:
-        key = session.get_key(ObjectClass.PRIVATE_KEY, label=TOKEN)
-        assert key[Attribute.SENSITIVE] is True and key[Attribute.EXTRACTABLE] is False
-        with pytest.raises(pkcs11.exceptions.AttributeSensitive):
-            key[Attribute.PRIVATE_EXPONENT]  # noqa: B018
+        for label in (TOKEN, DEPARTMENT_KEY):  # the UBND's key and Phòng Nội vụ's
+            key = session.get_key(ObjectClass.PRIVATE_KEY, label=label)
+            assert key[Attribute.SENSITIVE] is True and key[Attribute.EXTRACTABLE] is False
+            with pytest.raises(pkcs11.exceptions.AttributeSensitive):
+                key[Attribute.PRIVATE_EXPONENT]  # noqa: B018
 
 
 def test_a_pkcs12_file_signs_too(demo, agency_token, app, monkeypatch, tmp_path):
     p12 = tmp_path / "agency.p12"
     p12.write_bytes(pki_demo.personal_pkcs12(agency_token.ca, AGENCY, "bi-mat", org=AGENCY))
     monkeypatch.setitem(app.config, "SIGN_PKCS11_MODULE", "")
-    monkeypatch.setitem(app.config, "SIGN_PKCS12", str(p12))
     monkeypatch.setitem(app.config, "SIGN_PKCS12_PASSWORD", "bi-mat")
+    set_unit_key(None, demo.units["TH"], pkcs12_path=str(p12))
     signed = stored_bytes(issue_conclusion(demo).signed_pdf_id)
     [check] = check_pdf(signed)
     assert (check.status, check.whole_file, check.signer_name) == ("valid", True, AGENCY)
