@@ -7,12 +7,13 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from inspection import auth, catalog, embedded_db, errors, formatting, permissions, ratelimit, refusals, rows, security
+from inspection import catalog, embedded_db, errors, formatting, permissions, ratelimit, refusals, rows, security
 from inspection.admin import bp as admin_bp
 from inspection.api import bp as api_bp
 from inspection.auth import bp as auth_bp
 from inspection.auth import two_factor_policy
 from inspection.auth.services import load_session
+from inspection.auth.steps import pending_step
 from inspection.cli import register_cli
 from inspection.config import load_config
 from inspection.dashboard import bp as dashboard_bp
@@ -98,7 +99,7 @@ def _select_locale() -> str:
 def _enforce_account_steps():
     if request.endpoint in _OPEN_ENDPOINTS or not current_user.is_authenticated:
         return None
-    step = auth.pending_step(current_user, g.get("user_session"))
+    step = pending_step(current_user, g.get("user_session"))
     if step and request.endpoint != step:
         return redirect(url_for(step))
     return None

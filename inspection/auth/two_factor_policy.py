@@ -4,7 +4,7 @@ Three sources: the roles of CCHC_2FA_ROLES (set by the operator: at once), the r
 administrator chooses (two_factor_role, each since the moment it was chosen) and single users an
 administrator asks (user_account.two_factor_required_since). A user without two-factor gets
 TWO_FACTOR_GRACE_DAYS from the earliest of these moments; after that every page sends them to
-enrol first (auth.pending_step). The grace is for a new rule: someone given a chosen role later has
+enrol first (auth.steps.pending_step). The grace is for a new rule: someone given a chosen role later has
 what is left of it."""
 
 from dataclasses import dataclass

@@ -3,6 +3,8 @@
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__)
+# the route modules, each registering its views on bp
+from . import ops_views, views  # noqa: E402,F401
 
 
 @bp.record_once
@@ -10,6 +12,3 @@ def _watch_changes(_state) -> None:
     from .summary import watch_changes
 
     watch_changes()
-
-
-from . import ops_views, views  # noqa: E402,F401

@@ -2,4 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("plans", __name__)
 
-from . import sheet_views, views  # noqa: E402,F401
+# the route modules, each registering its views on bp
+from . import sheet_views, task_actions, task_views, views  # noqa: E402,F401

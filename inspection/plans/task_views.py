@@ -219,6 +219,3 @@ def task_attachment_view(view):
 def task_file(attachment: Attachment, task: Task):
     """Download a file posted on a task (images open in the browser)."""
     return storage.send_attachment(attachment, download=attachment.mime_type not in storage.IMAGE_TYPES)
-
-
-from . import task_actions  # noqa: E402,F401

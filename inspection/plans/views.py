@@ -238,6 +238,3 @@ def new_task(plan: Plan):
                 return back_to("plans.new_task", plan_id=plan.id, area=form.area_id.data)
             return back_to("plans.plan_detail", plan_id=plan.id)
     return render_template("plans/edit_task.html", form=form, plan=plan, task=None, current=None), form_status()
-
-
-from . import task_views  # noqa: E402,F401

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("remediation", __name__)
 
-from . import views  # noqa: E402,F401
+# the route modules, each registering its views on bp
+from . import action_views, views  # noqa: E402,F401

@@ -259,6 +259,3 @@ def new_action(finding: Finding):
     return render_template("remediation/new_action.html", form=form, finding=finding, inspection=inspection,
                            open_for_actions=inspection.status in (InspectionStatus.CONCLUDED,
                                                                   InspectionStatus.CLOSED)), status
-
-
-from . import action_views  # noqa: E402,F401
