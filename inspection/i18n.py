@@ -18,15 +18,20 @@ class _RequestCatalogDomain(Domain):
     """Flask-Babel's message domain, with the catalog looked up once per app context (a request)
     instead of on every string: the lookup resolves the context, the locale and its cache key each
     time, and a 50-row task list translates ~150 strings. Flask-Babel keeps the locale for as long
-    (in g); nothing here calls flask_babel.refresh()."""
+    (in g); nothing here calls flask_babel.refresh(). Under force_locale the locale's own catalog is
+    looked up instead."""
 
     def get_translations(self):
-        if not has_app_context():
+        if not has_app_context() or _forced():  # force_locale (an e-mail in its reader's language)
             return super().get_translations()
         catalog = g.get("_cchc_catalog")  # beside Flask-Babel's own cache of the locale (g._flask_babel)
         if catalog is None:
             catalog = g._cchc_catalog = super().get_translations()
         return catalog
+
+
+def _forced() -> bool:
+    return getattr(g.get("_flask_babel"), "forced_babel_locale", None) is not None
 
 
 class Babel(flask_babel.Babel):

@@ -1,5 +1,7 @@
 """Queue wiring, e-mail notifications, stored files, the demo seed and the CLI."""
 
+import email
+import email.policy
 import io
 import time
 
@@ -9,6 +11,7 @@ from sqlalchemy import select
 
 from inspection import notifications, storage
 from inspection.errors import ValidationError
+from inspection.i18n import N_
 from inspection.queue import enqueue_after_commit, get_queue, get_redis
 from inspection.transaction import unit_of_work
 from models import Attachment, Notification, User, db
@@ -67,6 +70,34 @@ def test_notifications_are_emailed_when_smtp_is_configured(app, ctx, tree):
         assert len(inbox) == 1 and "hanh@anphuoc.example" in inbox[0]
         row = db.session.execute(select(Notification).where(Notification.user_id == user.id)).scalar_one()
         assert row.emailed_at is not None
+    finally:
+        app.config.update(SMTP_HOST="")
+        controller.stop()
+
+
+def test_a_notification_e_mail_is_written_in_its_reader_s_language(app, ctx, tree):
+    """The bell shows a notification in the reader's language; its e-mail too (names stay as typed)."""
+    controller, inbox = _smtp_sink()
+    inbox.clear()
+    try:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+        english = make_user(unit=tree["a"], email="lan@anphuoc.example")
+        english.locale = "en"
+        vietnamese = make_user(unit=tree["a"], email="hoa@anphuoc.example")
+        db.session.commit()
+        with unit_of_work():
+            notifications.notify([english.id, vietnamese.id], "system", N_("Nhiệm vụ đã bị hủy: %(title)s"),
+                                 params={"title": "Niêm yết thủ tục hành chính"})
+        SimpleWorker([get_queue("default")], connection=get_redis()).work(burst=True)
+        deadline = time.time() + 5
+        while len(inbox) < 2 and time.time() < deadline:
+            time.sleep(0.05)
+        mails = {("lan@" in m and "en") or "vi": email.message_from_string(m, policy=email.policy.default)
+                 for m in inbox}
+        assert mails["en"]["Subject"] == "Task cancelled: Niêm yết thủ tục hành chính"
+        assert "please do not reply" in mails["en"].get_content()
+        assert mails["vi"]["Subject"] == "Nhiệm vụ đã bị hủy: Niêm yết thủ tục hành chính"
+        assert "vui lòng không trả lời" in mails["vi"].get_content()
     finally:
         app.config.update(SMTP_HOST="")
         controller.stop()

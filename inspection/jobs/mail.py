@@ -4,8 +4,11 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 
 from models import Notification, User, db, utcnow
+
+from .. import notifications
 
 
 def send_notification_email(notification_id: int) -> bool:
@@ -16,17 +19,18 @@ def send_notification_email(notification_id: int) -> bool:
     user = db.session.get(User, row.user_id)
     if user is None or not user.email or not user.is_active:
         return False
-    _send(user.email, row.title, _body(row))
+    with force_locale(user.locale or "vi"):  # in the reader's language, as the bell shows it
+        _send(user.email, notifications.text(row)[:300], _body(row))
     row.emailed_at = utcnow()
     db.session.commit()
     return True
 
 
 def _body(row: Notification) -> str:
-    lines = [row.title, ""]
+    lines = [notifications.text(row), ""]
     if row.link:
-        lines.append(f"Xem chi tiết: {current_app.config.get('PUBLIC_URL', '')}{row.link}")
-    lines.append("Thư tự động từ hệ thống quản lý kiểm tra và nhiệm vụ CCHC; vui lòng không trả lời.")
+        lines.append(gettext("Xem chi tiết: %(url)s", url=f"{current_app.config.get('PUBLIC_URL', '')}{row.link}"))
+    lines.append(gettext("Thư tự động từ hệ thống quản lý kiểm tra và nhiệm vụ CCHC; vui lòng không trả lời."))
     return "\n".join(lines)
 
 
