@@ -5,13 +5,18 @@ register too) instead of hiding it; the production profile refuses the demo CA."
 import io
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 
+from inspection.errors import ValidationError
 from inspection.seed import DEMO_PASSWORD
 from inspection.signing import demo as pki_demo
+from inspection.signing.mappings import map_certificate
+from inspection.signing.services import set_up_demo_signing
+from inspection.signing.validation import check_pdf
 from models import DocumentSignature, TrustAnchor, db
 from tests.factories import csrf_token, sign_in
-from tests.reports.support import Demo
+from tests.reports.support import Demo, stored_bytes
 
 from .test_agency import issue_conclusion
 
@@ -65,3 +70,19 @@ def test_the_production_profile_refuses_the_demo_ca_as_an_anchor(demo, client, p
     page = post_anchor(client, pki.ca.pem()).get_data(as_text=True)
     assert "Không cài CA thử nghiệm trong môi trường chính thức" in page
     assert db.session.execute(select(TrustAnchor)).first() is None
+
+
+def test_the_production_profile_ignores_a_demo_anchor_and_refuses_the_demo_elsewhere(demo, client, pki, agency_token,
+                                                                                       app, monkeypatch, tmp_path):
+    """A demo CA installed before the switch to production trusts nothing; a demo personal
+    certificate cannot be mapped; `flask signing-demo` refuses to run."""
+    signed = stored_bytes(issue_conclusion(demo).signed_pdf_id)
+    assert check_pdf(signed)[-1].status == "valid"  # the test CA is marked as the demo CA
+    monkeypatch.setitem(app.config, "PROFILE", "production")
+    assert check_pdf(signed)[-1].status == "untrusted"
+    cer = pki.ca.cert.public_bytes(Encoding.DER)  # a certificate the demo CA's name marks
+    with pytest.raises(ValidationError, match="CA thử nghiệm"):
+        map_certificate(demo.user("admin"), demo.user("leader"), cer)
+    with pytest.raises(ValidationError, match="chỉ dùng trong bản dùng thử"):
+        set_up_demo_signing(str(tmp_path))
+    assert not (tmp_path / "signing").exists()
