@@ -158,6 +158,9 @@ def _jobs() -> dict:
         "PUBLIC_URL": os.environ.get("CCHC_PUBLIC_URL", "").rstrip("/"),
         "ESCALATE_TO_HEAD_DAYS": _int("CCHC_ESCALATE_TO_HEAD_DAYS", 3),
         "ESCALATE_TO_LEADER_DAYS": _int("CCHC_ESCALATE_TO_LEADER_DAYS", 10),
+        # an extension request goes to the coordinator (Phòng/Sở Nội vụ), who forwards it to the leader
+        # with an opinion; "0" skips that step: the leader decides the unit's request directly
+        "EXTENSION_COORDINATOR_STEP": os.environ.get("CCHC_EXTENSION_COORDINATOR_STEP", "1") == "1",
         "CAPTURE_SKEW_MINUTES": _int("CCHC_CAPTURE_SKEW_MINUTES", 120),
         # how far past the server's clock a device time may lie (a capture "in the future")
         "CAPTURE_FUTURE_MINUTES": _int("CCHC_CAPTURE_FUTURE_MINUTES", 120),

@@ -64,6 +64,7 @@ ACTIONS: dict[str, frozenset] = {
     "task.review": frozenset({Role.LEADER, Role.COORDINATOR}),
     "task.reopen": frozenset({Role.LEADER}),
     "extension.request": frozenset({Role.UNIT_HEAD, Role.UNIT_OFFICER}),
+    "extension.forward": frozenset({Role.COORDINATOR}),  # with an opinion, to the leader
     "extension.decide": frozenset({Role.LEADER}),
     "template.view": ALL_ROLES - {Role.UNIT_OFFICER},
     "template.manage": frozenset({Role.ADMIN, Role.COORDINATOR}),

@@ -144,13 +144,22 @@ TIMELINESS_COLOURS = {
 
 
 class ExtensionStatus(enum.StrEnum):
+    """An extension request (task or remediation action): requested → forwarded (the coordinator's
+    opinion) → approved | refused (a leader); the leader decides a requested one directly where
+    the coordinator step is skipped (EXTENSION_COORDINATOR_STEP)."""
+
     REQUESTED = "requested"
+    FORWARDED = "forwarded"
     APPROVED = "approved"
     REFUSED = "refused"
 
 
-EXTENSION_STATUS_LABELS = {ExtensionStatus.REQUESTED: N_("Đề nghị gia hạn"), ExtensionStatus.APPROVED: N_("Đã gia hạn"),
+PENDING_EXTENSION = (ExtensionStatus.REQUESTED, ExtensionStatus.FORWARDED)  # at most one per subject (index)
+EXTENSION_STATUS_LABELS = {ExtensionStatus.REQUESTED: N_("Chờ chuyển lãnh đạo"),
+                           ExtensionStatus.FORWARDED: N_("Chờ lãnh đạo quyết định"),
+                           ExtensionStatus.APPROVED: N_("Đã gia hạn"),
                            ExtensionStatus.REFUSED: N_("Không chấp thuận gia hạn")}
+FORWARD_OPINIONS = {"agree": N_("Đề xuất đồng ý"), "disagree": N_("Đề xuất không đồng ý")}
 
 
 class InspectionKind(enum.StrEnum):

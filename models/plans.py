@@ -2,10 +2,11 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import TimestampMixin, UTCDateTime, VersionedMixin, db, utcnow
+from .enums import EXTENSION_STATUS_LABELS, FORWARD_OPINIONS
 
 plan_area = Table(
     "plan_area", db.metadata,
@@ -107,11 +108,19 @@ class TaskUpdate(db.Model):
         secondary=task_update_attachment, lazy="selectin")
 
 
+PENDING_SQL = "status IN ('requested', 'forwarded')"
+
+
 class ExtensionRequest(db.Model):
-    """ExtensionRequest — đề nghị gia hạn: a unit asks for a later deadline; only a leader decides.
-    The task keeps its original deadline on record."""
+    """ExtensionRequest — đề nghị gia hạn of a task or a remediation action (the subject): a unit
+    asks for a later deadline, the coordinator forwards it with an opinion, a leader decides. The
+    subject keeps its original deadline on record; at most one request per subject is pending."""
 
     __tablename__ = "extension_request"
+    __table_args__ = (
+        Index("uq_extension_request_pending_task", "task_id", unique=True, postgresql_where=text(PENDING_SQL)),
+        Index("uq_extension_request_pending_action", "action_id", unique=True, postgresql_where=text(PENDING_SQL)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
@@ -125,9 +134,24 @@ class ExtensionRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str] = mapped_column(Text, default="")
+    forwarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    forward_opinion: Mapped[str | None] = mapped_column(String(20))  # agree | disagree (FORWARD_OPINIONS)
+    forward_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id], lazy="joined")  # noqa: F821
+    forwarded_by: Mapped["User | None"] = relationship(foreign_keys=[forwarded_by_id], lazy="joined")  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id], lazy="joined")  # noqa: F821
+
+    @property
+    def status_label(self) -> str:
+        """The status's catalog msgid (the page translates it)."""
+        return EXTENSION_STATUS_LABELS[self.status]
+
+    @property
+    def opinion_label(self) -> str:
+        return FORWARD_OPINIONS.get(self.forward_opinion or "", "")
 
 
 class ReminderSent(db.Model):

@@ -12,7 +12,7 @@ from inspection.inspections.queries import period_bounds
 from inspection.main import todo
 from inspection.seed import DEMO_PASSWORD, seed_demo
 from models import ExtensionRequest, InspectionMember, Membership, User, db
-from models.enums import InspectionStatus, RemediationStatus, Role, TaskStatus
+from models.enums import ExtensionStatus, InspectionStatus, RemediationStatus, Role, TaskStatus
 from tests.factories import sign_in
 from tests.querycount import statement_budget
 from tests.scenario import new_action_for, new_inspection_of, new_task_for
@@ -25,8 +25,8 @@ MENU_OF = {"/tasks": "tasks", "/remediation": "remediation", "/inspections": "in
 ROLE_LINES = {
     "officer": {"tasks_due", "tasks_overdue", "tasks_returned", "actions_todo", "actions_returned"},
     "head": {"tasks_to_confirm", "actions_to_confirm"},
-    "coordinator": {"tasks_to_review", "actions_to_review", "conclusions_to_draft", "task_extensions",
-                    "action_extensions"},
+    "coordinator": {"tasks_to_review", "actions_to_review", "conclusions_to_draft", "task_extensions_to_forward",
+                    "action_extensions_to_forward"},
     "leader": {"task_extensions", "action_extensions", "conclusions_to_issue", "actions_escalated"},
     "inspector": {"inspections_today", "inspections_week", "actions_to_review", "unsynced"},
 }
@@ -83,10 +83,11 @@ def _work_in_every_state(scenario) -> None:
     for status, deadline in [*deadlines.items(), (TaskStatus.OPEN, today + timedelta(days=8))]:
         task = new_task_for(unit)
         task.status, task.deadline = status, deadline
-    extended = new_task_for(unit)
-    extended.deadline = today + timedelta(days=30)
-    db.session.add(ExtensionRequest(task_id=extended.id, unit_id=unit.id, requested_by_id=officer.id,
-                                    current_deadline=extended.deadline, requested_deadline=today, reason="Chờ"))
+    for status in (ExtensionStatus.REQUESTED, ExtensionStatus.FORWARDED, ExtensionStatus.APPROVED):
+        extended = new_task_for(unit)
+        extended.deadline = today + timedelta(days=30)
+        db.session.add(ExtensionRequest(task_id=extended.id, unit_id=unit.id, requested_by_id=officer.id, status=status,
+                                        current_deadline=extended.deadline, requested_deadline=today, reason="Chờ"))
     for status in (RemediationStatus.OPEN, RemediationStatus.RETURNED, RemediationStatus.AWAITING_HEAD,
                    RemediationStatus.SUBMITTED, RemediationStatus.IN_PROGRESS):
         action = new_action_for(unit)
@@ -94,7 +95,13 @@ def _work_in_every_state(scenario) -> None:
     escalated = new_action_for(unit)
     escalated.status, escalated.escalation_level = RemediationStatus.IN_PROGRESS, 2
     db.session.add(ExtensionRequest(action_id=escalated.id, unit_id=unit.id, requested_by_id=officer.id,
-                                    current_deadline=escalated.deadline, requested_deadline=today, reason="Chờ"))
+                                    current_deadline=escalated.deadline, requested_deadline=today, reason="Chờ",
+                                    status=ExtensionStatus.FORWARDED))
+    for _n in range(2):  # two actions whose requests wait for the coordinator
+        waiting = new_action_for(unit)
+        waiting.status = RemediationStatus.IN_PROGRESS
+        db.session.add(ExtensionRequest(action_id=waiting.id, unit_id=unit.id, requested_by_id=officer.id,
+                                        current_deadline=waiting.deadline, requested_deadline=today, reason="Chờ"))
     inspector = scenario.user_for(Role.INSPECTOR)
     for status in (InspectionStatus.MINUTES_CLOSED, InspectionStatus.CONCLUSION_DRAFTED, InspectionStatus.ANNOUNCED):
         inspection = new_inspection_of(unit, status)
@@ -114,12 +121,14 @@ def test_scenario_counts_equal_the_rows_behind_their_links(app, scenario, whole_
         found[role] = check_home(client)
     today = local_today()
     today_sunday = today.weekday() == 6
-    assert found[Role.UNIT_OFFICER] == {"tasks_due": 2, "tasks_overdue": 1, "tasks_returned": 1, "actions_todo": 4,
+    assert found[Role.UNIT_OFFICER] == {"tasks_due": 2, "tasks_overdue": 1, "tasks_returned": 1, "actions_todo": 6,
                                         "actions_returned": 1}
     assert found[Role.UNIT_HEAD] == {"tasks_to_confirm": 1, "actions_to_confirm": 1}
     assert found[Role.LEADER] == {"task_extensions": 1, "action_extensions": 1, "conclusions_to_issue": 1,
                                   "actions_escalated": 1}
     assert found[Role.COORDINATOR]["conclusions_to_draft"] == 1
+    assert (found[Role.COORDINATOR]["task_extensions_to_forward"],
+            found[Role.COORDINATOR]["action_extensions_to_forward"]) == (1, 2)
     assert found[Role.COORDINATOR]["tasks_to_review"] == 1
     assert found[Role.INSPECTOR]["inspections_today"] == 2 + today_sunday
     surprise = scenario.inspections["surprise_an_phuoc"]  # the inspector leads it, in two days

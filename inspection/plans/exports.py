@@ -20,6 +20,7 @@ from models import Attachment, OrgUnit, ParArea, Plan, Task, db
 from models.enums import TASK_STATUS_LABELS, TIMELINESS_LABELS, TaskStatus, Timeliness
 
 from .. import permissions
+from ..deadlines.queries import stage_from
 from ..errors import NotFound
 from ..formatting import format_date, local_today, parse_date
 from ..queue import enqueue_after_commit
@@ -60,7 +61,7 @@ def filters_from_args(args) -> TaskFilters:
                        status=args.get("status") or None, timeliness=args.get("timeliness") or None,
                        due_from=parse_date(args.get("due_from", "")), due_to=parse_date(args.get("due_to", "")),
                        q=(args.get("q") or "")[:200], adhoc=args.get("adhoc") in ("1", "y", "true", "on"),
-                       extension=args.get("extension") in ("1", "y", "true", "on"))
+                       extension=stage_from(args.get("extension")))
 
 
 def _filters(spec: dict) -> TaskFilters:

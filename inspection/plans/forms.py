@@ -15,6 +15,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from models.enums import TASK_STATUS_LABELS, TIMELINESS_LABELS
 
+from ..deadlines.forms import FILTER_CHOICES as EXTENSION_FILTER
+from ..deadlines.forms import DecisionFields, ExtensionFields, ForwardFields
 from ..forms import BAD_CHOICE, CheckboxListField, DateField, Form, id_select, int_or_none
 
 MAX_FILES = 10
@@ -123,20 +125,16 @@ class CancelForm(Form):
                                                                 max_length(4000)], render_kw={"rows": 2})
 
 
-class ExtensionForm(Form):
-    new_deadline = DateField(_l("Đề nghị gia hạn đến ngày"),
-                             validators=[InputRequired(_l("Nhập thời hạn đề nghị (dd/mm/yyyy)."))])
-    extension_reason = TextAreaField(_l("Lý do đề nghị gia hạn"),
-                                     validators=[required(_l("Nhập lý do đề nghị gia hạn.")), max_length(4000)],
-                                     render_kw={"rows": 2})
+class ExtensionForm(ExtensionFields, Form):
+    pass
 
 
-class DecisionForm(Form):
-    request_id = HiddenField()
-    decision = SelectField(choices=[SelectChoice("approve", _l("Đồng ý gia hạn")),
-                                    SelectChoice("refuse", _l("Không đồng ý"))], invalid_choice_message=BAD_CHOICE)
-    decision_note = TextAreaField(_l("Ý kiến của lãnh đạo"), validators=[Optional(), max_length(4000)],
-                                  render_kw={"rows": 2})
+class ForwardForm(ForwardFields, Form):
+    pass
+
+
+class DecisionForm(DecisionFields, Form):
+    pass
 
 
 class CopyPlanForm(Form):
@@ -158,7 +156,7 @@ class TaskFilterForm(Form):
     plan_id = SelectField(_l("Kế hoạch"), coerce=int_or_none, choices=[], validate_choice=False,
                           invalid_value_message=BAD_CHOICE)
     adhoc = BooleanField(_l("Chỉ nhiệm vụ giao đột xuất (không thuộc kế hoạch)"))
-    extension = BooleanField(_l("Có đề nghị gia hạn chờ lãnh đạo quyết định"))
+    extension = SelectField(_l("Gia hạn"), default="", choices=EXTENSION_FILTER, invalid_choice_message=BAD_CHOICE)
     area_id = id_select(_l("Lĩnh vực"))
     unit_id = SelectField(_l("Đơn vị"), coerce=int_or_none, choices=[], validate_choice=False,
                           invalid_value_message=BAD_CHOICE)

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
-from models import AuditEvent, ExtensionRequest, OrgUnit, Plan, Task, TaskUpdate, User, db
-from models.enums import TASK_STATUS_LABELS, Timeliness
+from models import AuditEvent, OrgUnit, Plan, Task, TaskUpdate, User, db
+from models.enums import FORWARD_OPINIONS, TASK_STATUS_LABELS, Timeliness
 
 from ..charts import progress_chart
+from ..deadlines import queries as deadlines
 from ..formatting import format_date
 from ..i18n import N_
 from .queries import FIXED_LABELS, Progress, TaskFilters, filtered_tasks, plan_area_counts, plan_progress, plan_tasks
@@ -28,7 +29,8 @@ EVENT_LABELS = {
     "task.start": N_("Bắt đầu thực hiện"), "task.progress": N_("Cập nhật tiến độ"), "task.commented": N_("Cho ý kiến"),
     "task.submit": N_("Gửi kết quả"), "task.confirm": N_("Thủ trưởng xác nhận"), "task.accept": N_("Chấp nhận kết quả"),
     "task.return": N_("Trả lại"), "task.reopen": N_("Mở lại"), "task.cancel": N_("Hủy nhiệm vụ"),
-    "extension.requested": N_("Đề nghị gia hạn"), "extension.approved": N_("Đồng ý gia hạn"),
+    "extension.requested": N_("Đề nghị gia hạn"), "extension.forwarded": N_("Chuyển lãnh đạo đề nghị gia hạn"),
+    "extension.approved": N_("Đồng ý gia hạn"),
     "extension.refused": N_("Không đồng ý gia hạn"),
 }
 
@@ -114,15 +116,12 @@ def _in_reader_language(progress: dict) -> dict:
 
 def task_page(task: Task) -> dict:
     """The task's plan, thread (oldest first), change log and extension requests."""
-    requests = list(db.session.execute(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
-                                       .order_by(ExtensionRequest.created_at, ExtensionRequest.id)).scalars())
     updates = select(TaskUpdate).where(TaskUpdate.task_id == task.id).order_by(TaskUpdate.created_at, TaskUpdate.id)
     return {
         "plan": db.session.get(Plan, task.plan_id) if task.plan_id else None,
         "updates": list(db.session.execute(updates).scalars()),
         "events": task_events(task),
-        "extensions": requests,
-        "pending_extension": next((r for r in requests if r.status == "requested"), None),
+        **deadlines.panel(task),
     }
 
 
@@ -160,6 +159,9 @@ def _detail(event: AuditEvent, names: dict[int, str]) -> str:
         return _("Đã sửa: %(fields)s", fields=", ".join(_(label) for label in changed)) if changed else ""
     if event.action == "extension.requested":
         return _("Đến ngày %(day)s. Lý do: %(reason)s", day=_day(after.get("deadline")), reason=after.get("reason", ""))
+    if event.action == "extension.forwarded":
+        opinion = FORWARD_OPINIONS.get(after.get("opinion"))
+        return ". ".join(filter(None, [_(opinion) if opinion else "", after.get("note", "")]))
     if event.action == "extension.approved":
         return _("Thời hạn mới %(day)s (hạn ban đầu %(original)s)", day=_day(after.get("deadline")),
                  original=_day(after.get("original_deadline")))

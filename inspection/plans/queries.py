@@ -6,10 +6,11 @@ from datetime import date
 from sqlalchemy import and_, case, func, select
 
 from models import ExtensionRequest, OrgUnit, ParArea, Plan, Task, db, subtree_ids
-from models.enums import ExtensionStatus, TaskStatus, Timeliness
+from models.enums import TaskStatus, Timeliness
 from models.plans import task_support_unit
 
 from .. import permissions
+from ..deadlines.queries import with_pending
 from ..formatting import local_today
 from ..i18n import N_
 from ..listing import paginate
@@ -39,7 +40,7 @@ class TaskFilters:
     due_to: date | None = None
     q: str = ""
     adhoc: bool = False
-    extension: bool = False  # with an extension request waiting for the leader's decision
+    extension: str = ""  # with a pending extension request at this stage (deadlines.queries.STAGES)
     extra: dict = field(default_factory=dict)
 
 
@@ -66,8 +67,7 @@ def _conditions(filters: TaskFilters, today: date) -> list:
     elif filters.status == TODO:
         found.append(Task.status.in_(TODO_STATUSES))
     if filters.extension:
-        found.append(Task.id.in_(select(ExtensionRequest.task_id).where(
-            ExtensionRequest.status == ExtensionStatus.REQUESTED, ExtensionRequest.task_id.is_not(None))))
+        found.append(Task.id.in_(with_pending(ExtensionRequest.task_id, filters.extension)))
     if filters.timeliness in set(Timeliness):
         found.append(timeliness_clause(filters.timeliness, today))
     if filters.due_from:

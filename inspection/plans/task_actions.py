@@ -13,10 +13,12 @@ from models import Task
 from models.enums import TaskStatus
 
 from .. import permissions, storage
+from ..deadlines import services as deadlines
+from ..deadlines import views as deadline_views
 from ..errors import ValidationError
 from ..forms import keep_refusal
 from ..transaction import unit_of_work
-from . import bp, pages, tasks, workflow
+from . import bp, tasks, workflow
 from .forms import uploads
 from .task_views import ACTION_FORMS, render_task
 from .views import REFUSALS, back_to, show_error
@@ -184,10 +186,26 @@ def cancel_task(task: Task):
 def request_extension(task: Task):
     """The unit asks for a later deadline, with a reason (đề nghị gia hạn)."""
     def call(form):
-        workflow.request_extension(current_user, task, new_deadline=form.new_deadline.data,
-                                   reason=form.extension_reason.data)
-    return act(task, "extension_form", call, _("Đã gửi đề nghị gia hạn; chờ lãnh đạo quyết định."),
+        deadlines.request_extension(current_user, task, new_deadline=form.new_deadline.data,
+                                    reason=form.extension_reason.data)
+    return act(task, "extension_form", call, lambda t: _(deadline_views.REQUESTED[deadlines.coordinator_step()]),
                fields={"reason": "extension_reason"})
+
+
+def _pending(task: Task, form):
+    """The request the form was drawn for, if it is still the task's pending one."""
+    return deadline_views.pending(deadlines.pending_of(task), form, ValidationError)
+
+
+@bp.route("/tasks/<int:task_id>/extension/forward", methods=["POST"])
+@login_required
+@permissions.scoped_view(Task, "task_id", "extension.forward")
+def forward_extension(task: Task):
+    """The coordinator forwards the task's extension request to the leader with an opinion."""
+    def call(form):
+        deadlines.forward_extension(current_user, _pending(task, form), opinion=form.opinion.data,
+                                    note=form.forward_note.data or "")
+    return act(task, "forward_form", call, _(deadline_views.FORWARDED), fields={"note": "forward_note"})
 
 
 @bp.route("/tasks/<int:task_id>/extension/decide", methods=["POST"])
@@ -195,11 +213,7 @@ def request_extension(task: Task):
 @permissions.scoped_view(Task, "task_id", "extension.decide")
 def decide_extension(task: Task):
     """A leader approves or refuses the task's pending extension request."""
-    pending = pages.task_page(task)["pending_extension"]
-
     def call(form):
-        if pending is None or form.request_id.data != str(pending.id):
-            raise ValidationError("Đề nghị gia hạn này đã được quyết định hoặc đã thay đổi; vui lòng xem lại.")
-        workflow.decide_extension(current_user, pending, approve=form.decision.data == "approve",
-                                  note=form.decision_note.data or "")
-    return act(task, "decision_form", call, lambda t: _("Đã quyết định đề nghị gia hạn."))
+        deadlines.decide_extension(current_user, _pending(task, form), approve=form.decision.data == "approve",
+                                   note=form.decision_note.data or "")
+    return act(task, "decision_form", call, _(deadline_views.DECIDED))

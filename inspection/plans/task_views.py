@@ -15,6 +15,7 @@ from models.enums import Role, TaskStatus
 from models.plans import task_update_attachment
 
 from .. import permissions, storage
+from ..deadlines import queries as deadlines
 from ..errors import Conflict, NotFound, ValidationError
 from ..formatting import format_date, local_today
 from ..forms import refused_form
@@ -25,6 +26,7 @@ from .forms import (
     CommentForm,
     DecisionForm,
     ExtensionForm,
+    ForwardForm,
     ProgressForm,
     ReopenForm,
     ReturnForm,
@@ -38,7 +40,8 @@ from .views import REFUSALS, back_to, form_status, show_error, task_form
 ACTION_FORMS = {
     "progress_form": ProgressForm, "comment_form": CommentForm, "submit_form": SubmitForm,
     "return_form": ReturnForm, "reopen_form": ReopenForm, "cancel_form": CancelForm,
-    "extension_form": ExtensionForm, "decision_form": DecisionForm, "action_form": ActionForm,
+    "extension_form": ExtensionForm, "decision_form": DecisionForm, "forward_form": ForwardForm,
+    "action_form": ActionForm,
 }
 EDITABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED)
 EXTENDABLE = (*EDITABLE, TaskStatus.AWAITING_HEAD)
@@ -62,7 +65,7 @@ def _filters(form: TaskFilterForm) -> queries.TaskFilters:
     return queries.TaskFilters(plan_id=value("plan_id"), area_id=value("area_id"), unit_id=value("unit_id"),
                                status=value("status") or None, timeliness=value("timeliness") or None,
                                due_from=value("due_from"), due_to=value("due_to"), q=value("q") or "",
-                               adhoc=bool(value("adhoc")), extension=bool(value("extension")))
+                               adhoc=bool(value("adhoc")), extension=value("extension") or "")
 
 
 def _filters_key():
@@ -126,8 +129,7 @@ def allowed_actions(task: Task, pending) -> dict[str, bool]:
         "review_return": can("task.review") and status == TaskStatus.SUBMITTED,
         "reopen": can("task.reopen") and status == TaskStatus.ACCEPTED,
         "cancel": can("task.assign") and status in (*EXTENDABLE, TaskStatus.SUBMITTED),
-        "extension": can("extension.request") and status in EXTENDABLE and pending is None,
-        "decide": can("extension.decide") and pending is not None and pending.requested_by_id != current_user.id,
+        **deadlines.allowed(current_user, task, pending),
         "comment": can("task.comment") and status != TaskStatus.CANCELLED,
     }
 
@@ -138,7 +140,7 @@ def render_task(task: Task, status: int = 200, **given):
     data = pages.task_page(task)
     pending = data["pending_extension"]
     defaults = {"progress_form": {"progress": task.progress},
-                "decision_form": {"request_id": pending.id if pending else ""}}
+                **dict.fromkeys(("decision_form", "forward_form"), {"request_id": pending.id if pending else ""})}
     forms = {name: given.get(name) or cls(formdata=None, **defaults.get(name, {}))
              for name, cls in ACTION_FORMS.items()}
     assigned_by = db.session.get(User, task.assigned_by_id) if task.assigned_by_id else None

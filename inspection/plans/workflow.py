@@ -1,12 +1,12 @@
-"""A task's life after assignment: progress, submission, confirmation, review, extensions.
+"""A task's life after assignment: progress, submission, confirmation, review (extensions:
+inspection/deadlines, shared with remediation actions).
 
 Each arrow of DESIGN's task state machine is one function here; `transition` refuses anything
 TASK_TRANSITIONS does not list."""
 
-from datetime import date
 
-from models import ExtensionRequest, OrgUnit, Task, TaskUpdate, ancestor_ids, db, utcnow
-from models.enums import TASK_TRANSITIONS, ExtensionStatus, NotificationKind, Role, TaskStatus
+from models import OrgUnit, Task, TaskUpdate, ancestor_ids, db, utcnow
+from models.enums import TASK_TRANSITIONS, NotificationKind, Role, TaskStatus
 
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
@@ -149,59 +149,3 @@ def reopen_task(actor, task: Task, *, reason: str) -> Task:
         notify(task_unit_members(task), NotificationKind.SYSTEM, N_("Nhiệm vụ được mở lại: %(title)s"),
                _link(task), params={"title": task.title[:200]})
     return task
-
-
-def request_extension(actor, task: Task, *, new_deadline: date, reason: str) -> ExtensionRequest:
-    """The unit asks for a later deadline; a leader decides."""
-    permissions.require(actor, "extension.request", task)
-    _validate_extension(task, new_deadline, nfc(reason))
-    with unit_of_work():
-        request = ExtensionRequest(task_id=task.id, unit_id=task.unit_id, requested_by_id=actor.id,
-                                   current_deadline=task.deadline, requested_deadline=new_deadline,
-                                   reason=nfc(reason))
-        db.session.add(request)
-        db.session.flush()
-        audit.record(actor, "extension.requested", "task", task.id, unit_id=task.unit_id,
-                     after={"request": request.id, "deadline": new_deadline, "reason": request.reason})
-        notify(_leaders_over(task), NotificationKind.SYSTEM, N_("Đề nghị gia hạn: %(title)s"), _link(task),
-               params={"title": task.title[:200]})
-    return request
-
-
-def _validate_extension(task: Task, new_deadline: date, reason: str) -> None:
-    if task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED, TaskStatus.AWAITING_HEAD):
-        raise InvalidTransition("Nhiệm vụ đã nộp kết quả hoặc đã kết thúc, không đề nghị gia hạn.")
-    if not isinstance(new_deadline, date) or new_deadline <= task.deadline:
-        raise ValidationError("Thời hạn đề nghị phải sau thời hạn hiện tại.", field="new_deadline")
-    if not reason:
-        raise ValidationError("Nhập lý do đề nghị gia hạn.", field="reason")
-    pending = db.session.execute(db.select(ExtensionRequest.id).where(
-        ExtensionRequest.task_id == task.id, ExtensionRequest.status == ExtensionStatus.REQUESTED)).first()
-    if pending:
-        raise ValidationError("Nhiệm vụ đang có một đề nghị gia hạn chờ quyết định.")
-
-
-def _leaders_over(task: Task) -> list[int]:
-    return unit_members(ancestor_ids(task.unit_id), [Role.LEADER])
-
-
-def decide_extension(actor, request: ExtensionRequest, *, approve: bool, note: str = "") -> ExtensionRequest:
-    """A leader approves (the deadline moves; the original stays on record) or refuses."""
-    task = db.session.get(Task, request.task_id)
-    permissions.require(actor, "extension.decide", task)
-    if request.status != ExtensionStatus.REQUESTED:
-        raise InvalidTransition("Đề nghị gia hạn này đã được quyết định.")
-    if request.requested_by_id == actor.id:
-        raise InvalidTransition("Không tự quyết định đề nghị gia hạn của chính mình.")
-    with unit_of_work():
-        request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
-        request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), nfc(note)
-        if approve:
-            task.deadline = request.requested_deadline
-        audit.record(actor, f"extension.{request.status}", "task", task.id, unit_id=task.unit_id,
-                     before={"deadline": request.current_deadline},
-                     after={"deadline": task.deadline, "original_deadline": task.original_deadline})
-        notify(task_unit_members(task), NotificationKind.SYSTEM,
-               N_("Đã gia hạn: %(title)s") if approve else N_("Không chấp thuận gia hạn: %(title)s"), _link(task),
-               params={"title": task.title[:200]})
-    return request

@@ -12,10 +12,12 @@ from models import RemediationAction
 from models.enums import RemediationStatus
 
 from .. import permissions
+from ..deadlines import services as deadlines
+from ..deadlines import views as deadline_views
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..forms import keep_refusal
 from ..transaction import check_version
-from . import bp, evidence, queries, services
+from . import bp, evidence, services
 from .forms import STALE_PAGE, uploads
 from .views import ACTION_FORMS, render_action, render_conflict, show_error, to_action
 
@@ -141,15 +143,32 @@ def add_step(action: RemediationAction):
 
 @bp.route("/remediation/<int:action_id>/extension", methods=["POST"])
 @login_required
-@permissions.scoped_view(RemediationAction, "action_id", "remediation.work", as_name="action")
+@permissions.scoped_view(RemediationAction, "action_id", "extension.request", as_name="action")
 def request_extension(action: RemediationAction):
     """The unit asks for a later deadline, with a reason (đề nghị gia hạn)."""
     def call(form):
         _current(action, form)
-        services.request_extension(current_user, action, new_deadline=form.new_deadline.data,
-                                   reason=form.extension_reason.data)
-    return act(action, "extension_form", call, _("Đã gửi đề nghị gia hạn; chờ lãnh đạo quyết định."),
+        deadlines.request_extension(current_user, action, new_deadline=form.new_deadline.data,
+                                    reason=form.extension_reason.data)
+    return act(action, "extension_form", call, lambda a: _(deadline_views.REQUESTED[deadlines.coordinator_step()]),
                fields={"reason": "extension_reason"})
+
+
+def _pending(action: RemediationAction, form):
+    """The request the form was drawn for, if it is still the action's pending one (else a conflict)."""
+    _current(action, form)
+    return deadline_views.pending(deadlines.pending_of(action), form, Conflict)
+
+
+@bp.route("/remediation/<int:action_id>/extension/forward", methods=["POST"])
+@login_required
+@permissions.scoped_view(RemediationAction, "action_id", "extension.forward", as_name="action")
+def forward_extension(action: RemediationAction):
+    """The coordinator forwards the action's extension request to the leader with an opinion."""
+    def call(form):
+        deadlines.forward_extension(current_user, _pending(action, form), opinion=form.opinion.data,
+                                    note=form.forward_note.data or "")
+    return act(action, "forward_form", call, _(deadline_views.FORWARDED), fields={"note": "forward_note"})
 
 
 @bp.route("/remediation/<int:action_id>/extension/decide", methods=["POST"])
@@ -158,10 +177,6 @@ def request_extension(action: RemediationAction):
 def decide_extension(action: RemediationAction):
     """A leader approves (the deadline moves; the original stays on record) or refuses."""
     def call(form):
-        _current(action, form)
-        pending = next((x for x in queries.extensions_of(action) if x.status == "requested"), None)
-        if pending is None or form.request_id.data != str(pending.id):
-            raise Conflict("Đề nghị gia hạn này đã được quyết định hoặc đã thay đổi; vui lòng xem lại.")
-        services.decide_extension(current_user, pending, approve=form.decision.data == "approve",
-                                  note=form.decision_note.data or "")
-    return act(action, "decision_form", call, _("Đã quyết định đề nghị gia hạn."))
+        deadlines.decide_extension(current_user, _pending(action, form), approve=form.decision.data == "approve",
+                                   note=form.decision_note.data or "")
+    return act(action, "decision_form", call, _(deadline_views.DECIDED))

@@ -4,6 +4,7 @@ from models import RemediationAction
 from models.enums import REMEDIATION_STATUS_LABELS, SEVERITY_LABELS, TIMELINESS_LABELS
 
 from .. import list_exports
+from ..deadlines.queries import stage_from
 from ..formatting import local_today
 from ..plans.timeliness import task_timeliness
 from .queries import ActionFilters, filtered_actions, related
@@ -17,7 +18,7 @@ def filters_from_args(args) -> ActionFilters:
 
     return ActionFilters(status=args.get("status") or None, timeliness=args.get("timeliness") or None,
                          inspection_id=number("inspection_id"), unit_id=number("unit_id"), area_id=number("area_id"),
-                         returned=args.get("returned") == "y", extension=args.get("extension") == "y",
+                         returned=args.get("returned") == "y", extension=stage_from(args.get("extension")),
                          escalated=args.get("escalated") == "y", q=(args.get("q") or "")[:200])
 
 

@@ -10,6 +10,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from models.enums import REMEDIATION_STATUS_LABELS, TIMELINESS_LABELS, Timeliness
 
+from ..deadlines.forms import FILTER_CHOICES as EXTENSION_FILTER
+from ..deadlines.forms import DecisionFields, ExtensionFields, ForwardFields
 from ..forms import BAD_CHOICE, DateField, Form
 from .queries import TODO, UNFINISHED
 
@@ -71,19 +73,16 @@ class StepForm(VersionedForm):
     step_due_on = DateField(_l("Hoàn thành trước ngày"), validators=[InputRequired(_l("Nhập ngày (dd/mm/yyyy)."))])
 
 
-class ExtensionForm(VersionedForm):
-    new_deadline = DateField(_l("Đề nghị gia hạn đến ngày"),
-                             validators=[InputRequired(_l("Nhập thời hạn đề nghị (dd/mm/yyyy)."))])
-    extension_reason = TextAreaField(_l("Lý do đề nghị gia hạn"), validators=[
-        DataRequired(_l("Nhập lý do đề nghị gia hạn.")), max_length(4000)], render_kw={"rows": 2})
+class ExtensionForm(ExtensionFields, VersionedForm):
+    pass
 
 
-class DecisionForm(VersionedForm):
-    request_id = HiddenField()
-    decision = SelectField(choices=[SelectChoice("approve", _l("Đồng ý gia hạn")),
-                                    SelectChoice("refuse", _l("Không đồng ý"))], invalid_choice_message=BAD_CHOICE)
-    decision_note = TextAreaField(_l("Ý kiến của lãnh đạo"), validators=[Optional(), max_length(4000)],
-                                  render_kw={"rows": 2})
+class ForwardForm(ForwardFields, VersionedForm):
+    pass
+
+
+class DecisionForm(DecisionFields, VersionedForm):
+    pass
 
 
 class NewActionForm(Form):
@@ -120,9 +119,7 @@ class ActionFilterForm(Form):
     returned = SelectField(_l("Bị trả lại"), default="", choices=[
         SelectChoice("", _l("Không phân biệt")), SelectChoice("y", _l("Đã bị trả lại ít nhất một lần"))],
         invalid_choice_message=BAD_CHOICE)
-    extension = SelectField(_l("Gia hạn"), default="", choices=[
-        SelectChoice("", _l("Không phân biệt")), SelectChoice("y", _l("Có đề nghị gia hạn chờ lãnh đạo quyết định"))],
-        invalid_choice_message=BAD_CHOICE)
+    extension = SelectField(_l("Gia hạn"), default="", choices=EXTENSION_FILTER, invalid_choice_message=BAD_CHOICE)
     escalated = SelectField(_l("Báo cáo lãnh đạo"), default="", choices=[
         SelectChoice("", _l("Không phân biệt")), SelectChoice("y", _l("Quá hạn, đã báo cáo lãnh đạo"))],
         invalid_choice_message=BAD_CHOICE)

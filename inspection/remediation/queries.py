@@ -18,9 +18,11 @@ from models import (
     User,
     db,
 )
-from models.enums import ExtensionStatus, RemediationStatus, Timeliness
+from models.enums import RemediationStatus, Timeliness
 
 from .. import permissions
+from ..deadlines import queries as deadlines
+from ..deadlines.queries import with_pending
 from ..formatting import local_today
 from ..listing import Page, paginate
 from ..plans.timeliness import timeliness_clause
@@ -44,7 +46,7 @@ class ActionFilters:
     unit_id: int | None = None
     area_id: int | None = None  # the PAR area of the checklist item its finding was recorded on
     returned: bool = False
-    extension: bool = False  # with an extension request waiting for the leader's decision
+    extension: str = ""  # with a pending extension request at this stage (deadlines.queries.STAGES)
     escalated: bool = False  # unfinished and escalated onto the leader's list
     q: str = ""
 
@@ -78,8 +80,7 @@ def filtered_actions(actor, filters: ActionFilters, today: date | None = None):
     if filters.returned:
         stmt = stmt.where(a.times_returned > 0)
     if filters.extension:
-        stmt = stmt.where(a.id.in_(select(ExtensionRequest.action_id).where(
-            ExtensionRequest.status == ExtensionStatus.REQUESTED, ExtensionRequest.action_id.is_not(None))))
+        stmt = stmt.where(a.id.in_(with_pending(ExtensionRequest.action_id, filters.extension)))
     if filters.escalated:
         stmt = stmt.where(a.escalation_level >= ESCALATED_TO_LEADER, a.status != RemediationStatus.ACCEPTED)
     if filters.area_id:
@@ -221,12 +222,6 @@ def rounds_of(action: RemediationAction) -> list[Round]:
     return [_round(s) for s in db.session.execute(stmt).scalars()]
 
 
-def extensions_of(action: RemediationAction) -> list[ExtensionRequest]:
-    stmt = (select(ExtensionRequest).where(ExtensionRequest.action_id == action.id)
-            .order_by(ExtensionRequest.created_at, ExtensionRequest.id))
-    return list(db.session.execute(stmt).scalars())
-
-
 def _names(ids) -> dict[int, str]:
     ids = {i for i in ids if i}
     return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
@@ -247,9 +242,9 @@ def action_page(action: RemediationAction) -> dict:
     """What the action page shows around the action: its finding and criterion, before and after
     photos, steps, rounds, extension requests and the names of the people in them."""
     finding = db.session.get(Finding, action.finding_id) if action.finding_id else None
-    rounds, extensions = rounds_of(action), extensions_of(action)
+    rounds, extension = rounds_of(action), deadlines.panel(action)
     before, after, after_round = _photos(finding, rounds)
-    people = [action.raised_by_id, *(x.requested_by_id for x in extensions), *(x.decided_by_id for x in extensions)]
+    people = [action.raised_by_id, *deadlines.people_of(extension["extensions"])]
     for r in rounds:
         people += [r.submission.submitted_by_id, r.submission.confirmed_by_id, r.submission.reviewed_by_id]
     return {
@@ -257,8 +252,8 @@ def action_page(action: RemediationAction) -> dict:
         "latest": rounds[-1].submission if rounds else None,
         "item": db.session.get(ChecklistItem, finding.item_id) if finding and finding.item_id else None,
         "inspection": db.session.get(Inspection, action.inspection_id) if action.inspection_id else None,
-        "unit": db.session.get(OrgUnit, action.unit_id), "steps": steps_of(action), "extensions": extensions,
-        "pending_extension": next((x for x in extensions if x.status == "requested"), None), "names": _names(people),
+        "unit": db.session.get(OrgUnit, action.unit_id), "steps": steps_of(action), **extension,
+        "names": _names(people),
     }
 
 

@@ -1,4 +1,5 @@
-"""The remediation action's life: work, evidence, the head's confirmation, review, extensions.
+"""The remediation action's life: work, evidence, the head's confirmation, review (extensions:
+inspection/deadlines, shared with tasks).
 
 Each arrow of DESIGN's remediation state machine is one function; every round of submission
 stays in the history. When every action of an inspection is accepted, the inspection closes."""
@@ -8,7 +9,6 @@ from datetime import date
 from sqlalchemy import select
 
 from models import (
-    ExtensionRequest,
     Finding,
     Inspection,
     OrgUnit,
@@ -239,43 +239,3 @@ def open_action(actor, finding: Finding, *, description: str, deadline: date) ->
                      after={"finding_id": finding.id, "deadline": deadline})
         notify(unit_members([unit.id]), NotificationKind.ASSIGNED, N_("Yêu cầu khắc phục mới"), _link(action))
     return action
-
-
-def request_extension(actor, action: RemediationAction, *, new_deadline: date, reason: str) -> ExtensionRequest:
-    """The unit asks for a later deadline; only a leader decides."""
-    permissions.require(actor, "remediation.work", action)
-    if action.status in (RemediationStatus.SUBMITTED, RemediationStatus.ACCEPTED):
-        raise InvalidTransition("Yêu cầu đã gửi kết quả hoặc đã khắc phục xong, không đề nghị gia hạn.")
-    if not isinstance(new_deadline, date) or new_deadline <= action.deadline:
-        raise ValidationError("Thời hạn đề nghị phải sau thời hạn hiện tại.", field="new_deadline")
-    if not nfc(reason):
-        raise ValidationError("Nhập lý do đề nghị gia hạn.", field="reason")
-    with unit_of_work():
-        request = ExtensionRequest(action_id=action.id, unit_id=action.unit_id, requested_by_id=actor.id,
-                                   current_deadline=action.deadline, requested_deadline=new_deadline,
-                                   reason=nfc(reason))
-        db.session.add(request)
-        db.session.flush()
-        audit.record(actor, "extension.requested", "remediation_action", action.id, unit_id=action.unit_id,
-                     after={"request": request.id, "deadline": new_deadline})
-        notify(unit_members(ancestor_ids(action.unit_id), [Role.LEADER]), NotificationKind.SYSTEM,
-               N_("Đề nghị gia hạn khắc phục"), _link(action))
-    return request
-
-
-def decide_extension(actor, request: ExtensionRequest, *, approve: bool, note: str = "") -> ExtensionRequest:
-    """A leader approves (the deadline moves; the original stays on record) or refuses."""
-    action = db.session.get(RemediationAction, request.action_id)
-    permissions.require(actor, "extension.decide", action)
-    if request.status != "requested":
-        raise InvalidTransition("Đề nghị gia hạn này đã được quyết định.")
-    with unit_of_work():
-        request.status = "approved" if approve else "refused"
-        request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), nfc(note)
-        if approve:
-            action.deadline = request.requested_deadline
-        audit.record(actor, f"extension.{request.status}", "remediation_action", action.id, unit_id=action.unit_id,
-                     before={"deadline": request.current_deadline}, after={"deadline": action.deadline})
-        notify(unit_members([action.unit_id]), NotificationKind.SYSTEM,
-               N_("Đã gia hạn khắc phục") if approve else N_("Không chấp thuận gia hạn khắc phục"), _link(action))
-    return request

@@ -23,6 +23,7 @@ from models.enums import (
 )
 
 from .. import list_exports, permissions, storage
+from ..deadlines import queries as deadlines
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import local_today
 from ..forms import refused_form
@@ -36,6 +37,7 @@ from .forms import (
     ActionForm,
     DecisionForm,
     ExtensionForm,
+    ForwardForm,
     NewActionForm,
     ReturnForm,
     StepForm,
@@ -44,7 +46,7 @@ from .forms import (
 
 ACTION_FORMS = {"action_form": ActionForm, "submit_form": SubmitForm, "accept_form": AcceptForm,
                 "return_form": ReturnForm, "step_form": StepForm, "extension_form": ExtensionForm,
-                "decision_form": DecisionForm}
+                "decision_form": DecisionForm, "forward_form": ForwardForm}
 WORKING = (RemediationStatus.OPEN, RemediationStatus.IN_PROGRESS, RemediationStatus.RETURNED)
 OVERSEERS = frozenset({Role.ADMIN, Role.LEADER, Role.COORDINATOR, Role.VIEWER})
 
@@ -100,7 +102,7 @@ def _filters(form: ActionFilterForm) -> queries.ActionFilters:
     return queries.ActionFilters(status=value("status") or None, timeliness=value("timeliness") or None,
                                  inspection_id=value("inspection_id"), unit_id=value("unit_id"),
                                  area_id=value("area_id"),
-                                 returned=value("returned") == "y", extension=value("extension") == "y",
+                                 returned=value("returned") == "y", extension=value("extension") or "",
                                  escalated=value("escalated") == "y", q=value("q") or "")
 
 
@@ -158,9 +160,7 @@ def allowed_actions(action: RemediationAction, data: dict) -> dict[str, bool]:
         "confirm": can("remediation.confirm") and status == RemediationStatus.AWAITING_HEAD,
         "review": can("remediation.review") and status == RemediationStatus.SUBMITTED and not own,
         "step": can("remediation.work") and status != RemediationStatus.ACCEPTED,
-        "extension": can("remediation.work") and pending is None
-        and status in (*WORKING, RemediationStatus.AWAITING_HEAD),
-        "decide": can("extension.decide") and pending is not None,
+        **deadlines.allowed(current_user, action, pending),
         "add_action": can("remediation.manage", data["unit"]) and data["finding"] is not None
         and inspection.status in (InspectionStatus.CONCLUDED, InspectionStatus.CLOSED),
     }
@@ -170,7 +170,7 @@ def render_action(action: RemediationAction, status: int = 200, **given):
     """The action page; `given` holds a submitted form to show again with its errors."""
     data = queries.action_page(action)
     pending = data["pending_extension"]
-    defaults = {"decision_form": {"request_id": pending.id if pending else ""}}
+    defaults = dict.fromkeys(("decision_form", "forward_form"), {"request_id": pending.id if pending else ""})
     given = given or refused_form(f"action:{action.id}", ACTION_FORMS, version=action.version)
     forms = {name: given.get(name) or cls(formdata=None, version=action.version, **defaults.get(name, {}))
              for name, cls in ACTION_FORMS.items()}

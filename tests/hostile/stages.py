@@ -32,7 +32,15 @@ from models import (
     db,
     utcnow,
 )
-from models.enums import InspectionStatus, NotificationKind, PlanStatus, RemediationStatus, Role, TaskStatus
+from models.enums import (
+    ExtensionStatus,
+    InspectionStatus,
+    NotificationKind,
+    PlanStatus,
+    RemediationStatus,
+    Role,
+    TaskStatus,
+)
 from tests.factories import make_user
 
 OFFICER, HEAD, LEADER, COORDINATOR, INSPECTOR, ADMIN = (Role.UNIT_OFFICER, Role.UNIT_HEAD, Role.LEADER,
@@ -62,14 +70,15 @@ def _unconfirmed(action) -> None:
         submission.confirmed_by_id = submission.confirmed_at = None
 
 
-def _pending_extension(owner: str) -> Callable:
-    """An extension request by another officer of the unit, waiting for a leader."""
+def _pending_extension(owner: str, status: str = ExtensionStatus.FORWARDED) -> Callable:
+    """An extension request by another officer of the unit, waiting for a leader (forwarded by the
+    coordinator) or, `requested`, for the coordinator."""
     def add(record) -> None:
         deadline = record.deadline or local_today()
         asker = make_user(role=OFFICER, unit=db.session.get(OrgUnit, record.unit_id))
         db.session.add(ExtensionRequest(**{owner: record.id}, unit_id=record.unit_id, requested_by_id=asker.id,
                                         current_deadline=deadline, requested_deadline=deadline + timedelta(days=30),
-                                        reason="Chờ kinh phí thay máy lấy số"))
+                                        reason="Chờ kinh phí thay máy lấy số", status=status))
         db.session.flush()
     return add
 
@@ -196,6 +205,8 @@ STAGES: dict[str, Stage] = {
                                                              _unconfirmed)),
     "remediation.decide_extension": Stage((LEADER,), _status("action_id", IN_PROGRESS,
                                                              _pending_extension("action_id"))),
+    "remediation.forward_extension": Stage((COORDINATOR,), _status("action_id", IN_PROGRESS, _pending_extension(
+        "action_id", ExtensionStatus.REQUESTED))),
     "remediation.export_actions": Stage((COORDINATOR,), config=LARGE_EXPORT),
     # tasks and plans: the task page and the plan page likewise
     "plans.confirm_task": Stage((HEAD,), _status("task_id", TaskStatus.AWAITING_HEAD)),
@@ -205,6 +216,8 @@ STAGES: dict[str, Stage] = {
     "plans.reopen_task": Stage((LEADER,), _status("task_id", TaskStatus.ACCEPTED)),
     "plans.decide_extension": Stage((LEADER,), _status("task_id", TaskStatus.IN_PROGRESS,
                                                        _pending_extension("task_id"))),
+    "plans.forward_extension": Stage((COORDINATOR,), _status("task_id", TaskStatus.IN_PROGRESS, _pending_extension(
+        "task_id", ExtensionStatus.REQUESTED))),
     "plans.close_plan": Stage((LEADER, COORDINATOR), _status("plan_id", PlanStatus.ISSUED)),
     "plans.confirm_import": Stage((COORDINATOR, LEADER), draw=_task_import),
     "plans.export_plan": Stage((COORDINATOR,), config=LARGE_EXPORT),

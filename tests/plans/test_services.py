@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from inspection.deadlines import services as deadlines
 from inspection.errors import Forbidden, InvalidTransition, ValidationError
 from inspection.plans import services, tasks, workflow
 from inspection.plans.queries import TaskFilters, filtered_tasks, plan_progress
@@ -129,9 +130,10 @@ def test_confirmed_after_midnight_is_done_late(people, task):
 
 def test_after_an_approved_extension_timeliness_follows_the_new_date(people, task):
     with at("2024-08-10"):
-        request = workflow.request_extension(people["officer"], task, new_deadline=date(2024, 8, 31),
-                                             reason="Chờ phần mềm một cửa nâng cấp")
-        workflow.decide_extension(people["leader"], request, approve=True, note="Đồng ý")
+        request = deadlines.request_extension(people["officer"], task, new_deadline=date(2024, 8, 31),
+                                              reason="Chờ phần mềm một cửa nâng cấp")
+        deadlines.forward_extension(people["coordinator"], request, opinion="agree")
+        deadlines.decide_extension(people["leader"], request, approve=True, note="Đồng ý")
     assert (task.deadline, task.original_deadline) == (date(2024, 8, 31), date(2024, 8, 15))
     assert task_timeliness(task, date(2024, 8, 20)) == Timeliness.ON_TRACK
     with at("2024-08-30"):
@@ -141,11 +143,12 @@ def test_after_an_approved_extension_timeliness_follows_the_new_date(people, tas
 
 
 def test_only_a_leader_decides_an_extension(people, task):
-    request = workflow.request_extension(people["officer"], task, new_deadline=date(2024, 9, 1),
-                                         reason="Thiếu nhân sự")
+    request = deadlines.request_extension(people["officer"], task, new_deadline=date(2024, 9, 1),
+                                          reason="Thiếu nhân sự")
+    deadlines.forward_extension(people["coordinator"], request, opinion="agree")
     for who in ("officer", "head", "coordinator"):
         with pytest.raises(Forbidden):
-            workflow.decide_extension(people[who], request, approve=True)
+            deadlines.decide_extension(people[who], request, approve=True)
     assert task.deadline == date(2024, 8, 15)
 
 

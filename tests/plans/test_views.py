@@ -408,6 +408,8 @@ def test_an_extension_is_requested_by_the_unit_and_decided_by_a_leader(people, t
     request = db.session.execute(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)).scalar_one()
     assert people["officer"].post(f"/tasks/{task.id}/extension/decide", {
         "request_id": str(request.id), "decision": "approve"}).status_code == 403
+    assert people["coordinator"].post(f"/tasks/{task.id}/extension/forward", {
+        "request_id": str(request.id), "opinion": "agree"}).status_code == 303
     assert people["leader"].post(f"/tasks/{task.id}/extension/decide", {
         "request_id": str(request.id), "decision": "approve"}).status_code == 303
     page = people["officer"].text(f"/tasks/{task.id}")

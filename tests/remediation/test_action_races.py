@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from inspection.deadlines import services as deadlines
 from inspection.formatting import local_today
 from inspection.remediation import services
 from models import Attachment, AuditEvent, ExtensionRequest, RemediationAction, RemediationSubmission, User, db
-from models.enums import InspectionStatus, RemediationStatus, Role
+from models.enums import ExtensionStatus, InspectionStatus, RemediationStatus, Role
 from tests.factories import PDF_BYTES, csrf_token, make_unit, make_user, sign_in
 from tests.scenario import new_inspection_of
 from tests.threads import at_once
@@ -31,7 +32,8 @@ def seeded(committed):
     pc = make_unit(name="Ủy ban nhân dân tỉnh Thử Nghiệm", kind="peoples_committee", parent=root)
     commune = make_unit(name="Ủy ban nhân dân xã An Phước", parent=pc)
     people = {"leader": make_user(role=Role.LEADER, unit=pc), "head": make_user(role=Role.UNIT_HEAD, unit=commune),
-              "officer": make_user(role=Role.UNIT_OFFICER, unit=commune)}
+              "officer": make_user(role=Role.UNIT_OFFICER, unit=commune),
+              "coordinator": make_user(role=Role.COORDINATOR, unit=pc)}
     inspection = new_inspection_of(commune, InspectionStatus.CONCLUDED)
     deadline = local_today() + timedelta(days=20)
     action = RemediationAction(inspection_id=inspection.id, unit_id=commune.id, status=RemediationStatus.IN_PROGRESS,
@@ -62,17 +64,18 @@ def _files(app) -> int:
 
 
 def _ready(action_id: int, ids: dict) -> ExtensionRequest:
-    """Back to work with an extension pending: the head returns a result waiting for them, the
-    officer asks for one more day when nothing is pending."""
+    """Back to work with an extension waiting for the leader: the head returns a result waiting for
+    them, the officer asks for one more day when nothing is pending, the coordinator forwards it."""
     action = _action(action_id)
     if action.status == RemediationStatus.AWAITING_HEAD:
         services.return_action(db.session.get(User, ids["head"]), action, version=action.version,
                                reason="Bổ sung biên bản niêm yết")
-    pending = db.session.execute(select(ExtensionRequest).where(
-        ExtensionRequest.action_id == action_id, ExtensionRequest.status == "requested")).scalar_one_or_none()
-    return pending or services.request_extension(
+    pending = deadlines.pending_of(action) or deadlines.request_extension(
         db.session.get(User, ids["officer"]), action, new_deadline=action.deadline + timedelta(days=1),
         reason="Chờ in bảng niêm yết mới")
+    if pending.status == ExtensionStatus.REQUESTED:
+        deadlines.forward_extension(db.session.get(User, ids["coordinator"]), pending, opinion="agree")
+    return pending
 
 
 def _saved(response, action: RemediationAction) -> bool:

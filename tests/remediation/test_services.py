@@ -9,6 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from inspection import permissions, storage
+from inspection.deadlines import services as deadlines
 from inspection.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from inspection.formatting import TZ, local_today
 from inspection.inspections import conclusions, fieldwork
@@ -177,11 +178,12 @@ def test_escalation_at_day_boundaries(people, actions, app):
 
 def test_an_extension_moves_the_deadline_and_keeps_the_original(people, actions):
     action = actions[0]
-    request = services.request_extension(people["officer"], action, new_deadline=action.deadline + timedelta(days=10),
-                                         reason="Chờ kinh phí sửa máy lấy số")
+    request = deadlines.request_extension(people["officer"], action, new_deadline=action.deadline + timedelta(days=10),
+                                          reason="Chờ kinh phí sửa máy lấy số")
+    deadlines.forward_extension(people["coordinator"], request, opinion="agree")
     with pytest.raises(Forbidden):
-        services.decide_extension(people["coordinator"], request, approve=True)
-    services.decide_extension(people["leader"], request, approve=True)
+        deadlines.decide_extension(people["coordinator"], request, approve=True)
+    deadlines.decide_extension(people["leader"], request, approve=True)
     assert action.deadline == action.original_deadline + timedelta(days=10)
 
 

@@ -275,7 +275,7 @@ def test_the_coordinator_adds_an_action_after_the_conclusion(browser_of, actions
     assert browser_of("officer").get(f"/remediation/findings/{finding_id}/new").status_code == 403
 
 
-def test_steps_and_an_extension_decided_by_a_leader(browser_of, actions):  # noqa: F811
+def test_steps_and_an_extension_forwarded_and_decided_by_a_leader(browser_of, actions):  # noqa: F811
     action, officer = actions[0], browser_of("officer")
     due = local_today().strftime("%d/%m/%Y")
     assert post(officer, action, "steps", step_description="Mua bảng niêm yết mới", step_due_on=due).status_code == 303
@@ -284,9 +284,14 @@ def test_steps_and_an_extension_decided_by_a_leader(browser_of, actions):  # noq
     early = post(officer, action, "extension", new_deadline=due, extension_reason="Chờ kinh phí")
     assert early.status_code == 422 and "phải sau thời hạn hiện tại" in early.get_data(as_text=True)
     assert post(officer, action, "extension", new_deadline=new, extension_reason="Chờ kinh phí").status_code == 303
+    coordinator = browser_of("coordinator")
+    shown = page(coordinator, action)
+    assert "Chuyển lãnh đạo đề nghị gia hạn" in shown
+    assert post(coordinator, action, "extension/forward", html=shown, request_id=hidden(shown, "request_id"),
+                opinion="agree", forward_note="Có lý do chính đáng").status_code == 303
     leader = browser_of("leader")
     shown = page(leader, action)
-    assert "Quyết định gia hạn" in shown
+    assert "Quyết định gia hạn" in shown and "Đề xuất đồng ý" in shown and "Có lý do chính đáng" in shown
     assert post(leader, action, "extension/decide", html=shown, request_id=hidden(shown, "request_id"),
                 decision="approve").status_code == 303
     action = fresh(action)
