@@ -7,7 +7,7 @@ made, the older of such duplicates are closed as refused, with a note saying why
 the newest stays pending and every row is kept.
 
 Revision ID: b5d8e1f3a7c9
-Revises: f2a6c9d4e1b7
+Revises: c7e2a9d4f1b3
 Create Date: 2026-12-07 02:50:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b5d8e1f3a7c9"
-down_revision = "f2a6c9d4e1b7"
+down_revision = "c7e2a9d4f1b3"
 branch_labels = None
 depends_on = None
 
