@@ -2,7 +2,7 @@
 forms also carry the version the page was drawn from)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -28,10 +28,10 @@ class ExtensionFields:
 
 class ForwardFields:
     request_id = HiddenField()
-    opinion = RadioField(_l("Ý kiến của cơ quan tham mưu"),
-                         choices=[SelectChoice(k, _l(v)) for k, v in FORWARD_OPINIONS.items()],
-                         validators=[InputRequired(_l("Chọn đề xuất đồng ý hoặc không đồng ý."))],
-                         invalid_choice_message=BAD_CHOICE)
+    opinion = SelectField(_l("Ý kiến của cơ quan tham mưu"),  # the form's two buttons
+                          choices=[SelectChoice(k, _l(v)) for k, v in FORWARD_OPINIONS.items()],
+                          validators=[InputRequired(_l("Chọn đề xuất đồng ý hoặc không đồng ý."))],
+                          invalid_choice_message=BAD_CHOICE)
     forward_note = TextAreaField(_l("Nhận xét gửi lãnh đạo"), validators=[Optional(), NOTE],
                                  render_kw={"rows": 2})
 
