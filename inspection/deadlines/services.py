@@ -51,8 +51,8 @@ def request_extension(actor, record, *, new_deadline: date, reason: str) -> Exte
             _audit(actor, subject, record, "extension.requested",
                    after={"request": request.id, "deadline": new_deadline, "reason": reason})
             roles = [Role.COORDINATOR] if coordinator_step() else [Role.LEADER]
-            _notify(unit_members(ancestor_ids(record.unit_id), roles), subject, record,
-                    N_("Đề nghị gia hạn: %(title)s"))
+            notify(unit_members(ancestor_ids(record.unit_id), roles), NotificationKind.SYSTEM,
+                   N_("Đề nghị gia hạn: %(title)s"), subject.link(record), params=_title(subject, record))
     except IntegrityError as exc:
         raise ValidationError(ALREADY_PENDING, field="new_deadline") from exc
     return request
@@ -87,8 +87,8 @@ def forward_extension(actor, request: ExtensionRequest, *, opinion: str, note: s
         request.forwarded_by_id, request.forwarded_at = actor.id, utcnow()
         _audit(actor, subject, record, "extension.forwarded",
                after={"request": request.id, "opinion": opinion, "note": note})
-        _notify(unit_members(ancestor_ids(record.unit_id), [Role.LEADER]), subject, record,
-                N_("Đề nghị gia hạn chờ quyết định: %(title)s"))
+        notify(unit_members(ancestor_ids(record.unit_id), [Role.LEADER]), NotificationKind.SYSTEM,
+               N_("Đề nghị gia hạn chờ quyết định: %(title)s"), subject.link(record), params=_title(subject, record))
     return request
 
 
@@ -114,8 +114,9 @@ def decide_extension(actor, request: ExtensionRequest, *, approve: bool, note: s
                after={"deadline": record.deadline, "original_deadline": record.original_deadline})
         told = [*unit_members([record.unit_id]), request.requested_by_id,
                 *([request.forwarded_by_id] if request.forwarded_by_id else [])]
-        _notify(told, subject, record,
-                N_("Đã gia hạn: %(title)s") if approve else N_("Không chấp thuận gia hạn: %(title)s"))
+        notify(told, NotificationKind.SYSTEM,
+               N_("Đã gia hạn: %(title)s") if approve else N_("Không chấp thuận gia hạn: %(title)s"),
+               subject.link(record), params=_title(subject, record))
     return request
 
 
@@ -128,5 +129,5 @@ def _audit(actor, subject: Subject, record, action: str, **values) -> None:
     audit.record(actor, action, subject.target, record.id, unit_id=record.unit_id, **values)
 
 
-def _notify(user_ids, subject: Subject, record, message: str) -> None:
-    notify(user_ids, NotificationKind.SYSTEM, message, subject.link(record), params={"title": subject.title(record)})
+def _title(subject: Subject, record) -> dict:
+    return {"title": subject.title(record)}
