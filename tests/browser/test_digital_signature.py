@@ -17,7 +17,7 @@ from inspection.jobs.reports import render_report
 from inspection.signing import demo as pki_demo
 from models import Document, Report, db
 from tests.reports.support import Demo, walk_to_draft
-from tests.signing.conftest import pki, use_test_token  # noqa: F401 — the PKI fixture
+from tests.signing.conftest import DEPARTMENT_KEY, TOKEN, pki, use_test_token  # noqa: F401 — the PKI fixture
 
 from . import lighthouse
 from .conftest import DESKTOP, save_screenshot, sign_in
@@ -87,3 +87,21 @@ def test_a_leader_signs_the_issued_conclusion_and_the_register_shows_it(signing_
     save_screenshot(phone, "tra-cuu-360")
     result = lighthouse.run(f"{signing_site}/tra-cuu/{document.verify_code}", None, PHONE, ("accessibility",))
     assert result.scores["accessibility"] >= 0.95, result.failures("accessibility")
+
+
+def test_an_administrator_gives_phong_noi_vu_its_own_key(signing_site, new_context):
+    """Quản trị → Khóa ký số của đơn vị: Phòng Nội vụ has none, the administrator enters its token
+    and key labels, the page shows the certificate naming the unit."""
+    page = new_context(DESKTOP).new_page()
+    sign_in(page, signing_site, "admin")
+    page.goto(f"{signing_site}/admin/users")
+    page.get_by_role("link", name="Khóa ký số của đơn vị").click()
+    row = page.locator("tr", has_text="Phòng Nội vụ huyện Tân Hồng")
+    expect(row).to_contain_text("Chưa có khóa")
+    page.get_by_label("Đơn vị ban hành").select_option(label="Phòng Nội vụ huyện Tân Hồng")
+    page.get_by_label("Nhãn thiết bị (token) PKCS#11").fill(TOKEN)
+    page.get_by_label("Nhãn khóa và chứng thư trên thiết bị").fill(DEPARTMENT_KEY)
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".flash-success")).to_contain_text("Đã gán khóa ký số cho Phòng Nội vụ")
+    expect(row).to_contain_text("Common Name: Phòng Nội vụ huyện Tân Hồng")
+    save_screenshot(page, "signing-keys-1366")
