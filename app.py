@@ -24,6 +24,7 @@ from inspection.i18n import N_, install_template_gettext
 from inspection.inspections import bp as inspections_bp
 from inspection.main import bp as main_bp
 from inspection.notifications import unread_count
+from inspection.par import bp as par_bp
 from inspection.plans import bp as plans_bp
 from inspection.remediation import bp as remediation_bp
 from inspection.reports import bp as reports_bp
@@ -44,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     _init_extensions(app)
     for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp, remediation_bp, reports_bp,
-                      dashboard_bp, feedback_bp, verify_bp):
+                      dashboard_bp, feedback_bp, verify_bp, par_bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     security.register_security(app)

@@ -32,7 +32,7 @@ from models import (
 from models.enums import Role
 from models.plans import task_support_unit
 
-from . import catalog, refusals
+from . import catalog, par_access, refusals
 from .errors import Forbidden, NotFound
 
 MAX_ID = 2**31 - 1  # ids are PostgreSQL `integer`
@@ -85,6 +85,7 @@ ACTIONS: dict[str, frozenset] = {
     "report.view": ALL_ROLES,  # a PDF rendering: seen by whoever sees its subject
     "document.view": ALL_ROLES,
     "document.issue": frozenset({Role.LEADER, Role.COORDINATOR, Role.UNIT_HEAD}),  # on the issuing unit
+    **par_access.ACTIONS,  # Chỉ số CCHC
     # team actions: granted by being on the inspection's team (the lead for "lead" actions)
     "inspection.conduct": frozenset(),
     "inspection.lead": frozenset(),
@@ -98,6 +99,7 @@ ACTION_RECORDS = (RemediationAction, Finding)
 
 # Records about a subject (an inspection, plan or unit): visible exactly when their subject is.
 SUBJECT_RECORDS = (Report, Document)
+PAR_RECORDS = par_access.RECORDS  # Chỉ số CCHC: the unit's subtree sees them, and so do the round's appraisers
 
 # Actions a supporting unit (phối hợp) may take on a task as well as its lead unit.
 SUPPORT_ACTIONS = frozenset({"task.view", "task.comment", "task.report"})
@@ -180,6 +182,8 @@ def can(actor, action: str, obj=None) -> bool:
         return False
     if action in TEAM_ACTIONS:
         return obj is not None and _on_team(actor, obj, TEAM_ACTIONS[action])
+    if action == "par.appraise":
+        return obj is not None and par_access.appraises(actor, obj, _cache())
     roles = ACTIONS[action]
     if obj is None:
         return bool(actor.roles & roles)
@@ -188,6 +192,8 @@ def can(actor, action: str, obj=None) -> bool:
     if _sees_everything(actor, roles):
         return True
     if isinstance(obj, (Inspection, Feedback, *INSPECTION_RECORDS, *SUBJECT_RECORDS)) and action.endswith(".view"):
+        return _is_visible(actor, obj)
+    if isinstance(obj, PAR_RECORDS) and action == "par.view":
         return _is_visible(actor, obj)
     if isinstance(obj, Plan) and action == "plan.view":  # also the units of its tasks: scope() asks by EXISTS
         return _is_visible(actor, obj)
@@ -256,6 +262,8 @@ def _scope_clause(model, visible, actor=None):
         return clause | _through_actions(model, visible) if model in ACTION_RECORDS else clause
     if model in SUBJECT_RECORDS:
         return _subject_clause(model, visible, actor)
+    if model in PAR_RECORDS:
+        return par_access.scope_clause(model, visible, actor)
     if model is Feedback:  # raw answers: the steering roles; a unit only those shared with it
         steering = visible_units_select(actor, STEERING, name="steering")
         return Feedback.unit_id.in_(visible) & (Feedback.is_shared | Feedback.unit_id.in_(steering))

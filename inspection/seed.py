@@ -13,6 +13,7 @@ from . import audit
 from .auth.passwords import hash_password
 from .errors import Forbidden
 from .seed_inspections import seed_inspections
+from .seed_par import seed_par
 from .seed_plans import seed_plans
 from .seed_templates import seed_templates
 from .text import fold
@@ -80,6 +81,7 @@ def seed_demo(profile: str) -> bool:
         seed_plans(units, users)
         seed_templates(units, users)
         seed_inspections(units, users)  # after the checklist templates
+        seed_par(units, users)  # after the tasks and inspections its computed criteria count
         audit.record(None, "demo.seeded", "system", "demo", after={"units": len(units)})
     return True
 

@@ -24,6 +24,18 @@ from .inspections import (
 from .jobs import BackupRun, ScheduledRun
 from .notifications import Notification
 from .org import OrgUnit, ancestor_ids, subtree_ids, subtree_sets, subtrees_by_root
+from .par import (
+    ParAppraiser,
+    ParAssessment,
+    ParCriterion,
+    ParEvidence,
+    ParIndex,
+    ParIndexArea,
+    ParRound,
+    ParScore,
+    ParScoreChange,
+    ParSubCriterion,
+)
 from .plans import ExtensionRequest, Plan, ReminderSent, Task, TaskUpdate
 from .remediation import RemediationAction, RemediationStep, RemediationSubmission
 from .reports import Document, DocumentCounter, Report
@@ -32,6 +44,8 @@ from .signatures import DocumentSignature, PersonalCertificate, TrustAnchor, Uni
 from .users import Membership, RecoveryCode, TwoFactorRole, User, UserSession
 
 __all__ = [
+    "ParAppraiser", "ParAssessment", "ParCriterion", "ParEvidence", "ParIndex", "ParIndexArea", "ParRound",
+    "ParScore", "ParScoreChange", "ParSubCriterion",
     "BackupRun",
     "CATALOG_ROW",
     "CatalogVersion",

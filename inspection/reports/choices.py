@@ -28,6 +28,8 @@ KINDS = {k.key: k for k in (
          ("inspection", "unit"), "bao-cao-khac-phuc"),
     Kind("progress_report", N_("Báo cáo kết quả thực hiện kế hoạch"), "BC", "BÁO CÁO", "pdf/plan_progress.html",
          ("plan",), "bao-cao-thuc-hien-ke-hoach"),
+    Kind("par_decision", N_("Quyết định công bố kết quả Chỉ số CCHC"), "QĐ", "QUYẾT ĐỊNH", "pdf/par_decision.html",
+         ("unit",), "quyet-dinh-cong-bo-chi-so-cchc"),
     # not an administrative document: the A4 poster with a desk's QR code (inspection/feedback)
     Kind("desk_poster", N_("Áp phích mã QR đánh giá"), "", "", "pdf/desk_poster.html", ("unit",),
          "ap-phich-danh-gia"),

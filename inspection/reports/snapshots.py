@@ -179,6 +179,7 @@ def photos_in(snapshot) -> dict[int, str]:
 def build_snapshot(kind: str, subject_type: str, subject, params: dict | None = None) -> dict:
     """The snapshot of `kind` for `subject` (an Inspection, Plan or OrgUnit), not yet issued."""
     from ..feedback import poster
+    from ..par import decision
     from . import inspection_snapshots, progress_snapshots, remediation_snapshots
 
     builders = {
@@ -188,6 +189,7 @@ def build_snapshot(kind: str, subject_type: str, subject, params: dict | None = 
         ("remediation_report", "unit"): remediation_snapshots.for_unit,
         ("progress_report", "plan"): progress_snapshots.progress,
         ("desk_poster", "unit"): poster.snapshot,
+        ("par_decision", "unit"): decision.snapshot,
     }
     builder = builders.get((kind, subject_type))
     if builder is None:

@@ -192,6 +192,27 @@ def _correction_page(records: dict) -> str:
     return f"/inspections/{records['correction_id'].inspection_id}"
 
 
+def _par_phase(round_status: str, assessment_status: str | None = None, appraised=None) -> Callable:
+    """The score's round in a phase (and its assessment in a state, its score appraised)."""
+    def setup(records: dict, user) -> None:
+        score = records["score_id"]
+        score.assessment.round.status = round_status
+        if assessment_status:
+            score.assessment.status = assessment_status
+        if appraised is not None:
+            score.appraised_points, score.appraisal_reason = appraised, "Thiếu văn bản chứng minh"
+    return setup
+
+
+def _par_import(records: dict, user) -> tuple[str, dict]:
+    from inspection.par.sheets import COLUMNS
+    sheet = _sheet([[label for _, label in COLUMNS],
+                    ["1", "Công tác chỉ đạo, điều hành CCHC", "1.1", "Kế hoạch CCHC năm", "1.1.1",
+                     "Ban hành kế hoạch CCHC năm đúng thời hạn", 1, "yes_no", None, "Kế hoạch", "", "Phòng Nội vụ"]])
+    return "/chi-so-cchc/nhap", {"file": (sheet, "chi-so.xlsx"), "year": "2031", "level": "commune",
+                                 "title": "Bộ chỉ số CCHC cấp xã năm 2031"}
+
+
 LARGE_EXPORT = {"EXPORT_SYNC_MAX_ROWS": -1}  # every list is "too large": the page offering a background file
 IN_PROGRESS = RemediationStatus.IN_PROGRESS
 
@@ -251,6 +272,13 @@ STAGES: dict[str, Stage] = {
     "main.notifications_read": Stage((OFFICER,), _unread),
     "main.notification_open": Stage((OFFICER,), _unread),
     "dashboard.retry_job": Stage((ADMIN,), _failed_job),
+    # Chỉ số CCHC: a score's forms by the round's phase
+    "par.add_evidence": Stage((OFFICER,), _par_phase("self_assessment", "draft")),
+    "par.reply_score": Stage((OFFICER,), _par_phase("explanation", appraised=0)),
+    "par.appraise_score": Stage((INSPECTOR,)),
+    "par.publish_round": Stage((LEADER,), _status("round_id", "decision")),
+    "par.remediation_plan": Stage((COORDINATOR,), _status("round_id", "published")),
+    "par.confirm_import": Stage((COORDINATOR,), draw=_par_import),
     "dashboard.retry_report": Stage((ADMIN,), _status("report_id", "failed"), page=lambda records: "/admin/ops"),
 }
 

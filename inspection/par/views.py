@@ -1,0 +1,186 @@
+"""Chỉ số CCHC pages: the list, an index (opening its round, copying it to next year), a round
+(progress, appraisers, phases, results, publication)."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from models import Membership, OrgUnit, ParAppraiser, ParAssessment, ParIndex, ParRound, User, db
+from models.enums import Role
+
+from .. import permissions
+from ..errors import Conflict, InvalidTransition, ValidationError
+from ..i18n import N_
+from . import bp, catalogue, follow_through, publication, results, rounds
+from .forms import ActionForm, AppraiserForm, CopyIndexForm, OpenRoundForm
+from .scoring import RULE_LABELS, shown
+
+REFUSALS = (ValidationError, InvalidTransition, Conflict)
+STATUS_LABELS = {"draft": N_("Đang tự đánh giá"), "submitted": N_("Đã nộp tự đánh giá"),
+                 "appraised": N_("Đã thẩm định"), "final": N_("Đã có kết quả")}
+
+
+@bp.context_processor
+def _vocabulary() -> dict:
+    return {"PHASE_LABELS": rounds.PHASE_LABELS, "STATUS_LABELS": STATUS_LABELS, "LEVELS": catalogue.LEVELS,
+            "RULE_LABELS": RULE_LABELS, "computed_url": computed_url}
+
+
+def computed_url(link: dict) -> str:
+    """The list of the rows behind a computed score."""
+    return url_for(link["endpoint"], **{k: v for k, v in link.items() if k != "endpoint"})
+
+
+def refuse(exc, endpoint: str, **values):
+    flash(_(exc.message), "error")
+    return redirect(url_for(endpoint, **values), 303)
+
+
+def _visible(model, stmt):
+    return list(db.session.execute(permissions.scope(stmt, current_user, model)).scalars())
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Indices and rounds the user sees; the unit's own assessments; the rounds they appraise."""
+    indices = _visible(ParIndex, select(ParIndex).order_by(ParIndex.year.desc(), ParIndex.id))
+    rounds_ = _visible(ParRound, select(ParRound).order_by(ParRound.year.desc(), ParRound.id))
+    assessments = _visible(ParAssessment, select(ParAssessment).order_by(ParAssessment.id.desc()).limit(50))
+    return render_template("par/home.html", indices=indices, rounds=rounds_, assessments=assessments)
+
+
+@bp.route("/bo-chi-so/<int:index_id>")
+@login_required
+@permissions.scoped_view(ParIndex, "index_id", "par.view", as_name="index")
+def index_detail(index):
+    round_ = db.session.execute(select(ParRound).where(ParRound.index_id == index.id)).scalar_one_or_none()
+    return render_template("par/index.html", index=index, round=round_, open_form=OpenRoundForm(),
+                           copy_form=CopyIndexForm(year=index.year + 1), units=rounds.assessable_units(index))
+
+
+@bp.route("/bo-chi-so/<int:index_id>/mo-dot", methods=["POST"])
+@login_required
+@permissions.scoped_view(ParIndex, "index_id", "par.manage", as_name="index")
+def open_round(index):
+    form = OpenRoundForm()
+    if not form.validate():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(url_for("par.index_detail", index_id=index.id), 303)
+    try:
+        round_ = rounds.open_round(current_user, index, dates={k: form[k].data for k in (
+            "self_due", "appraisal_due", "explanation_due", "publish_due")})
+    except REFUSALS as exc:
+        return refuse(exc, "par.index_detail", index_id=index.id)
+    flash(_("Đã mở đợt đánh giá năm %(y)s; bộ chỉ số đã được khóa.", y=round_.year), "success")
+    return redirect(url_for("par.round_detail", round_id=round_.id), 303)
+
+
+@bp.route("/bo-chi-so/<int:index_id>/sao-chep", methods=["POST"])
+@login_required
+@permissions.scoped_view(ParIndex, "index_id", "par.manage", as_name="index")
+def copy_index(index):
+    form = CopyIndexForm()
+    if not form.validate():
+        flash(_("Năm áp dụng không hợp lệ."), "error")
+        return redirect(url_for("par.index_detail", index_id=index.id), 303)
+    try:
+        copy = catalogue.copy_index(current_user, index, year=form.year.data)
+    except REFUSALS as exc:
+        return refuse(exc, "par.index_detail", index_id=index.id)
+    flash(_("Đã sao chép bộ chỉ số sang năm %(y)s.", y=copy.year), "success")
+    return redirect(url_for("par.index_detail", index_id=copy.id), 303)
+
+
+def _appraiser_choices(round_: ParRound) -> list:
+    stmt = (select(User.id, User.full_name, OrgUnit.name).join(Membership, Membership.user_id == User.id)
+            .join(OrgUnit, OrgUnit.id == Membership.unit_id)
+            .where(Membership.role.in_([Role.COORDINATOR, Role.INSPECTOR, Role.LEADER]), User.is_active,
+                   User.id.not_in(select(ParAppraiser.user_id).where(ParAppraiser.round_id == round_.id)))
+            .order_by(User.full_name))
+    stmt = permissions.scope(stmt, current_user, User)
+    return [SelectChoice("", _("— chọn —"))] + [SelectChoice(uid, f"{name} ({unit})")
+                                                 for uid, name, unit in db.session.execute(stmt)]
+
+
+@bp.route("/dot/<int:round_id>")
+@login_required
+@permissions.scoped_view(ParRound, "round_id", "par.view", as_name="round_")
+def round_detail(round_):
+    form = AppraiserForm()
+    form.user_id.choices = _appraiser_choices(round_)
+    members = db.session.execute(select(User).join(ParAppraiser, ParAppraiser.user_id == User.id)
+                                 .where(ParAppraiser.round_id == round_.id).order_by(User.full_name)).scalars()
+    assessments = _visible(ParAssessment, select(ParAssessment).where(ParAssessment.round_id == round_.id)
+                           .join(OrgUnit, OrgUnit.id == ParAssessment.unit_id).order_by(OrgUnit.name))
+    shows_results = round_.status == "published" or permissions.can(current_user, "par.manage", round_) \
+        or permissions.can(current_user, "par.publish", round_)
+    return render_template("par/round.html", round=round_, progress=rounds.progress(round_), form=form,
+                           members=list(members), assessments=assessments, action_form=ActionForm(),
+                           results=results.round_results(round_) if shows_results else None,
+                           weakest=follow_through.weakest(round_) if shows_results else [],
+                           decision=publication.decision_of(round_))
+
+
+@bp.route("/dot/<int:round_id>/tham-dinh-vien", methods=["POST"])
+@login_required
+@permissions.scoped_view(ParRound, "round_id", "par.manage", as_name="round_")
+@permissions.body_ids(user_id=User)
+def add_appraiser(round_):
+    form = AppraiserForm()
+    form.user_id.choices = _appraiser_choices(round_)
+    if not form.validate() or form.user_id.data is None:
+        flash(_("Chọn một thành viên tổ thẩm định trong danh sách."), "error")
+        return redirect(url_for("par.round_detail", round_id=round_.id), 303)
+    try:
+        rounds.add_appraiser(current_user, round_, db.session.get(User, form.user_id.data))
+    except REFUSALS as exc:
+        return refuse(exc, "par.round_detail", round_id=round_.id)
+    flash(_("Đã thêm thành viên tổ thẩm định."), "success")
+    return redirect(url_for("par.round_detail", round_id=round_.id), 303)
+
+
+def _round_step(round_, step, done):
+    try:
+        step(current_user, round_)
+    except REFUSALS as exc:
+        return refuse(exc, "par.round_detail", round_id=round_.id)
+    flash(done(), "success")
+    return redirect(url_for("par.round_detail", round_id=round_.id), 303)
+
+
+@bp.route("/dot/<int:round_id>/chuyen-giai-doan", methods=["POST"])
+@login_required
+@permissions.scoped_view(ParRound, "round_id", "par.manage", as_name="round_")
+def advance_round(round_):
+    return _round_step(round_, rounds.advance, lambda: _("Đợt đánh giá chuyển sang giai đoạn: %(p)s.",
+                                                          p=_(rounds.PHASE_LABELS[round_.status])))
+
+
+@bp.route("/dot/<int:round_id>/cong-bo", methods=["POST"])
+@login_required
+@permissions.scoped_view(ParRound, "round_id", "par.publish", as_name="round_")
+def publish_round(round_):
+    return _round_step(round_, publication.publish,
+                       lambda: _("Đã công bố kết quả; quyết định công bố đang được tạo."))
+
+
+@bp.route("/dot/<int:round_id>/ke-hoach-khac-phuc", methods=["POST"])
+@login_required
+@permissions.scoped_view(ParRound, "round_id", "par.manage", as_name="round_")
+def remediation_plan(round_):
+    """Next year's remediation plan from the points lost (a draft in the plans module)."""
+    try:
+        plan = follow_through.create_remediation_plan(current_user, round_)
+    except REFUSALS as exc:
+        return refuse(exc, "par.round_detail", round_id=round_.id)
+    flash(_("Đã lập dự thảo kế hoạch khắc phục; sửa và ban hành như mọi kế hoạch."), "success")
+    return redirect(url_for("plans.plan_detail", plan_id=plan.id), 303)
+
+
+@bp.app_template_filter("points")
+def points_filter(value) -> str:
+    """Points with a decimal comma ("1,5"); a dash when there are none."""
+    return shown(value) if value is not None else "–"

@@ -1,0 +1,137 @@
+"""Chỉ số CCHC pages: scope (another commune gets 404 on An Phước's self-assessment before and
+after publication, the ranking only after), the round's progress, the self-assessment form's
+refusals, the .xlsx import's per-row preview."""
+
+import io
+import re
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from inspection.jobs.reports import render_report
+from inspection.par import publication, rounds, sheets
+from inspection.par.template import demo_rows
+from models import Document, ParAssessment, ParIndex, ParScore, Report, db
+from models.enums import Role
+from tests.factories import csrf_token, sign_in
+from tests.par_records import make_index
+from tests.reports.support import pdf_text, stored_bytes
+from tests.test_par_rules import DATES
+
+
+def _round(scenario):
+    index = make_index(scenario.units["pc"])
+    round_ = rounds.open_round(scenario.user_for(Role.COORDINATOR), index, dates=DATES)
+    by_unit = {a.unit_id: a for a in db.session.execute(
+        select(ParAssessment).where(ParAssessment.round_id == round_.id)).scalars()}
+    return round_, by_unit[scenario.units["an_phuoc"].id], by_unit[scenario.units["tan_phuoc"].id]
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    sign_in(client, user)
+    return client
+
+
+def test_another_commune_gets_404_before_and_after_publication_and_the_ranking_only_after(app, scenario):
+    round_, an_phuoc, tan_phuoc = _round(scenario)
+    viewer = _signed_in(app, scenario.user_for(Role.VIEWER))  # xã Tân Phước
+    assert viewer.get(f"/chi-so-cchc/tu-danh-gia/{an_phuoc.id}").status_code == 404
+    own = viewer.get(f"/chi-so-cchc/tu-danh-gia/{tan_phuoc.id}")
+    assert own.status_code == 200 and "Kết quả đã công bố" not in own.get_data(as_text=True)
+    assert viewer.get(f"/chi-so-cchc/dot/{round_.id}").status_code == 404
+    round_.status = "published"
+    db.session.commit()
+    assert viewer.get(f"/chi-so-cchc/tu-danh-gia/{an_phuoc.id}").status_code == 404
+    page = viewer.get(f"/chi-so-cchc/tu-danh-gia/{tan_phuoc.id}").get_data(as_text=True)
+    assert "Kết quả đã công bố" in page and "Ủy ban nhân dân xã An Phước" in page
+
+
+def test_the_round_page_shows_the_coordinator_its_progress(app, scenario):
+    round_, an_phuoc, _ = _round(scenario)
+    an_phuoc.status = "submitted"
+    db.session.commit()
+    page = _signed_in(app, scenario.user_for(Role.COORDINATOR)).get(f"/chi-so-cchc/dot/{round_.id}")
+    assert page.status_code == 200 and "Đã nộp tự đánh giá 1/3" in page.get_data(as_text=True)
+
+
+def test_a_hostile_score_is_refused_on_the_page_and_nothing_is_stored(app, scenario):
+    _, an_phuoc, _ = _round(scenario)
+    client = _signed_in(app, scenario.user_for(Role.UNIT_OFFICER))
+    url = f"/chi-so-cchc/tu-danh-gia/{an_phuoc.id}"
+    html = client.get(url).get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"', html)[1]
+    scores = db.session.execute(select(ParScore).where(ParScore.assessment_id == an_phuoc.id)).scalars().all()
+    form = {"csrf_token": csrf_token(client, url), "version": version}
+    for score in scores:
+        form |= {f"points_{score.id}": "0", f"note_{score.id}": "Ghi chú"}
+    form[f"points_{scores[2].id}"] = "1e309"
+    answer = client.post(f"{url}/luu", data=form)
+    assert answer.status_code == 422 and "Điểm phải là một số" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert all(db.session.get(ParScore, s.id).self_points is None for s in scores)
+
+
+def _sheet(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append([label for _, label in sheets.COLUMNS])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _import_rows(broken: bool):
+    rows = []
+    for r in demo_rows()[:6]:
+        bands = "; ".join(f"≥ {s}: {p}" for s, p in r["bands"]) if r["bands"] else None
+        rows.append([r["area_code"], r["area_name"], r["criterion_code"], r["criterion_text"], r["code"], r["text"],
+                     r["max_points"], r["rule"], bands, r["evidence"], "x" if r["allows_na"] else "", r["responsible"]])
+    if broken:
+        rows[1][6] = "NaN"
+        rows[3][7] = "tùy ý"
+    return rows
+
+
+def test_the_index_import_previews_each_row_and_imports_only_a_clean_file(app, scenario):
+    client = _signed_in(app, scenario.user_for(Role.COORDINATOR))
+    fields = {"csrf_token": csrf_token(client, "/chi-so-cchc/nhap"), "year": "2027", "level": "commune",
+              "title": "Bộ chỉ số CCHC cấp xã năm 2027"}
+    answer = client.post("/chi-so-cchc/nhap", data=fields | {"file": (io.BytesIO(_sheet(_import_rows(True))),
+                                                                      "chi-so.xlsx")})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "2 dòng có lỗi" in page
+    assert "Điểm tối đa phải" in page and "Cách chấm điểm không hợp lệ" in page
+    assert db.session.execute(select(ParIndex).where(ParIndex.year == 2027)).first() is None
+    answer = client.post("/chi-so-cchc/nhap", data=fields | {"file": (io.BytesIO(_sheet(_import_rows(False))),
+                                                                      "chi-so.xlsx")})
+    token = re.search(r'name="token" value="(\d+)"', answer.get_data(as_text=True))[1]
+    done = client.post("/chi-so-cchc/nhap/xac-nhan", data=fields | {"token": token})
+    assert done.status_code == 303
+    index = db.session.execute(select(ParIndex).where(ParIndex.year == 2027)).scalar_one()
+    assert [s.code for a in index.areas for c in a.criteria for s in c.subs] == [
+        "1.1.1", "1.1.2", "1.2.1", "1.3.1", "1.3.2", "1.4.1"]
+
+
+
+
+def test_publishing_issues_the_numbered_decision_with_its_ranking_appendix(app, scenario):
+    round_, an_phuoc, tan_phuoc = _round(scenario)
+    points = {"1.1.1": 2, "1.2.1": 2, "2.1.1": 3, "9.1.1": -1}  # (2 + 2 + 3 - 1) / 9 → 66,67
+    for score in db.session.execute(select(ParScore).where(ParScore.assessment_id == an_phuoc.id)).scalars():
+        score.self_points = points[score.sub.code]
+    round_.status = "decision"
+    db.session.commit()
+    publication.publish(scenario.user_for(Role.LEADER), round_)
+    report = db.session.get(Report, round_.decision_report_id)
+    assert render_report(report.id, report.rq_job_id) == "ready"
+    db.session.refresh(report)
+    document = db.session.get(Document, report.document_id)
+    assert document.number_text.endswith("/QĐ-UBND") and document.kind == "par_decision"
+    text = " ".join(pdf_text(stored_bytes(report.attachment_id)).split())
+    assert "QUYẾT ĐỊNH" in text and "công bố kết quả xác định Chỉ số cải cách hành chính năm 2026" in text
+    assert f"Số: {document.number_text}" in text and "PHỤ LỤC" in text
+    assert "1 Ủy ban nhân dân xã An Phước 6,00 9,00 66,67 Trung bình" in text
+    assert "2 Ủy ban nhân dân xã Tân Hồng Thành 0,00 9,00 0,00 Yếu" in text

@@ -1,0 +1,231 @@
+"""Chỉ số CCHC rules through the services: points as the index allows them (hostile numbers
+refused, nothing stored), submission needs evidence, appraisal never of one's own unit, every
+score change kept, results against a hand-computed example, computed criteria from their rows."""
+
+import io
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+
+from inspection.errors import Conflict, Forbidden, InvalidTransition, ValidationError
+from inspection.par import appraisal, assessments, catalogue, computed, follow_through, results, rounds
+from models import ParRound, ParScore, ParScoreChange, ParSubCriterion, Task, db
+from models.enums import Role, TaskStatus
+from tests.factories import PDF_BYTES, make_task
+from tests.par_records import make_index
+
+DATES = {"self_due": date(2026, 10, 15), "appraisal_due": date(2026, 11, 15),
+         "explanation_due": date(2026, 11, 30), "publish_due": date(2026, 12, 20)}
+
+
+@pytest.fixture
+def par(scenario):
+    """The province's commune index of 2026 and its open round (An Phước, Tân Phước, Tân Hồng Thành)."""
+    coordinator = scenario.user_for(Role.COORDINATOR)
+    index = make_index(scenario.units["pc"])
+    round_ = rounds.open_round(coordinator, index, dates=DATES)
+    ap = next(a for a in _assessments(round_) if a.unit_id == scenario.units["an_phuoc"].id)
+    return SimpleNamespace(s=scenario, index=index, round=round_, an_phuoc=ap, scores=_by_code(ap),
+                           officer=scenario.user_for(Role.UNIT_OFFICER), head=scenario.user_for(Role.UNIT_HEAD),
+                           coordinator=coordinator, inspector=scenario.user_for(Role.INSPECTOR))
+
+
+def _assessments(round_):
+    from models import ParAssessment
+    return list(db.session.execute(select(ParAssessment).where(ParAssessment.round_id == round_.id)).scalars())
+
+
+def _by_code(assessment) -> dict[str, ParScore]:
+    return {s.sub.code: s for s in assessments.scores_of(assessment)}
+
+
+def _save(p, values: dict, actor=None):
+    entries = {p.scores[code].id: {"points": v, "note": "Đã thực hiện"} for code, v in values.items()}
+    return assessments.save_self_assessment(actor or p.officer, p.an_phuoc, entries, version=p.an_phuoc.version)
+
+
+def _changes() -> int:
+    return db.session.execute(select(func.count()).select_from(ParScoreChange)).scalar_one()
+
+
+def test_opening_the_round_freezes_the_index_and_starts_each_commune(par):
+    assert par.index.frozen_at is not None
+    assert {a.unit.name for a in _assessments(par.round)} == {
+        "Ủy ban nhân dân xã An Phước", "Ủy ban nhân dân xã Tân Phước", "Ủy ban nhân dân xã Tân Hồng Thành"}
+    assert rounds.progress(par.round) == {"total": 3, "submitted": 0, "counts": {"draft": 3}}
+
+
+@pytest.mark.parametrize("raw", ["1e309", "NaN", "-0", "99999999999999999999", "Infinity", "1,555", "0x10", "-1"])
+def test_hostile_points_are_refused_with_a_message_and_nothing_is_stored(par, raw):
+    before = _changes()
+    with pytest.raises(ValidationError) as refused:
+        _save(par, {"1.1.1": "2", "2.1.1": raw})
+    assert refused.value.message and refused.value.field == f"points_{par.scores['2.1.1'].id}"
+    db.session.refresh(par.scores["1.1.1"])
+    assert par.scores["1.1.1"].self_points is None and _changes() == before
+
+
+@pytest.mark.parametrize(("code", "raw", "allowed"), [
+    ("1.1.1", "1", False), ("1.1.1", "2", True), ("1.1.1", "0", True),  # yes/no: 0 or the maximum
+    ("1.2.1", "3", False), ("1.2.1", "2", True), ("1.2.1", "4", True),  # banded: exactly a band
+    ("2.1.1", "3,5", False), ("2.1.1", "2,5", True),  # typed: within the maximum
+    ("9.1.1", "-2", True), ("9.1.1", "-2,5", False), ("9.1.1", "1", False),  # penalty: 0 down to -max
+])
+def test_each_rule_gives_only_its_points(par, code, raw, allowed):
+    if allowed:
+        _save(par, {code: raw})
+        assert par.scores[code].self_points == Decimal(raw.replace(",", "."))
+    else:
+        with pytest.raises(ValidationError):
+            _save(par, {code: raw})
+
+
+def test_not_applicable_only_where_the_index_allows_it(par):
+    entries = {par.scores["1.1.1"].id: {"points": "", "na": "1", "note": ""}}
+    with pytest.raises(ValidationError):
+        assessments.save_self_assessment(par.officer, par.an_phuoc, entries, version=par.an_phuoc.version)
+    entries = {par.scores["2.1.1"].id: {"points": "", "na": "1", "note": "Không có văn bản QPPL"}}
+    assessments.save_self_assessment(par.officer, par.an_phuoc, entries, version=par.an_phuoc.version)
+    assert par.scores["2.1.1"].not_applicable
+
+
+def _evidence(p, code):
+    upload = FileStorage(io.BytesIO(PDF_BYTES), filename=f"kiem-chung-{code}.pdf", content_type="application/pdf")
+    appraisal.add_evidence(p.officer, p.scores[code], upload=upload)
+
+
+def test_a_score_above_zero_without_evidence_cannot_be_submitted(par):
+    _save(par, {"1.1.1": "2", "1.2.1": "4", "2.1.1": "0", "9.1.1": ""})
+    with pytest.raises(ValidationError) as refused:
+        assessments.submit_assessment(par.head, par.an_phuoc, version=par.an_phuoc.version)
+    assert "1.1.1" in refused.value.message and "tài liệu kiểm chứng" in refused.value.message
+    with pytest.raises(Forbidden):  # the officer drafts; the head submits
+        assessments.submit_assessment(par.officer, par.an_phuoc, version=par.an_phuoc.version)
+    _evidence(par, "1.1.1")
+    _evidence(par, "1.2.1")
+    assessments.submit_assessment(par.head, par.an_phuoc, version=par.an_phuoc.version)
+    assert par.an_phuoc.status == "submitted"
+    with pytest.raises(InvalidTransition):  # locked
+        _save(par, {"1.1.1": "0"})
+
+
+def _submitted(p):
+    _save(p, {"1.1.1": "2", "1.2.1": "4", "2.1.1": "3", "9.1.1": "-1"})
+    for code in ("1.1.1", "1.2.1", "2.1.1"):
+        _evidence(p, code)
+    assessments.submit_assessment(p.head, p.an_phuoc, version=p.an_phuoc.version)
+    rounds.advance(p.coordinator, p.round)
+
+
+def test_appraisal_by_the_rounds_appraiser_only_never_their_own_unit(par, scenario):
+    _submitted(par)
+    score = par.scores["1.2.1"]
+    with pytest.raises(Forbidden):  # not (yet) a member of the appraisal team
+        appraisal.appraise_score(par.inspector, score, accept=False, points="2", reason="Tỷ lệ 96%",
+                                 version=score.version)
+    rounds.add_appraiser(par.coordinator, par.round, par.inspector)
+    rounds.add_appraiser(par.coordinator, par.round, par.head)  # An Phước's own head on the team
+    with pytest.raises(Forbidden):
+        appraisal.appraise_score(par.head, score, accept=True, points="", reason="", version=score.version)
+    with pytest.raises(ValidationError):  # another score needs a reason
+        appraisal.appraise_score(par.inspector, score, accept=False, points="2", reason="", version=score.version)
+    appraisal.appraise_score(par.inspector, score, accept=False, points="2", reason="Tỷ lệ đúng hạn 96,4%",
+                             version=score.version)
+    history = db.session.execute(select(ParScoreChange).where(ParScoreChange.score_id == score.id)
+                                 .order_by(ParScoreChange.id)).scalars().all()
+    assert [(h.stage, h.old_points, h.new_points, h.user_id) for h in history] == [
+        ("self", None, Decimal(4), par.officer.id), ("appraisal", None, Decimal(2), par.inspector.id)]
+    assert history[-1].reason == "Tỷ lệ đúng hạn 96,4%"
+
+
+def test_a_stale_appraisal_is_a_conflict_showing_the_current_value(par):
+    _submitted(par)
+    rounds.add_appraiser(par.coordinator, par.round, par.inspector)
+    score = par.scores["1.1.1"]
+    seen = score.version
+    appraisal.appraise_score(par.inspector, score, accept=False, points="0", reason="Ban hành muộn", version=seen)
+    with pytest.raises(Conflict) as conflict:
+        appraisal.appraise_score(par.inspector, score, accept=True, points="", reason="", version=seen)
+    assert conflict.value.current["appraised"] == "0"
+
+
+def row(code, area, maximum, rule, self_points, appraised=None, na=False):
+    return (SimpleNamespace(id=code, max_points=Decimal(maximum), rule=rule, area_code=area),
+            SimpleNamespace(self_points=Decimal(self_points), appraised_points=None if appraised is None
+                            else Decimal(appraised), not_applicable=na))
+
+
+def test_results_match_a_hand_computed_example_with_not_applicable_and_penalty():
+    rows = [row("1.1", "1", 2, "yes_no", 2),
+            row("1.2", "1", 4, "banded", 4, appraised=2),  # lowered by the appraisers
+            row("2.1", "2", 3, "typed", 0, na=True),  # not applicable: out of the maximum
+            row("8.1", "8", 10, "survey", 0, appraised="8.5"),
+            row("9.1", "9", 2, "penalty", -1)]  # a penalty moves the points, never the maximum
+    result = results.unit_result(1, "xã An Phước", rows, [[80, "Tốt"], [70, "Khá"], [50, "Trung bình"]])
+    # (2 + 2 + 8.5 - 1) / (2 + 4 + 10) × 100 = 11.5 / 16 × 100 = 71.875 → 71,88
+    assert (result.points, result.maximum, result.index, result.band) == (
+        Decimal("11.5"), Decimal(16), Decimal("71.88"), "Khá")
+    assert result.areas["1"] == [Decimal(4), Decimal(6)] and "2" not in result.areas
+
+
+def test_ranking_shares_ranks_on_ties():
+    ranked = results.rank([results.UnitResult(n, name, index=Decimal(i)) for n, (name, i) in enumerate(
+        [("A", "85.5"), ("B", "90"), ("C", "85.5"), ("D", "70")])])
+    assert [(r.unit_name, r.rank) for r in ranked] == [("B", 1), ("A", 2), ("C", 2), ("D", 4)]
+
+
+def test_a_computed_criterion_equals_the_rows_behind_it(scenario):
+    unit = scenario.units["an_phuoc"]
+    for n, (status, completed) in enumerate([(TaskStatus.ACCEPTED, date(2026, 3, 1)),
+                                             (TaskStatus.ACCEPTED, date(2026, 3, 1)),
+                                             (TaskStatus.ACCEPTED, date(2026, 6, 1)),  # late
+                                             (TaskStatus.OPEN, None), (TaskStatus.CANCELLED, None)]):
+        make_task(unit=unit, number=str(n + 1), deadline=date(2026, 5, 1), status=status, completed_on=completed)
+    make_task(unit=unit, number="9", deadline=date(2025, 5, 1), status=TaskStatus.OPEN)  # another year
+    sub = ParSubCriterion(code="1.1.2", max_points=Decimal(2), rule="banded", bands=[[100, 2], [80, 1]],
+                          source="tasks_on_time")
+    score = ParScore()
+    computed.fill(score, sub, unit, 2026)
+    assert score.computed["figure"] == "2/4 (50%)" and score.self_points == 0
+    assert computed.tasks_on_time(unit, 2026)[:2] == (2, 4)
+
+
+def test_results_of_a_round_rank_its_units(par):
+    _submitted(par)
+    rounds.add_appraiser(par.coordinator, par.round, par.inspector)
+    appraisal.appraise_score(par.inspector, par.scores["1.2.1"], accept=False, points="2", reason="Tỷ lệ 96%",
+                             version=par.scores["1.2.1"].version)
+    ranked = results.round_results(db.session.get(ParRound, par.round.id))
+    mine = next(r for r in ranked if r.unit_id == par.an_phuoc.unit_id)
+    # (2 + 2 + 3 - 1) / (2 + 4 + 3) = 6 / 9 → 66,67
+    assert (mine.points, mine.maximum, mine.index, mine.rank) == (Decimal(6), Decimal(9), Decimal("66.67"), 1)
+    assert [r.rank for r in ranked] == [1, 2, 2]  # the two others have nothing yet: tied
+
+
+def test_the_remediation_plan_has_one_task_per_criterion_where_points_were_lost(par):
+    _submitted(par)
+    rounds.add_appraiser(par.coordinator, par.round, par.inspector)
+    appraisal.appraise_score(par.inspector, par.scores["1.2.1"], accept=False, points="2", reason="Tỷ lệ 96%",
+                             version=par.scores["1.2.1"].version)
+    with pytest.raises(InvalidTransition):  # only once the results are published
+        follow_through.create_remediation_plan(par.coordinator, par.round)
+    par.round.status = "published"
+    plan = follow_through.create_remediation_plan(par.coordinator, par.round)
+    tasks = db.session.execute(select(Task).where(Task.plan_id == plan.id).order_by(Task.position)).scalars().all()
+    mine = [t for t in tasks if t.unit_id == par.an_phuoc.unit_id]
+    assert [t.title for t in mine] == ["Khắc phục tiêu chí 1.2 “Tiêu chí 1.2.1” (mất 2 điểm năm 2026)"]
+    assert mine[0].deadline == date(2027, 6, 30) and plan.year == 2027 and plan.status == "draft"
+    assert len(tasks) == 1 + 2 * 3  # the two communes with nothing scored lose every criterion
+    assert follow_through.weakest(par.round)[0]["code"] == "1.2"  # 4 + 4 + 2 points lost
+
+
+def test_copying_an_index_to_next_year_keeps_its_sub_criteria(par):
+    copy = catalogue.copy_index(par.coordinator, par.index, year=2027)
+    assert copy.frozen_at is None and copy.copied_from_id == par.index.id
+    assert [s.code for a in copy.areas for c in a.criteria for s in c.subs] == ["1.1.1", "1.2.1", "2.1.1", "9.1.1"]
+    with pytest.raises(ValidationError):  # one index per unit, year and level
+        catalogue.copy_index(par.coordinator, par.index, year=2027)
