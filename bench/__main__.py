@@ -121,8 +121,8 @@ def _report(results: dict) -> None:
 if __name__ == "__main__":
     import sys
 
-    # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports`, `… web` or `… offline` one of them
-    wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "offline"}
+    # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports`, `… web`, `… par` or `… offline` one
+    wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "par", "offline"}
     if "lists" in wanted:
         main()
     if "reports" in wanted:
@@ -133,6 +133,10 @@ if __name__ == "__main__":
         from bench.web import main as web_main
 
         web_main()
+    if "par" in wanted:
+        from bench.par import main as par_main
+
+        par_main()
     if "offline" in wanted:
         from bench.offline import main as offline_main
 

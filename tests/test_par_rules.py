@@ -229,3 +229,18 @@ def test_copying_an_index_to_next_year_keeps_its_sub_criteria(par):
     assert [s.code for a in copy.areas for c in a.criteria for s in c.subs] == ["1.1.1", "1.2.1", "2.1.1", "9.1.1"]
     with pytest.raises(ValidationError):  # one index per unit, year and level
         catalogue.copy_index(par.coordinator, par.index, year=2027)
+
+
+def test_the_daily_reminders_remind_the_units_that_have_not_submitted_once_a_day(par):
+    from datetime import timedelta
+
+    from inspection.jobs.par_reminders import remind_par
+    from models import Notification
+
+    today = par.round.self_due - timedelta(days=3)
+    assert remind_par(today) == "3 PAR reminders sent"  # the three communes' drafts
+    notes = db.session.execute(select(Notification).where(Notification.user_id == par.officer.id)).scalars().all()
+    assert [(n.params["days"], n.params["deadline"], n.link) for n in notes] == [
+        (3, "15/10/2026", f"/chi-so-cchc/tu-danh-gia/{par.an_phuoc.id}")]
+    assert remind_par(today) == "0 PAR reminders sent"  # once per day
+    assert remind_par(today - timedelta(days=1)) == "0 PAR reminders sent"  # 4 days before: not a reminder day

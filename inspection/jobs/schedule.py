@@ -10,6 +10,7 @@ from rq import cron
 from .action_reminders import send_action_reminders
 from .audit_head import export_audit_head
 from .backups import daily_backup
+from .par_reminders import send_par_reminders
 from .remediation import escalate_remediation
 from .reminders import send_task_reminders
 from .reports import sweep_reports
@@ -26,6 +27,7 @@ _BACKUP_TIMEOUT = int(os.environ.get("CCHC_BACKUP_TIMEOUT", "7200"))  # a large 
 cron.register(daily_housekeeping, _PREFIX + "default", interval=_INTERVAL)
 cron.register(send_task_reminders, _PREFIX + "default", interval=_INTERVAL)
 cron.register(send_action_reminders, _PREFIX + "default", interval=_INTERVAL)
+cron.register(send_par_reminders, _PREFIX + "default", interval=_INTERVAL)
 cron.register(escalate_remediation, _PREFIX + "default", interval=_INTERVAL)
 cron.register(sweep_reports, _PREFIX + "default", interval=_REPORT_SWEEP)
 cron.register(refresh_dashboard, _PREFIX + "default", interval=_DASHBOARD_INTERVAL)

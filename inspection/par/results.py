@@ -115,6 +115,6 @@ def applies(sub, unit_kind: str) -> bool:
 
 def previous_round(round_: ParRound) -> ParRound | None:
     stmt = (select(ParRound).join(ParIndex, ParIndex.id == ParRound.index_id)
-            .where(ParRound.unit_id == round_.unit_id, ParRound.year == round_.year - 1,
+            .where(ParRound.unit_id == round_.unit_id, ParRound.year == round_.year - 1, ParRound.status == "published",
                    ParIndex.level == round_.index.level).limit(1))
     return db.session.execute(stmt).scalar_one_or_none()

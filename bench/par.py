@@ -1,0 +1,168 @@
+"""`python -m bench par`: the Chỉ số CCHC of a province, in bench/results/par.json.
+
+A scratch database `cchc_bench_par` (server at TEST_DATABASE_URL) holds 130 communes assessed on a
+90-sub-criterion index: 11,700 scores, appraised, with a change history row per score.
+- `par.results.seconds`: computing the round's results and ranking (median of 5; bar ≤ 2 s);
+- `par.self_assessment.p95_ms`: a commune's 90-row self-assessment page, 10 requests in flight
+  (threads on the app's test client in this process, not gunicorn: bench/web.py's server is not
+  used here), 200 requests; and `par.self_assessment.statements`, SQL statements per page (bar ≤ 15).
+The evidence pack (.zip by the worker) is not built yet, so `par.evidence_pack.*` is not measured."""
+
+import json
+import os
+import statistics
+import threading
+import time
+from datetime import date
+from decimal import Decimal
+
+import flask_migrate
+from sqlalchemy import create_engine, event, insert, select, text, update
+from sqlalchemy.engine import make_url
+
+from .reports import RESULTS, machine
+
+BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+UNITS, SUBS, IN_FLIGHT, REQUESTS = 130, 90, 10, 200
+PASSWORD = "bench-password"
+DATES = {"self_due": date(2026, 10, 15), "appraisal_due": date(2026, 11, 15),
+         "explanation_due": date(2026, 11, 30), "publish_due": date(2026, 12, 20)}
+
+
+def _database() -> str:
+    url = make_url(BASE.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE IF EXISTS "cchc_bench_par" WITH (FORCE)'))
+        conn.execute(text('CREATE DATABASE "cchc_bench_par"'))
+    admin.dispose()
+    return url.set(database="cchc_bench_par").render_as_string(hide_password=False)
+
+
+def _rows() -> list[dict]:
+    rules = [("typed", None), ("yes_no", None), ("banded", [[98, 1], [95, 0.5]])]
+    return [{"area_code": str(n // 12 + 1), "area_name": f"Lĩnh vực {n // 12 + 1}",
+             "criterion_code": f"{n // 12 + 1}.{n // 3}", "criterion_text": f"Tiêu chí {n // 3}",
+             "code": f"{n // 12 + 1}.{n // 3}.{n % 3 + 1}",
+             "text": f"Tiêu chí thành phần số {n + 1}", "max_points": 1, "rule": rules[n % 3][0],
+             "bands": rules[n % 3][1], "evidence_required": True} for n in range(SUBS)]
+
+
+def _fill():
+    from inspection.auth.passwords import hash_password
+    from inspection.par import catalogue, rounds
+    from inspection.text import fold
+    from models import Membership, OrgUnit, ParAssessment, ParScore, ParScoreChange, User, db
+
+    def unit(code, name, kind, parent=None):
+        u = OrgUnit(code=code, name=name, name_folded=fold(name), kind=kind, parent_id=parent)
+        db.session.add(u)
+        db.session.flush()
+        return u
+
+    root = unit("ROOT", "Tỉnh Đồng Tháp", "province")
+    pc = unit("PC", "Ủy ban nhân dân tỉnh Đồng Tháp", "peoples_committee", root.id)
+    communes = [unit(f"X{n:03d}", f"Ủy ban nhân dân xã Số {n:03d}", "commune", pc.id) for n in range(UNITS)]
+    hashed = hash_password(PASSWORD)
+    users = {}
+    for name, role, home in (("coordinator", "coordinator", pc), ("officer", "unit_officer", communes[0])):
+        users[name] = User(username=name, full_name=name, full_name_folded=name, password_hash=hashed)
+        users[name].memberships = [Membership(role=role, unit_id=home.id)]
+        db.session.add(users[name])
+    db.session.commit()
+    index = catalogue.create_index(users["coordinator"], unit=pc, year=2026, level="commune",
+                                   title="Bộ chỉ số CCHC cấp xã năm 2026", rows=_rows())
+    round_ = rounds.open_round(users["coordinator"], index, dates=DATES)
+    db.session.execute(update(ParScore).values(self_points=Decimal("1"), note="Đã thực hiện",
+                                               appraised_points=Decimal("0.5")).where(ParScore.id % 3 == 0))
+    db.session.execute(update(ParScore).values(self_points=Decimal("1"), note="Đã thực hiện")
+                       .where(ParScore.id % 3 != 0))
+    ids = db.session.execute(select(ParScore.id)).scalars().all()
+    db.session.execute(insert(ParScoreChange), [{"score_id": i, "stage": "self", "old_points": None,
+                                                "new_points": Decimal(1), "reason": ""} for i in ids])
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    mine = db.session.execute(select(ParAssessment.id).where(ParAssessment.unit_id == communes[0].id)).scalar_one()
+    return round_.id, mine, len(ids)
+
+
+def _client(app):
+    import re
+
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    client.post("/login", data={"username": "officer", "password": PASSWORD, "csrf_token": token})
+    return client
+
+
+def _statements(app, client, path: str) -> int:
+    from models import db
+
+    with app.app_context():
+        engine = db.engine
+    counted = []
+    listener = lambda *args: counted.append(1)  # noqa: E731
+    client.get(path)  # warm up: the session's first page reads the catalog
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(counted)
+
+
+def _p95(app, path: str) -> float:
+    clients = [_client(app) for _ in range(IN_FLIGHT)]
+    samples, lock = [], threading.Lock()
+
+    def work(client):
+        for _ in range(REQUESTS // IN_FLIGHT):
+            start = time.perf_counter()
+            client.get(path)
+            with lock:
+                samples.append((time.perf_counter() - start) * 1000)
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def main() -> None:
+    os.environ.setdefault("CCHC_INSTANCE_DIR", "/tmp/cchc-bench-par")
+    from app import create_app
+    from inspection.par import results
+    from models import ParRound, db
+
+    started_on = machine()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _database(), "SQLALCHEMY_ENGINE_OPTIONS": {},
+                      "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")})
+    with app.app_context():
+        flask_migrate.upgrade()
+        round_id, mine, scores = _fill()
+        timings = []
+        for _ in range(6):
+            start = time.perf_counter()
+            ranked = results.round_results(db.session.get(ParRound, round_id))
+            timings.append(time.perf_counter() - start)
+            db.session.expire_all()
+        assert len(ranked) == UNITS
+    path = f"/chi-so-cchc/tu-danh-gia/{mine}"
+    figures = {"par.results.seconds": (statistics.median(timings[1:]), "s"),
+               "par.self_assessment.p95_ms": (_p95(app, path), "ms"),
+               "par.self_assessment.statements": (_statements(app, _client(app), path), "statements"),
+               "par.round.scores": (scores, "scores")}
+    payload = {"machine": started_on,
+               "figures": {k: {"value": round(v, 4), "unit": u} for k, (v, u) in figures.items()}}
+    (RESULTS / "par.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    print(f"\nMachine: {started_on}\n")
+    print("| figure | value | unit |\n| --- | ---: | --- |")
+    for name, figure in payload["figures"].items():
+        print(f"| {name} | {figure['value']} | {figure['unit']} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Reminders of the Chỉ số CCHC round's deadlines, with the daily reminders (REMINDER_DAYS before):
+the self-assessment due, to the officers and head of each unit that has not submitted; the
+appraisal due, to the round's appraisers; the explanation window's end, to the units appraised.
+Once per (subject, kind, day), as every reminder (reminders.send_once)."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from models import ParAppraiser, ParAssessment, ParRound, db
+from models.enums import NotificationKind
+
+from ..formatting import local_today
+from ..i18n import N_
+from ..links import path_for
+from ..notifications import notify
+from ..plans.recipients import unit_members
+from .daily import run_once_today
+from .reminders import reminder_kinds, send_once
+
+SELF_DUE = N_("Chỉ số CCHC năm %(year)s: còn %(days)d ngày đến hạn nộp tự đánh giá (%(deadline)s)")
+APPRAISAL_DUE = N_("Chỉ số CCHC năm %(year)s: còn %(days)d ngày đến hạn thẩm định (%(deadline)s)")
+EXPLANATION_DUE = N_("Chỉ số CCHC năm %(year)s: còn %(days)d ngày đến hạn giải trình (%(deadline)s)")
+# phase → (the round's deadline column, the assessments reminded (None: the appraisers), message)
+PHASES = {"self_assessment": ("self_due", ("draft",), SELF_DUE),
+          "appraisal": ("appraisal_due", None, APPRAISAL_DUE),
+          "explanation": ("explanation_due", ("appraised",), EXPLANATION_DUE)}
+
+
+def send_par_reminders() -> bool:
+    """Once a day (scheduled): today's reminders of the rounds' deadlines."""
+    return run_once_today("par_reminders", remind_par)
+
+
+def remind_par(today: date | None = None) -> str:
+    today = today or local_today()
+    kinds, sent = reminder_kinds(today), 0
+    for phase, (column, statuses, message) in PHASES.items():
+        due = getattr(ParRound, column)
+        for round_ in db.session.execute(select(ParRound).where(ParRound.status == phase,
+                                                                 due.in_(list(kinds)))).scalars():
+            deadline = getattr(round_, column)
+            values = {"year": round_.year, "days": (deadline - today).days, "deadline": f"{deadline:%d/%m/%Y}"}
+            sent += _remind(round_, statuses, message, values, kinds[deadline], today)
+    return f"{sent} PAR reminders sent"
+
+
+def _remind(round_: ParRound, statuses, message: str, values: dict, kind: str, today: date) -> int:
+    if statuses is None:
+        members = list(db.session.execute(select(ParAppraiser.user_id).where(ParAppraiser.round_id == round_.id))
+                       .scalars())
+        link = path_for("par.round_detail", round_id=round_.id)
+        return send_once("par_round", round_.id, kind, today, members,
+                         lambda: notify(members, NotificationKind.DEADLINE_NEAR, message, link, params=values))
+    sent = 0
+    for assessment in db.session.execute(select(ParAssessment).where(
+            ParAssessment.round_id == round_.id, ParAssessment.status.in_(statuses))).scalars():
+        members, link = unit_members([assessment.unit_id]), path_for("par.assessment_page",
+                                                                      assessment_id=assessment.id)
+        sent += send_once(f"par_{round_.status}", assessment.id, kind, today, members,
+                          lambda m=members, lk=link: notify(m, NotificationKind.DEADLINE_NEAR, message, lk,
+                                                            params=values))
+    return sent
