@@ -244,3 +244,16 @@ def test_the_daily_reminders_remind_the_units_that_have_not_submitted_once_a_day
         (3, "15/10/2026", f"/chi-so-cchc/tu-danh-gia/{par.an_phuoc.id}")]
     assert remind_par(today) == "0 PAR reminders sent"  # once per day
     assert remind_par(today - timedelta(days=1)) == "0 PAR reminders sent"  # 4 days before: not a reminder day
+
+
+def test_a_frozen_index_is_amended_only_with_a_reason_recorded_and_the_results_follow(par):
+    from models import AuditEvent
+
+    sub = par.scores["2.1.1"].sub
+    with pytest.raises(ValidationError):
+        catalogue.amend_sub(par.coordinator, sub, max_points="4", text=sub.text, reason=" ")
+    catalogue.amend_sub(par.coordinator, sub, max_points="4", text=sub.text, reason="Sửa theo Quyết định 12/QĐ-UBND")
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "par_index.amended")).scalar_one()
+    assert event.after["reason"] == "Sửa theo Quyết định 12/QĐ-UBND" and event.before["max_points"] == "3.00"
+    mine = next(r for r in results.round_results(par.round) if r.unit_id == par.an_phuoc.unit_id)
+    assert mine.maximum == Decimal(2 + 4 + 4)  # 1.1.1, 1.2.1 and the amended 2.1.1

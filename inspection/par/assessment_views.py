@@ -35,11 +35,11 @@ def assessment_page(assessment):
 
 
 def _assessment_page(assessment, status: int = 200):
-    return render_template("par/assessment.html", assessment=assessment, scores=assessments.scores_of(assessment),
-                           evidence=assessments.evidence_counts(assessment),
-                           problems=assessments.submission_problems(assessment) if assessment.status == "draft" else [],
-                           ranking=_ranking(assessment), action_form=ActionForm(version=assessment.version),
-                           editable=_editable(assessment)), status
+    scores, counts = assessments.scores_of(assessment), assessments.evidence_counts(assessment)
+    problems = assessments.submission_problems(assessment, scores, counts) if assessment.status == "draft" else []
+    return render_template("par/assessment.html", assessment=assessment, scores=scores, evidence=counts,
+                           problems=problems, ranking=_ranking(assessment), editable=_editable(assessment),
+                           action_form=ActionForm(version=assessment.version)), status
 
 
 @bp.route("/tu-danh-gia/<int:assessment_id>/luu", methods=["POST"])

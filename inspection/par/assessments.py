@@ -78,10 +78,12 @@ def save_self_assessment(actor, assessment: ParAssessment, entries: dict[int, di
     return changed
 
 
-def submission_problems(assessment: ParAssessment) -> list[str]:
-    """Why the assessment cannot be submitted yet (empty when it can)."""
-    counts, problems = evidence_counts(assessment), []
-    for score in scores_of(assessment):
+def submission_problems(assessment: ParAssessment, scores=None, counts=None) -> list[str]:
+    """Why the assessment cannot be submitted yet (empty when it can); `scores` and `counts` when
+    the caller has read them already."""
+    counts = evidence_counts(assessment) if counts is None else counts
+    problems = []
+    for score in scores_of(assessment) if scores is None else scores:
         sub = score.sub
         if score.not_applicable or sub.rule in UNSCORED or sub.rule in ("bonus", "penalty"):
             continue
