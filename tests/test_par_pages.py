@@ -135,3 +135,25 @@ def test_publishing_issues_the_numbered_decision_with_its_ranking_appendix(app, 
     assert f"Số: {document.number_text}" in text and "PHỤ LỤC" in text
     assert "1 Ủy ban nhân dân xã An Phước 6,00 9,00 66,67 Trung bình" in text
     assert "2 Ủy ban nhân dân xã Tân Hồng Thành 0,00 9,00 0,00 Yếu" in text
+
+
+def test_an_appraiser_sees_the_round_only_once_on_its_team_and_a_stale_save_shows_the_conflict(app, scenario):
+    round_, an_phuoc, _ = _round(scenario)
+    score = db.session.execute(select(ParScore).where(ParScore.assessment_id == an_phuoc.id)
+                               .order_by(ParScore.id)).scalars().first()  # 1.1.1, yes/no of 2 points
+    score.self_points, an_phuoc.status, round_.status = 2, "submitted", "appraisal"
+    db.session.commit()
+    inspector = _signed_in(app, scenario.user_for(Role.INSPECTOR))  # Sở Nội vụ: not An Phước's subtree
+    assert inspector.get(f"/chi-so-cchc/diem/{score.id}").status_code == 404
+    rounds.add_appraiser(scenario.user_for(Role.COORDINATOR), round_, scenario.user_for(Role.INSPECTOR))
+    page = inspector.get(f"/chi-so-cchc/diem/{score.id}").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page)[1]
+    form = {"csrf_token": csrf_token(inspector, f"/chi-so-cchc/diem/{score.id}"), "version": version,
+            "decision": "change", "points": "0", "reason": "Kế hoạch ban hành muộn"}
+    assert inspector.post(f"/chi-so-cchc/diem/{score.id}/tham-dinh", data=form).status_code == 303
+    stale = inspector.post(f"/chi-so-cchc/diem/{score.id}/tham-dinh", data=form | {"points": "2", "reason": "x"})
+    text = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Xung đột dữ liệu" in text
+    assert re.search(r'data-current>\s*0\s*<', text) and "Kế hoạch ban hành muộn" in text
+    db.session.expire_all()
+    assert db.session.get(ParScore, score.id).appraised_points == 0
