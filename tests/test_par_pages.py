@@ -14,7 +14,7 @@ from inspection.par.template import demo_rows
 from models import Document, ParAssessment, ParIndex, ParScore, Report, db
 from models.enums import Role
 from tests.factories import csrf_token, sign_in
-from tests.par_records import make_index
+from tests.par_records import make_assessment, make_index
 from tests.reports.support import pdf_text, stored_bytes
 from tests.test_par_rules import DATES
 
@@ -157,3 +157,13 @@ def test_an_appraiser_sees_the_round_only_once_on_its_team_and_a_stale_save_show
     assert re.search(r'data-current>\s*0\s*<', text) and "Kế hoạch ban hành muộn" in text
     db.session.expire_all()
     assert db.session.get(ParScore, score.id).appraised_points == 0
+
+
+def test_a_merged_communes_successor_sees_its_predecessors_past_assessment(app, scenario):
+    past = make_assessment(scenario.units["predecessor_a"], status="final")
+    past.round.status = "published"
+    db.session.commit()
+    successor = _signed_in(app, scenario.users["successor_officer"])
+    page = successor.get(f"/chi-so-cchc/tu-danh-gia/{past.id}")
+    assert page.status_code == 200 and "Ủy ban nhân dân xã Tân Hồng" in page.get_data(as_text=True)
+    assert _signed_in(app, scenario.user_for(Role.VIEWER)).get(f"/chi-so-cchc/tu-danh-gia/{past.id}").status_code == 404
