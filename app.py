@@ -34,7 +34,7 @@ from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
 
 _OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.set_language",
-                   "static", "main.healthz", "feedback.survey", "feedback.answer", "feedback.thanks",
+                   "static", "main.healthz", "main.livez", "feedback.survey", "feedback.answer", "feedback.thanks",
                    "verify.lookup", "verify.document", "verify.check"}
 
 

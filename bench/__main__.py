@@ -9,9 +9,10 @@ import statistics
 import time
 
 import flask_migrate
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
+from bench import scratch_database
 from inspection import audit
 from inspection.text import fold
 from inspection.transaction import unit_of_work
@@ -24,13 +25,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 
 
 def _database() -> str:
-    url = make_url(BASE.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "cchc_bench" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "cchc_bench"'))
-    admin.dispose()
-    return url.set(database="cchc_bench").render_as_string(hide_password=False)
+    return scratch_database("cchc_bench")
 
 
 def _fill() -> None:
@@ -121,8 +116,9 @@ def _report(results: dict) -> None:
 if __name__ == "__main__":
     import sys
 
-    # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports`, `… web`, `… par` or `… offline` one
-    wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "par", "offline"}
+    # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports`, `… web`, `… par`, `… offline`
+    # or `… storage` (the object store against disk) one
+    wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "par", "offline", "storage"}
     if "lists" in wanted:
         main()
     if "reports" in wanted:
@@ -141,3 +137,7 @@ if __name__ == "__main__":
         from bench.offline import main as offline_main
 
         offline_main()
+    if "storage" in wanted:
+        from bench.storage import main as storage_main
+
+        storage_main()

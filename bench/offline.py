@@ -23,13 +23,13 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
+
+from bench import scratch_database
 
 from .fault_proxy import FaultProxy, Faults
 from .web import RESULTS, ROOT, _free_port, _gunicorn, machine
 
-BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASE = "cchc_bench_offline"
 ITEMS = int(os.environ.get("BENCH_OFFLINE_ITEMS", "1000"))
 PASSWORD = "bench-password"
@@ -39,13 +39,7 @@ SHARES = {"before": 0.15, "midway": 0.04, "after": 0.16}
 
 
 def _database() -> str:
-    url = make_url(BASE.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    admin.dispose()
-    return url.set(database=DATABASE).render_as_string(hide_password=False)
+    return scratch_database(DATABASE)
 
 
 def _fill() -> int:

@@ -14,15 +14,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
-from sqlalchemy import create_engine, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, update
+
+from bench import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RUNS = int(os.environ.get("BENCH_REPORT_RUNS", "5"))
 SIGN_RUNS = 10  # the agency signature: median of 10
 SOAK = int(os.environ.get("BENCH_SOAK_JOBS", "200"))
@@ -30,13 +31,7 @@ IDLE_SAMPLES = int(os.environ.get("BENCH_IDLE_SAMPLES", "30"))
 
 
 def _database() -> str:
-    url = make_url(BASE.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "cchc_bench_reports" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "cchc_bench_reports"'))
-    admin.dispose()
-    return url.set(database="cchc_bench_reports").render_as_string(hide_password=False)
+    return scratch_database("cchc_bench_reports")
 
 
 def _start_worker(env: dict) -> subprocess.Popen:
@@ -353,22 +348,31 @@ def main() -> None:
     _write(result)
 
 
-def _run(env: dict) -> dict:
+@contextmanager
+def demo_district():
+    """The app on DATABASE_URL, migrated, with the demo district: (app, units by code, users by
+    name), inside its app context."""
     import flask_migrate
 
     from app import create_app
     from inspection.seed import seed_demo
-    from inspection.signing.services import set_up_demo_signing
     from models import OrgUnit, User, db
 
-    started_on = machine()
     app = create_app({"SQLALCHEMY_ENGINE_OPTIONS": {}})
     with app.app_context():
         flask_migrate.upgrade()
         seed_demo("demo")
-        set_up_demo_signing(env["CCHC_INSTANCE_DIR"])  # the demo CA as an anchor, the demo units' keys
         units = {u.code: u for u in db.session.execute(select(OrgUnit)).scalars()}
         users = {u.username: u for u in db.session.execute(select(User)).scalars()}
+        yield app, units, users
+
+
+def _run(env: dict) -> dict:
+    from inspection.signing.services import set_up_demo_signing
+
+    started_on = machine()
+    with demo_district() as (_app, units, users):
+        set_up_demo_signing(env["CCHC_INSTANCE_DIR"])  # the demo CA as an anchor, the demo units' keys
         data = _build(units, users)
         worker = _start_worker(env)
         try:

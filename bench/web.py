@@ -32,14 +32,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
+
+from bench import scratch_database
 
 from . import feedback
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUESTS = int(os.environ.get("BENCH_WEB_REQUESTS", "400"))
 # BENCH_WEB_ONLY=sync: only the floor and the tablets' sync, printed (bench/results/web.json untouched)
 ONLY = os.environ.get("BENCH_WEB_ONLY", "")
@@ -49,13 +49,7 @@ PAGE_ROWS = 50  # rows per list page, as the task-list figure is defined (the pr
 
 
 def _database() -> str:
-    url = make_url(BASE.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "cchc_bench_web" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "cchc_bench_web"'))
-    admin.dispose()
-    return url.set(database="cchc_bench_web").render_as_string(hide_password=False)
+    return scratch_database("cchc_bench_web")
 
 
 def machine() -> str:
@@ -198,7 +192,7 @@ def _measure(app, port: int) -> dict:
     heads = [sign_in(port, f"head{n}", PASSWORD) for n in range(50)]
     inspectors = [sign_in(port, f"inspector{n % 2}", PASSWORD) for n in range(10)]  # the showcase's team
     ids = _showcase()
-    floor = load(port, "/healthz", 10, [])["p50"]
+    floor = load(port, "/livez", 10, [])["p50"]
     figures = {"web.floor.p50_ms": _figure(floor, "ms")}
     if ONLY == "sync":
         return figures | _sync_figures(port, ids, inspectors, floor)

@@ -44,13 +44,14 @@ def _os_error(exc: Exception) -> OSError:
 
 
 def client(endpoint: str | None, region: str | None, timeout: float = 5.0):
-    """One boto3 client per endpoint and region, per process (clients are thread-safe)."""
-    key = (endpoint or None, region or None, timeout)
+    """One boto3 client per endpoint and region, per process (clients are thread-safe; a forked
+    work-horse makes its own rather than share its parent's connections)."""
+    key = (os.getpid(), endpoint or None, region or None, timeout)
     with _lock:
         if key not in _clients:
             config = Config(connect_timeout=min(timeout, 3), read_timeout=timeout, signature_version="s3v4",
                             retries={"max_attempts": 2, "mode": "standard"}, s3={"addressing_style": "path"})
-            _clients[key] = boto3.session.Session().client("s3", endpoint_url=key[0], region_name=key[1] or "us-east-1",
+            _clients[key] = boto3.session.Session().client("s3", endpoint_url=key[1], region_name=key[2] or "us-east-1",
                                                            config=config)
         return _clients[key]
 

@@ -68,3 +68,9 @@ def healthz():
     """Health probe for load balancers: the database, Redis and the file store reachable (JSON)."""
     answer, status = health.report()
     return answer, status, {"Cache-Control": "no-store"}
+
+
+@bp.route("/livez")
+def livez():
+    """The process answers, nothing checked behind it (the benchmarks' floor: the cheapest request)."""
+    return {"status": "ok"}
