@@ -173,3 +173,20 @@ def test_the_copy_command_moves_a_disk_store_into_a_bucket_once(app, ctx, s3_ser
         assert hashlib.sha256(bucket.read(attachment.storage_key)).hexdigest() == attachment.sha256
     again = runner.invoke(args=args)
     assert again.exit_code == 0 and "0 tệp đã chép, 3 tệp đã có sẵn" in again.output
+
+
+def test_a_par_evidence_file_downloads_from_either_store_within_scope(app, client, tree, storage_backend):
+    from tests.factories import PDF_BYTES
+    from tests.par_records import make_evidence
+
+    evidence = make_evidence(tree["pc"])
+    head = make_user(role=Role.UNIT_HEAD, unit=db.session.get(type(tree["a"]), evidence.unit_id))
+    outsider = make_user(role=Role.UNIT_OFFICER, unit=tree["b"])
+    db.session.commit()
+    sign_in(client, head)
+    got = client.get(f"/chi-so-cchc/minh-chung/{evidence.id}")
+    assert (got.status_code, got.data) == (200, PDF_BYTES)
+    assert "ke-hoach-cchc.pdf" in got.headers["Content-Disposition"]
+    other = app.test_client()
+    sign_in(other, outsider)
+    assert other.get(f"/chi-so-cchc/minh-chung/{evidence.id}").status_code == 404

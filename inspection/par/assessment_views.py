@@ -1,7 +1,7 @@
 """A unit's self-assessment page (scores, explanations, evidence, submission) and one score's page
 (history, evidence, appraisal, the unit's explanation)."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -168,5 +168,4 @@ def evidence_file(evidence):
     if evidence.attachment_id is None:
         abort(404)
     attachment = evidence.attachment
-    return send_file(storage.open_attachment(attachment), mimetype=attachment.mime_type,
-                     download_name=attachment.filename, as_attachment=True)
+    return storage.send_attachment(attachment, download=True)
