@@ -1,6 +1,5 @@
 """The base form: every text field arrives NFC-normalised (DESIGN "Text")."""
 
-from flask import session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -76,29 +75,16 @@ class CheckboxListField(SelectMultipleField):
         kwargs.setdefault("invalid_value_message", BAD_CHOICE)
         super().__init__(label, validators, choices=[], **kwargs)
 
+    def __iter__(self):
+        """The checkboxes, each with its choice's own attributes (WTForms gives them to options only)."""
+        for box in super().__iter__():
+            extra = getattr(box.choice, "render_kw", None)
+            if extra:
+                box.render_kw = {**(box.render_kw or {}), **extra}
+            yield box
+
 
 def id_select(label, **kwargs):
     """A select of record ids (choices filled by the view from what the user sees)."""
     return SelectField(label, coerce=int_or_none, choices=[], invalid_choice_message=BAD_CHOICE,
                        invalid_value_message=BAD_CHOICE, **kwargs)
-
-
-def keep_refusal(page: str, name: str, form) -> None:
-    """Keep a refused form's messages for `page` (the record's page, e.g. "task:12"), where the user
-    is sent back (303): a refusal is shown on the page the form lives on, never on its POST-only
-    address."""
-    messages = {key: [str(m) for m in field.errors] for key, field in form._fields.items() if field.errors}
-    session["refused_form"] = [page, name, messages]
-
-
-def refused_form(page: str, forms: dict, **defaults) -> dict:
-    """{name: form} for the form refused just before on `page` (keep_refusal), drawn empty from
-    `forms` with `defaults` and showing its messages; {} otherwise. Read once."""
-    kept = session.pop("refused_form", None) if "refused_form" in session else None
-    if not kept or kept[0] != page or kept[1] not in forms:
-        return {}
-    form = forms[kept[1]](formdata=None, **defaults)
-    for key, messages in kept[2].items():
-        if key in form._fields:
-            form[key].errors = messages
-    return {kept[1]: form}

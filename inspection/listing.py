@@ -2,10 +2,11 @@
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select, tuple_, union
+from sqlalchemy import bindparam, case, select, tuple_, union
 
 from models import db
 
@@ -64,8 +65,16 @@ def _candidate_ids(branches: list, name: str, after: list | None, descending: bo
 _BUILT: dict = {}  # page statements built once (paginate's `reuse`)
 
 
+def whole_words(q: str) -> str | None:
+    """A PostgreSQL pattern finding the folded search term as whole words ("an phuoc" in "xa an
+    phuoc", not in "xa tan phuoc"): what a search by a place name lists first. None without a term."""
+    folded = fold(q)
+    return rf"\m{re.escape(folded)}\M" if folded else None
+
+
 def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
-             search_column=None, q: str = "", candidates=None, reuse=None, params: dict | None = None) -> Page:
+             search_column=None, q: str = "", candidates=None, reuse=None, params: dict | None = None,
+             first=None) -> Page:
     """Run `stmt` for one page: entities, or rows when it selects several columns (among them the
     sort column and the id). `sorts` maps a sort name to (column, descending); the model's
     primary key breaks ties. An unknown sort falls back to the first; a bad cursor to page 1.
@@ -78,16 +87,22 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     `reuse`, a key, says that `stmt` and `candidates` are the same statements on every call with
     that key (what differs is in `params`): the page's statement is then built once per key, sort
     and page size, the cursor bound when it runs (building it costs more than PostgreSQL takes
-    to run it)."""
+    to run it).
+
+    `first`, a condition (e.g. a search term matching whole words), puts the rows meeting it before
+    the others, each part in the sort's order; the cursor carries which part it stopped in. A search
+    of `search_column` lists its whole-word matches first (whole_words)."""
     if sort not in sorts:
         sort = next(iter(sorts))
     column, descending = sorts[sort]
     described = stmt.column_descriptions  # built anew on every access
     key = described[0]["entity"].id
-    columns = [column, key]
     searching = search_column is not None and fold(q)
     if searching:
         stmt = stmt.where(search_column.contains(fold(q), autoescape=True))
+        first = search_column.regexp_match(whole_words(q)) if first is None else first
+    part = None if first is None else case((first, int(descending)), else_=int(not descending))
+    columns = [column, key] if part is None else [part, column, key]
     after = _decode(cursor, columns) if cursor else None
     built = None if reuse is None or searching else (reuse, sort, size)
     page_stmt, bound = _page_statement(stmt, columns, after, descending, size, candidates, built)
@@ -97,7 +112,10 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        next_cursor = _encode([getattr(last, column.key), last.id])
+        values = [getattr(last, column.key), last.id]
+        if part is not None:  # which part the page stopped in, as the database decides it
+            values.insert(0, db.session.execute(select(part).where(key == last.id)).scalar_one())
+        next_cursor = _encode(values)
     return Page(items=rows, next_cursor=next_cursor, sort=sort, args={"q": q, "sort": sort})
 
 

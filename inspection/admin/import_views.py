@@ -9,7 +9,7 @@ from ..errors import ValidationError
 from . import bp, services
 from .forms import ConfirmImportForm, ImportForm
 from .imports import columns_of
-from .sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
+from .sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, PREVIEW_LOST
 
 _KIND = "<any(units, users):kind>"
 _ACTION = {"units": "unit.manage", "users": "user.manage"}
@@ -48,12 +48,13 @@ def import_confirm(kind: str):
     permissions.require(current_user, _ACTION[kind])
     form = ConfirmImportForm()
     if not form.validate_on_submit():
-        return _upload_page(kind, ImportForm(), 422)
+        flash(_(PREVIEW_LOST), "error")
+        return redirect(url_for("admin.import_upload", kind=kind), 303)
     try:
         created = services.confirm_import(current_user, kind, form.attachment_id.data)
-    except ValidationError as exc:
+    except ValidationError as exc:  # back to the upload page (303), never left on the POST address
         flash(_(exc.message), "error")
-        return _upload_page(kind, ImportForm(), 422)
+        return redirect(url_for("admin.import_upload", kind=kind), 303)
     if kind == "units":
         flash(_("Đã nhập %(n)d đơn vị.", n=len(created)), "success")
     else:

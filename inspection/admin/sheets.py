@@ -12,11 +12,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from ..errors import ValidationError
+from ..i18n import N_
 from ..text import fold, nfc
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 2000
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+PREVIEW_LOST = N_("Không còn bản xem trước của tệp: hãy tải tệp lên lại.")  # a confirm without its preview
 _REQUIRED_PARTS = {"[Content_Types].xml", "xl/workbook.xml"}
 
 

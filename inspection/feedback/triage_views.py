@@ -9,6 +9,7 @@ from models import Desk, Feedback, OrgUnit, db
 from .. import permissions
 from ..errors import InvalidTransition, ValidationError
 from ..formatting import local_today
+from ..refused import refuse, refused_form
 from . import bp, triage
 from .forms import ELEMENT_SHORT, POINT_LABELS, ActionForm, TriageForm
 
@@ -22,30 +23,32 @@ def triage_list():
                            listed=triage.listed_desks(current_user))
 
 
-def _render_answer(answer: Feedback, form: TriageForm, status: int = 200):
+def _render_answer(answer: Feedback, form: TriageForm):
     desk = db.session.get(Desk, answer.desk_id)
     return render_template("feedback/answer.html", answer=answer, desk=desk, form=form, action_form=ActionForm(),
                            unit=db.session.get(OrgUnit, answer.unit_id), labels=ELEMENT_SHORT, points=POINT_LABELS,
-                           status_labels=triage.STATUS_LABELS, today=local_today()), status
+                           status_labels=triage.STATUS_LABELS, today=local_today())
 
 
 @bp.route("/feedback/answers/<int:answer_id>")
 @login_required
 @permissions.scoped_view(Feedback, "answer_id", "feedback.view", as_name="answer")
 def answer_detail(answer: Feedback):
-    """One answer: scores, procedure, comment; the triage forms for the coordinator."""
-    return _render_answer(answer, TriageForm(formdata=None))
+    """One answer: scores, procedure, comment; the triage forms for the coordinator (drawn again with
+    what was typed after a refusal)."""
+    given = refused_form(f"answer:{answer.id}", {"form": TriageForm})
+    return _render_answer(answer, given.get("form") or TriageForm(formdata=None))
 
 
 def _decided(answer: Feedback, call, done: str):
     form = TriageForm()
     if not form.validate_on_submit():
-        return _render_answer(answer, form, 422)
+        return refuse(f"answer:{answer.id}", "form", form, "feedback.answer_detail", answer_id=answer.id)
     try:
         call(form)
     except ValidationError as exc:
         getattr(form, exc.field or "note").errors = [_(exc.message)]
-        return _render_answer(answer, form, 422)
+        return refuse(f"answer:{answer.id}", "form", form, "feedback.answer_detail", answer_id=answer.id)
     except InvalidTransition as exc:
         flash(_(exc.message), "error")
     else:

@@ -14,8 +14,9 @@ from models import Conclusion, Correction, Inspection, db
 from models.enums import InspectionStatus
 
 from .. import permissions
-from ..errors import Conflict
+from ..errors import Conflict, ValidationError
 from ..formatting import format_date, local_today
+from ..refused import keep_refusal
 from ..reports.services import issue_document
 from . import bp, conclusions, fieldwork, queries
 from .forms import ActionForm, ConclusionForm, DecisionForm
@@ -32,19 +33,33 @@ def decide_correction(correction: Correction):
     """The team lead accepts a correction (it joins the addendum) or rejects it."""
     inspection = db.session.get(Inspection, correction.inspection_id)
     form = DecisionForm()
+    back = request.form.get("back") == "conflicts"  # decided from the tablet's conflict list
     if not form.validate_on_submit():
         flash(_("Chọn chấp nhận hoặc không chấp nhận đề nghị sửa."), "error")
-        return to_inspection(inspection, "corrections")
+        return _refuse_decision(inspection, correction, form, back)
     try:
         fieldwork.decide_correction(current_user, correction, accept=form.decision.data == "accept",
                                     note=form.note.data or "")
+    except ValidationError as exc:
+        show_error(form, exc)
+        return _refuse_decision(inspection, correction, form, back)
     except REFUSALS as exc:
         flash(_(exc.message), "error")
     else:
         flash(_("Đã chấp nhận: nội dung được đưa vào biên bản bổ sung.") if correction.status == "accepted"
               else _("Đã không chấp nhận đề nghị sửa."), "success")
-    if request.form.get("back") == "conflicts":  # decided from the tablet's conflict list
+    if back:
         return redirect(url_for("inspections.field_conflicts", inspection_id=inspection.id), 303)
+    return to_inspection(inspection, "corrections")
+
+
+def _refuse_decision(inspection: Inspection, correction: Correction, form, back: bool):
+    """Back to the page the decision was taken on, its note drawn again with what was typed."""
+    keep_refusal(f"{'conflicts' if back else 'inspection'}:{inspection.id}", "decision_form", form,
+                 correction=correction.id)
+    if back:
+        return redirect(url_for("inspections.field_conflicts", inspection_id=inspection.id,
+                                _anchor=f"correction-{correction.id}"), 303)
     return to_inspection(inspection, "corrections")
 
 

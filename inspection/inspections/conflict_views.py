@@ -9,7 +9,9 @@ from models import Inspection
 from models.enums import CORRECTION_REASON_LABELS, CORRECTION_STATUS_LABELS
 
 from .. import permissions
+from ..refused import refused_form
 from . import bp, queries
+from .forms import DecisionForm
 from .views import correction_text
 
 
@@ -18,10 +20,12 @@ from .views import correction_text
 @permissions.scoped_view(Inspection, "inspection_id", "inspection.conduct")
 def field_conflicts(inspection: Inspection):
     """Synced items kept as pending corrections, why, and (for the lead) the decision."""
+    given = refused_form(f"conflicts:{inspection.id}", {"decision_form": DecisionForm})
     page = queries.inspection_page(current_user, inspection)
     corrections = sorted(page["corrections"], key=lambda c: (c.status != "pending", c.proposed_at), reverse=False)
     return render_template("inspections/conflicts.html", inspection=inspection, corrections=corrections,
                            items=page["items"], finding_map=page["finding_map"], names=page["names"],
                            correction_text=correction_text, reasons=CORRECTION_REASON_LABELS,
-                           statuses=CORRECTION_STATUS_LABELS,
+                           statuses=CORRECTION_STATUS_LABELS, decision=given.get("decision_form"),
+                           decided=given.get("extra", {}).get("correction"),
                            may_lead=permissions.can(current_user, "inspection.lead", inspection))

@@ -30,7 +30,7 @@ from models.enums import InspectionKind, InspectionStatus, UnitKind
 
 from .. import permissions
 from ..formatting import local_today
-from ..listing import paginate
+from ..listing import paginate, whole_words
 from ..text import fold, nfc
 
 SORTS = {"newest": (Inspection.start_on, True), "upcoming": (Inspection.start_on, False)}
@@ -108,12 +108,25 @@ def _code(column):
 
 
 def _search(q: str):
-    """The title (without diacritics), the inspection's number or its decision reference."""
+    """The title or the inspected unit's name (without diacritics), the inspection's number or its
+    decision reference."""
     folded, plain = fold(q), nfc(q).lower().replace("đ", "d")
     return or_(Inspection.title_folded.contains(folded, autoescape=True),
+               Inspection.unit_id.in_(select(OrgUnit.id).where(OrgUnit.name_folded.contains(folded, autoescape=True))),
                _code(Inspection.number).contains(plain, autoescape=True),
                _code(Inspection.decision_ref).contains(plain, autoescape=True),
                _code(Inspection.decision_ref).contains(folded, autoescape=True))
+
+
+def _whole_words(q: str):
+    """The search's rows that hold it as whole words ("an phuoc" in "xa an phuoc", not in "xa tan
+    phuoc"), in the title or the unit's name: listed first (listing.paginate's `first`); None
+    without a search."""
+    words = whole_words(q)
+    if words is None:
+        return None
+    return or_(Inspection.title_folded.regexp_match(words),
+               Inspection.unit_id.in_(select(OrgUnit.id).where(OrgUnit.name_folded.regexp_match(words))))
 
 
 def _narrow_dashboard(stmt, filters: InspectionFilters):
@@ -136,7 +149,8 @@ def _narrow_dashboard(stmt, filters: InspectionFilters):
 
 def list_inspections(actor, filters: InspectionFilters, *, sort: str, cursor: str | None, size: int):
     """One page of the filtered list."""
-    return paginate(filtered_inspections(actor, filters), sorts=SORTS, sort=sort, cursor=cursor, size=size)
+    return paginate(filtered_inspections(actor, filters), sorts=SORTS, sort=sort, cursor=cursor, size=size,
+                    first=_whole_words(filters.q))
 
 
 def count_by_status(actor, filters: InspectionFilters) -> dict[str, int]:

@@ -23,13 +23,17 @@ SCHEDULE_IDS = {"unit_id": OrgUnit, "ordering_unit_id": OrgUnit, "template_id": 
                 "lead_id": User, "member_ids": User}
 
 
-def _team_choices(form, inspection: Inspection | None = None) -> None:
-    """The people the user sees; for a surprise inspection, none from its target (team_rule)."""
+def _team_choices(form, inspection: Inspection | None = None, targets=()) -> None:
+    """The people the user sees; for a surprise inspection, none from its target (team_rule). On a
+    form that chooses its target (`targets`), each person is marked with the targets they belong to
+    (data-inside), for the page to leave them out of a surprise inspection as the target changes."""
     candidates = queries.team_candidates(current_user)
     if inspection is not None and inspection.kind == InspectionKind.SURPRISE:
         inside = {u.id for u in team_rule.insiders(inspection.unit_id, [uid for uid, _label in candidates])}
         candidates = [(uid, label) for uid, label in candidates if uid not in inside]
-    people = [SelectChoice(str(uid), label) for uid, label in candidates]
+    marks = team_rule.inside_of(targets, [uid for uid, _label in candidates]) if targets else {}
+    people = [SelectChoice(str(uid), label, render_kw={"data-inside": " ".join(map(str, marks[uid]))}
+                           if uid in marks else {}) for uid, label in candidates]
     form.lead_id.choices = [SelectChoice("", _("— Chọn trưởng đoàn —"))] + people
     form.member_ids.choices = people
 
@@ -39,7 +43,8 @@ def _schedule_form(form_class):
     form = form_class()
     ordering = queries.ordering_units(current_user)
     form.ordering_unit_id.choices = [SelectChoice(str(u.id), u.name) for u in ordering]
-    targets = [SelectChoice(str(u.id), u.name) for u in queries.target_units(current_user, [u.id for u in ordering])]
+    units = queries.target_units(current_user, [u.id for u in ordering])
+    targets = [SelectChoice(str(u.id), u.name) for u in units]
     if hasattr(form, "unit_ids"):
         form.unit_ids.choices = targets
     else:
@@ -47,7 +52,7 @@ def _schedule_form(form_class):
     form.template_id.choices = [SelectChoice("", _("— Chọn bộ tiêu chí —"))] + [
         SelectChoice(str(t.id), _("%(name)s (năm %(year)s, phiên bản %(v)s)", name=t.name, year=t.year, v=t.version))
         for t in current_templates(current_user)]
-    _team_choices(form)
+    _team_choices(form, targets=[u.id for u in units] if hasattr(form, "unit_id") else ())
     if not form.is_submitted() and ordering:
         form.ordering_unit_id.data = ordering[0].id
     return form

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import Inspection, InspectionChange, InspectionMember, Membership, OrgUnit, User, db
 from models.enums import InspectionKind, InspectionStatus, NotificationKind, Role
-from models.org import subtree_ids
+from models.org import subtree_ids, subtree_sets
 
 from .. import audit
 from ..errors import ValidationError
@@ -31,6 +31,20 @@ def insiders(target_id: int, user_ids) -> list[User]:
     stmt = (select(User).where(User.id.in_(list(user_ids)), User.id.in_(inside))
             .order_by(User.full_name_folded, User.id))
     return list(db.session.execute(stmt).scalars())
+
+
+def inside_of(target_ids, user_ids) -> dict[int, list[int]]:
+    """Each of `user_ids` → the targets among `target_ids` they are insiders of (insiders() per
+    target, in two statements): the new-inspection form marks its candidates with them."""
+    subtrees = subtree_sets(list(target_ids))
+    found: dict[int, list[int]] = {}
+    rows = db.session.execute(select(Membership.user_id, Membership.unit_id)
+                              .where(Membership.user_id.in_(list(user_ids)))) if user_ids else ()
+    for user_id, unit_id in rows:
+        for target, units in subtrees.items():
+            if unit_id in units and target not in found.setdefault(user_id, []):
+                found[user_id].append(target)
+    return {user_id: sorted(targets) for user_id, targets in found.items() if targets}
 
 
 def _names(users: list[User]) -> str:

@@ -25,8 +25,9 @@ from .. import permissions, storage
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import format_date, local_today, parse_date
 from ..i18n import N_
+from ..refused import keep_refusal, refused_form
 from . import bp, fieldwork, queries
-from .forms import ActionForm, FilterForm, FindingForm, MinutesForm, PhotoForm, ResultForm, StartForm
+from .forms import ActionForm, DecisionForm, FilterForm, FindingForm, MinutesForm, PhotoForm, ResultForm, StartForm
 
 REFUSALS = (ValidationError, InvalidTransition, Conflict)  # shown to the user, never a 500
 TEAM_ROLE_LABELS = {"lead": N_("Trưởng đoàn"), "member": N_("Thành viên"), "secretary": N_("Thư ký")}
@@ -148,10 +149,13 @@ def calendar():
 @login_required
 @permissions.scoped_view(Inspection, "inspection_id", "inspection.view")
 def detail(inspection: Inspection):
-    """One inspection: team, results, findings and photos, minutes, corrections, conclusion, remediation."""
+    """One inspection: team, results, findings and photos, minutes, corrections, conclusion, remediation.
+    A start or a correction's decision refused just before is drawn again with what was typed."""
+    given = refused_form(f"inspection:{inspection.id}", {"start_form": StartForm, "decision_form": DecisionForm})
     return render_template("inspections/detail.html", inspection=inspection, action_form=ActionForm(),
-                           start_form=StartForm(formdata=None), **queries.inspection_page(current_user, inspection),
-                           **_rights(inspection))
+                           start_form=given.get("start_form") or StartForm(formdata=None),
+                           decision=given.get("decision_form"), decided=given.get("extra", {}).get("correction"),
+                           **queries.inspection_page(current_user, inspection), **_rights(inspection))
 
 
 def _rights(inspection: Inspection) -> dict:
@@ -208,28 +212,47 @@ def start(inspection: Inspection):
     if form.validate_on_submit():
         try:
             fieldwork.start_inspection(current_user, inspection, device_time=utcnow(), location=form.location.data)
+        except ValidationError as exc:
+            show_error(form, exc)
         except REFUSALS as exc:
             flash(_(exc.message), "error")
         else:
             flash(_("Đã bắt đầu kiểm tra. Ghi kết quả từng tiêu chí."), "success")
             return back_to("inspections.record", inspection_id=inspection.id)
-    for errors in form.errors.values():
-        flash("; ".join(map(str, errors)), "error")
+    keep_refusal(f"inspection:{inspection.id}", "start_form", form)
     return to_inspection(inspection)
 
 
-def _record_page(inspection: Inspection, status: int = 200, *, result_form=None, finding_form=None,
-                 minutes_form=None, current=None):
+RECORD_FORMS = {"result_form": ResultForm, "finding_form": FindingForm, "minutes_form": MinutesForm}
+
+
+def _record_page(inspection: Inspection):
+    """The record page; a form refused just before is drawn again with what was typed (refused.py)."""
+    given = refused_form(f"record:{inspection.id}", RECORD_FORMS)
     rows = queries.checklist_rows(current_user, inspection)
     forms = {item.id: _result_form(item, result, finding) for item, result, finding in rows}
+    result_form = given.get("result_form")
     if result_form is not None and (result_form.item_id.data or "").isdigit():
         forms[int(result_form.item_id.data)] = result_form
     return render_template(
-        "inspections/record.html", inspection=inspection, rows=rows, forms=forms, current=current,
-        finding_form=finding_form or FindingForm(formdata=None), photo_form=PhotoForm(formdata=None),
-        minutes_form=minutes_form or MinutesForm(formdata=None), findings=queries.findings_of(current_user, inspection),
+        "inspections/record.html", inspection=inspection, rows=rows, forms=forms,
+        current=given.get("extra", {}).get("current"), photo_form=PhotoForm(formdata=None),
+        finding_form=given.get("finding_form") or FindingForm(formdata=None),
+        minutes_form=given.get("minutes_form") or MinutesForm(formdata=None),
+        findings=queries.findings_of(current_user, inspection),
         may_lead=permissions.can(current_user, "inspection.lead", inspection), recording=inspection.status in RECORDING,
-        closed=inspection.status != InspectionStatus.IN_PROGRESS), status
+        closed=inspection.status != InspectionStatus.IN_PROGRESS)
+
+
+def _refuse_record(inspection: Inspection, name: str, form, **extra):
+    """Back to the record page (303) at the refused form, drawn there again with what was typed."""
+    keep_refusal(f"record:{inspection.id}", name, form, **extra)
+    return redirect(url_for("inspections.record", inspection_id=inspection.id) + _anchor(), 303)
+
+
+def _anchor() -> str:
+    anchor = request.form.get("anchor", "")
+    return anchor if re.fullmatch(r"#[a-z]+(-\d+)?", anchor) else ""
 
 
 def _result_form(item, result, finding) -> ResultForm:
@@ -252,9 +275,7 @@ def _after_record(inspection: Inspection, saved, done: str):
         flash(_("Biên bản đã khóa: nội dung sửa được gửi trưởng đoàn duyệt (biên bản bổ sung)."), "info")
     else:
         flash(done, "success")
-    anchor = request.form.get("anchor", "")
-    anchor = anchor if re.fullmatch(r"#[a-z]+(-\d+)?", anchor) else ""
-    return redirect(url_for("inspections.record", inspection_id=inspection.id) + anchor, 303)
+    return redirect(url_for("inspections.record", inspection_id=inspection.id) + _anchor(), 303)
 
 
 @bp.route("/inspections/<int:inspection_id>/results", methods=["POST"])
@@ -271,12 +292,12 @@ def record_result(inspection: Inspection):
                 description=form.description.data or "", version=form.version.data or None)
         except Conflict as exc:
             flash(_(exc.message), "error")
-            return _record_page(inspection, 409, result_form=form, current=exc.current)
+            return _refuse_record(inspection, "result_form", form, current=exc.current)
         except REFUSALS as exc:
             show_error(form, exc)
         else:
             return _after_record(inspection, saved, _("Đã lưu kết quả tiêu chí."))
-    return _record_page(inspection, 422, result_form=form)
+    return _refuse_record(inspection, "result_form", form)
 
 
 @bp.route("/inspections/<int:inspection_id>/findings", methods=["POST"])
@@ -294,7 +315,7 @@ def record_finding(inspection: Inspection):
             show_error(form, exc)
         else:
             return _after_record(inspection, saved, _("Đã ghi nhận tồn tại."))
-    return _record_page(inspection, 422, finding_form=form)
+    return _refuse_record(inspection, "finding_form", form)
 
 
 @bp.route("/findings/<int:finding_id>/photos", methods=["POST"])
@@ -311,11 +332,11 @@ def add_photo(finding: Finding):
                                         client_uuid=form.client_uuid.data, device_time=utcnow())
         except REFUSALS as exc:
             flash(_(exc.message), "error")
-            return _record_page(inspection, 422)
+            return _refuse_record(inspection, "photo_form", form)
         return _after_record(inspection, saved, _("Đã thêm ảnh minh chứng."))
     for errors in form.errors.values():
         flash("; ".join(map(str, errors)), "error")
-    return _record_page(inspection, 422)
+    return _refuse_record(inspection, "photo_form", form)
 
 
 @bp.route("/inspections/<int:inspection_id>/close-minutes", methods=["POST"])
@@ -333,4 +354,4 @@ def close_minutes(inspection: Inspection):
         else:
             flash(_("Đã lập biên bản kiểm tra. Mọi sửa đổi từ nay là đề nghị sửa, chờ trưởng đoàn duyệt."), "success")
             return to_inspection(inspection, "minutes")
-    return _record_page(inspection, 422, minutes_form=form)
+    return _refuse_record(inspection, "minutes_form", form)

@@ -13,7 +13,7 @@ from .. import permissions
 from ..deadlines.queries import with_pending
 from ..formatting import local_today
 from ..i18n import N_
-from ..listing import paginate
+from ..listing import paginate, whole_words
 from ..text import fold
 from .timeliness import rate, timeliness_clause
 
@@ -99,8 +99,10 @@ def list_tasks(actor, filters: TaskFilters, *, sort: str, cursor: str | None, si
     officers) the page's ids are cut first from the units' own tasks, which are the scope, and only
     those are read (bench/web.py); unfiltered, that page's statement is built once for every commune."""
     ids = permissions.narrow_unit_ids(actor)
-    if ids is None:
-        return paginate(_rows(filtered_tasks(actor, filters)), sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size)
+    words = whole_words(filters.q)
+    if ids is None or words is not None:  # a search lists its whole-word matches first ("An Phước", then "Tân Phước")
+        return paginate(_rows(filtered_tasks(actor, filters)), sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size,
+                        first=None if words is None else Task.title_folded.regexp_match(words))
     conditions = _conditions(filters, local_today())
     return paginate(_NARROW_ROWS, sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size,
                     candidates=lambda column: _led_or_supported(permissions.NARROW_IDS, conditions, column),

@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired
 from models import Plan
 
 from .. import permissions, storage
+from ..admin.sheets import PREVIEW_LOST
 from ..errors import ValidationError
 from ..forms import Form
 from ..sheets import XLSX_MIME
@@ -77,12 +78,13 @@ def confirm_import(plan: Plan):
     """Add every row of the previewed file as a task, in one transaction, or none."""
     form = ConfirmImportForm()
     if not form.validate_on_submit():
-        return _upload_page(plan, TaskImportForm(), 422)
+        flash(_(PREVIEW_LOST), "error")
+        return redirect(url_for("plans.import_tasks", plan_id=plan.id), 303)
     try:
         created = sheets.confirm_import(current_user, plan, form.attachment_id.data)
-    except ValidationError as exc:
+    except ValidationError as exc:  # back to the upload page (303), never left on the POST address
         flash(_(exc.message), "error")
-        return _upload_page(plan, TaskImportForm(), 422)
+        return redirect(url_for("plans.import_tasks", plan_id=plan.id), 303)
     flash(_("Đã nhập %(n)d nhiệm vụ vào kế hoạch.", n=len(created)), "success")
     return redirect(plan_url(plan))
 

@@ -16,11 +16,11 @@ from .. import permissions, storage
 from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
 from ..errors import ValidationError
-from ..forms import keep_refusal
+from ..refused import refuse
 from ..transaction import unit_of_work
 from . import bp, tasks, workflow
 from .forms import uploads
-from .task_views import ACTION_FORMS, render_task
+from .task_views import ACTION_FORMS
 from .views import REFUSALS, back_to, show_error
 
 
@@ -54,13 +54,13 @@ def act(task: Task, name: str, call, done, *, fields: dict | None = None):
     `fields` maps the service's field names to the form's."""
     form = ACTION_FORMS[name]()
     if not form.validate_on_submit():
-        return render_task(task, 422, **{name: form})
+        return refuse(f"task:{task.id}", name, form, "plans.task_detail", task_id=task.id)
     try:
         call(form)
     except ValidationError as exc:
         exc.field = (fields or {}).get(exc.field, exc.field)
         show_error(form, exc)
-        return render_task(task, 422, **{name: form})
+        return refuse(f"task:{task.id}", name, form, "plans.task_detail", task_id=task.id)
     except REFUSALS as exc:
         flash(_(exc.message), "error")
     else:
@@ -138,8 +138,7 @@ def _return(task: Task):
     the form open with the message."""
     form = ACTION_FORMS["return_form"]()
     if not form.validate_on_submit():
-        keep_refusal(f"task:{task.id}", "return_form", form)
-        return back_to("plans.task_detail", task_id=task.id, _anchor="return-form")
+        return refuse(f"task:{task.id}", "return_form", form, "plans.task_detail", "return-form", task_id=task.id)
     return act(task, "return_form", lambda form: workflow.return_task(current_user, task,
                                                                       reason=form.return_reason.data),
                _("Đã trả lại nhiệm vụ cho đơn vị."), fields={"reason": "return_reason"})

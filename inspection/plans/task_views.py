@@ -18,7 +18,7 @@ from .. import permissions, storage
 from ..deadlines import queries as deadlines
 from ..errors import Conflict, NotFound, ValidationError
 from ..formatting import format_date, local_today
-from ..forms import refused_form
+from ..refused import refused_form
 from . import bp, choices, pages, queries, tasks
 from .forms import (
     ActionForm,

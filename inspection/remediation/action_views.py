@@ -1,8 +1,9 @@
 """The action page's forms: each one POST, one service call, then back to the action.
 
-A refused input shows the page again with the message next to its field (422); a stale form (the
-action moved on since the page was drawn) shows the conflict page with the current state (409); a
-transition that is not allowed is flashed."""
+A refused input sends the user back to the action page (303), the form drawn there again with the
+message next to its field and what was typed; a stale form (the action moved on since the page was
+drawn) does the same with the conflict flashed and the page showing the current state; a transition
+that is not allowed is flashed."""
 
 from flask import flash
 from flask_babel import gettext as _
@@ -15,11 +16,14 @@ from .. import permissions
 from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
 from ..errors import Conflict, InvalidTransition, ValidationError
-from ..forms import keep_refusal
+from ..refused import keep_refusal
 from ..transaction import check_version
 from . import bp, evidence, services
 from .forms import STALE_PAGE, uploads
-from .views import ACTION_FORMS, render_action, render_conflict, show_error, to_action
+from .views import ACTION_FORMS, show_error, to_action
+
+ANCHORS = {"return_form": "return-form"}  # the refused form's place on the action page
+CONFLICT = "%s: %s"
 
 
 def act(action: RemediationAction, name: str, call, done, *, fields: dict | None = None):
@@ -29,19 +33,30 @@ def act(action: RemediationAction, name: str, call, done, *, fields: dict | None
     if not form.validate_on_submit():
         if form.version.errors:
             flash(str(STALE_PAGE), "error")
-        return render_action(action, 422, **{name: form})
+        return _refuse(action, name, form)
     try:
         call(form)
-    except Conflict as exc:
-        return render_conflict(action, exc)
+    except Conflict as exc:  # the action moved on: the page as it is now, what was typed kept
+        flash(CONFLICT % (_("Xung đột dữ liệu"), _("Yêu cầu khắc phục này đã thay đổi sau khi bạn mở trang, nên "
+                                                   "thao tác của bạn chưa được thực hiện (không ghi đè lên thay "
+                                                   "đổi của người khác).")), "error")
+        flash(_(exc.message), "error")
+        return _refuse(action, name, form, forget=("version",))
     except ValidationError as exc:
         show_error(form, exc, fields)
-        return render_action(action, 422, **{name: form})
+        return _refuse(action, name, form)
     except InvalidTransition as exc:
         flash(_(exc.message), "error")
     else:
         flash(done(action) if callable(done) else done, "success")
     return to_action(action)
+
+
+def _refuse(action: RemediationAction, name: str, form, forget: tuple = ()):
+    """Back to the action page (303), the refused form drawn there again with what was typed."""
+    keep_refusal(f"action:{action.id}", name, form, forget=forget)
+    return to_action(action, ANCHORS.get(name, ""))
+
 
 
 def _current(action: RemediationAction, form) -> None:
@@ -111,8 +126,7 @@ def _return(action: RemediationAction):
     address), the form showing the message."""
     form = ACTION_FORMS["return_form"]()
     if not form.validate_on_submit() and not form.version.errors:
-        keep_refusal(f"action:{action.id}", "return_form", form)
-        return to_action(action, "return-form")
+        return _refuse(action, "return_form", form)
 
     def call(form):
         services.return_action(current_user, action, version=form.version.data, reason=form.return_reason.data)

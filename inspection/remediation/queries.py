@@ -24,7 +24,7 @@ from .. import permissions
 from ..deadlines import queries as deadlines
 from ..deadlines.queries import with_pending
 from ..formatting import local_today
-from ..listing import Page, paginate
+from ..listing import Page, paginate, whole_words
 from ..plans.timeliness import timeliness_clause
 from ..text import fold, nfc
 from .services import steps_of
@@ -59,6 +59,17 @@ def _search(q: str):
     return or_(RemediationAction.finding_id.in_(findings), RemediationAction.inspection_id.in_(inspections),
                RemediationAction.unit_id.in_(units),
                func.lower(RemediationAction.description).contains(plain, autoescape=True))
+
+
+def _whole_words(q: str):
+    """The actions of the unit or the inspection named by the search as whole words ("An Phước",
+    not "Tân Phước"): listed first."""
+    words = whole_words(q)
+    if words is None:
+        return None
+    return or_(RemediationAction.unit_id.in_(select(OrgUnit.id).where(OrgUnit.name_folded.regexp_match(words))),
+               RemediationAction.inspection_id.in_(select(Inspection.id).where(
+                   Inspection.title_folded.regexp_match(words))))
 
 
 def filtered_actions(actor, filters: ActionFilters, today: date | None = None):
@@ -119,7 +130,8 @@ def tab_counts(actor, filters: ActionFilters, today: date | None = None) -> dict
 
 def list_actions(actor, filters: ActionFilters, *, sort: str, cursor: str | None, size: int) -> Page:
     """One page of the filtered list (by deadline unless asked otherwise)."""
-    return paginate(filtered_actions(actor, filters), sorts=SORTS, sort=sort, cursor=cursor, size=size)
+    return paginate(filtered_actions(actor, filters), sorts=SORTS, sort=sort, cursor=cursor, size=size,
+                    first=_whole_words(filters.q))
 
 
 LIST_LAZY = {Inspection: ("members",), Finding: ("photos",)}

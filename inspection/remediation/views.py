@@ -24,11 +24,11 @@ from models.enums import (
 
 from .. import list_exports, permissions, storage
 from ..deadlines import queries as deadlines
-from ..errors import Conflict, InvalidTransition, ValidationError
+from ..errors import InvalidTransition, ValidationError
 from ..formatting import local_today
-from ..forms import refused_form
 from ..inspections import findings
 from ..plans.timeliness import timeliness
+from ..refused import refused_form
 from . import bp, escalation, exports, queries, services
 from .forms import (
     DOCUMENTS,
@@ -176,12 +176,6 @@ def render_action(action: RemediationAction, status: int = 200, **given):
              for name, cls in ACTION_FORMS.items()}
     return render_template("remediation/detail.html", action=action, timeliness=timeliness_of(action),
                            allowed=allowed_actions(action, data), **forms, **data), status
-
-
-def render_conflict(action: RemediationAction, exc: Conflict):
-    """A stale form: the action as it is now, with a way back to it (409)."""
-    return render_template("remediation/conflict.html", action=action, message=exc.message,
-                           timeliness=timeliness_of(action), **queries.action_page(action)), 409
 
 
 @bp.route("/remediation/<int:action_id>")

@@ -32,7 +32,8 @@ def test_the_surprise_refusal_and_the_scheduled_warning(new_context, demo_site):
         member_ids=[officer.id], title="Kiểm tra công tác một cửa xã An Phước")
     db.session.commit()
     for name, viewport in (("tablet", TABLET), ("desktop", DESKTOP)):
-        page = new_context(viewport).new_page()
+        _candidates_follow_the_target(new_context(viewport).new_page(), demo_site, target, officer, inspector, name)
+        page = new_context(viewport, java_script_enabled=False).new_page()  # the server refuses all the same
         sign_in(page, demo_site, "leader")
         page.goto(f"{demo_site}/inspections/new?unit_id={target.id}")
         page.check("input[name=kind][value=surprise]")
@@ -49,6 +50,29 @@ def test_the_surprise_refusal_and_the_scheduled_warning(new_context, demo_site):
         warning = page.locator(".flash-warning")
         assert f"Lưu ý: {officer.full_name} thuộc Ủy ban nhân dân xã An Phước" in warning.inner_text()
         save_screenshot(page, f"h18-team-warning-{name}")
+
+
+def _candidates_follow_the_target(page, demo_site, target, officer, inspector, name):
+    """The new-inspection form: once the target and the surprise kind are chosen, the commune's
+    officer is not offered (lead or member); the scheduled kind offers them, marked, with the warning."""
+    sign_in(page, demo_site, "leader")
+    page.goto(f"{demo_site}/inspections/new")
+    member = page.locator(f"input[name=member_ids][value='{officer.id}']")
+    lead = page.locator(f"#lead_id option[value='{officer.id}']")
+    assert member.is_visible() and not member.is_disabled()  # no target yet: everyone
+    page.check("input[name=kind][value=surprise]")
+    page.select_option("#unit_id", str(target.id))
+    assert not member.is_visible() and member.is_disabled() and lead.is_disabled()
+    assert page.locator(f"input[name=member_ids][value='{inspector.id}']").is_visible()
+    member.evaluate("box => box.scrollIntoView({block: 'center'})")
+    save_screenshot(page, f"h18-new-surprise-candidates-{name}")
+    page.check("input[name=kind][value=scheduled]")
+    assert member.is_visible() and not member.is_disabled() and not lead.is_disabled()
+    warning = page.locator("[data-team-warning]")
+    assert warning.is_visible() and officer.full_name in warning.inner_text(), warning.inner_text()
+    assert "Lưu ý:" in warning.inner_text()
+    member.evaluate("box => box.scrollIntoView({block: 'center'})")
+    save_screenshot(page, f"h18-new-scheduled-warning-{name}")
 
 
 def test_the_remediation_search_counts_and_the_upload_limit(new_context, demo_site, app):

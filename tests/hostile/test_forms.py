@@ -31,7 +31,7 @@ from werkzeug.exceptions import HTTPException
 from inspection.formatting import local_today
 from models import db
 from tests.factories import PDF_BYTES, csrf_token, make_photo, sign_in
-from tests.hostile import cases
+from tests.hostile import cases, landing
 from tests.hostile.forms import ROLE_ORDER, fill, form_pages, forms_on, make_records, may_use, post_rules
 from tests.hostile.stages import FALLBACK, STAGES
 from tests.test_route_walk import _changed, fingerprint, guards_of, id_args
@@ -144,8 +144,9 @@ class Battery:
         db.session.commit()
         self.known = None
 
-    def send(self, role, url, data, where: str):
-        """POST `data`; check the answer (see the module docstring)."""
+    def send(self, role, url, data, where: str, typed: str | None = None):
+        """POST `data`; check the answer (see the module docstring). `typed`: a value every text field
+        refuses, which the refused form must show again."""
         client = self.client_for(role)
         before = self.known or fingerprint()
         try:
@@ -158,9 +159,14 @@ class Battery:
         self.known = fingerprint()
         self.statuses.append(response.status_code)
         redirected = response.status_code in (302, 303)
-        refused = not redirected or "error" in self.flashed(client)  # a redirect may carry the refusal
+        kept = landing.kept(client)  # a refused form kept for the page it lives on
+        refused = not redirected or "error" in self.flashed(client) or kept  # a redirect may carry the refusal
         self.check(role, response, where, refused=refused, changed=_changed(before, self.known),
                    markup=_has_markup(data))
+        shown = response.mimetype == "text/html" and response.status_code == 200 and self.known != before
+        if refused and not shown:  # a page answering 200 after storing (a preview, a password) is no refusal
+            self.failures += landing.problems(self.app, client, url, response, where, kept=kept, typed=typed)
+        landing.kept(client, forget=True)
         return response
 
     @staticmethod
@@ -239,7 +245,8 @@ class Battery:
             for case in values if fields else ():
                 data = base | {f.name: case.value for f in fields}
                 names = ", ".join(f.name for f in fields)
-                self.send(role, url, with_files(form, data), f"{tag} [{case.name} in {names}]")
+                typed = case.value if case is cases.TEXT[0] else None  # over-long: refused by every field
+                self.send(role, url, with_files(form, data), f"{tag} [{case.name} in {names}]", typed)
         for upload in sample(cases.UPLOADS, turn) if form.of_kind("file") else ():
             data = base | {f.name: upload.file() for f in form.of_kind("file")}
             self.send(role, url, data, f"{tag} [{upload.name}]")

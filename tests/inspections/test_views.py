@@ -346,9 +346,10 @@ def test_the_whole_inspection_from_the_desktop(people, tree, template, announced
     assert inspector.post(f"/inspections/{inspection.id}/start", {"location": "UBND xã An Phước"}).status_code == 303
     assert reload(inspection).status == InspectionStatus.IN_PROGRESS
 
-    refused = mark(inspector, inspection, items[0], "non_compliant", severity="major")
-    assert refused.status_code == 422
-    assert "Tiêu chí không đạt: nhập mô tả tồn tại, hạn chế." in refused.get_data(as_text=True)
+    refused = mark(inspector, inspection, items[0], "non_compliant", severity="major", note="Thiếu sổ theo dõi")
+    assert refused.status_code == 303  # back to the record page, never left on the POST address
+    shown = inspector.text(refused.headers["Location"])  # the criterion's form refilled, with the message
+    assert "Tiêu chí không đạt: nhập mô tả tồn tại, hạn chế." in shown and "Thiếu sổ theo dõi" in shown
     assert mark(inspector, inspection, items[0], "non_compliant", severity="major",
                 description="Niêm yết 3/45 thủ tục đã hết hiệu lực").status_code == 303
     assert mark(member, inspection, items[1], "compliant", note="Sổ ghi đủ").status_code == 303
@@ -526,8 +527,8 @@ def test_a_stale_result_shows_the_current_value_409(people, template, announced)
     assert mark(people["inspector"], announced, item, "not_applicable", note="Không có hồ sơ").status_code == 303
     stale = people["member"].post(f"/inspections/{announced.id}/results", {
         "item_id": str(item.id), "value": "compliant", "client_uuid": client_uuid, "version": version})
-    assert stale.status_code == 409
-    page = stale.get_data(as_text=True)
+    assert stale.status_code == 303  # back to the record page: the current value above the member's own
+    page = people["member"].text(stale.headers["Location"])
     assert "Kết quả hiện tại do người khác vừa lưu" in page and "Không có hồ sơ" in page
     assert db.session.get(CheckResult, reload_result(item)).value == "not_applicable"
 
@@ -583,8 +584,8 @@ def test_a_file_that_is_not_a_photo_is_refused_and_nothing_stored(people, templa
     response = people["member"].post(f"/findings/{finding.id}/photos", {
         "photo": (io.BytesIO(b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"), "anh-chup.jpg"),
         "client_uuid": str(uuid.uuid4())}, content_type="multipart/form-data")
-    assert response.status_code == 422
-    assert "Tệp không phải là ảnh được hỗ trợ" in response.get_data(as_text=True)
+    assert response.status_code == 303
+    assert "Tệp không phải là ảnh được hỗ trợ" in people["member"].text(response.headers["Location"])
     assert count(FindingPhoto) == 0 and count(Attachment) == 0
 
 

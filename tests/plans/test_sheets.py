@@ -107,8 +107,8 @@ def test_a_row_with_an_error_at_confirm_time_saves_no_row_at_all(client, plan, t
     tasks.add_task(coordinator, plan, {"number": "2", "title": "Nhiệm vụ thêm tay", "unit_id": tree["a"].id,
                                        "deadline": date(2024, 9, 1), "support_unit_ids": []})
     response = confirm(client, plan, previewed_attachment(plan).id)
-    assert response.status_code == 422
-    assert "chưa nhập dòng nào" in page(response)
+    assert response.status_code == 303 and response.headers["Location"] == f"/plans/{plan.id}/import"
+    assert "chưa nhập dòng nào" in page(client.get(response.headers["Location"]))
     assert task_count(plan) == 1
 
 

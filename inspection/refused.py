@@ -1,0 +1,66 @@
+"""A refused form answers on the page it lives on (issue 18), never on its POST-only address (whose
+reload posts again and whose opening answers 405).
+
+The handler keeps the refused form — its messages, what was typed (never a password or a file) and
+anything the page needs to explain the refusal — for one request, and answers 303 to the form's
+page; that page draws the form again refilled, open, with its messages. What was typed may be long
+(a 5,000-character finding), so it waits in Redis for a few minutes, the session holding only its key."""
+
+import json
+import uuid
+
+from flask import redirect, request, session, url_for
+from werkzeug.datastructures import MultiDict
+from wtforms import FileField, PasswordField
+
+from .queue import get_redis
+
+REFUSED_KEY = "refused_form"  # the session key of a refused form kept for its page
+KEPT_SECONDS = 600
+
+
+def _store_key(key: str) -> str:
+    return f"cchc:refused-form:{key}"
+
+
+def keep_refusal(page: str, name: str, form, *, forget: tuple = (), **extra) -> None:
+    """Keep the refused `form` (drawn as `name` on `page`, e.g. "task:12") for the next request:
+    its messages, the values typed into it (not the fields in `forget`: a stale version is drawn
+    anew) and `extra` (plain data the page shows with it)."""
+    messages = {key: [str(m) for m in field.errors] for key, field in form._fields.items() if field.errors}
+    typed = {field.name for key, field in form._fields.items() if key != "csrf_token" and key not in forget
+             and not isinstance(field, PasswordField | FileField)}
+    values = [[key, value] for key, value in request.form.items(multi=True) if key in typed]
+    key = uuid.uuid4().hex
+    get_redis().set(_store_key(key), json.dumps({"page": page, "name": name, "messages": messages,
+                                                 "values": values, "extra": extra}), ex=KEPT_SECONDS)
+    session[REFUSED_KEY] = key
+
+
+def refuse(page: str, name: str, form, endpoint: str, _anchor: str | None = None, **values):
+    """keep_refusal, then 303 to the form's page (`endpoint` with `values`, at `_anchor`)."""
+    keep_refusal(page, name, form)
+    return redirect(url_for(endpoint, _anchor=_anchor, **values), 303)
+
+
+def _take() -> dict | None:
+    key = session.pop(REFUSED_KEY, None) if REFUSED_KEY in session else None
+    if not isinstance(key, str):
+        return None
+    with get_redis().pipeline() as pipe:
+        raw, _deleted = pipe.get(_store_key(key)).delete(_store_key(key)).execute()
+    return json.loads(raw) if raw else None
+
+
+def refused_form(page: str, forms: dict, **defaults) -> dict:
+    """{name: form} for the form refused just before on `page` (keep_refusal), drawn from `forms`
+    with `defaults` under what was typed, showing its messages; {} otherwise. Read once: a reload
+    draws the page as it is. The kept `extra` is under the key "extra"."""
+    kept = _take()
+    if not kept or kept["page"] != page or kept["name"] not in forms:
+        return {}
+    form = forms[kept["name"]](formdata=MultiDict(kept["values"]) if kept["values"] else None, **defaults)
+    for key, messages in kept["messages"].items():
+        if key in form._fields:
+            form[key].errors = messages
+    return {kept["name"]: form, "extra": kept["extra"]}
