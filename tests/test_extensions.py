@@ -210,7 +210,8 @@ def test_the_pages_take_a_request_through_forward_and_decision(app, scenario, su
                                     for r in (Role.UNIT_OFFICER, Role.COORDINATOR, Role.LEADER))
     asked = _later(subject).strftime("%d/%m/%Y")
     refused = _submit(officer, kind, subject, "/extension", new_deadline=asked, extension_reason="")
-    assert refused.status_code == 422 and "Nhập lý do đề nghị gia hạn." in refused.get_data(as_text=True)
+    assert refused.status_code == 303  # a refusal answers on the subject's page (issue 18), never the POST address
+    assert "Nhập lý do đề nghị gia hạn." in officer.get(refused.headers["Location"]).get_data(as_text=True)
     assert _submit(officer, kind, subject, "/extension", new_deadline=asked,
                    extension_reason="Chờ kinh phí").status_code == 303
     assert "đang chờ cơ quan tham mưu chuyển lãnh đạo" in _page(officer, kind, subject)
@@ -219,7 +220,8 @@ def test_the_pages_take_a_request_through_forward_and_decision(app, scenario, su
 
     assert 'data-extension="forward"' in _page(coordinator, kind, subject)
     no_reason = _submit(coordinator, kind, subject, "/extension/forward", opinion="disagree", forward_note="")
-    assert no_reason.status_code == 422 and "Nhập lý do đề xuất không đồng ý." in no_reason.get_data(as_text=True)
+    assert no_reason.status_code == 303
+    assert "Nhập lý do đề xuất không đồng ý." in coordinator.get(no_reason.headers["Location"]).get_data(as_text=True)
     assert _submit(coordinator, kind, subject, "/extension/forward", opinion="disagree",
                    forward_note="Đơn vị chưa báo cáo tiến độ").status_code == 303
 
@@ -260,7 +262,8 @@ def test_a_form_for_another_subjects_request_changes_nothing(app, scenario, subj
     html = _page(coordinator, kind, subject)
     assert f'value="{theirs.id}"' not in html
     response = _submit(coordinator, kind, subject, "/extension/forward", opinion="agree", request_id=str(theirs.id))
-    assert response.status_code in (409, 422)
+    assert response.status_code == 303  # refused on the subject's page
+    assert "flash-error" in coordinator.get(response.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert {r.status for r in db.session.scalars(select(ExtensionRequest))} == {ExtensionStatus.REQUESTED}
 
