@@ -26,11 +26,14 @@ def _store_key(key: str) -> str:
 def keep_refusal(page: str, name: str, form, *, forget: tuple = (), **extra) -> None:
     """Keep the refused `form` (drawn as `name` on `page`, e.g. "task:12") for the next request:
     its messages, the values typed into it (not the fields in `forget`: a stale version is drawn
-    anew) and `extra` (plain data the page shows with it)."""
-    messages = {key: [str(m) for m in field.errors] for key, field in form._fields.items() if field.errors}
-    typed = {field.name for key, field in form._fields.items() if key != "csrf_token" and key not in forget
+    anew) and `extra` (plain data the page shows with it). `form` None: a page's own fields (no
+    WTForms form), every one but the CSRF token and those in `forget`."""
+    fields = form._fields.items() if form is not None else ()
+    messages = {key: [str(m) for m in field.errors] for key, field in fields if field.errors}
+    typed = {field.name for key, field in fields if key != "csrf_token" and key not in forget
              and not isinstance(field, PasswordField | FileField)}
-    values = [[key, value] for key, value in request.form.items(multi=True) if key in typed]
+    values = [[key, value] for key, value in request.form.items(multi=True)
+              if key in typed or form is None and key not in ("csrf_token", *forget)]
     key = uuid.uuid4().hex
     get_redis().set(_store_key(key), json.dumps({"page": page, "name": name, "messages": messages,
                                                  "values": values, "extra": extra}), ex=KEPT_SECONDS)
@@ -50,6 +53,13 @@ def _take() -> dict | None:
     with get_redis().pipeline() as pipe:
         raw, _deleted = pipe.get(_store_key(key)).delete(_store_key(key)).execute()
     return json.loads(raw) if raw else None
+
+
+def refused_values(page: str) -> dict:
+    """What was typed into a page's own fields (keep_refusal with no form) refused just before on
+    `page`, by field name; {} otherwise. Read once."""
+    kept = _take()
+    return dict(kept["values"]) if kept and kept["page"] == page else {}
 
 
 def refused_form(page: str, forms: dict, **defaults) -> dict:

@@ -67,7 +67,10 @@ def test_a_hostile_score_is_refused_on_the_page_and_nothing_is_stored(app, scena
         form |= {f"points_{score.id}": "0", f"note_{score.id}": "Ghi chú"}
     form[f"points_{scores[2].id}"] = "1e309"
     answer = client.post(f"{url}/luu", data=form)
-    assert answer.status_code == 422 and "Điểm phải là một số" in answer.get_data(as_text=True)
+    assert answer.status_code == 303 and answer.headers["Location"] == url  # never left on the POST address
+    page = client.get(url).get_data(as_text=True)  # the message, and every field as typed
+    assert "Điểm phải là một số" in page and 'value="1e309"' in page
+    assert page.count(">Ghi chú</textarea>") == len(scores)
     db.session.expire_all()
     assert all(db.session.get(ParScore, s.id).self_points is None for s in scores)
 
@@ -151,9 +154,10 @@ def test_an_appraiser_sees_the_round_only_once_on_its_team_and_a_stale_save_show
     form = {"csrf_token": csrf_token(inspector, f"/chi-so-cchc/diem/{score.id}"), "version": version,
             "decision": "change", "points": "0", "reason": "Kế hoạch ban hành muộn"}
     assert inspector.post(f"/chi-so-cchc/diem/{score.id}/tham-dinh", data=form).status_code == 303
-    stale = inspector.post(f"/chi-so-cchc/diem/{score.id}/tham-dinh", data=form | {"points": "2", "reason": "x"})
-    text = stale.get_data(as_text=True)
-    assert stale.status_code == 409 and "Xung đột dữ liệu" in text
+    stale = inspector.post(f"/chi-so-cchc/diem/{score.id}/tham-dinh", data=form | {"points": "2", "reason": "Sửa lại"})
+    assert stale.status_code == 303  # back to the score page (issue 18), never left on the POST address
+    text = inspector.get(stale.headers["Location"]).get_data(as_text=True)
+    assert "Xung đột dữ liệu" in text and "Sửa lại" in text  # the current value above the form as typed
     assert re.search(r'data-current>\s*0\s*<', text) and "Kế hoạch ban hành muộn" in text
     db.session.expire_all()
     assert db.session.get(ParScore, score.id).appraised_points == 0

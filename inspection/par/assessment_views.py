@@ -10,6 +10,7 @@ from models import ParAssessment, ParEvidence, ParScore, ParScoreChange, db
 
 from .. import permissions, storage
 from ..errors import Conflict, InvalidTransition, StorageUnavailable, ValidationError
+from ..refused import keep_refusal, refused_form, refused_values
 from . import appraisal, assessments, bp, results
 from .forms import ActionForm, AppraiseForm, EvidenceForm, ReplyForm
 
@@ -34,12 +35,14 @@ def assessment_page(assessment):
     return _assessment_page(assessment)
 
 
-def _assessment_page(assessment, status: int = 200):
+def _assessment_page(assessment):
+    """The page; after a refused save, its fields hold what was typed (refused.py)."""
     scores, counts = assessments.scores_of(assessment), assessments.evidence_counts(assessment)
     problems = assessments.submission_problems(assessment, scores, counts) if assessment.status == "draft" else []
     return render_template("par/assessment.html", assessment=assessment, scores=scores, evidence=counts,
                            problems=problems, ranking=_ranking(assessment), editable=_editable(assessment),
-                           action_form=ActionForm(version=assessment.version)), status
+                           typed=refused_values(f"assessment:{assessment.id}"),
+                           action_form=ActionForm(version=assessment.version))
 
 
 @bp.route("/tu-danh-gia/<int:assessment_id>/luu", methods=["POST"])
@@ -51,10 +54,11 @@ def save_assessment(assessment):
     try:
         changed = assessments.save_self_assessment(current_user, assessment, _entries(score_ids),
                                                    version=request.form.get("version"))
-    except (*REFUSALS, Conflict) as exc:
+    except (*REFUSALS, Conflict) as exc:  # back to the page (303), what was typed kept; a stale version drawn anew
         db.session.rollback()
         flash(_(exc.message), "error")
-        return _assessment_page(assessment, 409 if isinstance(exc, Conflict) else 422)
+        keep_refusal(f"assessment:{assessment.id}", "entries", None, forget=("version",))
+        return redirect(url_for("par.assessment_page", assessment_id=assessment.id), 303)
     flash(_("Đã lưu bản nháp tự đánh giá (%(n)s tiêu chí thay đổi).", n=changed), "success")
     return redirect(url_for("par.assessment_page", assessment_id=assessment.id), 303)
 
@@ -77,15 +81,27 @@ def submit_assessment(assessment):
     return redirect(url_for("par.assessment_page", assessment_id=assessment.id), 303)
 
 
-def _score_page(score, status: int = 200, **forms):
+SCORE_FORMS = {"appraise_form": AppraiseForm, "reply_form": ReplyForm, "evidence_form": EvidenceForm}
+
+
+def _score_page(score):
+    """The score's page; a form refused just before is drawn again with what was typed, and a stale
+    save shows the current value above it (refused.py)."""
     history = db.session.execute(select(ParScoreChange).where(ParScoreChange.score_id == score.id)
                                  .order_by(ParScoreChange.at, ParScoreChange.id)).scalars()
+    forms = refused_form(f"score:{score.id}", SCORE_FORMS, version=score.version)
+    current = forms.pop("extra", {}).get("current")
     forms.setdefault("appraise_form", AppraiseForm(version=score.version))
     forms.setdefault("reply_form", ReplyForm(version=score.version, reply=score.reply))
     forms.setdefault("evidence_form", EvidenceForm())
     return render_template("par/score.html", score=score, assessment=score.assessment, history=list(history),
-                           evidence=appraisal.evidence_of(score),
-                           can_add_evidence=_can_add_evidence(score), **forms), status
+                           evidence=appraisal.evidence_of(score), current=current,
+                           can_add_evidence=_can_add_evidence(score), **forms)
+
+
+def _refuse_score(score, name: str, form, **kept):
+    keep_refusal(f"score:{score.id}", name, form, **kept)
+    return redirect(url_for("par.score_page", score_id=score.id), 303)
 
 
 def _can_add_evidence(score) -> bool:
@@ -104,19 +120,20 @@ def score_page(score):
 
 
 def _score_form(score, form, name: str, save, done: str):
-    """Validate `form`, call `save()`; a stale version answers the conflict page with the current
-    value, a refusal the score page again (422) with the form as typed."""
+    """Validate `form`, call `save()`; a refusal goes back to the score page (303) with the form as
+    typed, a stale version also with the current value above it."""
     if not form.validate():
-        return _score_page(score, 422, **{name: form})
+        return _refuse_score(score, name, form)
     try:
         save()
     except Conflict as exc:
         db.session.rollback()
-        return render_template("par/conflict.html", score=score, message=exc.message, current=exc.current), 409
+        flash(_(exc.message), "error")
+        return _refuse_score(score, name, form, forget=("version",), current=exc.current)
     except REFUSALS as exc:
         db.session.rollback()
         flash(_(exc.message), "error")
-        return _score_page(score, 422, **{name: form})
+        return _refuse_score(score, name, form)
     flash(done, "success")
     return redirect(url_for("par.score_page", score_id=score.id), 303)
 
@@ -148,14 +165,14 @@ def reply_score(score):
 def add_evidence(score):
     form = EvidenceForm()
     if not form.validate():
-        return _score_page(score, 422, evidence_form=form)
+        return _refuse_score(score, "evidence_form", form)
     try:
         appraisal.add_evidence(current_user, score, upload=request.files.get("file"), link_type=form.link_type.data,
                                link_id=form.link_id.data, title=form.title.data)
     except (*REFUSALS, StorageUnavailable) as exc:
         db.session.rollback()
         flash(_(exc.message), "error")
-        return _score_page(score, 422, evidence_form=form)
+        return _refuse_score(score, "evidence_form", form)
     flash(_("Đã thêm tài liệu kiểm chứng."), "success")
     return redirect(url_for("par.score_page", score_id=score.id), 303)
 
