@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField, StringField
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length
 
 from models import Membership, OrgUnit, PersonalCertificate, UnitSigningKey, User, db
 
@@ -21,14 +21,15 @@ from . import bp
 
 
 class UnitKeyForm(FlaskForm):
-    unit = SelectField(_l("Đơn vị ban hành"), validate_choice=False)
+    unit = SelectField(_l("Đơn vị ban hành"), validate_choice=False,
+                       validators=[DataRequired(_l("Hãy chọn đơn vị ban hành."))])
     token_label = StringField(_l("Nhãn thiết bị (token) PKCS#11"), validators=[Length(max=100)])
     key_label = StringField(_l("Nhãn khóa và chứng thư trên thiết bị"), validators=[Length(max=100)])
     pkcs12_path = StringField(_l("Hoặc: đường dẫn tệp PKCS#12 trên máy chủ"), validators=[Length(max=500)])
 
 
 class MappingForm(FlaskForm):
-    user = SelectField(_l("Người dùng"), validate_choice=False)
+    user = SelectField(_l("Người dùng"), validate_choice=False, validators=[DataRequired(_l("Hãy chọn người dùng."))])
     certificate = FileField(_l("Chứng thư số của người dùng (.cer, .crt, .pem)"),
                             validators=[FileRequired(_l("Hãy chọn tệp chứng thư số."))])
 
@@ -115,7 +116,7 @@ def map_personal_certificate():
     permissions.require(current_user, "trust.manage")
     form = MappingForm()
     if not form.validate_on_submit():
-        for message in form.certificate.errors:
+        for message in form.user.errors + form.certificate.errors:
             flash(message, "error")
         return redirect(url_for("admin.personal_certificates"), 303)
     user = mappings.managed_user_or_404(current_user, form.user.data)

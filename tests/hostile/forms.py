@@ -135,7 +135,7 @@ def fill(rule_text: str, records: dict) -> str:
         arg = match["arg"]
         if arg in records:
             return str(records[arg].id)
-        return {"kind": "units", "code": "en"}.get(arg, "1")
+        return {"kind": "units", "code": "en", "fingerprint": "0" * 64}.get(arg, "1")
 
     return PATH_ARG.sub(value, rule_text)
 

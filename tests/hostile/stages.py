@@ -28,7 +28,9 @@ from models import (
     Membership,
     Notification,
     OrgUnit,
+    PersonalCertificate,
     RemediationSubmission,
+    UnitSigningKey,
     db,
     utcnow,
 )
@@ -134,6 +136,14 @@ def _trust_anchor(records: dict, user) -> None:
     from inspection.signing.services import install_anchor
 
     install_anchor(None, make_ca("CA của bộ kiểm thử").pem())
+
+
+def _unit_key(records: dict, user) -> None:
+    db.session.add(UnitSigningKey(unit_id=records["unit_id"].id, token_label="token", key_label="key"))
+
+
+def _certificate_mapping(records: dict, user) -> None:
+    db.session.add(PersonalCertificate(user_id=records["user_id"].id, fingerprint="0" * 64, der=b"cer"))
 
 
 def _unread(records: dict, user) -> None:
@@ -260,6 +270,11 @@ STAGES: dict[str, Stage] = {
     "reports.recheck_signatures": Stage((LEADER, COORDINATOR), _signed_document),
     "admin.install_trust_anchor": Stage((ADMIN,), page=lambda records: "/admin/trust-anchors"),
     "admin.remove_trust_anchor": Stage((ADMIN,), _trust_anchor, page=lambda records: "/admin/trust-anchors"),
+    "admin.set_signing_key": Stage((ADMIN,), page=lambda records: "/admin/signing-keys"),
+    "admin.remove_signing_key": Stage((ADMIN,), _unit_key, page=lambda records: "/admin/signing-keys"),
+    "admin.map_personal_certificate": Stage((ADMIN,), page=lambda records: "/admin/personal-certificates"),
+    "admin.revoke_personal_certificate": Stage((ADMIN,), _certificate_mapping,
+                                               page=lambda records: "/admin/personal-certificates"),
     "reports.retry": Stage((COORDINATOR, LEADER), _status("report_id", "failed")),
     # citizens' feedback: the share button is drawn while the answer is not yet shared
     "feedback.share_answer": Stage((COORDINATOR,), _unshared),
