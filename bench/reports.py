@@ -285,7 +285,8 @@ def _build(units, users) -> dict:
 
     print("building data (130 photos at 12 MP through the upload pipeline)…", flush=True)
     demo_plan = db.session.execute(select(Plan).where(Plan.year == 2024)).scalars().first()
-    demo_inspection = db.session.execute(select(Inspection).where(Inspection.status == "concluded")
+    # the demo's drafted conclusion, issued today by the sample (its deadlines count from the issue)
+    demo_inspection = db.session.execute(select(Inspection).where(Inspection.status == "conclusion_drafted")
                                          .order_by(Inspection.id)).scalars().first()
     return {"r30": inspection_with_remediation(units, users, 30),
             "r100": inspection_with_remediation(units, users, 100),

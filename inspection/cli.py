@@ -35,7 +35,7 @@ def seed_demo_command(if_demo: bool):
         created = seed.seed_demo(current_app.config["PROFILE"])
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    click.echo("Đã nạp dữ liệu mẫu huyện Tân Hồng." if created else "Dữ liệu mẫu đã có sẵn.")
+    click.echo("Đã nạp dữ liệu mẫu tỉnh Đồng Tháp." if created else "Dữ liệu mẫu đã có sẵn.")
 
 
 @click.command("signing-demo")

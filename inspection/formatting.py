@@ -41,6 +41,8 @@ def parse_date(text: str) -> date | None:
 
 
 def register_filters(app) -> None:
+    from .reports.addressing import unbroken
+
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, number=format_number
+        date=format_date, datetime=format_datetime, number=format_number, unbroken=unbroken
     )

@@ -29,15 +29,25 @@ TARGETS = ["TH-NV", "TH-TP", "TH-TCKH", "TH-TNMT", "TH-LDTBXH", "TH-VHTT", "TH-T
            "TH-SARAI", "TH-TANHOCO", "TH-THONGBINH", "TH-BINHPHU", "TH-TANTHANHA", "TH-TANTHANHB",
            "TH-TANCONGCHI", "TH-ANPHUOC", "TH-TANPHUOC"]
 
-# (target code, finding, severity) — domain.md §7
+# (target code, finding, severity, the team's requirement) — domain.md §7
 FINDINGS = {
-    "TH-TANHOCO": [("Niêm yết 3/45 thủ tục hành chính đã hết hiệu lực, chưa cập nhật danh mục mới", "major")],
-    "TH-THONGBINH": [("Sổ theo dõi hồ sơ thiếu ngày trả kết quả của 12 hồ sơ", "major")],
-    "TH-BINHPHU": [("7 hồ sơ giải quyết quá hạn nhưng không có phiếu xin lỗi", "critical")],
-    "TH-TP": [("Trạng thái hồ sơ trên phần mềm một cửa điện tử không được cập nhật kịp thời", "minor")],
-    "TH-SARAI": [("Công chức tiếp nhận hồ sơ không đeo thẻ công chức", "minor"),
-                 ("Máy lấy số thứ tự tại Bộ phận một cửa bị hỏng", "minor")],
+    "TH-TANHOCO": [("Niêm yết 3/45 thủ tục hành chính đã hết hiệu lực, chưa cập nhật danh mục mới", "major",
+                    "Gỡ 3 thủ tục đã hết hiệu lực, niêm yết danh mục thủ tục hành chính mới công bố")],
+    "TH-THONGBINH": [("Sổ theo dõi hồ sơ thiếu ngày trả kết quả của 12 hồ sơ", "major",
+                      "Bổ sung ngày trả kết quả của 12 hồ sơ; kiểm tra sổ theo dõi hằng tuần")],
+    "TH-BINHPHU": [("7 hồ sơ giải quyết quá hạn nhưng không có phiếu xin lỗi", "critical",
+                    "Gửi phiếu xin lỗi và hẹn lại ngày trả kết quả cho 7 hồ sơ quá hạn")],
+    "TH-TP": [("Trạng thái hồ sơ trên phần mềm một cửa điện tử không được cập nhật kịp thời", "minor",
+               "Cập nhật trạng thái hồ sơ trên phần mềm một cửa điện tử ngay khi có kết quả xử lý")],
+    "TH-SARAI": [("Công chức tiếp nhận hồ sơ không đeo thẻ công chức", "minor",
+                  "Công chức tiếp nhận hồ sơ đeo thẻ công chức trong giờ làm việc"),
+                 ("Máy lấy số thứ tự tại Bộ phận một cửa bị hỏng", "minor",
+                  "Sửa chữa hoặc thay thế máy lấy số thứ tự")],
 }
+# The latest inspection done with findings: its conclusion is drafted, waiting for the leader to
+# issue it (its deadline "trong thời hạn 15 ngày kể từ ngày ký" becomes a date then).
+DRAFTED = "TH-THONGBINH"
+DEADLINE_DAYS = 15
 
 
 def _template(keyword: str) -> ChecklistTemplate | None:
@@ -100,14 +110,14 @@ def _scheduled(plan, units, users, code, day, template, n) -> None:
     if status == InspectionStatus.ANNOUNCED or done:
         inspection.announced_at = _at(day - timedelta(days=7), 8)
     if done:
-        _walk(inspection, template, users, FINDINGS.get(code, []))
+        _walk(inspection, template, users, FINDINGS.get(code, []), drafted=code == DRAFTED)
 
 
 def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), TZ).astimezone(UTC)
 
 
-def _walk(inspection: Inspection, template: ChecklistTemplate, users, findings) -> None:
+def _walk(inspection: Inspection, template: ChecklistTemplate, users, findings, *, drafted=False) -> None:
     """Results for every item, the findings, the minutes closed and the conclusion issued."""
     day, lead = inspection.start_on, users["inspector"]
     inspection.started_at, inspection.minutes_closed_at = _at(day, 8), _at(day, 16)
@@ -117,32 +127,45 @@ def _walk(inspection: Inspection, template: ChecklistTemplate, users, findings) 
         db.session.add(CheckResult(inspection_id=inspection.id, item_id=item.id, value=value,
                                    client_uuid=str(uuid.uuid4()), device_time=_at(day, 9), recorded_by_id=lead.id))
     db.session.flush()
-    conclusion = Conclusion(inspection_id=inspection.id, drafted_by_id=lead.id, issued_by_id=users["leader"].id,
-                            issued_at=_at(day + timedelta(days=5), 10),
+    drafted = drafted and bool(findings)
+    conclusion = Conclusion(inspection_id=inspection.id, drafted_by_id=lead.id,
+                            issued_by_id=None if drafted else users["leader"].id,
+                            issued_at=None if drafted else _at(day + timedelta(days=5), 10),
                             summary="Đơn vị cơ bản thực hiện tốt công tác cải cách hành chính.",
                             strengths="Bộ phận một cửa bố trí đủ công chức; hồ sơ giải quyết đúng hạn đạt tỷ lệ cao.",
-                            shortcomings="; ".join(text for text, _ in findings) or "Không có.",
-                            recommendations="Khắc phục ngay các tồn tại, báo cáo kết quả về Phòng Nội vụ.")
+                            shortcomings="; ".join(f[0] for f in findings) or "Không có.",
+                            causes="Công chức kiêm nhiệm nhiều việc; việc tự kiểm tra tại Bộ phận Một cửa chưa "
+                                   "thường xuyên." if findings else "",
+                            recommendations="Thủ trưởng đơn vị chỉ đạo khắc phục các tồn tại, hạn chế nêu trên."
+                            if findings else "")
     db.session.add(conclusion)
     db.session.flush()
-    for item, (text, severity) in zip(template.items, findings, strict=False):  # the items found non-compliant
-        _finding(inspection, conclusion, lead, day, text, severity, item.id)
-    inspection.status = InspectionStatus.CONCLUDED if findings else InspectionStatus.CLOSED
+    issued = None if drafted else day + timedelta(days=5)
+    for item, finding in zip(template.items, findings, strict=False):  # the items found non-compliant
+        _finding(inspection, conclusion, lead, day, finding, item.id, issued)
+    if drafted:
+        inspection.status = InspectionStatus.CONCLUSION_DRAFTED
+    else:
+        inspection.status = InspectionStatus.CONCLUDED if findings else InspectionStatus.CLOSED
 
 
-def _finding(inspection, conclusion, lead, day, text, severity, item_id: int) -> None:
+def _finding(inspection, conclusion, lead, day, found, item_id: int, issued: date | None) -> None:
+    """A finding, the requirement the team wrote for it ("trong thời hạn 15 ngày kể từ ngày ký":
+    a date from the issue on) and, once the conclusion is issued, its remediation action."""
+    text, severity, requirement = found
     finding = Finding(inspection_id=inspection.id, unit_id=inspection.unit_id, item_id=item_id, severity=severity,
                       description=text, description_folded=fold(text), client_uuid=str(uuid.uuid4()),
                       device_time=_at(day, 10), recorded_by_id=lead.id)
     db.session.add(finding)
     db.session.flush()
-    deadline = day + timedelta(days=20)
-    action = f"Khắc phục: {text[0].lower()}{text[1:]}"
-    db.session.add(ConclusionItem(conclusion_id=conclusion.id, finding_id=finding.id, action=action,
-                                  unit_id=inspection.unit_id, deadline=deadline))
+    deadline = issued + timedelta(days=DEADLINE_DAYS) if issued else None
+    db.session.add(ConclusionItem(conclusion_id=conclusion.id, finding_id=finding.id, action=requirement,
+                                  unit_id=inspection.unit_id, deadline=deadline, deadline_days=DEADLINE_DAYS))
+    if deadline is None:
+        return
     done = deadline < local_today() - timedelta(days=30)
     db.session.add(RemediationAction(inspection_id=inspection.id, finding_id=finding.id, unit_id=inspection.unit_id,
-                                     description=action, deadline=deadline, original_deadline=deadline,
+                                     description=requirement, deadline=deadline, original_deadline=deadline,
                                      status=RemediationStatus.ACCEPTED if done else RemediationStatus.OPEN,
                                      completed_on=deadline - timedelta(days=3) if done else None,
                                      created_by_id=lead.id, raised_by_id=lead.id))

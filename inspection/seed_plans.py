@@ -1,5 +1,5 @@
-"""Demo plans: the seed's "Kế hoạch CCHC năm 2024" of huyện Tân Hồng (24 tasks, 22 done) and a
-current-year plan whose deadlines sit around today, so reminders and "this month" show data."""
+"""Demo plans: the seed's "Kế hoạch CCHC năm 2024" (UBND tỉnh Đồng Tháp's in the reshaped demo; 24
+tasks, 22 done) and a current-year plan whose deadlines sit around today, so reminders and "this month" show data."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -13,22 +13,22 @@ from .text import fold
 
 # (area code, lead unit code, task, expected output)
 TASKS_2024 = [
-    ("CDDH", "TH-NV", "Ban hành Kế hoạch cải cách hành chính năm 2024 của huyện", "Kế hoạch CCHC năm 2024"),
+    ("CDDH", "TH-NV", "Ban hành Kế hoạch cải cách hành chính năm 2024 của tỉnh", "Kế hoạch CCHC năm 2024"),
     ("CDDH", "TH-NV", "Báo cáo công tác cải cách hành chính quý I, 6 tháng, 9 tháng và năm", "Báo cáo định kỳ"),
-    ("CDDH", "TH-NV", "Kiểm tra công tác CCHC tại 6 cơ quan chuyên môn, 2 đơn vị sự nghiệp và 9/9 xã, thị trấn",
+    ("CDDH", "TH-NV", "Kiểm tra công tác CCHC tại 6 cơ quan chuyên môn, 2 đơn vị sự nghiệp và các xã",
      "Thông báo kết luận kiểm tra"),
-    ("CDDH", "TH-VHTT", "Tuyên truyền về cải cách hành chính trên Đài Truyền thanh và Cổng thông tin điện tử huyện",
+    ("CDDH", "TH-VHTT", "Tuyên truyền về cải cách hành chính trên Đài Truyền thanh và Cổng thông tin điện tử tỉnh",
      "Tin, bài tuyên truyền"),
-    ("THECHE", "TH-TP", "Rà soát, hệ thống hóa văn bản quy phạm pháp luật do HĐND, UBND huyện ban hành",
+    ("THECHE", "TH-TP", "Rà soát, hệ thống hóa văn bản quy phạm pháp luật do HĐND, UBND tỉnh ban hành",
      "Báo cáo kết quả rà soát"),
-    ("THECHE", "TH-TP", "Theo dõi tình hình thi hành pháp luật trên địa bàn huyện năm 2024", "Báo cáo theo dõi"),
+    ("THECHE", "TH-TP", "Theo dõi tình hình thi hành pháp luật trên địa bàn tỉnh năm 2024", "Báo cáo theo dõi"),
     ("THECHE", "TH-TP", "Tổ chức phổ biến, giáo dục pháp luật cho cán bộ, công chức cấp xã", "Hội nghị phổ biến"),
     ("TTHC", "TH-VP", "Rà soát, cập nhật và niêm yết công khai thủ tục hành chính tại Bộ phận một cửa các cấp",
      "Danh mục TTHC niêm yết"),
     ("TTHC", "TH-VP", "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính theo quy định", "Tỷ lệ hồ sơ được số hóa"),
     ("TTHC", "TH-SARAI", "Thực hiện phiếu xin lỗi đối với hồ sơ giải quyết quá hạn", "Sổ theo dõi phiếu xin lỗi"),
     ("TTHC", "TH-VP", "Tổ chức đối thoại với người dân về giải quyết thủ tục hành chính", "Biên bản đối thoại"),
-    ("BOMAY", "TH-NV", "Rà soát chức năng, nhiệm vụ, cơ cấu tổ chức các cơ quan chuyên môn thuộc UBND huyện",
+    ("BOMAY", "TH-NV", "Rà soát chức năng, nhiệm vụ, cơ cấu tổ chức các cơ quan chuyên môn thuộc UBND tỉnh",
      "Quyết định kiện toàn"),
     ("BOMAY", "TH-NV", "Triển khai Đề án vị trí việc làm trong các cơ quan, đơn vị", "Danh mục vị trí việc làm"),
     ("CONGVU", "TH-NV", "Xây dựng và thực hiện kế hoạch đào tạo, bồi dưỡng cán bộ, công chức, viên chức năm 2024",
@@ -89,7 +89,7 @@ def _done(task: Task, completed: date, users) -> None:
 
 def _plan_2024(units, users, areas) -> None:
     plan = _plan(units, users, number="35/KH-UBND", issued_on=date(2024, 1, 15), year=2024, areas=areas,
-                 title="Kế hoạch cải cách hành chính năm 2024 của UBND huyện Tân Hồng")
+                 title="Kế hoạch cải cách hành chính năm 2024 của UBND tỉnh Đồng Tháp")
     for n, row in enumerate(TASKS_2024, start=1):
         deadline = date(2024, 3 + (n % 9), 15)
         task = _task(plan, n, row, units, users, areas, deadline)
@@ -105,7 +105,7 @@ def _extended(task: Task, users, new_deadline: date) -> None:
     task.status, task.progress = TaskStatus.IN_PROGRESS, 70
     db.session.add(ExtensionRequest(task_id=task.id, unit_id=task.unit_id, requested_by_id=users["officer"].id,
                                     current_deadline=task.deadline, requested_deadline=new_deadline,
-                                    reason="Chờ kết quả kiểm tra lại của Đoàn kiểm tra huyện",
+                                    reason="Chờ kết quả kiểm tra lại của Đoàn kiểm tra tỉnh",
                                     status=ExtensionStatus.APPROVED, decided_by_id=users["leader"].id,
                                     decided_at=datetime.now(UTC), decision_note="Đồng ý gia hạn"))
     task.deadline = new_deadline
@@ -118,7 +118,7 @@ CURRENT = [
     ("CQS", "TH-ANPHUOC", "Cập nhật trạng thái hồ sơ trên phần mềm một cửa điện tử", "Báo cáo trích xuất", 7),
     ("CONGVU", "TH-ANPHUOC", "Chấn chỉnh việc đeo thẻ công chức khi thi hành công vụ", "Văn bản chấn chỉnh", -4),
     ("CDDH", "TH-NV", "Báo cáo công tác cải cách hành chính quý IV", "Báo cáo quý", 14),
-    ("TTHC", "TH-SARAI", "Sửa chữa máy lấy số thứ tự tại Bộ phận một cửa thị trấn", "Biên bản nghiệm thu", -2),
+    ("TTHC", "TH-SARAI", "Sửa chữa máy lấy số thứ tự tại Bộ phận một cửa xã", "Biên bản nghiệm thu", -2),
     ("TACDONG", "TH-VP", "Tổng hợp kết quả khảo sát SIPAS 6 tháng cuối năm", "Báo cáo SIPAS", 20),
     ("CONGVU", "TH-NV", "Tập huấn kỹ năng tiếp công dân cho công chức Bộ phận một cửa", "Danh sách học viên", -20),
 ]
@@ -127,7 +127,7 @@ CURRENT = [
 def _plan_current(units, users, areas) -> None:
     today = local_today()
     plan = _plan(units, users, number="12/KH-UBND", issued_on=date(today.year, 1, 10), year=today.year,
-                 areas=areas, title=f"Kế hoạch cải cách hành chính năm {today.year} của UBND huyện Tân Hồng")
+                 areas=areas, title=f"Kế hoạch cải cách hành chính năm {today.year} của UBND tỉnh Đồng Tháp")
     for n, (area, unit, title, output, days) in enumerate(CURRENT, start=1):
         task = _task(plan, n, (area, unit, title, output), units, users, areas, today + timedelta(days=days))
         if days == -20:

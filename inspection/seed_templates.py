@@ -1,4 +1,4 @@
-"""Demo checklist templates of UBND huyện Tân Hồng (domain.md §1.5 and §2): the one-stop shop
+"""Demo checklist templates of UBND tỉnh Đồng Tháp (domain.md §1.5 and §2): the one-stop shop
 (last year's, in two versions, copied to this year), administrative discipline, and the
 implementation of the year's CCHC plan."""
 
@@ -89,7 +89,7 @@ DISCIPLINE_ITEMS = [
     ("9", "CONGVU", "Bố trí công chức trực, bảo đảm Bộ phận Một cửa hoạt động liên tục trong giờ hành chính",
      "Kiểm tra lịch trực; quan sát Bộ phận Một cửa trong giờ hành chính, kể cả đầu giờ chiều.", None),
     ("10", "CONGVU", "Thực hiện nhiệm vụ được cấp trên giao đúng thời hạn; chấp hành chế độ báo cáo",
-     "Đối chiếu danh mục nhiệm vụ UBND huyện giao trong kỳ với kết quả thực hiện; đếm số nhiệm vụ quá hạn.", None),
+     "Đối chiếu danh mục nhiệm vụ UBND tỉnh giao trong kỳ với kết quả thực hiện; đếm số nhiệm vụ quá hạn.", None),
     ("11", "CONGVU", "Xem xét, xử lý trách nhiệm đối với cán bộ, công chức vi phạm kỷ luật, kỷ cương (nếu có)",
      "Xem biên bản, quyết định xử lý hoặc văn bản nhắc nhở, chấn chỉnh của người đứng đầu.", None),
     ("12", "TAICHINH", "Sử dụng tài sản công, phương tiện làm việc đúng mục đích; tiết kiệm điện, nước",
@@ -103,7 +103,7 @@ PLAN_ITEMS = [
      "Tỷ lệ nhiệm vụ hoàn thành trên tổng số nhiệm vụ đến hạn: 100% = 2 điểm; từ 80% đến dưới 100% = 1 điểm; "
      "dưới 80% = 0 điểm.", "2"),
     ("1.3", "CDDH", "Báo cáo cải cách hành chính định kỳ (quý, 6 tháng, năm) đầy đủ, đúng hạn",
-     "Đối chiếu ngày gửi từng báo cáo với thời hạn của UBND huyện.", "1"),
+     "Đối chiếu ngày gửi từng báo cáo với thời hạn của UBND tỉnh.", "1"),
     ("1.4", "CDDH", "Tuyên truyền về cải cách hành chính",
      "Xem kế hoạch tuyên truyền, tin bài, hình ảnh, chuyên mục trên trang thông tin điện tử.", "1"),
     ("1.5", "CDDH", "Khắc phục tồn tại, hạn chế sau kiểm tra cải cách hành chính kỳ trước",
@@ -200,7 +200,7 @@ def seed_templates(units: dict, users: dict[str, User]) -> dict[str, ChecklistTe
         "discipline": _template(owner, coordinator, DISCIPLINE, year, _items(DISCIPLINE_ITEMS, areas),
                                 created=new_year,
                                 description="Dùng cho kiểm tra công vụ đột xuất tại các cơ quan, đơn vị và "
-                                            "UBND các xã, thị trấn; các tiêu chí đánh giá đạt hoặc không đạt."),
+                                            "UBND các xã, phường; các tiêu chí đánh giá đạt hoặc không đạt."),
         "plan": _template(owner, coordinator, f"{PLAN_IMPLEMENTATION} {year}", year, _items(PLAN_ITEMS, areas),
                           created=new_year, description=f"Theo các lĩnh vực của Chỉ số cải cách hành chính; "
                                                         f"tổng {_total(PLAN_ITEMS)} điểm thẩm định tại cuộc kiểm tra."),
@@ -214,7 +214,7 @@ def seed_templates(units: dict, users: dict[str, User]) -> dict[str, ChecklistTe
 
 
 def _one_stop_note(year: int) -> str:
-    return (f"Áp dụng khi kiểm tra Bộ phận Một cửa các cơ quan chuyên môn và UBND các xã, thị trấn năm {year}. "
+    return (f"Áp dụng khi kiểm tra Bộ phận Một cửa các cơ quan chuyên môn và UBND các xã, phường năm {year}. "
             "Kỳ kiểm tra: từ đầu năm đến thời điểm kiểm tra.")
 
 

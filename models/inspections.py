@@ -175,6 +175,7 @@ class Conclusion(VersionedMixin, db.Model):
     strengths: Mapped[str] = mapped_column(Text, default="")
     shortcomings: Mapped[str] = mapped_column(Text, default="")
     recommendations: Mapped[str] = mapped_column(Text, default="")
+    causes: Mapped[str] = mapped_column(Text, default="", server_default="")  # nguyên nhân
     drafted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -193,4 +194,6 @@ class ConclusionItem(db.Model):
     finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"))
     action: Mapped[str] = mapped_column(Text)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
-    deadline: Mapped[date] = mapped_column(Date)
+    # A date, or "trong thời hạn N ngày kể từ ngày ký" (deadline_days) that becomes a date at issue.
+    deadline: Mapped[date | None] = mapped_column(Date)
+    deadline_days: Mapped[int | None] = mapped_column(Integer)

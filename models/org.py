@@ -24,6 +24,10 @@ class OrgUnit(TimestampMixin, VersionedMixin, db.Model):
     short_name: Mapped[str] = mapped_column(String(80), default="")
     kind: Mapped[str] = mapped_column(String(30))
     place_name: Mapped[str] = mapped_column(String(80), default="")
+    # The short code of the filing line "Lưu: VT, SNV." (the drafting unit's), and the signature
+    # authorities this unit's documents may be signed with: "TM,KT,TL,TUQ,Q" (empty: TM. and KT.).
+    doc_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    signing_authorities: Mapped[str] = mapped_column(String(40), default="", server_default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     requires_head_confirmation: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -63,6 +63,9 @@ class UnitForm(FlaskForm):
     kind = SelectField(_l("Loại đơn vị"), choices=kind_choices())
     place_name = StringField(_l("Địa danh (dòng ngày tháng)"), validators=[Optional(), max_length(80)])
     address = StringField(_l("Địa chỉ"), validators=[Optional(), max_length(300)])
+    doc_code = StringField(_l("Ký hiệu đơn vị soạn thảo (dòng “Lưu: VT, …”)"), validators=[Optional(), max_length(20)])
+    signing_authorities = StringField(_l("Thẩm quyền ký (TM, KT, TL, TUQ, Q)"),
+                                      validators=[Optional(), max_length(40)])
     requires_head_confirmation = BooleanField(_l("Thủ trưởng xác nhận trước khi gửi kết quả"))
     version = HiddenField()
 

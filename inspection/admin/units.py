@@ -12,7 +12,9 @@ from ..errors import ValidationError
 from ..text import fold, nfc
 from ..transaction import check_version, unit_of_work
 
-UNIT_FIELDS = ("name", "short_name", "code", "kind", "place_name", "address", "requires_head_confirmation")
+UNIT_FIELDS = ("name", "short_name", "code", "kind", "place_name", "address", "doc_code", "signing_authorities",
+               "requires_head_confirmation")
+AUTHORITIES = ("TM", "KT", "TL", "TUQ", "Q")
 
 
 def unit_values(unit: OrgUnit) -> dict:
@@ -40,12 +42,23 @@ def _apply(unit: OrgUnit, data: dict) -> None:
         value = data.get(field, getattr(unit, field))
         setattr(unit, field, nfc(value) if isinstance(value, str) else value)
     unit.name_folded = fold(unit.name)
+    unit.doc_code = (unit.doc_code or "").strip()
+    unit.signing_authorities = _authorities(unit.signing_authorities or "")
+
+
+def _authorities(text: str) -> str:
+    """ "tm, KT." → "TM,KT": the signature authorities of Nghị định 30, nothing else."""
+    chosen = [a.strip().upper().rstrip(".") for a in text.replace(";", ",").split(",") if a.strip()]
+    if unknown := [a for a in chosen if a not in AUTHORITIES]:
+        raise ValidationError(f"Thẩm quyền ký không hợp lệ: {', '.join(unknown)} (chỉ TM, KT, TL, TUQ, Q).",
+                              field="signing_authorities")
+    return ",".join(a for a in AUTHORITIES if a in chosen)
 
 
 def new_unit(data: dict, parent: OrgUnit, valid_from=None) -> OrgUnit:
     """Add a unit under `parent` to the session (no checks, no audit: callers do both)."""
     unit = OrgUnit(parent_id=parent.id, valid_from=valid_from, short_name="", place_name="",
-                   address="", requires_head_confirmation=True)
+                   address="", doc_code="", signing_authorities="", requires_head_confirmation=True)
     _apply(unit, data)
     db.session.add(unit)
     db.session.flush()

@@ -2,7 +2,6 @@
 tồn tại, hạn chế; kiến nghị; per finding the remediation, its unit and deadline) and the
 leader's "Ban hành kết luận", which issues the numbered document (Số: NN/TB-…)."""
 
-from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +14,7 @@ from models.enums import InspectionStatus
 
 from .. import permissions
 from ..errors import Conflict, ValidationError
-from ..formatting import format_date, local_today
+from ..formatting import format_date
 from ..refused import keep_refusal
 from ..reports.services import issue_document
 from . import bp, conclusions, fieldwork, queries
@@ -68,7 +67,8 @@ def _existing(inspection: Inspection) -> Conclusion | None:
 
 
 def _conclusion_form(inspection: Inspection, findings: list, existing: Conclusion | None) -> ConclusionForm:
-    """The form, filled from the saved draft or with defaults: the target unit, today + 15 days."""
+    """The form, filled from the saved draft or with defaults: the target unit, no instruction yet
+    (the team writes it), "trong thời hạn 15 ngày kể từ ngày ký"."""
     if request.method == "POST":
         form = ConclusionForm()
     else:
@@ -79,21 +79,19 @@ def _conclusion_form(inspection: Inspection, findings: list, existing: Conclusio
             item = saved.get(finding.id)
             form.items.append_entry({
                 "finding_id": str(finding.id), "unit_id": item.unit_id if item else inspection.unit_id,
-                "action": item.action if item else _("Khắc phục: %(d)s", d=_lower_first(finding.description)),
-                "deadline": item.deadline if item else local_today() + timedelta(days=DEADLINE_DAYS)})
+                "action": item.action if item else "",  # the team writes the instruction
+                "deadline": item.deadline if item else None,
+                "deadline_days": item.deadline_days if item else DEADLINE_DAYS})
     units = [SelectChoice(str(u.id), u.name) for u in queries.responsible_units(current_user, inspection)]
     for entry in form.items:
         entry.unit_id.choices = units
     return form
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def _describe(current: dict) -> list[tuple[str, str]]:
     labels = {"summary": _("Khái quát chung"), "strengths": _("Ưu điểm"),
-              "shortcomings": _("Tồn tại, hạn chế"), "recommendations": _("Kiến nghị")}
+              "shortcomings": _("Tồn tại, hạn chế"), "causes": _("Nguyên nhân"),
+              "recommendations": _("Kiến nghị")}
     return [(labels[k], current.get(k) or "") for k in labels]
 
 

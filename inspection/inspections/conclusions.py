@@ -1,7 +1,7 @@
 """The conclusion (thông báo kết luận kiểm tra): drafted by the team lead, issued by a leader.
 Issuing opens one remediation action per finding; with no findings the inspection closes at once."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -29,7 +29,8 @@ from ..text import nfc
 from ..transaction import check_version, unit_of_work
 from .common import link, target_members, transition
 
-TEXT_FIELDS = ("summary", "strengths", "shortcomings", "recommendations")
+TEXT_FIELDS = ("summary", "strengths", "shortcomings", "causes", "recommendations")
+MAX_DEADLINE_DAYS = 365
 
 
 def findings_of(inspection: Inspection) -> list[Finding]:
@@ -48,11 +49,39 @@ def _validate_items(actor, inspection: Inspection, items: list[dict]) -> list[di
     for finding_id, item in given.items():
         if not nfc(item.get("action")):
             raise ValidationError("Nhập nội dung yêu cầu khắc phục cho từng tồn tại.", field="items")
-        if not isinstance(item.get("deadline"), date) or item["deadline"] < local_today():
-            raise ValidationError("Thời hạn khắc phục phải từ hôm nay trở đi.", field="items")
         clean.append({"finding_id": finding_id, "action": nfc(item["action"]),
-                      "unit_id": _responsible_unit(inspection, item.get("unit_id")), "deadline": item["deadline"]})
+                      "unit_id": _responsible_unit(inspection, item.get("unit_id")), **_deadline(item)})
     return clean
+
+
+def _deadline(item: dict) -> dict:
+    """A date from today on, or "trong thời hạn N ngày kể từ ngày ký" (1–365 days), not both."""
+    days, on = item.get("deadline_days"), item.get("deadline")
+    if days not in (None, ""):
+        if on is not None:
+            raise ValidationError("Nhập thời hạn khắc phục là một ngày hoặc một số ngày kể từ ngày ký, "
+                                  "không nhập cả hai.", field="items")
+        if not isinstance(days, int) or not 1 <= days <= MAX_DEADLINE_DAYS:
+            raise ValidationError("Số ngày khắc phục kể từ ngày ký phải từ 1 đến 365.", field="items")
+        return {"deadline": None, "deadline_days": days}
+    if not isinstance(on, date) or on < local_today():
+        raise ValidationError("Thời hạn khắc phục phải từ hôm nay trở đi.", field="items")
+    return {"deadline": on, "deadline_days": None}
+
+
+def fix_deadlines(conclusion: Conclusion, issued_on: date) -> None:
+    """At issue: "trong thời hạn N ngày kể từ ngày ký" becomes issued_on + N; a date before the
+    issue date is refused (the draft is corrected first), nothing written."""
+    late = [(n, item) for n, item in enumerate(sorted(conclusion.items, key=lambda i: i.finding_id), 1)
+            if item.deadline is not None and item.deadline < issued_on]
+    if late:
+        n, item = late[0]
+        raise ValidationError(
+            f"Thời hạn khắc phục của yêu cầu số {n} ({item.deadline:%d/%m/%Y}) trước ngày ban hành "
+            f"({issued_on:%d/%m/%Y}): trưởng đoàn sửa thời hạn trong dự thảo kết luận trước khi ban hành.")
+    for item in conclusion.items:
+        if item.deadline is None:
+            item.deadline = issued_on + timedelta(days=item.deadline_days)
 
 
 def _responsible_unit(inspection: Inspection, unit_id) -> int:
@@ -107,6 +136,7 @@ def issue_conclusion(actor, inspection: Inspection) -> Conclusion:
     if conclusion is None:
         raise ValidationError("Chưa có dự thảo kết luận.")
     with unit_of_work():
+        fix_deadlines(conclusion, local_today())
         transition(actor, inspection, "issue_conclusion")
         conclusion.issued_by_id, conclusion.issued_at = actor.id, utcnow()
         actions = [_open_action(actor, inspection, item) for item in conclusion.items]

@@ -267,27 +267,31 @@ class ConclusionItemForm(SubForm):
                            validators=[_required(_l("Nhập nội dung yêu cầu khắc phục.")), _max(MAX_TEXT)],
                            render_kw={"rows": 2})
     unit_id = id_select(_l("Đơn vị thực hiện"))
-    deadline = DateField(_l("Thời hạn khắc phục"), validators=[InputRequired(_l("Nhập thời hạn (dd/mm/yyyy)."))])
+    deadline = DateField(_l("Thời hạn khắc phục (ngày)"), validators=[Optional()])
+    deadline_days = IntegerField(_l("hoặc trong thời hạn (số ngày kể từ ngày ký)"),
+                                 validators=[Optional(), NumberRange(1, 365, _l("Từ 1 đến 365 ngày."))])
 
 
 class ConclusionForm(Form):
     summary = TextAreaField(_l("Tình hình chung, quá trình kiểm tra"), validators=[Optional(), _max(MAX_TEXT)],
                             render_kw={"rows": 3})
     strengths = TextAreaField(_l("Ưu điểm"), validators=[Optional(), _max(MAX_TEXT)], render_kw={"rows": 3})
-    shortcomings = TextAreaField(_l("Tồn tại, hạn chế và nguyên nhân"), validators=[Optional(), _max(MAX_TEXT)],
+    shortcomings = TextAreaField(_l("Tồn tại, hạn chế"), validators=[Optional(), _max(MAX_TEXT)],
                                  render_kw={"rows": 3})
+    causes = TextAreaField(_l("Nguyên nhân"), validators=[Optional(), _max(MAX_TEXT)], render_kw={"rows": 3})
     recommendations = TextAreaField(_l("Kiến nghị chung"), validators=[Optional(), _max(MAX_TEXT)],
                                     render_kw={"rows": 3})
     items = FieldList(FormField(ConclusionItemForm))
     version = HiddenField()
 
     def texts(self) -> dict:
-        return {name: getattr(self, name).data or "" for name in ("summary", "strengths", "shortcomings",
+        return {name: getattr(self, name).data or "" for name in ("summary", "strengths", "shortcomings", "causes",
                                                                    "recommendations")}
 
     def item_data(self) -> list[dict]:
         return [{"finding_id": int(e.finding_id.data), "action": e.action.data, "unit_id": e.unit_id.data,
-                 "deadline": e.deadline.data} for e in self.items if (e.finding_id.data or "").isdigit()]
+                 "deadline": e.deadline.data, "deadline_days": e.deadline_days.data}
+                for e in self.items if (e.finding_id.data or "").isdigit()]
 
 
 class DecisionForm(Form):

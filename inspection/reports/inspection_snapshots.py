@@ -8,17 +8,15 @@ from sqlalchemy import select
 from models import (
     ChecklistItem,
     CheckResult,
-    Conclusion,
     Finding,
     Inspection,
-    User,
     db,
 )
 from models.enums import CHECK_VALUE_LABELS, FREE_FINDING_LABEL, SEVERITY_LABELS
 
 from ..errors import ValidationError
 from ..formatting import TZ
-from .snapshots import day_text, header, photo_index, short_committee, signature, unit_of
+from .snapshots import day_text, header, photo_index, short_committee, unit_of
 
 STARTED = ("in_progress", "minutes_closed", "conclusion_drafted", "concluded", "closed")
 TEAM_ROLES = {"lead": "Trưởng đoàn", "member": "Thành viên", "secretary": "Thư ký"}
@@ -109,36 +107,3 @@ def minutes(inspection: Inspection) -> dict:
             "results": _results(inspection), "findings": findings(inspection),
             "lead": next((m["name"] for m in team(inspection) if m["key"] == "lead"), ""),
             "secretary": secretary["name"] if secretary else ""}
-
-
-def _conclusion_of(inspection: Inspection) -> Conclusion:
-    conclusion = db.session.execute(select(Conclusion).where(Conclusion.inspection_id == inspection.id)).scalar()
-    if conclusion is None:
-        raise ValidationError("Chưa có dự thảo kết luận kiểm tra.")
-    return conclusion
-
-
-def _remediation_items(conclusion: Conclusion) -> list[dict]:
-    described = dict(db.session.execute(select(Finding.id, Finding.description).where(
-        Finding.id.in_([i.finding_id for i in conclusion.items]))).all())
-    items = sorted(conclusion.items, key=lambda i: i.finding_id)
-    return [{"n": n, "finding": described.get(item.finding_id, ""), "action": item.action,
-             "unit": unit_of(item.unit_id).name, "deadline": day_text(item.deadline)}
-            for n, item in enumerate(items, 1)]
-
-
-def conclusion(inspection: Inspection) -> dict:
-    """The conclusion (thông báo kết luận): findings in words, the remediation table, recipients."""
-    _require_started(inspection)
-    found = _conclusion_of(inspection)
-    ordering = unit_of(inspection.ordering_unit_id)
-    year = (found.issued_at.astimezone(TZ).year if found.issued_at else inspection.start_on.year)
-    signer = db.session.get(User, found.issued_by_id) if found.issued_by_id else None
-    return {"header": header(ordering, "conclusion", year=year),
-            "subject": f"Kết luận kiểm tra công tác cải cách hành chính tại {inspection.unit.name}",
-            **_common(inspection), "minutes_on": day_text((inspection.minutes_closed_at or inspection.started_at)
-                                                          .astimezone(TZ).date()),
-            "summary": found.summary, "strengths": found.strengths, "shortcomings": found.shortcomings,
-            "recommendations": found.recommendations, "items": _remediation_items(found),
-            "signature": signature(ordering, signer),
-            "recipients": [f"{inspection.unit.name};", "Thành viên Đoàn kiểm tra;", f"Lưu: VT, {TEAM_CODE}."]}

@@ -20,9 +20,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from models import Attachment, db
 
 from .. import storage
-from ..charts import Bar, stacked_bars
 from ..errors import ValidationError
 from .choices import KINDS
+from .print_chart import print_chart
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # prefix of an app URL → (directory, allowed file suffixes)
@@ -119,14 +119,10 @@ def print_copy(data: bytes) -> bytes:
 
 
 def progress_chart(snapshot: dict) -> Markup:
-    """The per-area stacked bars of a progress report (per unit when there are no areas), in the
-    document's font."""
+    """The per-area bars of a progress report (per unit when there are no areas), for print."""
     groups = snapshot.get("areas") or snapshot.get("units") or []
-    series = ["done_on_time", "done_late", "awaiting_review", "on_track", "overdue"]
-    bars = [Bar(g["label"], {k: g[k] for k in series}, g["rate"]) for g in groups]
-    svg = stacked_bars("Tiến độ thực hiện theo lĩnh vực", bars, series, width=700, label_width=240,
-                       chart_id="pdf-chart")
-    return Markup(svg.replace("Liberation Sans, Arial, sans-serif", "CCHC Liberation Serif"))
+    title = "Tiến độ thực hiện theo lĩnh vực" if snapshot.get("areas") else "Tiến độ thực hiện theo đơn vị chủ trì"
+    return print_chart(title, groups)
 
 
 def render_html(kind: str, snapshot: dict) -> str:

@@ -9,7 +9,7 @@ from models.enums import TIMELINESS_LABELS, Timeliness
 from ..formatting import local_today
 from ..plans.queries import Progress, plan_progress, unit_task_ids
 from ..plans.timeliness import task_timeliness
-from .snapshots import day_text, header, signature, unit_of
+from .snapshots import body_name, day_text, filing_line, focal_unit, header, signature, unit_of
 
 SERIES = ("done_on_time", "done_late", "awaiting_review", "on_track", "overdue", "cancelled")
 # No table that spans pages may hold more rows than this (WeasyPrint's slow path).
@@ -78,5 +78,14 @@ def progress(plan: Plan, unit_id: int | None = None) -> dict:
             "overdue": _chunks(overdue), "overdue_count": len(overdue), "tasks": _by_area(rows),
             "extended": any(r["extended"] for r in rows),
             "signature": signature(unit, None),
-            "recipients": ([f"{parent.name} (để báo cáo);"] if parent else [])
-            + ["Các cơ quan, đơn vị thực hiện kế hoạch;", "Lưu: VT."]}
+            "recipients": _recipients(unit, parent)}
+
+
+def _recipients(unit, parent) -> list[str]:
+    """Up to the body above (and its Nội vụ body), the units carrying out the plan, the filing line
+    with the drafting unit's code (the Nội vụ body of a committee's own report)."""
+    lines = [f"{body_name(parent)} (để báo cáo);"] if parent is not None else []
+    focal = focal_unit(parent) if parent is not None else None
+    if focal is not None and focal.id != unit.id:
+        lines.append(f"{body_name(focal)} (để theo dõi, tổng hợp);")
+    return lines + ["Các cơ quan, đơn vị thực hiện kế hoạch;", filing_line(focal_unit(unit) or unit)]

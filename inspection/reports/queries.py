@@ -19,10 +19,11 @@ def subject_of(record: Report | Document):
     return db.session.get(SUBJECT_MODELS[record.subject_type], record.subject_id)
 
 
-def issuing_unit_id(subject) -> int:
-    """The unit that issues documents about `subject` (and numbers them)."""
+def issuing_unit_id(subject, kind: str | None = None) -> int:
+    """The unit that issues documents about `subject` (and numbers them): an inspection's ordering
+    body, but the inspected unit for its remediation report (it reports upward)."""
     if isinstance(subject, Inspection):
-        return subject.ordering_unit_id
+        return subject.unit_id if kind == "remediation_report" else subject.ordering_unit_id
     return subject.unit_id if isinstance(subject, Plan) else subject.id
 
 

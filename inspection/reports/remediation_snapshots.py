@@ -6,69 +6,51 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import (
-    Finding,
-    FindingPhoto,
-    Inspection,
-    OrgUnit,
-    RemediationAction,
-    RemediationSubmission,
-    db,
-    subtree_ids,
-)
+from models import Finding, Inspection, OrgUnit, RemediationAction, db, subtree_ids
 from models.enums import REMEDIATION_STATUS_LABELS, TIMELINESS_LABELS, Timeliness
 
 from ..errors import ValidationError
 from ..formatting import local_today
 from ..plans.timeliness import rate, timeliness
 from .inspection_snapshots import _require_started
-from .snapshots import day_text, header, photo_index, short_committee, signature, unit_of
-
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
-
-
-def _latest_rounds(action_ids: list[int]) -> dict[int, RemediationSubmission]:
-    """The latest submission of each action (what the unit last reported), in one query."""
-    stmt = (select(RemediationSubmission).where(RemediationSubmission.action_id.in_(action_ids))
-            .order_by(RemediationSubmission.action_id, RemediationSubmission.round))
-    return {s.action_id: s for s in db.session.execute(stmt).scalars()}
-
-
-def _after_photos(finding_ids: list[int]) -> dict[int, list[int]]:
-    stmt = (select(FindingPhoto.finding_id, FindingPhoto.display_id)
-            .where(FindingPhoto.finding_id.in_(finding_ids), FindingPhoto.kind == "after").order_by(FindingPhoto.id))
-    photos: dict[int, list[int]] = {}
-    for finding_id, display_id in db.session.execute(stmt).all():
-        photos.setdefault(finding_id, []).append(display_id)
-    return photos
+from .queries import issued_document
+from .remediation_photos import photo_rounds, rounds_of
+from .snapshots import (
+    committee_name,
+    day_text,
+    filing_line,
+    header,
+    short_committee,
+    signature,
+    unit_of,
+    upward_recipients,
+)
 
 
-def _images(latest: RemediationSubmission | None, after: list[int]) -> list[int]:
-    """Images uploaded as evidence files, then the photos taken for it (the finding's "after" photos)."""
-    files = [a.id for a in (latest.attachments if latest else [])
-             if a.mime_type in IMAGE_TYPES and a.kind not in ("photo_original", "photo_display")]
-    return files + after
+def _site(inspection: Inspection) -> str:
+    return inspection.location or inspection.unit.address or inspection.unit.name
 
 
-def _rows(actions: list[RemediationAction], today: date) -> list[dict]:
-    """One row per action: the finding, what was done, the evidence, status and timeliness — loaded
-    in a fixed number of queries whatever the number of actions."""
+def _rows(actions: list[RemediationAction], today: date, inspections: dict[int, Inspection]) -> list[dict]:
+    """One row per action: the finding, what was done, the photos before and by round, status and
+    timeliness — loaded in a fixed number of queries whatever the number of actions."""
     finding_ids = [a.finding_id for a in actions if a.finding_id]
     described = dict(db.session.execute(select(Finding.id, Finding.description)
                                         .where(Finding.id.in_(finding_ids))).all())
-    latest, after = _latest_rounds([a.id for a in actions]), _after_photos(finding_ids)
-    images = {a.id: _images(latest.get(a.id), after.get(a.finding_id, [])) for a in actions}
-    refs = photo_index([i for ids in images.values() for i in ids])
+    rounds = rounds_of(actions)
+    sites = {a.id: (_site(inspections[a.inspection_id]), unit_of(a.unit_id).address or unit_of(a.unit_id).name)
+             for a in actions}
+    photos = photo_rounds(actions, rounds, sites)
     rows = []
     for n, action in enumerate(actions, 1):
         state = timeliness(action.status, action.deadline, action.completed_on, today)
-        round_ = latest.get(action.id)
+        latest = rounds.get(action.id, [None])[-1]
         rows.append({"n": n, "finding": described.get(action.finding_id, ""), "action": action.description,
                      "unit": unit_of(action.unit_id).name, "deadline": day_text(action.deadline),
                      "status": REMEDIATION_STATUS_LABELS.get(action.status, ""),
                      "timeliness": TIMELINESS_LABELS[state], "timeliness_key": str(state),
-                     "done": round_.note if round_ else "", "completed_on": day_text(action.completed_on),
-                     "photos": [refs[i] for i in images[action.id] if i in refs]})
+                     "done": latest.note if latest else "", "completed_on": day_text(action.completed_on),
+                     "photo_rounds": photos[action.id]})
     return rows
 
 
@@ -81,22 +63,32 @@ def _totals(rows: list[dict]) -> dict:
             "rate": rate(done, len(rows))}
 
 
+def _conclusion_citation(inspection: Inspection, ordering: OrgUnit) -> str:
+    """ "Thông báo kết luận kiểm tra số 01/TB-UBND ngày 24/11/2026 của Ủy ban nhân dân tỉnh Đồng Tháp"."""
+    document = issued_document("conclusion", inspection)
+    issuer = committee_name(ordering)
+    if document is None:
+        return f"Thông báo kết luận kiểm tra của {issuer} (cuộc kiểm tra ngày {day_text(inspection.start_on)})"
+    return f"Thông báo kết luận kiểm tra số {document.number_text} ngày {day_text(document.issued_on)} của {issuer}"
+
+
 def for_inspection(inspection: Inspection) -> dict:
-    """The remediation of one inspection's findings, reported by the body that ordered it."""
+    """The remediation of one inspection's findings, reported by the inspected unit to the body
+    that ordered the inspection: the unit's own number, place and signature, "Nơi nhận" upward."""
     _require_started(inspection)
     today = local_today()
     actions = list(db.session.execute(select(RemediationAction).where(
         RemediationAction.inspection_id == inspection.id).order_by(RemediationAction.id)).scalars())
-    ordering = unit_of(inspection.ordering_unit_id)
-    rows = _rows(actions, today)
-    return {"header": header(ordering, "remediation_report", year=today.year), "scope": "inspection",
-            "subject": f"Kết quả khắc phục tồn tại, hạn chế sau kiểm tra công tác cải cách hành chính tại "
-                       f"{inspection.unit.name}",
-            "target": inspection.unit.name, "target_short": short_committee(inspection.unit.name),
+    ordering, unit = unit_of(inspection.ordering_unit_id), inspection.unit
+    rows = _rows(actions, today, {inspection.id: inspection})
+    return {"header": header(unit, "remediation_report", year=today.year), "scope": "inspection",
+            "subject": f"Kết quả khắc phục tồn tại, hạn chế theo {_conclusion_citation(inspection, ordering)}",
+            "target": unit.name, "target_short": short_committee(unit.name),
+            "conclusion": _conclusion_citation(inspection, ordering), "report_to": committee_name(ordering),
             "inspection_number": inspection.number, "inspection_on": day_text(inspection.start_on),
             "as_of": day_text(today), "groups": [{"title": inspection.title, "rows": rows}],
-            "totals": _totals(rows), "signature": signature(ordering, None),
-            "recipients": [f"{inspection.unit.name};", "Lưu: VT."]}
+            "totals": _totals(rows), "signature": signature(unit, None),
+            "recipients": upward_recipients(unit, ordering)}
 
 
 def _parse(value) -> date:
@@ -125,10 +117,11 @@ def for_unit(unit: OrgUnit, *, start, end) -> dict:
     today = local_today()
     groups: dict[int, dict] = {}
     for action, inspection in _unit_actions(unit, start, end):
-        groups.setdefault(inspection.id, {"title": inspection.title, "actions": []})["actions"].append(action)
+        groups.setdefault(inspection.id, {"title": inspection.title, "actions": [], "inspection": inspection}
+                          )["actions"].append(action)
     out, n = [], 0
     for group in groups.values():
-        rows = _rows(group["actions"], today)
+        rows = _rows(group["actions"], today, {group["inspection"].id: group["inspection"]})
         for row in rows:
             n += 1
             row["n"] = n
@@ -140,4 +133,4 @@ def for_unit(unit: OrgUnit, *, start, end) -> dict:
                        f"từ ngày {day_text(start)} đến ngày {day_text(end)}",
             "target": unit.name, "period": [day_text(start), day_text(end)], "as_of": day_text(today),
             "groups": out, "totals": _totals(every), "signature": signature(unit, None),
-            "recipients": ([f"{parent.name} (để báo cáo);"] if parent else []) + ["Lưu: VT."]}
+            "recipients": upward_recipients(unit, parent) if parent else [filing_line(unit)]}

@@ -58,7 +58,7 @@ def _unit_for_audit(report: Report) -> int | None:
     from .queries import subject_of
 
     subject = subject_of(report)
-    return issuing_unit_id(subject) if subject is not None else None
+    return issuing_unit_id(subject, report.kind) if subject is not None else None
 
 
 def create_report(actor, kind: str, subject_type: str, subject_id: int, snapshot: dict, *,
@@ -133,6 +133,8 @@ def retry_report(actor, report: Report) -> Report:
 def _require_issuable(actor, kind: str, subject) -> None:
     if kind == "conclusion":
         permissions.require(actor, "conclusion.issue", subject)
+    elif kind == "remediation_report" and isinstance(subject, Inspection):  # the inspected unit reports
+        permissions.require(actor, "document.issue", unit_of(subject.unit_id))
     else:
         permissions.require(actor, "document.issue", subject)
     if kind in ONE_PER_SUBJECT and (found := issued_document(kind, subject)) is not None:
@@ -144,12 +146,15 @@ def _require_issuable(actor, kind: str, subject) -> None:
 
 def _conclude(actor, inspection: Inspection) -> None:
     """The leader's issue of the conclusion is this same action: remediation opens with it."""
-    from ..inspections.conclusions import issue_conclusion
+    from ..inspections.conclusions import fix_deadlines, issue_conclusion
+    from .conclusion_snapshots import conclusion_of
 
     if inspection.status == "conclusion_drafted":
         issue_conclusion(actor, inspection)
     elif inspection.status not in ("concluded", "closed"):
         raise ValidationError("Chưa có dự thảo kết luận để ban hành.")
+    else:  # concluded before its document: its deadlines are checked against today all the same
+        fix_deadlines(conclusion_of(inspection), local_today())
 
 
 def _freeze(snapshot: dict, kind: str, unit, number: int, actor) -> dict:
@@ -171,7 +176,7 @@ def issue_document(actor, kind: str, subject, *, params: dict | None = None) -> 
     subject_type = subject_type_of(subject)
     _check_kind(kind, subject_type)
     _require_issuable(actor, kind, subject)
-    unit = unit_of(issuing_unit_id(subject))
+    unit = unit_of(issuing_unit_id(subject, kind))
     with unit_of_work():
         if kind == "conclusion":
             _conclude(actor, subject)

@@ -15,10 +15,18 @@ from sqlalchemy import select
 from models import Attachment, OrgUnit, User, db
 
 from ..errors import ValidationError
+from .addressing import (  # noqa: F401 (the snapshot builders import them from here)
+    COMMITTEE_KINDS,
+    body_name,
+    committee_name,
+    filing_line,
+    focal_unit,
+    name_lines,
+    short_committee,
+    upward_recipients,
+)
 from .choices import KINDS, TEMPLATE_VERSION
 
-# Kinds whose documents are issued by a People's Committee: "Số: 01/TB-UBND", "TM. ỦY BAN NHÂN DÂN".
-COMMITTEE_KINDS = {"province", "peoples_committee", "district", "commune", "ward", "township", "special_zone"}
 # The head of any other issuer, by the first words of its name (cơ quan chuyên môn, đơn vị sự nghiệp).
 HEADS = (("văn phòng", "CHÁNH VĂN PHÒNG"), ("thanh tra", "CHÁNH THANH TRA"), ("sở", "GIÁM ĐỐC"),
          ("trung tâm", "GIÁM ĐỐC"), ("ban quản lý", "GIÁM ĐỐC"), ("ban", "TRƯỞNG BAN"), ("phòng", "TRƯỞNG PHÒNG"))
@@ -69,19 +77,6 @@ def unit_of(unit_id: int | None) -> OrgUnit | None:
     return db.session.get(OrgUnit, unit_id) if unit_id else None
 
 
-def short_committee(name: str) -> str:
-    return name.replace("Ủy ban nhân dân", "UBND").replace("Uỷ ban nhân dân", "UBND")
-
-
-def committee_name(unit: OrgUnit) -> str:
-    """The issuing body's name: a province or commune named as a place ("Tỉnh Đồng Tháp") issues
-    as its People's Committee ("Ủy ban nhân dân tỉnh Đồng Tháp")."""
-    name = unit.name
-    if unit.kind not in COMMITTEE_KINDS or short_committee(name).startswith("UBND"):
-        return name
-    return f"Ủy ban nhân dân {name[:1].lower()}{name[1:]}"
-
-
 def governing_line(unit: OrgUnit) -> str:
     """The governing body (cơ quan chủ quản) above the issuer: its parent, abbreviated."""
     parent = unit_of(unit.parent_id)
@@ -126,23 +121,53 @@ def header(unit: OrgUnit, kind: str, *, issuer: str | None = None, code: str | N
     code = code or issuer_code(unit)
     place = place_of(unit)
     issuer = issuer or committee_name(unit)
-    return {"governing": governing if governing is not None else governing_line(unit),
-            "issuer": issuer.upper(), "issuer_name": issuer, "issuer_code": code,
+    governing = governing if governing is not None else governing_line(unit)
+    return {"governing": governing, "governing_lines": name_lines(governing, width=30) if governing else [],
+            "issuer": issuer.upper(), "issuer_lines": name_lines(issuer), "issuer_name": issuer, "issuer_code": code,
             "type_code": type_code, "type_name": KINDS[kind].type_name, "place": place, "year": year,
             "number_text": number_text(None, type_code, code), "place_date": place_date(place, dated, year),
             "issued": False}
 
 
+AUTHORITIES = ("TM", "KT", "TL", "TUQ", "Q")
+
+
+def authorities(unit: OrgUnit) -> set[str]:
+    """The signature authorities the unit's settings allow (TM. and KT. when none are set)."""
+    chosen = {a.strip().upper().rstrip(".") for a in (unit.signing_authorities or "").split(",")}
+    return (chosen & set(AUTHORITIES)) or {"TM", "KT"}
+
+
 def signature(unit: OrgUnit, signer: User | None) -> dict:
-    """The signature block: authority lines (TM./KT.) by the issuer and the signer's position."""
-    title = (signer.title if signer else "").lower()
-    if unit.kind in COMMITTEE_KINDS:
-        lines = ["TM. ỦY BAN NHÂN DÂN"]
-        lines += ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] if title.startswith("phó chủ tịch") else ["CHỦ TỊCH"]
+    """The signature block: TM. (a committee's collective), then by the signer's position KT.
+    (a deputy), Q. (acting head), TL. (an office head by order) or TUQ. (by authorisation) —
+    each only where the unit's settings allow it; otherwise the head signs."""
+    title = " ".join((signer.title if signer else "").split())
+    low = title.lower()
+    allowed = authorities(unit)
+    committee = unit.kind in COMMITTEE_KINDS
+    head = "CHỦ TỊCH" if committee else head_of(unit)
+    collective = ["TM. ỦY BAN NHÂN DÂN"] if committee and "TM" in allowed else []
+    if low.startswith("quyền") and "Q" in allowed:
+        lines = collective + [f"Q. {head}"]
+    elif committee and low.startswith(("chánh văn phòng", "phó chánh văn phòng")) and "TL" in allowed:
+        lines = [f"TL. {head}", _position(title, unit)]
+    elif low.startswith("phó ") and "KT" in allowed:
+        lines = collective + [f"KT. {head}", f"PHÓ {head}"]
+    elif signer is None or low.startswith((head.lower(), "phó ")):
+        lines = collective + [head]
+    elif "TUQ" in allowed:
+        lines = [f"TUQ. {head}", _position(title, unit)]
     else:
-        head = head_of(unit)
-        lines = [f"KT. {head}", f"PHÓ {head}"] if title.startswith("phó") else [head]
+        lines = collective + [head]
     return {"lines": lines, "name": signer.full_name if signer else ""}
+
+
+def _position(title: str, unit: OrgUnit) -> str:
+    """The signer's own position in capitals, without the issuing unit's name it repeats."""
+    for name in (committee_name(unit), short_committee(committee_name(unit)), unit.name):
+        title = title.replace(name, "").strip()
+    return title.upper()
 
 
 def head_of(unit: OrgUnit) -> str:
@@ -180,11 +205,11 @@ def build_snapshot(kind: str, subject_type: str, subject, params: dict | None = 
     """The snapshot of `kind` for `subject` (an Inspection, Plan or OrgUnit), not yet issued."""
     from ..feedback import poster
     from ..par import decision
-    from . import inspection_snapshots, progress_snapshots, remediation_snapshots
+    from . import conclusion_snapshots, inspection_snapshots, progress_snapshots, remediation_snapshots
 
     builders = {
         ("minutes", "inspection"): inspection_snapshots.minutes,
-        ("conclusion", "inspection"): inspection_snapshots.conclusion,
+        ("conclusion", "inspection"): conclusion_snapshots.conclusion,
         ("remediation_report", "inspection"): remediation_snapshots.for_inspection,
         ("remediation_report", "unit"): remediation_snapshots.for_unit,
         ("progress_report", "plan"): progress_snapshots.progress,

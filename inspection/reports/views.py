@@ -26,9 +26,18 @@ def _kind_cards(subject, kinds) -> list[dict]:
         if issued is not None and not permissions.can(current_user, "document.view", issued):
             issued = None  # a plan's whole report, to a user without plan-wide scope
         cards.append({"kind": KINDS[key], "issued": issued, "reports": queries.reports_of(current_user, subject, key),
-                      "may_issue": (permissions.can(current_user, "conclusion.issue", subject) if key == "conclusion"
-                                    else may_issue) and not (issued and key in ONE_PER_SUBJECT)})
+                      "may_issue": _may_issue(key, subject, may_issue) and not (issued and key in ONE_PER_SUBJECT)})
     return cards
+
+
+def _may_issue(kind: str, subject, on_subject: bool) -> bool:
+    """The leader issues the conclusion; the inspected unit its remediation report (it reports
+    upward); the subject's issuing unit the rest."""
+    if kind == "conclusion":
+        return permissions.can(current_user, "conclusion.issue", subject)
+    if kind == "remediation_report" and isinstance(subject, Inspection):
+        return permissions.can(current_user, "document.issue", subject.unit)
+    return on_subject
 
 
 def _page(subject, kinds, *, title: str, back: str, **extra):
@@ -89,9 +98,10 @@ def request_inspection(inspection: Inspection):
 
 @bp.route("/reports/inspections/<int:inspection_id>/issue", methods=["POST"])
 @login_required
-@permissions.scoped_view(Inspection, "inspection_id", "document.issue")
+@permissions.scoped_view(Inspection, "inspection_id", "report.view")
 def issue_inspection(inspection: Inspection):
-    """Issue an inspection's document: number, date, frozen content (the conclusion opens remediation)."""
+    """Issue an inspection's document: number, date, frozen content (the conclusion opens remediation).
+    Who may issue which is the service's check (the inspected unit issues its remediation report)."""
     return _issue(inspection, url_for("reports.inspection_documents", inspection_id=inspection.id))
 
 

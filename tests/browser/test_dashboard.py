@@ -83,7 +83,7 @@ def test_the_heads_dashboard_shows_their_commune_and_no_trace_of_the_surprise(
     save_screenshot(page, f"dashboard-head-{size}")
     assert _fits(page)
     text = page.locator("main").inner_text()
-    assert "UBND xã An Phước" in text and "Phòng Nội vụ" not in text
+    assert "UBND xã An Phước" in text and "Sở Nội vụ" not in text
     assert not SURPRISE.search(text)
     for href, shown, _, _, rows in _figures(page):
         assert _records(page, demo_site, href, rows) == shown, href

@@ -242,6 +242,9 @@ def _conclude(page, new_context, site: dict) -> None:
     page.goto(f"{site['url']}/inspections/{site['id']}/conclusion")
     page.locator("textarea[name=summary]").fill("Đoàn kiểm tra làm việc tại Bộ phận Một cửa UBND xã An Phước.")
     expect(page.locator("textarea[name$=action]")).to_have_count(2)  # one remediation per finding
+    for n, requirement in enumerate(("Niêm yết bổ sung bảng giá lệ phí", "Lắp hộp thư góp ý tại Bộ phận Một cửa")):
+        expect(page.locator("textarea[name$=action]").nth(n)).to_have_value("")  # the team writes it
+        page.locator("textarea[name$=action]").nth(n).fill(requirement)
     press(page.get_by_role("button", name="Lưu dự thảo kết luận"))
     expect(page.locator(".flash-success")).to_be_visible()
     desk = new_context(DESKTOP).new_page()

@@ -9,9 +9,9 @@ pytestmark = pytest.mark.browser
 # (account, role label on the home page, unit of the membership)
 DEMO_ROLES = [
     ("admin", "Quản trị hệ thống", "Tỉnh Đồng Tháp"),
-    ("leader", "Lãnh đạo UBND", "Ủy ban nhân dân huyện Tân Hồng"),
-    ("coordinator", "Đầu mối CCHC", "Ủy ban nhân dân huyện Tân Hồng"),
-    ("inspector", "Thành viên đoàn kiểm tra", "Phòng Nội vụ huyện Tân Hồng"),
+    ("leader", "Lãnh đạo UBND", "Ủy ban nhân dân tỉnh Đồng Tháp"),
+    ("coordinator", "Đầu mối CCHC", "Ủy ban nhân dân tỉnh Đồng Tháp"),
+    ("inspector", "Thành viên đoàn kiểm tra", "Sở Nội vụ"),
     ("officer", "Cán bộ, công chức đơn vị", "Ủy ban nhân dân xã An Phước"),
     ("head", "Thủ trưởng đơn vị", "Ủy ban nhân dân xã An Phước"),
 ]

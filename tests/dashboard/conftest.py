@@ -14,7 +14,7 @@ from tests.factories import sign_in
 
 @pytest.fixture
 def demo(ctx):
-    """The demo district (huyện Tân Hồng), committed inside the test's outer transaction."""
+    """The demo province (UBND tỉnh Đồng Tháp), committed inside the test's outer transaction."""
     seed_demo("demo")
     return {"user": _user, "unit": _unit}
 

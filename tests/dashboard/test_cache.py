@@ -21,11 +21,11 @@ def test_a_unit_head_never_gets_the_page_kept_for_a_leader(app, client, demo, de
     summary.refresh_summary()
     demo_login("leader")
     leader_page = text_of(client.get("/dashboard").get_data(as_text=True))
-    assert "Phòng Nội vụ" in leader_page and _cached_pages(redis_client) == 1
+    assert "Sở Nội vụ" in leader_page and _cached_pages(redis_client) == 1
     head = app.test_client()
     sign_in(head, demo["user"]("head"), password=DEMO_PASSWORD)
     head_page = text_of(head.get("/dashboard").get_data(as_text=True))
-    assert "Phòng Nội vụ" not in head_page and "chưa thông báo" not in head_page
+    assert "Sở Nội vụ" not in head_page and "chưa thông báo" not in head_page
     assert _cached_pages(redis_client) == 2
 
 

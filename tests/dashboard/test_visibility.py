@@ -54,7 +54,7 @@ def test_the_head_page_shows_no_surprise_but_the_leader_page_does(app, client, d
     first = add_months(local_today().replace(day=1), -1)
     query = f"/dashboard?period=custom&start={first:%Y-%m}&end={add_months(first, 2):%Y-%m}"
     page = text_of(client.get(query).get_data(as_text=True))
-    assert "UBND xã An Phước" in page and "Phòng Nội vụ" not in page
+    assert "UBND xã An Phước" in page and "Sở Nội vụ" not in page
     assert "đột xuất" not in page and "chưa thông báo" not in page
     leader = app.test_client()
     sign_in(leader, demo["user"]("leader"), password=DEMO_PASSWORD)
@@ -90,7 +90,7 @@ def test_a_leader_looks_into_one_unit_and_not_outside_their_district(client, dem
     demo_login("leader")
     sarai, province = demo["unit"]("TH-SARAI"), demo["unit"]("DT")
     page = text_of(client.get(f"/dashboard?period=year&year=2024&unit_id={sarai.id}").get_data(as_text=True))
-    assert "UBND thị trấn Sa Rài" in page and "Phòng Nội vụ" not in page
+    assert "UBND xã Tân Hồng" in page and "Sở Nội vụ" not in page
     assert client.get(f"/dashboard?unit_id={province.id}").status_code == 404
 
 

@@ -395,7 +395,9 @@ def test_the_whole_inspection_from_the_desktop(people, tree, template, announced
     assert "Biên bản bổ sung" in page and "Sổ theo dõi thiếu ngày trả kết quả của 2 hồ sơ" in page
 
     draft = inspector.text(f"/inspections/{inspection.id}/conclusion")
-    assert day(15) in draft and f'<option selected value="{tree["a"].id}">' in draft
+    assert f'<option selected value="{tree["a"].id}">' in draft
+    assert 'name="items-0-deadline_days" type="number" value="15"' in draft  # 15 days from the signature
+    assert "Khắc phục: " not in draft  # the requirement is the team's to write: empty by default
     findings = db.session.execute(select(Finding).order_by(Finding.id)).scalars().all()
     assert len(findings) == 3
     assert leader.post(f"/inspections/{inspection.id}/conclusion", {}).status_code == 403  # not the lead
@@ -437,7 +439,7 @@ def conclusion_data(tree, findings, **changes) -> dict:
             "strengths": "Bộ phận một cửa bố trí đủ công chức.", "shortcomings": "Còn một số tồn tại.",
             "recommendations": "Bố trí công chức trực Bộ phận Một cửa đủ giờ", "version": ""}
     for n, finding in enumerate(findings):
-        data |= {f"items-{n}-finding_id": str(finding.id), f"items-{n}-action": f"Khắc phục: {finding.description}",
+        data |= {f"items-{n}-finding_id": str(finding.id), f"items-{n}-action": "Niêm yết bổ sung, công khai đầy đủ",
                  f"items-{n}-unit_id": str(tree["a"].id), f"items-{n}-deadline": day(20)}
     return data | changes
 
@@ -496,6 +498,38 @@ def test_bad_conclusion_input_is_refused(people, tree, closed):
     stray = people["inspector"].post(url, conclusion_data(tree, findings, **{"items-0-unit_id": str(tree["root"].id)}))
     assert stray.status_code == 422 and "Lựa chọn không hợp lệ" in stray.get_data(as_text=True)
     assert count(Conclusion) == 0 and reload(closed).status == InspectionStatus.MINUTES_CLOSED
+
+
+def test_a_deadline_in_days_from_the_signature_becomes_a_date_at_issue(people, tree, closed):
+    findings = db.session.execute(select(Finding)).scalars().all()
+    url = f"/inspections/{closed.id}/conclusion"
+    both = people["inspector"].post(url, conclusion_data(tree, findings, **{"items-0-deadline_days": "10"}))
+    assert both.status_code == 422 and "không nhập cả hai" in both.get_data(as_text=True)
+    days = conclusion_data(tree, findings, **{"items-0-deadline": "", "items-0-deadline_days": "10"})
+    assert people["inspector"].post(url, days).status_code == 303
+    item = db.session.execute(select(Conclusion)).scalar_one().items[0]
+    assert (item.deadline, item.deadline_days) == (None, 10)
+    assert people["leader"].post(f"{url}/issue").status_code == 303
+    action = db.session.execute(select(RemediationAction)).scalar_one()
+    assert action.deadline == TODAY + timedelta(days=10)
+    document = db.session.execute(select(Document)).scalar_one()
+    assert document.snapshot["items"][0]["deadline"] == (TODAY + timedelta(days=10)).strftime("%d/%m/%Y")
+
+
+def test_a_deadline_before_the_issue_date_is_refused_at_issue(people, tree, closed):
+    """A draft saved days ago keeps a date that has passed since: the leader's issue refuses it,
+    says which requirement and why, and writes nothing."""
+    findings = db.session.execute(select(Finding)).scalars().all()
+    url = f"/inspections/{closed.id}/conclusion"
+    assert people["inspector"].post(url, conclusion_data(tree, findings)).status_code == 303
+    item = db.session.execute(select(Conclusion)).scalar_one().items[0]
+    item.deadline = TODAY - timedelta(days=3)  # as drafted before that day
+    db.session.commit()
+    refused = people["leader"].post(f"{url}/issue", follow_redirects=True).get_data(as_text=True)
+    assert (f"Thời hạn khắc phục của yêu cầu số 1 ({TODAY - timedelta(days=3):%d/%m/%Y}) trước ngày ban hành "
+            f"({TODAY:%d/%m/%Y})") in refused
+    assert reload(closed).status == InspectionStatus.CONCLUSION_DRAFTED
+    assert count(Document) == 0 and count(RemediationAction) == 0
 
 
 def test_issuing_needs_a_draft_and_without_findings_closes_the_inspection(people, template, announced):

@@ -7,5 +7,5 @@ from .support import Demo
 
 @pytest.fixture
 def demo(ctx) -> Demo:
-    """The demo district (huyện Tân Hồng), seeded inside the test's transaction."""
+    """The demo province (UBND tỉnh Đồng Tháp), seeded inside the test's transaction."""
     return Demo()

@@ -68,7 +68,7 @@ def on_site(hour: int = 9) -> datetime:
 
 
 class Demo:
-    """The seeded demo district (huyện Tân Hồng) by name."""
+    """The seeded demo province (UBND tỉnh Đồng Tháp, after the 2025 reform) by name."""
 
     def __init__(self) -> None:
         from inspection.seed import seed_demo
@@ -118,7 +118,7 @@ def walk_to_draft(demo: Demo, target_code: str = "TH-ANPHUOC", photos: int = 2) 
     conclusions.draft_conclusion(inspector, inspection, summary="Đơn vị cơ bản thực hiện tốt công tác CCHC.",
                                  strengths="Bộ phận Một cửa bố trí đủ công chức.",
                                  shortcomings="Chưa niêm yết kịp thời thủ tục hành chính mới.",
-                                 recommendations="Niêm yết bổ sung, báo cáo kết quả về Phòng Nội vụ.",
+                                 recommendations="Thủ trưởng đơn vị chỉ đạo niêm yết bổ sung thủ tục hành chính.",
                                  items=[{"finding_id": finding.id, "action": "Niêm yết bổ sung 3 thủ tục",
                                          "unit_id": inspection.unit_id,
                                          "deadline": local_today() + timedelta(days=15)}])

@@ -80,16 +80,20 @@ def assert_progress_chart(report: Report, text: str) -> None:
         assert area["label"][:20] in chart and area["rate"] in chart
 
 
+# (kind, type, number before issue, content, issuing body) — the remediation report of the demo's
+# first concluded inspection (Sở Tư pháp) is the inspected department's own, reporting upward.
 KINDS = [
-    ("minutes", "BIÊN BẢN", "/BB-ĐKT", "Kiểm tra công tác cải cách hành chính tại"),
-    ("conclusion", "THÔNG BÁO", "/TB-UBND", "Kết luận kiểm tra công tác cải cách hành chính"),
-    ("remediation_report", "BÁO CÁO", "/BC-UBND", "Kết quả khắc phục tồn tại, hạn chế"),
-    ("progress_report", "BÁO CÁO", "/BC-UBND", "hoàn thành 22/24 nhiệm vụ (91,7%)"),
+    ("minutes", "BIÊN BẢN", "/BB-ĐKT", "Kiểm tra công tác cải cách hành chính tại", "ĐOÀN KIỂM TRA"),
+    ("conclusion", "THÔNG BÁO", "/TB-UBND", "Kết luận kiểm tra công tác cải cách hành chính",
+     "ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP"),
+    ("remediation_report", "BÁO CÁO", "/BC-STP", "Kết quả khắc phục tồn tại, hạn chế", "SỞ TƯ PHÁP"),
+    ("progress_report", "BÁO CÁO", "/BC-UBND", "hoàn thành 22/24 nhiệm vụ (91,7%)",
+     "ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP"),
 ]
 
 
-@pytest.mark.parametrize(("kind", "type_name", "number", "content"), KINDS, ids=[k[0] for k in KINDS])
-def test_every_kind_renders_from_the_demo_data_as_a_marked_draft(demo, kind, type_name, number, content):
+@pytest.mark.parametrize(("kind", "type_name", "number", "content", "issuer"), KINDS, ids=[k[0] for k in KINDS])
+def test_every_kind_renders_from_the_demo_data_as_a_marked_draft(demo, kind, type_name, number, content, issuer):
     subject = demo.plan if kind == "progress_report" else demo.concluded
     report = services.request_report(demo.user("leader"), kind, subject)
     pdf = rendered(report)
@@ -99,8 +103,8 @@ def test_every_kind_renders_from_the_demo_data_as_a_marked_draft(demo, kind, typ
     masthead = pdf_text(pdf, layout=True)
     assert re.search(rf"Số:\s+{re.escape(number)}", masthead), masthead[:600]  # no number before issue
     if kind != "minutes":  # the minutes carry the day they were drawn up; others leave it blank
-        assert "Tân Hồng, ngày tháng năm" in text
-    assert "ỦY BAN NHÂN DÂN HUYỆN TÂN HỒNG" in text
+        assert re.search(r"Đồng Tháp, ngày\s+tháng\s+năm", masthead), masthead[:600]
+    assert issuer in text and "HUYỆN" not in text  # a 2026 document: no district issues it
     assert_page_numbers_top_centre(pdf)
     if kind == "progress_report":
         assert_progress_chart(report, text)
@@ -136,7 +140,7 @@ def test_issuing_numbers_dates_signs_and_drops_the_draft_mark(demo):
         RemediationAction.inspection_id == inspection.id)).scalar_one() == 1
     text = assert_official_frame(pdf)
     month = f"{today.month:02d}" if today.month <= 2 else str(today.month)
-    assert f"Tân Hồng, ngày {today.day:02d} tháng {month} năm {today.year}" in text
+    assert f"Đồng Tháp, ngày {today.day:02d} tháng {month} năm {today.year}" in pdf_text(pdf, layout=True)
     assert "Số: 01/TB-UBND" in text and "DỰ THẢO" not in text
     assert "KT. CHỦ TỊCH" in text and "Nguyễn Văn Hòa" in text
     assert "pdfaid:part" in pdf_info(pdf, "-meta")  # the archival variant (PDF/A-3b): generated, not validated
@@ -155,7 +159,8 @@ def test_the_counter_runs_per_unit_year_and_type(demo):
                services.issue_document(head, "remediation_report", demo.units["TH-ANPHUOC"],
                                        params={"start": f"{local_today().year}-01-01",
                                                "end": f"{local_today().year}-12-31"}).number_text]
-    assert numbers == ["01/BB-ĐKT", "02/BB-ĐKT", "01/BC-UBND", "02/BC-UBND", "01/BC-UBND"]  # the last: xã An Phước
+    # the remediation report is the inspected unit's own (Sở Tư pháp); the last: xã An Phước's
+    assert numbers == ["01/BB-ĐKT", "02/BB-ĐKT", "01/BC-UBND", "01/BC-STP", "01/BC-UBND"]
 
 
 def test_an_issued_document_never_changes_with_its_data(demo):

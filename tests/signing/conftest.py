@@ -13,8 +13,8 @@ from inspection.signing.mappings import set_unit_key
 from inspection.signing.services import install_anchor
 from tests.reports.support import Demo
 
-AGENCY = "Ủy ban nhân dân huyện Tân Hồng"  # the demo's units TH and TH-NV, each with its key in the token
-DEPARTMENT = "Phòng Nội vụ huyện Tân Hồng"
+AGENCY = "Ủy ban nhân dân tỉnh Đồng Tháp"  # the demo's units TH and TH-NV, each with its key in the token
+DEPARTMENT = "Sở Nội vụ"
 CONTACT, DEPARTMENT_CONTACT = "vanthu@tanhong.gov.vn", "noivu@tanhong.gov.vn"
 TOKEN, PIN, DEPARTMENT_KEY = "test-agency", "4321", "test-noi-vu"
 

@@ -57,7 +57,7 @@ def test_the_public_page_shows_the_document_without_sign_in(issued, client):
     page = client.get(f"/tra-cuu/{issued.verify_code}")
     assert page.status_code == 200 and "public" in page.headers["Cache-Control"]
     text = page.get_data(as_text=True)
-    for expected in (issued.number_text, "Ủy ban nhân dân huyện Tân Hồng", issued.title, "Hợp lệ"):
+    for expected in (issued.number_text, "Ủy ban nhân dân tỉnh Đồng Tháp", issued.title, "Hợp lệ"):
         assert expected in text
     assert client.get(f"/tra-cuu?ma={issued.verify_code.lower()}").headers["Location"].endswith(issued.verify_code)
 
