@@ -58,7 +58,7 @@ def test_two_issuing_units_sign_with_their_own_certificates(demo, agency_token, 
 
     sign_in(client, demo.user("admin"), DEMO_PASSWORD)
     page = set_key(client, department.id, TOKEN, DEPARTMENT_KEY).get_data(as_text=True)
-    assert "Đã gán khóa ký số cho Phòng Nội vụ" in page and DEPARTMENT in page
+    assert "Đã gán khóa ký số cho Sở Nội vụ" in page and DEPARTMENT in page
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "unit_signing_key.set",
                                                         AuditEvent.actor_id == demo.user("admin").id)).scalar_one()
     assert (event.after["key"], event.unit_id) == (DEPARTMENT_KEY, department.id)
@@ -96,7 +96,7 @@ def test_an_administrator_of_another_unit_cannot_touch_a_unit_outside_theirs(dem
     db.session.commit()
     sign_in(client, commune_admin, PASSWORD)
     page = client.get("/admin/signing-keys").get_data(as_text=True)
-    assert "Ủy ban nhân dân xã An Phước" in page and "Phòng Nội vụ" not in page  # only their own subtree
+    assert "Ủy ban nhân dân xã An Phước" in page and "Sở Nội vụ" not in page  # only their own subtree
     assert set_key(client, demo.units["TH-NV"].id, TOKEN, DEPARTMENT_KEY).status_code == 404
     remove = client.post(f"/admin/signing-keys/{demo.units['TH'].id}/remove",
                          data={"csrf_token": csrf_token(client, "/admin/signing-keys")})
