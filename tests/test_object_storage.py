@@ -6,7 +6,6 @@ what it reaches, and `flask storage copy-to-s3` moves a disk store into a bucket
 
 import hashlib
 import io
-import time
 import urllib.request
 import uuid
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -139,17 +138,12 @@ def test_a_download_while_the_store_is_down_is_a_503_in_words(app, client, team,
 def test_healthz_says_what_it_reaches_without_sign_in(app, client, backend, request):
     if backend == "s3":
         request.getfixturevalue("s3_store")
-    client.get("/healthz")  # the first request of a process warms its connections
-    timed = []
-    for _ in range(5):  # the best of five: other test processes share these two cores
-        start = time.perf_counter()
-        response = client.get("/healthz")
-        timed.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-        answer = response.get_json()
-        assert answer | {"ms": 0} == {"status": "ok", "database": "ok", "redis": "ok", "storage": "ok",
-                                      "storage_backend": backend, "ms": 0}
-    assert min(timed) < 50, timed  # the whole request, as the load balancer sees it
+    # how long it takes is a benchmark figure (bench/web.py: web.healthz.p95_ms, bar 50 ms), not a test
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    answer = response.get_json()
+    assert answer | {"ms": 0} == {"status": "ok", "database": "ok", "redis": "ok", "storage": "ok",
+                                  "storage_backend": backend, "ms": 0}
     if backend == "s3":
         app.config["STORAGE_ENDPOINT"] = f"http://127.0.0.1:{free_port()}"
         down = client.get("/healthz")
