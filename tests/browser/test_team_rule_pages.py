@@ -64,7 +64,7 @@ def _candidates_follow_the_target(page, demo_site, target, officer, inspector, n
     page.select_option("#unit_id", str(target.id))
     assert not member.is_visible() and member.is_disabled() and lead.is_disabled()
     assert page.locator(f"input[name=member_ids][value='{inspector.id}']").is_visible()
-    member.evaluate("box => box.scrollIntoView({block: 'center'})")
+    page.locator("fieldset.checklist-field").scroll_into_view_if_needed()
     save_screenshot(page, f"h18-new-surprise-candidates-{name}")
     page.check("input[name=kind][value=scheduled]")
     assert member.is_visible() and not member.is_disabled() and not lead.is_disabled()
