@@ -31,7 +31,7 @@ from inspection.reports import bp as reports_bp
 from inspection.signing import bp as verify_bp
 from inspection.transaction import end_reads_with_commit
 from models import db
-from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
+from models.enums import ROLE_LABELS, UNIT_KIND_LABELS, set_severity_scale
 
 _OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.set_language",
                    "static", "main.healthz", "main.livez", "feedback.survey", "feedback.answer", "feedback.thanks",
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config())
     app.config.update(overrides or {})
+    set_severity_scale(app.config.get("SEVERITY_SCALE") or [])
     _init_extensions(app)
     for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp, remediation_bp, reports_bp,
                       dashboard_bp, feedback_bp, verify_bp, par_bp):

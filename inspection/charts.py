@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from models.enums import TIMELINESS_LABELS
+from models.enums import SEVERITY_LABELS, TIMELINESS_LABELS
 
 PALETTE = {"done_on_time": "#1e7a3c", "done_late": "#d9822b", "awaiting_review": "#e0b000",
            "on_track": "#1f4e8c", "overdue": "#b3261e", "cancelled": "#9aa0a6",
            "minor": "#e0b000", "major": "#d9822b", "critical": "#b3261e"}
 # The timeliness words are the vocabulary's own (models.enums), never a second spelling.
 LABELS = {**{str(key): label for key, label in TIMELINESS_LABELS.items()},
-          "minor": "Nhẹ", "major": "Nghiêm trọng", "critical": "Rất nghiêm trọng"}
+          **{str(key): label for key, label in SEVERITY_LABELS.items()}}
 
 
 @dataclass

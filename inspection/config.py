@@ -149,6 +149,8 @@ def _jobs() -> dict:
         "REPORT_QUEUED_GRACE": _int("CCHC_REPORT_QUEUED_GRACE", 60),
         "REPORT_ARCHIVAL": os.environ.get("CCHC_REPORT_PDFA", "1") == "1",
         "DAILY_RUN_HOUR": _int("CCHC_DAILY_RUN_HOUR", 7),
+        # the severity words, most urgent first: "Cần khắc phục ngay|Cần khắc phục|Lưu ý" by default
+        "SEVERITY_SCALE": [w for w in os.environ.get("CCHC_SEVERITY_SCALE", "").split("|") if w.strip()],
         "REMINDER_DAYS": _days(os.environ.get("CCHC_REMINDER_DAYS", "7,3,1")),
         "EXPORT_SYNC_MAX_ROWS": _int("CCHC_EXPORT_SYNC_MAX_ROWS", 2000),
         "RQ_QUEUE_PREFIX": os.environ.get("CCHC_QUEUE_PREFIX", ""),

@@ -90,9 +90,13 @@ def _spread(today: date, n: int) -> date:
 def _inspection(units, users, code, day, template, **fields) -> Inspection:
     unit = units[code]
     title = f"Kiểm tra công tác cải cách hành chính tại {unit.name}"
+    number = fields["decision_ref"].removeprefix("Quyết định số ").split(" ")[0]
+    decision = {"decision_number": number, "decision_date": day - timedelta(days=20),
+                "decision_issuer": units["TH"].name,
+                "decision_summary": "Về việc thành lập Đoàn kiểm tra công tác cải cách hành chính"}
     inspection = Inspection(unit_id=unit.id, ordering_unit_id=units["TH"].id, start_on=day, end_on=day,
                             template_id=template.id, title=title, title_folded=fold(title),
-                            created_by_id=users["coordinator"].id, **fields)
+                            created_by_id=users["coordinator"].id, **decision, **fields)
     inspection.members = [InspectionMember(user_id=users["inspector"].id, role="lead"),
                           InspectionMember(user_id=users["truongphongnv"].id, role="member")]
     db.session.add(inspection)

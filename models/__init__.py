@@ -22,6 +22,7 @@ from .inspections import (
     InspectionPlan,
 )
 from .jobs import BackupRun, ScheduledRun
+from .minutes import MinutesSignature
 from .notifications import Notification
 from .org import OrgUnit, ancestor_ids, subtree_ids, subtree_sets, subtrees_by_root
 from .par import (
@@ -47,6 +48,7 @@ __all__ = [
     "ParAppraiser", "ParAssessment", "ParCriterion", "ParEvidence", "ParIndex", "ParIndexArea", "ParRound",
     "ParScore", "ParScoreChange", "ParSubCriterion",
     "BackupRun",
+    "MinutesSignature",
     "CATALOG_ROW",
     "CatalogVersion",
     "CheckResult",

@@ -222,8 +222,17 @@ class Severity(enum.StrEnum):
     CRITICAL = "critical"
 
 
-SEVERITY_LABELS = {Severity.MINOR: N_("Nhẹ"), Severity.MAJOR: N_("Nghiêm trọng"),
-                   Severity.CRITICAL: N_("Rất nghiêm trọng")}
+# The severity scale of a shortcoming (tồn tại, hạn chế): how urgently it must be fixed, in the words of
+# administrative work, not of discipline. An installation names its own (CCHC_SEVERITY_SCALE).
+SEVERITY_LABELS = {Severity.CRITICAL: N_("Cần khắc phục ngay"), Severity.MAJOR: N_("Cần khắc phục"),
+                   Severity.MINOR: N_("Lưu ý")}
+
+
+def set_severity_scale(labels: list[str]) -> None:
+    """The installation's own words for the scale, most urgent first (critical, major, minor)."""
+    for severity, label in zip((Severity.CRITICAL, Severity.MAJOR, Severity.MINOR), labels, strict=False):
+        if label.strip():
+            SEVERITY_LABELS[severity] = label.strip()
 
 
 class CorrectionStatus(enum.StrEnum):

@@ -32,6 +32,11 @@ class Inspection(TimestampMixin, VersionedMixin, db.Model):
     inspection_plan_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_plan.id"), index=True)
     number: Mapped[str] = mapped_column(String(40), default="")
     decision_ref: Mapped[str] = mapped_column(String(200), default="")
+    # căn cứ: the decision forming the team, as a structured reference (số, ngày, cơ quan ban hành, trích yếu)
+    decision_number: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    decision_issuer: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    decision_summary: Mapped[str] = mapped_column(String(400), default="", server_default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)  # the target unit
     ordering_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -46,6 +51,13 @@ class Inspection(TimestampMixin, VersionedMixin, db.Model):
     minutes_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     representative_name: Mapped[str] = mapped_column(String(120), default="")
     representative_title: Mapped[str] = mapped_column(String(120), default="")
+    # the minutes as the team lead records them on site (biên bản kiểm tra)
+    minutes_began_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    minutes_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    other_representatives: Mapped[str] = mapped_column(Text, default="", server_default="")  # one a line
+    strengths: Mapped[str] = mapped_column(Text, default="", server_default="")  # ưu điểm
+    team_recommendations: Mapped[str] = mapped_column(Text, default="", server_default="")  # kiến nghị của Đoàn
+    unit_comments: Mapped[str] = mapped_column(Text, default="", server_default="")  # ý kiến của đơn vị
     location: Mapped[str] = mapped_column(String(300), default="")
     status_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -18,6 +18,7 @@ class User(TimestampMixin, VersionedMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(120))
     full_name_folded: Mapped[str] = mapped_column(String(120), index=True)
     title: Mapped[str] = mapped_column(String(120), default="")
+    honorific: Mapped[str] = mapped_column(String(3), default="", server_default="")  # Ông | Bà (in documents)
     email: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -7,12 +7,13 @@
 // the page's outbox (field-outbox.js, IndexedDB) owns them.
 "use strict";
 
-var VERSION = "v3";
+var VERSION = "v4";
 var SHELL = "cchc-shell-" + VERSION;
 var DATA = "cchc-field";
 var SHELL_ASSETS = [
   "/static/css/app.css", "/static/js/app.js", "/static/js/field-net.js", "/static/js/field-outbox.js",
-  "/static/js/field.js", "/static/js/field-local.js", "/static/js/field-checklist.js", "/static/js/field-inspection.js", "/static/js/signout-guard.js",
+  "/static/js/field.js", "/static/js/field-local.js", "/static/js/field-checklist.js", "/static/js/field-inspection.js", "/static/js/field-minutes.js",
+  "/static/js/signout-guard.js",
   "/static/img/icon.svg", "/static/img/bell.svg", "/static/img/icon-192.png", "/static/img/icon-512.png",
   "/manifest.webmanifest"
 ];

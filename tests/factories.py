@@ -188,3 +188,17 @@ def make_template(*, unit, name=None, year=2025, criteria=DEFAULT_CRITERIA, fami
     db.session.add(template)
     db.session.flush()
     return template
+
+
+# The căn cứ the minutes need before they can be closed: the decision forming the team, in full.
+MINUTES_BASIS = {"decision_number": "121/QĐ-UBND", "decision_date": date(2026, 1, 5),
+                 "decision_issuer": "Ủy ban nhân dân tỉnh Đồng Tháp",
+                 "decision_summary": "Về việc thành lập Đoàn kiểm tra công tác cải cách hành chính năm 2026"}
+
+
+def close_minutes(actor, inspection, **fields):
+    """The team lead closes the minutes with a complete căn cứ (and whatever parts `fields` add)."""
+    from inspection.inspections import minutes
+
+    parts = MINUTES_BASIS | fields.pop("parts", {})
+    return minutes.close_minutes(actor, inspection, parts=parts, **fields)

@@ -91,6 +91,9 @@ class MembershipForm(SubForm):
 class UserForm(FlaskForm):
     username = StringField(_l("Tên đăng nhập"), validators=[required(), max_length(60)])
     full_name = StringField(_l("Họ và tên"), validators=[required(), max_length(120)])
+    honorific = SelectField(_l("Danh xưng trong văn bản"), default="",
+                            choices=[SelectChoice("", _l("— Chưa chọn —")), SelectChoice("Ông", _l("Ông")),
+                                     SelectChoice("Bà", _l("Bà"))])
     title = StringField(_l("Chức vụ"), validators=[Optional(), max_length(120)])
     email = EmailField(_l("Email"), validators=[Optional(), max_length(200),
                                                 Email(message=_l("Địa chỉ email không hợp lệ."))])

@@ -23,8 +23,9 @@ from .users import UNUSABLE_PASSWORD, USERNAME_RE, USERNAME_RULE, user_values
 
 UNIT_COLUMNS = [("code", "Mã đơn vị"), ("name", "Tên đơn vị"), ("kind", "Loại"),
                 ("parent_code", "Mã đơn vị cấp trên")]
-USER_COLUMNS = [("username", "Tên đăng nhập"), ("full_name", "Họ và tên"), ("title", "Chức vụ"),
-                ("email", "Email"), ("role", "Vai trò"), ("unit_code", "Mã đơn vị")]
+USER_COLUMNS = [("username", "Tên đăng nhập"), ("honorific", "Ông/Bà"), ("full_name", "Họ và tên"),
+                ("title", "Chức vụ"), ("email", "Email"), ("role", "Vai trò"), ("unit_code", "Mã đơn vị")]
+HONORIFICS = {"ong": "Ông", "ba": "Bà", "": ""}
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"}
 _KINDS = {fold(label): kind for kind, label in UNIT_KIND_LABELS.items()} | {k.value: k for k in UNIT_KIND_LABELS}
 _ROLES = {fold(label): role for role, label in ROLE_LABELS.items()} | {role.value: role for role in Role}
@@ -158,6 +159,8 @@ def _check_user_rows(actor, rows: list[Row]) -> None:
         _require(row, "full_name", "họ và tên", 120)
         if len(row.values["title"]) > 120:
             row.errors.append("Chức vụ dài quá 120 ký tự.")
+        if fold(row.values["honorific"]) not in HONORIFICS:
+            row.errors.append("Cột Ông/Bà chỉ nhận \"Ông\" hoặc \"Bà\" (hoặc để trống).")
         _check_email(row)
         _check_role_and_unit(row, units)
 
@@ -207,7 +210,8 @@ def _create_users(actor, rows: list[Row]) -> list[User]:
         v = row.values
         unit = units[v["unit_code"]]
         user = User(username=v["username"].lower(), full_name=v["full_name"], full_name_folded=fold(v["full_name"]),
-                    title=v["title"], email=v["email"].lower(), password_hash=UNUSABLE_PASSWORD,
+                    title=v["title"], honorific=HONORIFICS[fold(v["honorific"])], email=v["email"].lower(),
+                    password_hash=UNUSABLE_PASSWORD,
                     must_change_password=True, is_active=True)
         user.memberships = [Membership(role=_ROLES[fold(v["role"])], unit=unit)]
         db.session.add(user)

@@ -55,6 +55,10 @@ def check_xlsx(data: bytes) -> None:
         raise ValidationError("Tệp Excel quá lớn khi giải nén.", field="file")
 
 
+# columns a sheet made from an older template may lack (then empty on every row)
+OPTIONAL_COLUMNS = {"honorific"}
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -73,7 +77,7 @@ def _header_map(header: tuple, columns: list[tuple[str, str]]) -> dict[str, int]
             found[wanted[name]] = index
         elif name:
             unknown.append(_cell(title))
-    missing = [label for key, label in columns if key not in found]
+    missing = [label for key, label in columns if key not in found and key not in OPTIONAL_COLUMNS]
     if missing or unknown:
         expected = ", ".join(label for _, label in columns)
         detail = "; ".join(filter(None, [missing and "thiếu cột " + ", ".join(missing),
@@ -105,7 +109,7 @@ def _read_sheet(sheet, columns) -> list[Row]:
     index = _header_map(header, columns)
     rows = []
     for number, line in enumerate(lines, start=2):
-        values = {key: _cell(line[i]) if i < len(line) else "" for key, i in index.items()}
+        values = {key: _cell(line[index[key]]) if index.get(key, len(line)) < len(line) else "" for key, _ in columns}
         if not any(values.values()):
             continue
         if len(rows) == MAX_IMPORT_ROWS:

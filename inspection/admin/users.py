@@ -21,7 +21,7 @@ from ..transaction import unit_of_work
 from .devices import revoke_user_devices
 from .units import check_version, ensure_active
 
-USER_FIELDS = ("username", "full_name", "title", "email")
+USER_FIELDS = ("username", "honorific", "full_name", "title", "email")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 USERNAME_RULE = N_("Tên đăng nhập gồm 3–60 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới.")
 # A password hash no password matches: the account exists but has not been handed over yet.
@@ -96,6 +96,9 @@ def _apply(user: User, data: dict) -> None:
     user.full_name = nfc(data["full_name"])
     user.full_name_folded = fold(user.full_name)
     user.title = nfc(data.get("title") or "")
+    if data.get("honorific", "") not in ("", "Ông", "Bà"):
+        raise ValidationError("Danh xưng chỉ là Ông hoặc Bà.", field="honorific")
+    user.honorific = data.get("honorific") or ""
     user.email = nfc(data.get("email") or "").lower()
 
 

@@ -1,4 +1,4 @@
-"""The tablet's outbox in one request: up to MAX_ITEMS queued writes (start, result, finding, close),
+"""The tablet's outbox in one request: up to MAX_ITEMS queued writes (start, result, finding, close, sign),
 each run as the route of its kind would run it (scoped, checked, one service call) and answered on its
 own: 201 stored, 202 already stored (or a pending correction), 409 conflict, 422 refused with a
 message, 403/404 for an inspection out of reach. Photos go on their own (multipart,
@@ -23,7 +23,7 @@ from ..errors import UNREPRESENTABLE, DomainError, ValidationError, json_error
 from ..inspections import fieldwork
 from ..transaction import savepoint, unit_of_work
 from . import bp, payloads
-from .inspections import close_item, finding_item, result_item, start_item
+from .inspections import close_item, finding_item, result_item, sign_item, start_item
 
 MAX_ITEMS = 50
 # kind → (the permission its route requires, the item's handler)
@@ -32,6 +32,7 @@ KINDS = {
     "result": ("inspection.conduct", result_item),
     "finding": ("inspection.conduct", finding_item),
     "close": ("inspection.lead", close_item),
+    "sign": ("inspection.lead", sign_item),
 }
 
 

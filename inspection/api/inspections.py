@@ -12,7 +12,7 @@ from models.enums import InspectionStatus
 from .. import permissions
 from ..errors import NotFound, ValidationError
 from ..formatting import local_today
-from ..inspections import fieldwork
+from ..inspections import fieldwork, minutes
 from . import bp, payloads, serializers
 
 ACTIVE = (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS,
@@ -60,8 +60,11 @@ def inspection_detail(inspection: Inspection):
                                .order_by(ChecklistItem.position)).scalars().all()
     results = db.session.execute(select(CheckResult).where(CheckResult.inspection_id == inspection.id)).scalars()
     findings = permissions.scope(select(Finding).where(Finding.inspection_id == inspection.id), current_user, Finding)
+    closed = inspection.minutes_closed_at is not None
+    record = serializers.minutes_dict(inspection, minutes.content_hash(inspection) if closed else None,
+                                      minutes.signatures(inspection) if closed else [])
     return jsonify(serializers.inspection_detail(inspection, items, results.all(),
-                                                 db.session.execute(findings).scalars().all()))
+                                                 db.session.execute(findings).scalars().all(), record))
 
 
 @bp.route("/inspections/<int:inspection_id>/start", methods=["POST"])
@@ -129,11 +132,23 @@ def finding_item(inspection: Inspection, data: dict, replayed: bool | None = Non
 
 
 def close_item(inspection: Inspection, data: dict) -> tuple[dict, int]:
-    fieldwork.close_minutes(current_user, inspection,
-                            representative_name=payloads.text(data, "representative_name", required=True, limit=120),
-                            representative_title=payloads.text(data, "representative_title", limit=120),
-                            device_time=payloads.moment(data))
+    minutes.close_minutes(current_user, inspection,
+                          representative_name=payloads.text(data, "representative_name", required=True, limit=120),
+                          representative_title=payloads.text(data, "representative_title", limit=120),
+                          device_time=payloads.moment(data), parts=payloads.minutes_parts(data))
     return _answer(inspection)
+
+
+def sign_item(inspection: Inspection, data: dict) -> tuple[dict, int]:
+    """One side's signature drawn on the tablet (a PNG as base64), bound to the minutes' content hash."""
+    uuid = payloads.text(data, "client_uuid", required=True, limit=36)
+    replayed = minutes.already_signed(uuid)
+    signature = minutes.sign_minutes(
+        current_user, inspection, role=payloads.text(data, "role", required=True, limit=10),
+        image=payloads.png(data, "image"),
+        content_hash_signed=payloads.text(data, "content_hash", required=True, limit=64),
+        client_uuid=uuid, device_time=payloads.moment(data), device=payloads.text(data, "device", limit=200))
+    return _stored(signature, replayed, {"signature": serializers.signature_dict(signature)})
 
 
 @bp.route("/findings/<int:finding_id>/photos", methods=["POST"])
@@ -194,3 +209,11 @@ def _checked_digest(stream, claimed: str) -> str:
 def close_minutes(inspection: Inspection):
     """The team lead closes the minutes, naming the unit's representative."""
     return _json(close_item(inspection, payloads.body()))
+
+
+@bp.route("/inspections/<int:inspection_id>/minutes-signatures", methods=["POST"])
+@login_required
+@permissions.scoped_view(Inspection, "inspection_id", "inspection.lead")
+def sign_minutes(inspection: Inspection):
+    """A signature drawn on the tablet by the team lead or the unit's representative."""
+    return _json(sign_item(inspection, payloads.body()))

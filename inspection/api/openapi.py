@@ -80,7 +80,10 @@ SCHEMAS = {
         "template": _object({"id": {"type": "integer"}, "items": {"type": "array", "items": _ref("ChecklistItem")}},
                             ("id", "items")),
         "results": {"type": "array", "items": _ref("Result")},
-        "findings": {"type": "array", "items": _ref("Finding")}}, ("template", "results", "findings"))]},
+        "findings": {"type": "array", "items": _ref("Finding")},
+        "minutes": {"type": "object", "description": "The minutes as closed (what a signature's content_hash "
+                                                     "covers), the căn cứ and the signatures drawn so far"}},
+        ("template", "results", "findings"))]},
     "Correction": _object({"correction": _object({
         "id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "accepted", "rejected"]},
         "client_uuid": {"type": "string"}}, ("id", "status", "client_uuid")), "already_stored": ALREADY_STORED},
@@ -121,7 +124,19 @@ SCHEMAS = {
         "longitude": {"type": ["number", "null"], "minimum": -180, "maximum": 180}},
         ("description", "severity", "client_uuid", "device_time")),
     "CloseMinutes": _object({"representative_name": _text(120, minLength=1), "representative_title": _text(120),
-                             "device_time": ISO_INSTANT}, ("representative_name", "device_time")),
+                             "device_time": ISO_INSTANT, "decision_number": _text(60),
+                             "decision_date": {"type": "string", "format": "date"}, "decision_issuer": _text(200),
+                             "decision_summary": _text(400), "began": _text(5, description="HH:MM"),
+                             "ended": _text(5, description="HH:MM"), "other_representatives": _text(2000),
+                             "strengths": _text(5000), "team_recommendations": _text(5000),
+                             "unit_comments": _text(5000)}, ("representative_name", "device_time")),
+    "SignMinutes": _object({
+        "role": {"type": "string", "enum": ["lead", "unit"]},
+        "image": {"type": "string", "description": "The drawn signature: a PNG, base64 (a data: URL accepted)"},
+        "content_hash": {"type": "string", "description": "sha256 of the minutes' content as the device shows "
+                                                          "them; another minutes' or changed content → 422"},
+        "client_uuid": UUID, "device_time": ISO_INSTANT, "device": _text(200)},
+        ("role", "image", "content_hash", "client_uuid", "device_time")),
     "PhotoUpload": _object({
         "file": {"type": "string", "format": "binary", "description": "JPEG, PNG, WebP or HEIC"},
         "client_uuid": UUID, "device_time": ISO_INSTANT,
@@ -223,14 +238,21 @@ PATHS = {
     "/api/v1/inspections/{inspection_id}/close-minutes": _post(
         "The team lead closes the minutes, naming the unit's representative", _json_body("CloseMinutes"),
         {"200": _ok("Minutes closed", "InspectionEnvelope")}),
+    "/api/v1/inspections/{inspection_id}/minutes-signatures": _post(
+        "A signature drawn on the device by the team lead or the unit's representative, bound to the minutes' "
+        "content hash; with both, the minutes are issued", _json_body("SignMinutes"),
+        {"201": {"description": "Signature stored"}, "202": {"description": "Already stored (a retry)"}}),
 }
 
 SCHEMAS["SyncItem"] = _object({
-    "kind": {"type": "string", "enum": ["start", "result", "finding", "close"],
-             "description": "Which write: as POST /inspections/{id}/start, /results, /findings, /close-minutes"},
+    "kind": {"type": "string", "enum": ["start", "result", "finding", "close", "sign"],
+             "description": "Which write: as POST /inspections/{id}/start, /results, /findings, /close-minutes, "
+                            "/minutes-signatures"},
     "inspection_id": INSPECTION_ID["schema"],
-    "body": {"description": "The body that route takes (Start, RecordResult, RecordFinding or CloseMinutes)",
-             "oneOf": [_ref("Start"), _ref("RecordResult"), _ref("RecordFinding"), _ref("CloseMinutes")]},
+    "body": {"description": "The body that route takes (Start, RecordResult, RecordFinding, CloseMinutes or "
+                            "SignMinutes)",
+             "oneOf": [_ref("Start"), _ref("RecordResult"), _ref("RecordFinding"), _ref("CloseMinutes"),
+                       _ref("SignMinutes")]},
     "on_conflict": {"type": "string", "enum": ["propose"],
                     "description": "For a result: as the X-On-Conflict header of /results"}},
     ("kind", "inspection_id", "body"))

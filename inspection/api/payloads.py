@@ -1,6 +1,8 @@
 """Reading JSON bodies: typed fields with clear messages (the API's equivalent of forms)."""
 
-from datetime import datetime
+import base64
+import binascii
+from datetime import date, datetime
 
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -76,3 +78,32 @@ def integer(data: dict, name: str, *, required: bool = True) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_ID:
         raise ValidationError(f"Trường {name} phải là số nguyên.", field=name)
     return value
+
+
+MINUTES_TEXTS = {"decision_number": 60, "decision_issuer": 200, "decision_summary": 400, "began": 5, "ended": 5,
+                 "other_representatives": 2000, "strengths": MAX_TEXT, "team_recommendations": MAX_TEXT,
+                 "unit_comments": MAX_TEXT}
+
+
+def minutes_parts(data: dict) -> dict:
+    """The parts of the minutes the team lead records on closing (all optional here)."""
+    parts = {name: text(data, name, limit=limit) for name, limit in MINUTES_TEXTS.items()}
+    raw = data.get("decision_date")
+    if raw:
+        try:
+            parts["decision_date"] = date.fromisoformat(str(raw))
+        except ValueError as exc:
+            raise ValidationError("Trường decision_date phải là ngày ISO 8601 (YYYY-MM-DD).",
+                                  field="decision_date") from exc
+    return parts
+
+
+def png(data: dict, name: str) -> bytes:
+    """An image sent as base64 (a data: URL's prefix allowed)."""
+    value = data.get(name)
+    if not isinstance(value, str) or not value:
+        raise ValidationError(f"Thiếu trường {name}.", field=name)
+    try:
+        return base64.b64decode(value.split(",", 1)[-1], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError(f"Trường {name} phải là ảnh PNG mã hóa base64.", field=name) from exc

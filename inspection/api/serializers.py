@@ -32,7 +32,27 @@ def finding_dict(finding: Finding) -> dict:
             "photos": [{"id": p.id, "client_uuid": p.client_uuid, "kind": p.kind} for p in finding.photos]}
 
 
-def inspection_detail(inspection: Inspection, items, results, findings) -> dict:
+def signature_dict(signature) -> dict:
+    return {"id": signature.id, "role": signature.role, "signer_name": signature.signer_name,
+            "signer_title": signature.signer_title, "content_hash": signature.content_hash,
+            "client_uuid": signature.client_uuid, "signed_at": _iso(signature.signed_at.astimezone(TZ))}
+
+
+def minutes_dict(inspection: Inspection, content_hash: str | None, signatures) -> dict:
+    """The minutes as closed (what the tablet hashes and shows for signing) and their signatures."""
+    from ..inspections.minutes import PARTS, hhmm
+
+    return {"representative_name": inspection.representative_name,
+            "representative_title": inspection.representative_title,
+            "began": hhmm(inspection.minutes_began_at), "ended": hhmm(inspection.minutes_ended_at),
+            "started": hhmm(inspection.started_at),
+            **{name: getattr(inspection, name) for name in PARTS}, "content_hash": content_hash,
+            "decision_number": inspection.decision_number, "decision_issuer": inspection.decision_issuer,
+            "decision_summary": inspection.decision_summary, "decision_date": _iso(inspection.decision_date),
+            "signatures": [signature_dict(s) for s in signatures]}
+
+
+def inspection_detail(inspection: Inspection, items, results, findings, minutes: dict) -> dict:
     return inspection_summary(inspection) | {
         "template": {"id": inspection.template_id, "items": [
             {"id": i.id, "code": i.code, "criterion": i.criterion, "guidance": i.guidance,
@@ -40,4 +60,5 @@ def inspection_detail(inspection: Inspection, items, results, findings) -> dict:
             for i in items]},
         "results": [result_dict(r) for r in results],
         "findings": [finding_dict(f) for f in findings],
+        "minutes": minutes,
     }

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from models.enums import SEVERITY_LABELS
 from models.feedback import ELEMENTS
 
 from ..forms import DateField, Form
@@ -67,10 +68,8 @@ class AnswerForm(Form):
 class TriageForm(Form):
     note = TextAreaField(_l("Lý do / ghi chú"), validators=[Optional(), Length(max=2000)])
     description = TextAreaField(_l("Nội dung tồn tại, hạn chế"), validators=[Optional(), Length(max=2000)])
-    severity = RadioField(_l("Mức độ"), choices=[SelectChoice("minor", _l("Nhẹ")),
-                                                 SelectChoice("major", _l("Nghiêm trọng")),
-                                                 SelectChoice("critical", _l("Rất nghiêm trọng"))], default="minor",
-                          validate_choice=True)
+    severity = RadioField(_l("Mức độ"), default="minor", validate_choice=True,
+                          choices=[SelectChoice(key, _l(label)) for key, label in SEVERITY_LABELS.items()])
     action = TextAreaField(_l("Yêu cầu khắc phục"), validators=[Optional(), Length(max=2000)])
     deadline = DateField(_l("Hạn khắc phục"))
     quote = RadioField(_l("Trích ý kiến của người dân"), choices=[SelectChoice("no", _l("Không trích")),

@@ -341,25 +341,7 @@ def _apply_photo(actor, inspection, payload: dict, client_uuid: str, device_time
     return photo
 
 
-def close_minutes(actor, inspection: Inspection, *, representative_name: str, representative_title: str,
-                  device_time: datetime) -> Inspection:
-    """The team lead closes the minutes on site, naming the unit's representative."""
-    permissions.require(actor, "inspection.lead", inspection)
-    if not nfc(representative_name):
-        raise ValidationError("Nhập họ tên đại diện đơn vị được kiểm tra.", field="representative_name")
-    check_capture_time(inspection, device_time)
-    missing = _unmarked_items(inspection)
-    if missing:
-        raise ValidationError(f"Còn {missing} tiêu chí chưa đánh giá.")
-    with unit_of_work():
-        transition(actor, inspection, "close_minutes", representative=nfc(representative_name))
-        inspection.representative_name = nfc(representative_name)
-        inspection.representative_title = nfc(representative_title)
-        inspection.minutes_closed_at = device_time
-    return inspection
-
-
-def _unmarked_items(inspection: Inspection) -> int:
+def unmarked_items(inspection: Inspection) -> int:
     items = select(ChecklistItem.id).where(ChecklistItem.template_id == inspection.template_id)
     marked = select(CheckResult.item_id).where(CheckResult.inspection_id == inspection.id)
     stmt = select(db.func.count()).select_from(items.where(ChecklistItem.id.not_in(marked)).subquery())

@@ -257,6 +257,22 @@ class MinutesForm(Form):
                                                   _max(120)])
     representative_title = StringField(_l("Chức vụ"), validators=[Optional(), _max(120)],
                                        render_kw={"placeholder": _l("Chủ tịch UBND xã")})
+    decision_number = StringField(_l("Số quyết định thành lập Đoàn"), validators=[Optional(), _max(60)])
+    decision_date = DateField(_l("Ngày quyết định"), validators=[Optional()])
+    decision_issuer = StringField(_l("Cơ quan ban hành"), validators=[Optional(), _max(200)])
+    decision_summary = StringField(_l("Trích yếu"), validators=[Optional(), _max(400)])
+    began = StringField(_l("Giờ bắt đầu (HH:MM)"), validators=[Optional(), _max(5)])
+    ended = StringField(_l("Giờ kết thúc (HH:MM)"), validators=[Optional(), _max(5)])
+    other_representatives = TextAreaField(_l("Đại diện khác của đơn vị (mỗi dòng: họ tên, chức vụ)"),
+                                          validators=[Optional(), _max(2000)])
+    strengths = TextAreaField(_l("Ưu điểm"), validators=[Optional(), _max(5000)])
+    team_recommendations = TextAreaField(_l("Kiến nghị của Đoàn"), validators=[Optional(), _max(5000)])
+    unit_comments = TextAreaField(_l("Ý kiến của đơn vị được kiểm tra"), validators=[Optional(), _max(5000)])
+
+    def parts(self) -> dict:
+        names = ("decision_number", "decision_date", "decision_issuer", "decision_summary", "began", "ended",
+                 "other_representatives", "strengths", "team_recommendations", "unit_comments")
+        return {name: getattr(self, name).data for name in names}
 
 
 class ConclusionItemForm(SubForm):

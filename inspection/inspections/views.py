@@ -26,7 +26,7 @@ from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import format_date, local_today, parse_date
 from ..i18n import N_
 from ..refused import keep_refusal, refused_form
-from . import bp, fieldwork, queries
+from . import bp, fieldwork, minutes, queries
 from .forms import ActionForm, DecisionForm, FilterForm, FindingForm, MinutesForm, PhotoForm, ResultForm, StartForm
 
 REFUSALS = (ValidationError, InvalidTransition, Conflict)  # shown to the user, never a 500
@@ -238,7 +238,7 @@ def _record_page(inspection: Inspection):
         "inspections/record.html", inspection=inspection, rows=rows, forms=forms,
         current=given.get("extra", {}).get("current"), photo_form=PhotoForm(formdata=None),
         finding_form=given.get("finding_form") or FindingForm(formdata=None),
-        minutes_form=given.get("minutes_form") or MinutesForm(formdata=None),
+        minutes_form=given.get("minutes_form") or MinutesForm(formdata=None, obj=inspection),
         findings=queries.findings_of(current_user, inspection),
         may_lead=permissions.can(current_user, "inspection.lead", inspection), recording=inspection.status in RECORDING,
         closed=inspection.status != InspectionStatus.IN_PROGRESS)
@@ -347,8 +347,9 @@ def close_minutes(inspection: Inspection):
     form = MinutesForm()
     if form.validate_on_submit():
         try:
-            fieldwork.close_minutes(current_user, inspection, representative_name=form.representative_name.data,
-                                    representative_title=form.representative_title.data or "", device_time=utcnow())
+            minutes.close_minutes(current_user, inspection, representative_name=form.representative_name.data,
+                                  representative_title=form.representative_title.data or "", device_time=utcnow(),
+                                  parts=form.parts())
         except REFUSALS as exc:
             show_error(form, exc)
         else:

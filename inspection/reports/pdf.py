@@ -17,7 +17,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from models import Attachment, db
+from models import Attachment, MinutesSignature, db
 
 from .. import storage
 from ..errors import ValidationError
@@ -33,6 +33,7 @@ ALLOWED_TREES = {
 }
 TYPES = {".ttf": "font/ttf", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 PHOTO_PREFIX = "app://photo/"
+SIGNATURE_PREFIX = "app://signature/"  # a signature drawn on the tablet (MinutesSignature)
 PRINT_SIDE = 1600  # photos larger than a print copy are reduced before embedding
 log = logging.getLogger(__name__)
 UNUSABLE = (ValidationError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError)
@@ -50,7 +51,7 @@ class AppURLFetcher(URLFetcher):
     """Serves the bundled files and the allowed photos; refuses everything else. A failure to
     read an allowed file stops the rendering (the job then sees the storage error)."""
 
-    def __init__(self, photos: dict[int, str] | None = None):
+    def __init__(self, photos: dict[int | str, str] | None = None):
         super().__init__(allowed_protocols={"app"}, allow_redirects=False, timeout=1)
         self.photos = dict(photos or {})
         self.refused: list[str] = []
@@ -59,6 +60,8 @@ class AppURLFetcher(URLFetcher):
         try:
             if url.startswith(PHOTO_PREFIX):
                 return self._photo(url)
+            if url.startswith(SIGNATURE_PREFIX):
+                return self._signature(url)
             return self._bundled(url)
         except RefusedURL:
             self.refused.append(url)
@@ -92,6 +95,16 @@ class AppURLFetcher(URLFetcher):
                 return URLFetcherResponse(url, PLACEHOLDER.encode(), {"Content-Type": "image/svg+xml"})
         return URLFetcherResponse(url, data, {"Content-Type": "image/jpeg" if data[:2] == b"\xff\xd8"
                                               else attachment.mime_type})
+
+
+    def _signature(self, url: str) -> URLFetcherResponse:
+        tail = url.removeprefix(SIGNATURE_PREFIX)
+        if not tail.isdigit() or f"s{int(tail)}" not in self.photos:
+            raise RefusedURL(f"Chữ ký không thuộc văn bản: {url[:200]}")
+        signature = db.session.get(MinutesSignature, int(tail))
+        if signature is None or signature.image_sha256 != self.photos[f"s{int(tail)}"]:
+            raise OSError(f"Chữ ký {tail} đã thay đổi hoặc không còn.")
+        return URLFetcherResponse(url, signature.image, {"Content-Type": "image/png"})
 
 
 def usable_copy(data: bytes, attachment: Attachment) -> bytes | None:

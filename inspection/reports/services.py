@@ -176,6 +176,19 @@ def issue_document(actor, kind: str, subject, *, params: dict | None = None) -> 
     subject_type = subject_type_of(subject)
     _check_kind(kind, subject_type)
     _require_issuable(actor, kind, subject)
+    return _issue(actor, kind, subject, params)
+
+
+def issue_signed(actor, kind: str, subject) -> Document:
+    """Issue minutes both sides have just signed on the tablet (the caller checked the team lead's
+    right and the signatures, inside its unit of work): numbered, final, the signatures in place."""
+    if (found := issued_document(kind, subject)) is not None:
+        return found
+    return _issue(actor, kind, subject, None)
+
+
+def _issue(actor, kind: str, subject, params: dict | None) -> Document:
+    subject_type = subject_type_of(subject)
     unit = unit_of(issuing_unit_id(subject, kind))
     with unit_of_work():
         if kind == "conclusion":

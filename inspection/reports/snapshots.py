@@ -187,12 +187,15 @@ def photo_index(attachment_ids: list[int]) -> dict[int, dict]:
     return {i: {"photo_id": i, "sha256": sha} for i, sha in rows.all()}
 
 
-def photos_in(snapshot) -> dict[int, str]:
-    """Every photo a snapshot shows: attachment id → sha256 (what the URL fetcher may serve)."""
-    found: dict[int, str] = {}
+def photos_in(snapshot) -> dict[int | str, str]:
+    """Every photo a snapshot shows: attachment id → sha256 (what the URL fetcher may serve); and
+    every signature drawn on the tablet: "s<id>" → its PNG's sha256."""
+    found: dict[int | str, str] = {}
     if isinstance(snapshot, dict):
         if "photo_id" in snapshot and "sha256" in snapshot:
             found[int(snapshot["photo_id"])] = snapshot["sha256"]
+        if "signature_id" in snapshot and "sha256" in snapshot:
+            found[f"s{int(snapshot['signature_id'])}"] = snapshot["sha256"]
         for value in snapshot.values():
             found.update(photos_in(value))
     elif isinstance(snapshot, list):
@@ -205,10 +208,10 @@ def build_snapshot(kind: str, subject_type: str, subject, params: dict | None = 
     """The snapshot of `kind` for `subject` (an Inspection, Plan or OrgUnit), not yet issued."""
     from ..feedback import poster
     from ..par import decision
-    from . import conclusion_snapshots, inspection_snapshots, progress_snapshots, remediation_snapshots
+    from . import conclusion_snapshots, minutes_snapshot, progress_snapshots, remediation_snapshots
 
     builders = {
-        ("minutes", "inspection"): inspection_snapshots.minutes,
+        ("minutes", "inspection"): minutes_snapshot.minutes,
         ("conclusion", "inspection"): conclusion_snapshots.conclusion,
         ("remediation_report", "inspection"): remediation_snapshots.for_inspection,
         ("remediation_report", "unit"): remediation_snapshots.for_unit,

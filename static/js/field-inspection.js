@@ -40,6 +40,7 @@
     }
     if (kind === "finding") return t("severity." + p.severity) + ": " + p.description;
     if (kind === "close") return p.representative_name;
+    if (kind === "sign") return t("sign.item") + ": " + (p.role === "lead" ? t("team.lead") : t("sign.unit"));
     if (kind === "photo") return p.filename;
     return S.data ? S.data.title : "";
   }
@@ -89,6 +90,7 @@
     $("#closed-note").textContent = t("closed.note");
     S.items.forEach(C.renderItem);
     C.renderProgress();
+    if (F.minutes) F.minutes.render();
   }
 
   // ---------------------------------------------------------------- start, geolocation
@@ -275,8 +277,27 @@
     $("#close-warning").hidden = !left;
     $("#close-warning").textContent = t("close.unmarked", {n: left});
     $("#close-summary").textContent = t("close.summary", tally());
+    prefill(S.data.minutes || {});
     $("#close-dialog").showModal();
     $("#rep-name").focus();
+  }
+
+  // The căn cứ as the office entered it, the start time of the tablet's start, the end time now.
+  function prefill(m) {
+    document.querySelectorAll("#close-form [data-part]").forEach(function (input) {
+      var name = input.getAttribute("data-part");
+      if (!input.value) input.value = m[name] || "";
+    });
+    if (!$("#min-began").value) $("#min-began").value = m.started || clock();
+    if (!$("#min-ended").value) $("#min-ended").value = clock();
+  }
+
+  function parts() {
+    var found = {};
+    document.querySelectorAll("#close-form [data-part]").forEach(function (input) {
+      found[input.getAttribute("data-part")] = input.value.trim();
+    });
+    return found;
   }
 
   function tally() {
@@ -288,8 +309,13 @@
   function saveClose(event) {
     event.preventDefault();
     var box = $("#close-state");
-    var content = {representative_name: $("#rep-name").value.trim(), representative_title: $("#rep-title").value.trim()};
+    var content = Object.assign({representative_name: $("#rep-name").value.trim(),
+                                 representative_title: $("#rep-title").value.trim()}, parts());
     if (!content.representative_name) return note(box, t("need.representative"), "invalid");
+    if (!(content.decision_number && content.decision_date && content.decision_issuer && content.decision_summary)) {
+      return note(box, t("need.basis"), "invalid");
+    }
+    if (!(content.began && content.ended)) return note(box, t("need.times"), "invalid");
     var last = S.closeSub;
     if (last && last.state === "error" && samePayload(last.content, content)) return send(last);
     S.closeSub = new Submission("close", api("/inspections/" + S.id + "/close-minutes"),
@@ -297,6 +323,7 @@
         busy: function (on) { $("#close-confirm").disabled = on; },
         saved: function (body) {
           S.data.status = body.inspection.status;
+          S.data.minutes = Object.assign({}, S.data.minutes, content, {signatures: []});
           $("#close-dialog").close();
           renderStatus();
         }

@@ -46,10 +46,16 @@
         data.local.status = true;
       }
     },
-    close: function (data) {
+    close: function (data, p) {
       if (data.status !== "in_progress") return;
       data.status = "minutes_closed";
       data.local.status = true;
+      data.minutes = Object.assign({}, data.minutes, p, {signatures: []});
+    },
+    sign: function (data, p) {
+      var m = data.minutes = data.minutes || {signatures: []};
+      m.signatures = (m.signatures || []).filter(function (s) { return s.role !== p.role; });
+      m.signatures.push({role: p.role, signed_at: p.device_time, image: p.image, local: true});
     },
     result: function (data, p, results, findings) {
       results[p.item_id] = {id: null, item_id: p.item_id, value: p.value, note: p.note || "", version: p.version,

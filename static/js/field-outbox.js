@@ -122,6 +122,7 @@
   // Which waiting item an edit replaces: one verdict per criterion, one start and one close per inspection.
   function keyOf(kind, url, payload) {
     if (kind === "result") return "result:" + inspectionOf(url) + ":" + payload.item_id;
+    if (kind === "sign") return "sign:" + inspectionOf(url) + ":" + payload.role;
     return kind === "start" || kind === "close" ? kind + ":" + inspectionOf(url) : "";
   }
 
@@ -318,6 +319,7 @@
     var p = row.payload, body = {};
     if (row.kind === "start") body = {inspection: {status: "in_progress", local: true}};
     if (row.kind === "close") body = {inspection: {status: "minutes_closed", local: true}};
+    if (row.kind === "sign") body = {signature: {role: p.role, signed_at: p.device_time, local: true}};
     if (row.kind === "finding" || row.kind === "result" && p.value === "non_compliant") {
       body.finding = {id: null, client_uuid: p.client_uuid, item_id: p.item_id || null, severity: p.severity,
                       description: p.description, device_time: p.device_time, photos: [], local: true};

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from inspection.inspections import fieldwork
 from models import AuditEvent, CheckResult, Correction, db
+from tests import factories
 from tests.factories import csrf_token, sign_in
 from tests.inspections.test_services import on_site
 
@@ -81,7 +82,7 @@ def test_after_the_minutes_close_the_reason_says_so(client, team):
     for item in team["template"].items:
         fieldwork.record_result(team["lead"], inspection, item_id=item.id, value="compliant",
                                 client_uuid=str(uuid.uuid4()), device_time=on_site(hour=9))
-    fieldwork.close_minutes(team["lead"], inspection, representative_name="Trần Văn Bình",
+    factories.close_minutes(team["lead"], inspection, representative_name="Trần Văn Bình",
                             representative_title="Chủ tịch UBND xã", device_time=on_site(hour=11))
     db.session.commit()
     body = {"description": "Thiếu sổ theo dõi.", "severity": "minor", "client_uuid": str(uuid.uuid4()),

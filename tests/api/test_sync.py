@@ -17,6 +17,7 @@ from inspection.formatting import TZ
 from inspection.inspections import fieldwork, scheduling
 from models import Correction, Finding, FindingPhoto, Inspection, db
 from models.enums import InspectionKind, Role
+from tests import factories
 from tests.factories import csrf_token, make_user, sign_in
 from tests.inspections.test_services import make_checklist, on_site
 
@@ -141,7 +142,7 @@ def test_after_the_minutes_close_a_resubmission_stays_one_pending_correction(cli
     for item in team["template"].items:
         fieldwork.record_result(team["lead"], inspection, item_id=item.id, value="compliant",
                                 client_uuid=str(uuid.uuid4()), device_time=on_site(hour=9))
-    fieldwork.close_minutes(team["lead"], inspection, representative_name="Trần Văn Bình",
+    factories.close_minutes(team["lead"], inspection, representative_name="Trần Văn Bình",
                             representative_title="Chủ tịch UBND xã", device_time=on_site(hour=11))
     db.session.commit()
     body = finding(inspection.id, device_time=on_site(hour=10).isoformat())

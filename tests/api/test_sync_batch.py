@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from inspection.audit import verify_chain
 from models import AuditEvent, CheckResult, Finding, Inspection, db
-from tests.factories import sign_in
+from tests.factories import MINUTES_BASIS, sign_in
 from tests.inspections.test_services import on_site
 
 from .test_sync import count, finding, post
@@ -76,12 +76,15 @@ def test_one_refused_item_leaves_the_others_stored_with_a_message_each(client, t
     assert kept.description == stored["description"]
 
 
+BASIS = {**MINUTES_BASIS, "decision_date": MINUTES_BASIS["decision_date"].isoformat()}
+
+
 def test_the_start_and_the_close_go_in_a_batch_and_a_member_may_not_close(app, client, team):
     inspection = db.session.get(Inspection, team["inspection"].id)
     sign_in(client, team["member"])
     marks = [item("result", inspection.id, result(i.id)) for i in team["template"].items]
     close = item("close", inspection.id, {"representative_name": "Trần Văn Bình",
-                                          "device_time": on_site(hour=11).isoformat()})
+                                          "device_time": on_site(hour=11).isoformat(), **BASIS})
     answers = post(client, URL, {"items": [*marks, close]}).get_json()["results"]
     assert [a["status"] for a in answers] == [201, 201, 403]
     lead = app.test_client()

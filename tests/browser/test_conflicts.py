@@ -13,6 +13,7 @@ from sqlalchemy import select
 from inspection.formatting import TZ
 from inspection.inspections import fieldwork
 from models import CheckResult, Correction, Inspection, db
+from tests import factories
 
 from .conftest import save_screenshot
 from .test_field_inspection import _open_started, started  # noqa: F401  (started: a fixture)
@@ -34,7 +35,7 @@ def close_minutes_meanwhile(site) -> None:
     for item_id in (i for i in site["items"] if i not in done):
         fieldwork.record_result(site["lead"], inspection, item_id=item_id, value="compliant",
                                 client_uuid=str(uuid.uuid4()), device_time=datetime.now(TZ))
-    fieldwork.close_minutes(site["lead"], inspection, representative_name="Trần Văn Bình",
+    factories.close_minutes(site["lead"], inspection, representative_name="Trần Văn Bình",
                             representative_title="Chủ tịch UBND xã", device_time=datetime.now(TZ))
     fieldwork.record_finding(site["member"], inspection, description="Chưa công khai số điện thoại đường dây nóng.",
                              severity="minor", client_uuid=str(uuid.uuid4()), device_time=datetime.now(TZ))

@@ -229,12 +229,21 @@ def _close_minutes(page, size: str) -> None:
     expect(dialog.locator("#close-summary")).to_have_text(
         "10 tiêu chí: 7 đạt, 1 không đạt, 2 không áp dụng; 2 tồn tại, hạn chế.")
     dialog.get_by_label("Họ tên đại diện đơn vị được kiểm tra").fill("Trần Văn Bình")
-    dialog.get_by_label("Chức vụ").fill("Phó Chủ tịch UBND xã An Phước")
+    dialog.get_by_label("Chức vụ", exact=True).fill("Phó Chủ tịch UBND xã An Phước")
+    fill_basis(dialog)
     check_screen(page, "field-close", size)
     press(dialog.get_by_role("button", name="Lập biên bản"))
     expect(dialog).to_be_hidden()
     expect(page.locator("[data-bind=status]")).to_have_text("Đã lập biên bản")
     expect(page.locator("#closed-note")).to_contain_text("Mọi sửa đổi từ nay là đề nghị sửa")
+
+
+def fill_basis(dialog) -> None:
+    """The căn cứ, completed on site where the office left it empty: the decision forming the team."""
+    dialog.get_by_label("Số quyết định thành lập Đoàn").fill("121/QĐ-UBND")
+    dialog.get_by_label("Ngày quyết định").fill("2026-01-05")
+    dialog.get_by_label("Cơ quan ban hành").fill("Ủy ban nhân dân tỉnh Đồng Tháp")
+    dialog.get_by_label("Trích yếu").fill("Về việc thành lập Đoàn kiểm tra công tác cải cách hành chính năm 2026")
 
 
 def _conclude(page, new_context, site: dict) -> None:
@@ -408,6 +417,10 @@ def test_a_refusal_shows_the_servers_message_and_nothing_changes(started, new_co
     press(dialog.get_by_role("button", name="Lập biên bản"))
     expect(dialog.locator("#close-state")).to_have_text("Nhập họ tên đại diện đơn vị được kiểm tra.")
     dialog.get_by_label("Họ tên đại diện đơn vị được kiểm tra").fill("Trần Văn Bình")
+    press(dialog.get_by_role("button", name="Lập biên bản"))
+    expect(dialog.locator("#close-state")).to_have_text(
+        "Nhập đủ căn cứ: số, ngày, cơ quan ban hành và trích yếu của quyết định thành lập Đoàn.")
+    fill_basis(dialog)
     press(dialog.get_by_role("button", name="Lập biên bản"))
     expect(dialog.locator("#close-state")).to_have_text("Lỗi: Còn 9 tiêu chí chưa đánh giá.")
     db.session.expire_all()

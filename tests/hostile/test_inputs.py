@@ -2,6 +2,7 @@
 query strings of every list page, sign-in, Unicode normal forms in search and uniqueness, and what
 hostile text becomes in .xlsx exports and in a PDF's HTML."""
 
+import base64
 import io
 import uuid
 from datetime import timedelta
@@ -11,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from inspection.formatting import local_today
-from inspection.reports import inspection_snapshots, pdf
+from inspection.reports import minutes_snapshot, pdf
 from models import ChecklistTemplate, Finding, FindingPhoto, Inspection, OrgUnit, db, utcnow
 from models.enums import Role
-from tests.factories import csrf_token, make_plan, make_task, sign_in
+from tests.factories import csrf_token, make_photo, make_plan, make_task, sign_in
 from tests.hostile import cases
 from tests.hostile.forms import forms_on
 from tests.reports.support import pdf_text
@@ -45,6 +46,9 @@ def on_site(client, scenario):
             "item_id": db.session.get(ChecklistTemplate, template_id).items[0].id}
 
 
+SIGNATURE_PNG = base64.b64encode(make_photo(size=(300, 120), fmt="PNG")).decode()
+
+
 def _valid(on_site, name: str) -> dict:
     """A valid body for the JSON operation `name` (fresh client UUID each time)."""
     now = {"device_time": utcnow().isoformat(), "client_uuid": str(uuid.uuid4())}
@@ -56,6 +60,8 @@ def _valid(on_site, name: str) -> dict:
         "Start": now | {"location": "Bộ phận Một cửa"},
         "CloseMinutes": now | {"representative_name": "Võ Thị Thủ", "representative_title": "Chủ tịch"},
         "RegisterDevice": {"name": "Máy tính bảng đoàn kiểm tra số 1"},
+        # refused as a whole (the minutes are not closed): every hostile field must still answer in words
+        "SignMinutes": now | {"role": "lead", "image": SIGNATURE_PNG, "content_hash": "0" * 64, "device": "Tablet"},
     }[name] if name != "SyncBatch" else {"items": [_batch_item(on_site)]}
 
 
@@ -231,10 +237,10 @@ def test_a_pdf_renders_hostile_text_as_text(client, scenario):
     inspection.location = cases.IMG
     inspection.start_on = inspection.end_on = local_today() - timedelta(days=1)
     db.session.commit()
-    html = pdf.render_html("minutes", inspection_snapshots.minutes(inspection))
+    html = pdf.render_html("minutes", minutes_snapshot.minutes(inspection))
     _inert(html, "the minutes' HTML")
     assert "&lt;script&gt;hostile(1)&lt;/script&gt;" in html and "{{7*7}}" in html
-    text = pdf_text(pdf.render_pdf("minutes", inspection_snapshots.minutes(inspection)))
+    text = pdf_text(pdf.render_pdf("minutes", minutes_snapshot.minutes(inspection)))
     assert "<script>hostile(1)</script>" in text  # shown to the reader as the text that was typed
 
 

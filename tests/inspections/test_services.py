@@ -24,6 +24,7 @@ from models import (
     db,
 )
 from models.enums import InspectionKind, InspectionStatus, Role
+from tests import factories
 from tests.factories import make_user
 
 
@@ -205,18 +206,18 @@ def _close(people, inspection, template):
     for item in template.items:
         if not db.session.execute(select(CheckResult).where(CheckResult.item_id == item.id)).first():
             _mark(people, inspection, item)
-    fieldwork.close_minutes(people["inspector"], inspection, representative_name="Đặng Văn Lợi",
+    factories.close_minutes(people["inspector"], inspection, representative_name="Đặng Văn Lợi",
                             representative_title="Chủ tịch UBND xã", device_time=on_site(hour=16))
 
 
 def test_closing_the_minutes_needs_every_item_and_the_lead(people, started, template):
     with pytest.raises(ValidationError, match="chưa đánh giá"):
-        fieldwork.close_minutes(people["inspector"], started, representative_name="Đặng Văn Lợi",
+        factories.close_minutes(people["inspector"], started, representative_name="Đặng Văn Lợi",
                                 representative_title="", device_time=on_site())
     for item in template.items:
         _mark(people, started, item)
     with pytest.raises(Forbidden):
-        fieldwork.close_minutes(people["member"], started, representative_name="A", representative_title="",
+        factories.close_minutes(people["member"], started, representative_name="A", representative_title="",
                                 device_time=on_site())
     _close(people, started, template)
     assert started.status == InspectionStatus.MINUTES_CLOSED

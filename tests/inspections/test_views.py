@@ -29,6 +29,7 @@ from models import (
     db,
 )
 from models.enums import InspectionKind, InspectionStatus, Role
+from tests import factories
 from tests.factories import csrf_token, make_photo, make_template, make_user, sign_in
 
 TODAY = local_today()
@@ -375,8 +376,12 @@ def test_the_whole_inspection_from_the_desktop(people, tree, template, announced
 
     assert member.post(f"/inspections/{inspection.id}/close-minutes", {
         "representative_name": "Đặng Văn Lợi"}).status_code == 403
-    closed = inspector.post(f"/inspections/{inspection.id}/close-minutes", {
+    unfounded = inspector.post(f"/inspections/{inspection.id}/close-minutes", {
         "representative_name": "Đặng Văn Lợi", "representative_title": "Chủ tịch UBND xã"})
+    assert unfounded.status_code == 422 and "Căn cứ chưa đủ" in unfounded.get_data(as_text=True)
+    closed = inspector.post(f"/inspections/{inspection.id}/close-minutes", {
+        "representative_name": "Đặng Văn Lợi", "representative_title": "Chủ tịch UBND xã",
+        **factories.MINUTES_BASIS, "decision_date": "05/01/2026", "began": "08:00", "ended": "11:30"})
     assert closed.status_code == 303
     assert reload(inspection).status == InspectionStatus.MINUTES_CLOSED
 
@@ -453,7 +458,7 @@ def closed(people, tree, template, announced):
         fieldwork.record_result(inspector, announced, item_id=item.id, value="non_compliant" if n == 0 else "compliant",
                                 severity="major", description="Chưa niêm yết bảng giá lệ phí",
                                 client_uuid=f"00000000-0000-4000-8000-{n:012d}", device_time=_now())
-    fieldwork.close_minutes(inspector, announced, representative_name="Đặng Văn Lợi", representative_title="",
+    factories.close_minutes(inspector, announced, representative_name="Đặng Văn Lợi", representative_title="",
                             device_time=_now())
     return announced
 
@@ -538,7 +543,7 @@ def test_issuing_needs_a_draft_and_without_findings_closes_the_inspection(people
     for n, item in enumerate(template.items):
         fieldwork.record_result(inspector, announced, item_id=item.id, value="compliant",
                                 client_uuid=f"00000000-0000-4000-8000-{n:012d}", device_time=_now())
-    fieldwork.close_minutes(inspector, announced, representative_name="Đặng Văn Lợi", representative_title="",
+    factories.close_minutes(inspector, announced, representative_name="Đặng Văn Lợi", representative_title="",
                             device_time=_now())
     url = f"/inspections/{announced.id}/conclusion/issue"
     early = leader.post(url, follow_redirects=True).get_data(as_text=True)

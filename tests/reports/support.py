@@ -18,6 +18,7 @@ from inspection.queue import get_queue, get_redis
 from inspection.storage import open_attachment
 from models import Attachment, ChecklistTemplate, Finding, Inspection, OrgUnit, Plan, User, db
 from models.enums import InspectionKind
+from tests import factories
 from tests.factories import make_photo
 
 
@@ -96,6 +97,21 @@ FINDING_TEXT = "Chưa niêm yết 3/45 thủ tục hành chính mới công bố
 def walk_to_draft(demo: Demo, target_code: str = "TH-ANPHUOC", photos: int = 2) -> Inspection:
     """Schedule, announce, start, mark every item (the first non-compliant, with photos), close the
     minutes and draft the conclusion, through the services, as the demo's people."""
+    inspection = walk_to_minutes(demo, target_code, photos)
+    finding = db.session.execute(select(Finding).where(Finding.inspection_id == inspection.id)).scalar_one()
+    conclusions.draft_conclusion(demo.user("inspector"), inspection,
+                                 summary="Đơn vị cơ bản thực hiện tốt công tác CCHC.",
+                                 strengths="Bộ phận Một cửa bố trí đủ công chức.",
+                                 shortcomings="Chưa niêm yết kịp thời thủ tục hành chính mới.",
+                                 recommendations="Thủ trưởng đơn vị chỉ đạo niêm yết bổ sung thủ tục hành chính.",
+                                 items=[{"finding_id": finding.id, "action": "Niêm yết bổ sung 3 thủ tục",
+                                         "unit_id": inspection.unit_id,
+                                         "deadline": local_today() + timedelta(days=15)}])
+    return inspection
+
+
+def walk_to_minutes(demo: Demo, target_code: str = "TH-ANPHUOC", photos: int = 2, **parts) -> Inspection:
+    """Up to the minutes closed on site (not signed yet)."""
     inspector, coordinator = demo.user("inspector"), demo.user("coordinator")
     template = db.session.execute(select(ChecklistTemplate).where(ChecklistTemplate.is_current)
                                   .order_by(ChecklistTemplate.id)).scalars().first()
@@ -113,13 +129,6 @@ def walk_to_draft(demo: Demo, target_code: str = "TH-ANPHUOC", photos: int = 2) 
     finding = db.session.execute(select(Finding).where(Finding.inspection_id == inspection.id)).scalar_one()
     for _ in range(photos):
         add_photo(finding, inspector)
-    fieldwork.close_minutes(inspector, inspection, representative_name="Đặng Văn Lợi",
-                            representative_title="Chủ tịch UBND xã An Phước", device_time=on_site(16))
-    conclusions.draft_conclusion(inspector, inspection, summary="Đơn vị cơ bản thực hiện tốt công tác CCHC.",
-                                 strengths="Bộ phận Một cửa bố trí đủ công chức.",
-                                 shortcomings="Chưa niêm yết kịp thời thủ tục hành chính mới.",
-                                 recommendations="Thủ trưởng đơn vị chỉ đạo niêm yết bổ sung thủ tục hành chính.",
-                                 items=[{"finding_id": finding.id, "action": "Niêm yết bổ sung 3 thủ tục",
-                                         "unit_id": inspection.unit_id,
-                                         "deadline": local_today() + timedelta(days=15)}])
+    factories.close_minutes(inspector, inspection, representative_name="Đặng Văn Lợi",
+                            representative_title="Chủ tịch UBND xã An Phước", device_time=on_site(16), parts=parts)
     return inspection
