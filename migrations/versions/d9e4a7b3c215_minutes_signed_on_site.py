@@ -2,7 +2,7 @@
 Ông/Bà on each user, the signatures drawn on the tablet
 
 Revision ID: d9e4a7b3c215
-Revises: f2a6c9d4e1b7
+Revises: 113d3b9a4255
 Create Date: 2026-12-07 02:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d9e4a7b3c215"
-down_revision = "f2a6c9d4e1b7"
+down_revision = "113d3b9a4255"
 branch_labels = None
 depends_on = None
 
