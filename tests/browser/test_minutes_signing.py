@@ -72,6 +72,7 @@ def _close(page) -> None:
 def _draw(page, canvas, wiggle: int) -> None:
     """A finger's stroke across the canvas (touch events: the browser makes them pointer events)."""
     canvas.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # a smooth scroll has settled: the box is where the finger lands
     box = canvas.bounding_box()
     cdp = page.context.new_cdp_session(page)
     points = [(box["x"] + box["width"] * (0.1 + 0.08 * i),
@@ -92,8 +93,11 @@ def _sign_both(page) -> None:
         press(pad.get_by_role("button", name="Lưu chữ ký"))
         expect(pad.locator(".sign-state")).to_contain_text("Chưa có chữ ký")  # nothing drawn yet
         _draw(page, pad.locator("canvas"), wiggle)
+        expect(pad.locator(".sign-state")).to_have_text("")  # the stroke reached the canvas
         save_screenshot(page, f"minutes-sign-{role}-800")
         press(pad.get_by_role("button", name="Lưu chữ ký"))
+        expect(pad.locator(".sign-state")).to_contain_text(re.compile("Đã lưu lúc|Không gửi được lúc này"),
+                                                           timeout=30_000)  # the second issues the minutes
         expect(pad.locator(".signed-image")).to_be_visible()
 
 
