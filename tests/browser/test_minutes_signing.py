@@ -85,6 +85,7 @@ def _draw(page, canvas, wiggle: int) -> None:
                                                                                          "y": y}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     cdp.detach()
+    page.wait_for_timeout(400)  # the finger is lifted: the next tap is a new gesture, not part of this one
 
 
 def _sign_both(page) -> None:
