@@ -2,7 +2,7 @@
 Ông/Bà on each user, the signatures drawn on the tablet
 
 Revision ID: d9e4a7b3c215
-Revises: 113d3b9a4255
+Revises: c7d1e5a9b3f2
 Create Date: 2026-12-07 02:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d9e4a7b3c215"
-down_revision = "113d3b9a4255"
+down_revision = "c7d1e5a9b3f2"
 branch_labels = None
 depends_on = None
 
