@@ -23,7 +23,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def _short(text: str) -> str:
-    words = " ".join((text or "").split()).split(" ")
+    words = " ".join((text or "").split()).rstrip(".;").split(" ")
     return " ".join(words[:CAPTION_WORDS]) + ("…" if len(words) > CAPTION_WORDS else "")
 
 
@@ -62,14 +62,21 @@ def _groups(action, finding, photos, rounds, sites) -> list[dict]:
     groups = [{"label": "Trước khắc phục", "photos": [
         (p.display_id, _caption(finding.description, p.device_time, _place(finding, before_site)))
         for p in photos if p.kind != "after"]}] if finding is not None else []
+    tied: set[int] = set()
     for submission in rounds:
         mine = {a.id for a in submission.attachments}
+        tied |= mine
         shown = [p.display_id for p in photos if p.kind == "after" and p.original_id in mine]
         shown += [a.id for a in submission.attachments
                   if a.mime_type in IMAGE_TYPES and a.kind not in ("photo_original", "photo_display")]
         what = submission.note or action.description
         groups.append({"label": f"Sau khắc phục, lần {submission.round}",
                        "photos": [(i, _caption(what, submission.submitted_at, after_site)) for i in shown]})
+    # after photos no round brought (added beside the rounds): shown after them, with their own time
+    what = rounds[-1].note if rounds and rounds[-1].note else action.description
+    loose = [(p.display_id, _caption(what, p.device_time, after_site)) for p in photos
+             if p.kind == "after" and p.original_id not in tied]
+    groups.append({"label": "Sau khắc phục", "photos": loose})
     return [g for g in groups if g["photos"]]
 
 
