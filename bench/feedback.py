@@ -101,16 +101,23 @@ def flood(url: str, path: str, rate: int, seconds: float) -> dict:
     return {"rate": sent / (time.monotonic() - started), **{str(k): v for k, v in sorted(statuses.items())}}
 
 
+def submit(port: int, token: str, requests: int) -> dict:
+    """Answers posted with 50 in flight, from a separate load process on loopback."""
+    path, url = f"/danh-gia/{token}", f"http://127.0.0.1:{port}"
+    out = subprocess.run([sys.executable, "-m", "bench.feedback", "submit", url, path, "50", str(requests)],
+                         capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    if result["errors"]:
+        raise RuntimeError(f"survey: {result['errors']} answers were not stored (303)")
+    return result
+
+
 def measure(port: int, token: str, heads: list[str], requests: int) -> dict:
     """Both figures, from separate load processes on loopback."""
     from .web import _figure, load
 
     path, url = f"/danh-gia/{token}", f"http://127.0.0.1:{port}"
-    out = subprocess.run([sys.executable, "-m", "bench.feedback", "submit", url, path, "50", str(requests)],
-                         capture_output=True, text=True, check=True)
-    submit = json.loads(out.stdout)
-    if submit["errors"]:
-        raise RuntimeError(f"survey: {submit['errors']} answers were not stored (303)")
+    answers = submit(port, token, requests)
     quiet = load(port, "/tasks", 10, heads[:10])
     flooding = subprocess.Popen([sys.executable, "-m", "bench.feedback", "flood", url, path, str(FLOOD_RATE), "600"],
                                 stdout=subprocess.PIPE, text=True)
@@ -123,8 +130,8 @@ def measure(port: int, token: str, heads: list[str], requests: int) -> dict:
     total = sum(v for k, v in sent.items() if k != "rate")
     if sent.get("429", 0) < total - 2 * LIMIT:  # all but one window's allowance (two at a window's edge)
         raise RuntimeError(f"the flood was not refused: {sent}")
-    return {"web.feedback_submit.p95_ms": _figure(submit["p95"], "ms"),
-            "web.feedback_submit.p50_ms": _figure(submit["p50"], "ms"),
+    return {"web.feedback_submit.p95_ms": _figure(answers["p95"], "ms"),
+            "web.feedback_submit.p50_ms": _figure(answers["p50"], "ms"),
             "web.feedback_flood.staff_p95_ms": _figure(flooded["p95"], "ms"),
             "web.feedback_flood.staff_quiet_p95_ms": _figure(quiet["p95"], "ms"),
             "web.feedback_flood.staff_p95_ratio": _figure(flooded["p95"] / quiet["p95"], "ratio"),

@@ -1,7 +1,7 @@
 """`python -m bench web` (part of `make bench`): the web pages on a province's data, under
 gunicorn, loaded from a separate process on loopback.
 
-Builds a scratch PostgreSQL database `cchc_bench_web` (server at TEST_DATABASE_URL) with the
+Builds a scratch PostgreSQL database `cchc_bench_web` (BENCH_WEB_DATABASE; server at TEST_DATABASE_URL) with the
 data set of bench/province.py, starts a private Redis and gunicorn with the worker count we ship
 on 2 cores ((2 × cores) + 1 sync workers), signs users in through the real form, runs
 bench/load.py at 10 and 50 requests in flight, counts SQL statements per page in-process, and
@@ -17,7 +17,9 @@ photos, and the tablets' sync (batches of bench.load.SYNC_BATCH findings, each b
 /api/v1/sync, from inspectors on the team). The citizens' survey: bench/feedback.py.
 `<page>.floor_ratio` is the page's p50 at 10 in flight ÷
 the floor's p50 (the README's "ratio of each page to the floor"; for the sync, one batch ÷ the floor).
-BENCH_WEB_ONLY=sync measures the floor and the sync only and prints them (web.json is left alone)."""
+BENCH_WEB_ONLY=sync measures the floor and the sync only and prints them (web.json is left alone);
+BENCH_WEB_ONLY=lists the floor, the commune task list and the survey's answers, for comparing a
+cache on and off (e.g. CCHC_TODO_REMEMBER_SQL=0) in two runs."""
 
 import base64
 import http.client
@@ -33,23 +35,30 @@ import time
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
-from bench import scratch_database
+from bench import BASE, scratch_database
 
 from . import feedback
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 REQUESTS = int(os.environ.get("BENCH_WEB_REQUESTS", "400"))
-# BENCH_WEB_ONLY=sync: only the floor and the tablets' sync, printed (bench/results/web.json untouched)
+# BENCH_WEB_ONLY=sync: only the floor and the tablets' sync; =lists: the floor, the commune task list and
+# the survey's answers (on/off comparisons); printed, bench/results/web.json untouched
 ONLY = os.environ.get("BENCH_WEB_ONLY", "")
 SYNC_BATCHES = int(os.environ.get("BENCH_WEB_SYNC_BATCHES", "60"))  # × bench.load.SYNC_BATCH findings
 WORKERS = 2 * (os.cpu_count() or 2) + 1
+DATABASE = os.environ.get("BENCH_WEB_DATABASE", "cchc_bench_web")  # another name: two benches on one server
+REUSE = ONLY == "lists" and os.environ.get("BENCH_WEB_REUSE") == "1"  # lists only: the data set of an earlier run
 PAGE_ROWS = 50  # rows per list page, as the task-list figure is defined (the product's default is 25)
 
 
 def _database() -> str:
-    return scratch_database("cchc_bench_web")
+    if REUSE:
+        url = make_url(BASE.replace("postgresql://", "postgresql+psycopg://", 1))
+        return url.set(database=DATABASE).render_as_string(hide_password=False)
+    return scratch_database(DATABASE)
 
 
 def machine() -> str:
@@ -205,6 +214,8 @@ def _measure(app, port: int) -> dict:
         result = load(port, "/tasks", n, heads[:n])
         figures[f"web.task_list.p95_ms.{n}_in_flight"] = _figure(result["p95"], "ms")
         at_10.setdefault("task_list", result)
+    if ONLY == "lists":
+        return figures | _survey_figures(port, at_10["task_list"], floor)
     at_10["task_list.leader"] = first = load(port, "/tasks", 10, leaders)
     deep = load(port, f"/tasks?after={_deep_cursor()}", 10, leaders)["p95"]
     figures["web.task_list.leader.p95_ms.10_in_flight"] = _figure(first["p95"], "ms")
@@ -235,6 +246,16 @@ def _measure(app, port: int) -> dict:
     live = load(port, "/dashboard?v={n}", 10, leaders, 50)
     figures["web.dashboard.live.p95_ms.10_in_flight"] = _figure(live["p95"], "ms")
     return figures
+
+
+def _survey_figures(port: int, tasks: dict, floor: float) -> dict:
+    """BENCH_WEB_ONLY=lists: the commune task list's floor ratio and the survey's answers at 50 in flight."""
+    from .feedback import submit
+
+    answers = submit(port, _desk_token(), REQUESTS)
+    return {"web.task_list.floor_ratio": _figure(tasks["p50"] / floor, "ratio"),
+            "web.feedback_submit.p95_ms": _figure(answers["p95"], "ms"),
+            "web.feedback_submit.p50_ms": _figure(answers["p50"], "ms")}
 
 
 def _desk_token() -> str:
@@ -328,7 +349,7 @@ def _run(env: dict) -> dict:
     with app.app_context():
         flask_migrate.upgrade()
         started = time.perf_counter()
-        counts = fill()
+        counts = {"reused": DATABASE} if REUSE else fill()
         print(f"data set: {counts} in {time.perf_counter() - started:.0f} s", flush=True)
         db.session.remove()
     port = _free_port()
