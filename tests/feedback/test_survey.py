@@ -163,3 +163,30 @@ def test_page_and_assets_weigh_at_most_60_kb(client, desk):
     assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', page)
     weight = len(page) + sum(len(client.get(a.decode()).get_data()) for a in assets)
     assert assets and weight <= 60 * 1024, weight
+
+
+def _without_tokens(page: str) -> str:
+    return re.sub(r'name="(csrf_token|started)"([^>]*)value="[^"]*"', r'name="\1"\2value=""', page)
+
+
+def test_the_remembered_page_is_the_drawn_one_with_its_own_tokens_and_follows_the_desk(app, client, desk, monkeypatch):
+    """The blank page is drawn once per process for what it shows; each request still gets its own
+    start time and its session's CSRF token, and a renamed desk or new procedures show at once."""
+    path = f"/danh-gia/{token_of(desk)}"
+    pages = [text(client.get(path)) for _ in range(2)]
+    neighbour = text(app.test_client().get(path))
+    assert hidden(pages[0], "started") != hidden(pages[1], "started")
+    assert hidden(pages[0], "csrf_token") and hidden(neighbour, "csrf_token") != hidden(pages[0], "csrf_token")
+    monkeypatch.setitem(app.config, "SURVEY_REMEMBER_PAGE", False)
+    drawn = text(client.get(path))
+    assert _without_tokens(drawn) == _without_tokens(pages[0]) == _without_tokens(neighbour)
+    monkeypatch.setitem(app.config, "SURVEY_REMEMBER_PAGE", True)
+    form = {"csrf_token": hidden(pages[0], "csrf_token"), "started": hidden(pages[0], "started")}
+    assert client.post(path, data={**form, **SCORES}).status_code == 303 and _count() == 1
+    assert "đã gửi đánh giá" in text(client.get(path))  # this device, today: the notice, not the form
+    desk.name, desk.procedures = "Bộ phận một cửa phường Mỹ Phú", "Cấp phiếu lý lịch tư pháp"
+    db.session.commit()
+    page = text(app.test_client().get(path))
+    assert "Bộ phận một cửa phường Mỹ Phú" in page and "Cấp phiếu lý lịch tư pháp" in page
+    assert "Chứng thực bản sao" not in page
+    assert "Very satisfied" in text(app.test_client().get(f"{path}?lang=en"))
