@@ -127,7 +127,7 @@ def test_publishing_issues_the_numbered_decision_with_its_ranking_appendix(app, 
         score.self_points = points[score.sub.code]
     round_.status = "decision"
     db.session.commit()
-    publication.publish(scenario.user_for(Role.LEADER), round_)
+    publication.publish(scenario.user_for(Role.LEADER), round_, count_unsubmitted=True)
     report = db.session.get(Report, round_.decision_report_id)
     assert render_report(report.id, report.rq_job_id) == "ready"
     db.session.refresh(report)
@@ -138,6 +138,33 @@ def test_publishing_issues_the_numbered_decision_with_its_ranking_appendix(app, 
     assert f"Số: {document.number_text}" in text and "PHỤ LỤC" in text
     assert "1 Ủy ban nhân dân xã An Phước 6,00 9,00 66,67 Trung bình" in text
     assert "2 Ủy ban nhân dân xã Tân Hồng Thành 0,00 9,00 0,00 Yếu" in text
+
+
+def test_publishing_with_units_not_submitted_is_refused_naming_how_many_unless_the_leader_counts_them(
+        app, scenario):
+    round_, an_phuoc, tan_phuoc = _round(scenario)
+    an_phuoc.status = "submitted"
+    round_.status = "decision"
+    db.session.commit()
+    leader = _signed_in(app, scenario.user_for(Role.LEADER))
+    page = leader.get(f"/chi-so-cchc/dot/{round_.id}").get_data(as_text=True)
+    drafts = db.session.execute(select(ParAssessment).where(ParAssessment.round_id == round_.id,
+                                                            ParAssessment.status == "draft")).all()
+    assert tan_phuoc.status == "draft" and len(drafts) >= 1
+    assert f"{len(drafts)} đơn vị chưa nộp tự đánh giá." in page
+    assert "các đơn vị chưa nộp được tính theo kết quả thẩm định" in page
+    url = f"/chi-so-cchc/dot/{round_.id}/cong-bo"
+    answer = leader.post(url, data={"csrf_token": csrf_token(leader, f"/chi-so-cchc/dot/{round_.id}")},
+                         follow_redirects=True)
+    assert f"Còn {len(drafts)} đơn vị chưa nộp tự đánh giá." in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(round_), round_.id).status == "decision"
+    assert db.session.execute(select(Document).where(Document.kind == "par_decision")).first() is None
+    leader.post(url, data={"csrf_token": csrf_token(leader, f"/chi-so-cchc/dot/{round_.id}"),
+                           "count_unsubmitted": "y"})
+    db.session.expire_all()
+    published = db.session.get(type(round_), round_.id)
+    assert published.status == "published" and published.decision_report_id is not None
 
 
 def test_an_appraiser_sees_the_round_only_once_on_its_team_and_a_stale_save_shows_the_conflict(app, scenario):

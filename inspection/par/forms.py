@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..forms import DateField, Form, id_select
@@ -13,6 +13,10 @@ class ActionForm(Form):
     """A button that changes state: the CSRF token (and the record's version, when it has one)."""
 
     version = HiddenField()
+
+
+class PublishForm(Form):
+    count_unsubmitted = BooleanField(_l("Công bố, các đơn vị chưa nộp được tính theo kết quả thẩm định"))
 
 
 class OpenRoundForm(Form):

@@ -124,8 +124,15 @@ def progress(round_: ParRound) -> dict:
     return {"total": total, "submitted": total - counts.get("draft", 0), "counts": counts}
 
 
-def mark_published(actor, round_: ParRound) -> None:
+def mark_published(actor, round_: ParRound, *, count_unsubmitted: bool = False) -> None:
+    """Publish; with units that never submitted only when the leader chose to count them by their
+    appraisal (the box "Công bố, các đơn vị chưa nộp được tính theo kết quả thẩm định")."""
     permissions.require(actor, "par.publish", round_)
     if round_.status != "decision":
         raise InvalidTransition(gettext("Chỉ công bố kết quả sau khi tổ thẩm định quyết định điểm cuối cùng."))
+    unsubmitted = progress(round_)["counts"].get("draft", 0)
+    if unsubmitted and not count_unsubmitted:
+        raise InvalidTransition(gettext(
+            "Còn %(n)s đơn vị chưa nộp tự đánh giá. Chọn \"Công bố, các đơn vị chưa nộp được tính theo kết quả "
+            "thẩm định\" để công bố.", n=unsubmitted))
     round_.status, round_.published_at, round_.published_by_id = "published", utcnow(), actor.id

@@ -14,7 +14,7 @@ from .. import permissions
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..i18n import N_
 from . import bp, catalogue, follow_through, publication, results, rounds
-from .forms import ActionForm, AppraiserForm, CopyIndexForm, OpenRoundForm
+from .forms import ActionForm, AppraiserForm, CopyIndexForm, OpenRoundForm, PublishForm
 from .scoring import RULE_LABELS, shown
 
 REFUSALS = (ValidationError, InvalidTransition, Conflict)
@@ -119,6 +119,7 @@ def round_detail(round_):
         or permissions.can(current_user, "par.publish", round_)
     return render_template("par/round.html", round=round_, progress=rounds.progress(round_), form=form,
                            members=list(members), assessments=assessments, action_form=ActionForm(),
+                           publish_form=PublishForm(),
                            results=results.round_results(round_) if shows_results else None,
                            weakest=follow_through.weakest(round_) if shows_results else [],
                            decision=publication.decision_of(round_))
@@ -163,7 +164,9 @@ def advance_round(round_):
 @login_required
 @permissions.scoped_view(ParRound, "round_id", "par.publish", as_name="round_")
 def publish_round(round_):
-    return _round_step(round_, publication.publish,
+    form = PublishForm()
+    count = form.validate() and bool(form.count_unsubmitted.data)
+    return _round_step(round_, lambda actor, r: publication.publish(actor, r, count_unsubmitted=count),
                        lambda: _("Đã công bố kết quả; quyết định công bố đang được tạo."))
 
 

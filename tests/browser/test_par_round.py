@@ -162,6 +162,10 @@ def test_a_round_end_to_end(new_context, demo_site, size, viewport):
     leader = _as(new_context, viewport, site, "leader")
     leader.goto(round_url)
     leader.once("dialog", lambda dialog: dialog.accept())
+    leader.click("text=Công bố kết quả >> nth=-1")  # other communes have not submitted: refused, counted
+    assert "đơn vị chưa nộp tự đánh giá. Chọn" in leader.inner_text("main")
+    leader.check("#count_unsubmitted")
+    leader.once("dialog", lambda dialog: dialog.accept())
     leader.click("text=Công bố kết quả >> nth=-1")
     assert "Đã công bố kết quả" in leader.inner_text("main")
     save_screenshot(leader, f"par-results-{size}")
