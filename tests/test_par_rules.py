@@ -8,14 +8,17 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from inspection.errors import Conflict, Forbidden, InvalidTransition, ValidationError
 from inspection.par import appraisal, assessments, catalogue, computed, follow_through, results, rounds
-from models import ParRound, ParScore, ParScoreChange, ParSubCriterion, Task, db
+from models import Feedback, ParRound, ParScore, ParScoreChange, ParSubCriterion, Task, db
 from models.enums import Role, TaskStatus
+from models.feedback import ELEMENTS
 from tests.factories import PDF_BYTES, make_task
+from tests.feedback.helpers import make_desk
 from tests.par_records import make_index
 
 DATES = {"self_due": date(2026, 10, 15), "appraisal_due": date(2026, 11, 15),
@@ -257,3 +260,32 @@ def test_a_frozen_index_is_amended_only_with_a_reason_recorded_and_the_results_f
     assert event.after["reason"] == "Sửa theo Quyết định 12/QĐ-UBND" and event.before["max_points"] == "3.00"
     mine = next(r for r in results.round_results(par.round) if r.unit_id == par.an_phuoc.unit_id)
     assert mine.maximum == Decimal(2 + 4 + 4)  # 1.1.1, 1.2.1 and the amended 2.1.1
+
+
+def _ratings(unit, rows, year):
+    desk = make_desk(unit, name=f"Bộ phận một cửa {unit.id}")
+    for n, values in enumerate(rows):
+        db.session.add(Feedback(desk_id=desk.id, unit_id=unit.id, received_on=date(year, 1 + n % 12, 10),
+                                **dict(zip(ELEMENTS, values, strict=True))))
+    db.session.commit()
+
+
+def test_satisfaction_is_computed_from_citizens_ratings_of_the_year_and_not_below_the_minimum_sample(scenario):
+    minimum = current_app.config["FEEDBACK_MIN_SAMPLE"]
+    unit, small = scenario.units["an_phuoc"], scenario.units["tan_phuoc"]
+    rows = [(5, 5, 4, 4, 5), (3, 4, 5, 2, 1), (4, 4, 4, 4, 3)] * (minimum // 3 + 1)
+    _ratings(unit, rows, 2026)
+    _ratings(unit, [(1, 1, 1, 1, 1)] * 5, 2025)  # another year: not counted
+    _ratings(small, [(5, 5, 5, 5, 5)] * (minimum - 1), 2026)
+    satisfied = sum(v >= 4 for row in rows for v in row)
+    sub = ParSubCriterion(code="8.1.1", max_points=Decimal(12), rule="banded",
+                          bands=[[90, 12], [80, 8], [60, 4]], source="satisfaction")
+    score = ParScore()
+    computed.fill(score, sub, unit, 2026)
+    rate = Decimal(100 * satisfied) / (5 * len(rows))
+    assert score.computed["figure"].startswith(f"{satisfied}/{5 * len(rows)} (")
+    assert score.self_points == next(p for start, p in [(90, 12), (80, 8), (60, 4), (0, 0)] if rate >= start)
+    assert score.computed["link"]["endpoint"] == "feedback.overview" and score.computed["link"]["start"] == "01/01/2026"
+    few = ParScore()
+    computed.fill(few, sub, small, 2026)
+    assert few.computed["empty"] and few.computed["sample"] == [minimum - 1, minimum] and few.self_points is None

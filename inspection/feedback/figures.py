@@ -2,9 +2,8 @@
 satisfaction rate (share of scores 4–5) with its numerator and denominator, the mean and the
 count; the monthly trend; the weakest desks. Only counts leave here, never an answer.
 
-PAR Index hook: criterion 8's satisfaction score (domain.md §4, 12 points) may take its computed
-figure from `unit_rate(unit_ids, start, end)` once the index gains computed criteria; that
-capability does not exist yet, so nothing calls it from the index."""
+PAR Index hook: a sub-criterion whose source is "satisfaction" takes its computed figure from
+`unit_figures(unit_ids, start, end)` (inspection/par/computed.py)."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -129,7 +128,12 @@ def weakest_desks(actor, limit: int = 5, days: int = 90) -> list[DeskFigures]:
     return sorted(found, key=lambda f: (f.overall.rate, f.name))[:limit]
 
 
+def unit_figures(unit_ids: list[int], start: date, end: date) -> DeskFigures:
+    """Every desk of `unit_ids` together over [start, end]: answers and per-element figures."""
+    query = select(*_columns()).where(Feedback.unit_id.in_(unit_ids), Feedback.received_on.between(start, end))
+    return _figures(db.session.execute(query).one(), 0, "", "")
+
+
 def unit_rate(unit_ids: list[int], start: date, end: date) -> Figure:
     """The satisfaction of every desk of `unit_ids` over [start, end] (the PAR Index hook)."""
-    query = select(*_columns()).where(Feedback.unit_id.in_(unit_ids), Feedback.received_on.between(start, end))
-    return _figures(db.session.execute(query).one(), 0, "", "").overall
+    return unit_figures(unit_ids, start, end).overall

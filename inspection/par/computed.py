@@ -3,11 +3,13 @@ a link to the rows behind it. The unit may not change them, only explain them.""
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import and_, func, select
 
 from models import Inspection, OrgUnit, RemediationAction, Task, db
 from models.enums import InspectionStatus, TaskStatus
 
+from ..feedback import figures as feedback_figures
 from ..i18n import N_
 from .scoring import band_points, percent, shown
 
@@ -50,7 +52,19 @@ def subunits_inspected(unit: OrgUnit, year: int) -> tuple[int, int, dict]:
                                                                  "unit_id": unit.id}
 
 
-FIGURES = {"tasks_on_time": tasks_on_time, "remediation": remediation, "subunits_inspected": subunits_inspected}
+def satisfaction(unit: OrgUnit, year: int) -> tuple[int, int, dict]:
+    """Citizens' ratings of 4–5 out of all ratings at the unit's desks in the year; (0, 0) below the
+    minimum sample, with the number of answers and the minimum in the link's `sample`."""
+    found = feedback_figures.unit_figures([unit.id], date(year, 1, 1), date(year, 12, 31))
+    link = {"endpoint": "feedback.overview", "start": f"01/01/{year}", "end": f"31/12/{year}"}
+    if found.small_sample():
+        return 0, 0, link | {"sample": [found.answers, current_app.config["FEEDBACK_MIN_SAMPLE"]]}
+    overall = found.overall
+    return overall.satisfied, overall.count, link
+
+
+FIGURES = {"tasks_on_time": tasks_on_time, "remediation": remediation, "subunits_inspected": subunits_inspected,
+           "satisfaction": satisfaction}
 
 
 def fill(score, sub, unit: OrgUnit, year: int) -> None:
@@ -61,7 +75,10 @@ def fill(score, sub, unit: OrgUnit, year: int) -> None:
         return
     done, total, link = figure(unit, year)
     if not total:
+        sample = link.pop("sample", None)
         score.computed = {"figure": "0/0", "rule": "", "link": link, "source": sub.source, "empty": True}
+        if sample:
+            score.computed["sample"] = sample
         return
     rate = percent(done, total)
     score.self_points = band_points(sub, rate) if sub.rule == "banded" else (sub.max_points if rate >= 100 else 0)
