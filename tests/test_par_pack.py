@@ -1,0 +1,46 @@
+"""The evidence pack: the worker builds a .zip with a folder per sub-criterion holding its
+evidence files and a summary of self score, appraised score and reasons; the unit and the
+round's appraisers download it, another commune gets 404."""
+
+import io
+import zipfile
+
+from rq import SimpleWorker
+
+from inspection.par import appraisal, rounds
+from inspection.queue import get_queue, get_redis
+from models.enums import Role
+from tests.factories import PDF_BYTES, csrf_token, sign_in
+from tests.test_par_rules import _submitted, par  # noqa: F401  (the fixture)
+
+
+def _client(app, user):
+    client = app.test_client()
+    sign_in(client, user)
+    return client
+
+
+def test_the_worker_builds_the_evidence_pack_the_unit_and_appraisers_download_it(app, par, scenario):  # noqa: F811
+    _submitted(par)
+    rounds.add_appraiser(par.coordinator, par.round, par.inspector)
+    appraisal.appraise_score(par.inspector, par.scores["1.2.1"], accept=False, points="2", reason="Tỷ lệ 96%",
+                             version=par.scores["1.2.1"].version)
+    head = _client(app, par.head)
+    page = f"/chi-so-cchc/tu-danh-gia/{par.an_phuoc.id}/ho-so-kiem-chung"
+    assert head.get(f"{page}.zip").status_code == 404  # not built yet
+    assert head.post(page, data={"csrf_token": csrf_token(head, page)}).status_code == 303
+    SimpleWorker([get_queue("default")], connection=get_redis()).work(burst=True)
+    assert "Tải hồ sơ (.zip)" in head.get(page).get_data(as_text=True)
+    for user in (par.head, par.inspector):
+        answer = _client(app, user).get(f"{page}.zip")
+        assert answer.status_code == 200
+        archive = zipfile.ZipFile(io.BytesIO(answer.get_data()))
+        names = archive.namelist()
+        for code in ("1.1.1", "1.2.1", "2.1.1"):
+            files = [n for n in names if n.startswith(f"{code}/") and n.endswith(f"kiem-chung-{code}.pdf")]
+            assert len(files) == 1 and archive.read(files[0]) == PDF_BYTES
+        summary = archive.read("tong_hop.txt").decode()
+        assert "Ủy ban nhân dân xã An Phước" in summary
+        assert "1.2.1\t4\t4\t2\tTỷ lệ 96%" in summary
+    stranger = _client(app, scenario.user_for(Role.VIEWER))
+    assert stranger.get(page).status_code == 404 and stranger.get(f"{page}.zip").status_code == 404
