@@ -6,10 +6,14 @@ A scratch database `cchc_bench_par` (server at TEST_DATABASE_URL) holds 130 comm
 - `par.self_assessment.p95_ms`: a commune's 90-row self-assessment page, 10 requests in flight
   (threads on the app's test client in this process, not gunicorn: bench/web.py's server is not
   used here), 200 requests; and `par.self_assessment.statements`, SQL statements per page (bar ≤ 15).
-The evidence pack (.zip by the worker) is not built yet, so `par.evidence_pack.*` is not measured."""
+- `par.evidence_pack.peak_rss_mb` and `.seconds`: a commune's pack of 450 evidence files of 1 MB
+  (random, so incompressible) built by `build_pack` in a forked child, as RQ's work horse is a fork
+  of the worker; its peak RSS (ru_maxrss of the child, which counts what it shares with the parent)
+  against a bar of 250 MB."""
 
 import json
 import os
+import resource
 import statistics
 import threading
 import time
@@ -24,6 +28,7 @@ from .reports import RESULTS, machine
 
 BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 UNITS, SUBS, IN_FLIGHT, REQUESTS = 130, 90, 10, 200
+PACK_FILES, PACK_FILE_BYTES = 450, 1 << 20
 PASSWORD = "bench-password"
 DATES = {"self_due": date(2026, 10, 15), "appraisal_due": date(2026, 11, 15),
          "explanation_due": date(2026, 11, 30), "publish_due": date(2026, 12, 20)}
@@ -84,6 +89,37 @@ def _fill():
     db.session.execute(text("ANALYZE"))
     mine = db.session.execute(select(ParAssessment.id).where(ParAssessment.unit_id == communes[0].id)).scalar_one()
     return round_.id, mine, len(ids)
+
+
+def _pack(app, assessment_id: int) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of building the pack of `assessment_id` with PACK_FILES files."""
+    import io
+
+    from inspection import storage
+    from inspection.par.evidence_pack import build_pack
+    from models import ParAssessment, ParEvidence, ParScore, db
+
+    with app.app_context():
+        assessment = db.session.get(ParAssessment, assessment_id)
+        score_ids = db.session.execute(select(ParScore.id).where(ParScore.assessment_id == assessment_id)
+                                       .order_by(ParScore.id)).scalars().all()
+        for n in range(PACK_FILES):
+            body = b"%PDF-1.4\n" + os.urandom(PACK_FILE_BYTES - 9)  # a PDF header: stored as an upload is
+            attachment = storage.store(io.BytesIO(body), f"minh-chung-{n}.pdf", kind="par_bench", scan=False)
+            db.session.flush()
+            db.session.add(ParEvidence(score_id=score_ids[n % len(score_ids)], unit_id=assessment.unit_id,
+                                       attachment_id=attachment.id, title=f"Minh chứng {n}"))
+        db.session.commit()
+        db.engine.dispose()
+    start = time.perf_counter()
+    child = os.fork()
+    if child == 0:  # the work horse
+        with app.app_context():
+            os._exit(0 if build_pack(assessment_id) else 1)
+    _, status = os.waitpid(child, 0)
+    seconds = time.perf_counter() - start
+    assert os.waitstatus_to_exitcode(status) == 0, "the pack was not built"
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _client(app):
@@ -151,7 +187,9 @@ def main() -> None:
             db.session.expire_all()
         assert len(ranked) == UNITS
     path = f"/chi-so-cchc/tu-danh-gia/{mine}"
-    figures = {"par.results.seconds": (statistics.median(timings[1:]), "s"),
+    pack_seconds, pack_rss = _pack(app, mine)
+    figures = {"par.evidence_pack.seconds": (pack_seconds, "s"), "par.evidence_pack.peak_rss_mb": (pack_rss, "MB"),
+               "par.results.seconds": (statistics.median(timings[1:]), "s"),
                "par.self_assessment.p95_ms": (_p95(app, path), "ms"),
                "par.self_assessment.statements": (_statements(app, _client(app), path), "statements"),
                "par.round.scores": (scores, "scores")}
