@@ -16,6 +16,7 @@ from models import Membership, OrgUnit, PersonalCertificate, UnitSigningKey, Use
 
 from .. import permissions
 from ..errors import ValidationError
+from ..refused import refuse, refused_form
 from ..signing import mappings
 from . import bp
 
@@ -53,7 +54,7 @@ def signing_keys():
                                                      OrgUnit.is_active).order_by(OrgUnit.code)).scalars().all()
     rows = db.session.execute(select(UnitSigningKey).where(UnitSigningKey.unit_id.in_([u.id for u in units])))
     by_unit = {row.unit_id: row for row in rows.scalars()}
-    form = UnitKeyForm()
+    form = refused_form("signing-keys", {"form": UnitKeyForm}).get("form") or UnitKeyForm(formdata=None)
     form.unit.choices = [(str(u.id), u.name) for u in units]
     return render_template("admin/signing_keys.html", units=units, keys=by_unit, form=form, action=ActionForm())
 
@@ -63,15 +64,16 @@ def signing_keys():
 def set_signing_key():
     permissions.require(current_user, "trust.manage")
     form = UnitKeyForm()
-    if not form.validate_on_submit():
-        flash(_("Thông tin khóa ký số không hợp lệ."), "error")
-        return redirect(url_for("admin.signing_keys"), 303)
+    if not form.validate_on_submit():  # the page draws the form again with what was typed and why
+        return refuse("signing-keys", "form", form, "admin.signing_keys")
     unit = mappings.managed_unit_or_404(current_user, form.unit.data)
     try:
         row = mappings.set_unit_key(current_user, unit, token_label=form.token_label.data or "",
                                     key_label=form.key_label.data or "", pkcs12_path=form.pkcs12_path.data or "")
     except ValidationError as exc:
-        return _refused(exc, "admin.signing_keys")
+        db.session.rollback()
+        getattr(form, exc.field or "token_label").errors = [_(exc.message)]
+        return refuse("signing-keys", "form", form, "admin.signing_keys")
     flash(_("Đã gán khóa ký số cho %(unit)s: %(cert)s.", unit=unit.name, cert=row.certificate_subject), "success")
     return redirect(url_for("admin.signing_keys"), 303)
 

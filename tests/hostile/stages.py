@@ -266,6 +266,8 @@ STAGES: dict[str, Stage] = {
     "inspections.export_inspections": Stage((COORDINATOR,), config=LARGE_EXPORT),
     # documents and PDF renderings
     "reports.attach_scan": Stage((LEADER, COORDINATOR), _detach_scan),
+    # the inspected unit issues its remediation report (it reports upward); the leader the conclusion
+    "reports.issue_inspection": Stage((HEAD, LEADER)),
     "reports.upload_signed": Stage((LEADER, COORDINATOR)),
     "reports.recheck_signatures": Stage((LEADER, COORDINATOR), _signed_document),
     "admin.install_trust_anchor": Stage((ADMIN,), page=lambda records: "/admin/trust-anchors"),
