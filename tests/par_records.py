@@ -94,7 +94,7 @@ def make_score(anchor) -> ParScore:
     return score
 
 
-__all__ = ["make_assessment", "make_index", "make_round", "make_score"]
+__all__ = ["make_assessment", "make_assessment_with_pack", "make_index", "make_round", "make_score"]
 
 
 def make_evidence(anchor) -> ParEvidence:
@@ -109,3 +109,12 @@ def make_evidence(anchor) -> ParEvidence:
     db.session.add(evidence)
     db.session.flush()
     return evidence
+
+
+def make_assessment_with_pack(unit) -> ParAssessment:
+    """An assessment whose evidence pack the worker's job has built (the route walk downloads it)."""
+    from inspection.par import evidence_pack
+
+    assessment = make_assessment(unit)
+    evidence_pack.build_pack(assessment.id)
+    return assessment

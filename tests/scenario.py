@@ -48,7 +48,7 @@ from models import (
 )
 from models.enums import InspectionKind, InspectionStatus, Role, UnitKind
 from tests.factories import PDF_BYTES, make_photo, make_task_file, make_template, make_unit, make_user
-from tests.par_records import make_assessment, make_evidence, make_index, make_round, make_score
+from tests.par_records import make_assessment_with_pack, make_evidence, make_index, make_round, make_score
 
 MERGED_ON = date(2025, 7, 1)
 LAST_DAY_BEFORE_MERGER = date(2025, 6, 30)
@@ -366,7 +366,7 @@ RECORD_FACTORIES: dict[type, Callable[[OrgUnit], object]] = {
     Feedback: new_answer_at,
     ParIndex: make_index,
     ParRound: make_round,
-    ParAssessment: make_assessment,
+    ParAssessment: make_assessment_with_pack,
     ParScore: make_score,
     ParEvidence: make_evidence,
 }

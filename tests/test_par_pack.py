@@ -27,7 +27,9 @@ def test_the_worker_builds_the_evidence_pack_the_unit_and_appraisers_download_it
                              version=par.scores["1.2.1"].version)
     head = _client(app, par.head)
     page = f"/chi-so-cchc/tu-danh-gia/{par.an_phuoc.id}/ho-so-kiem-chung"
-    assert head.get(f"{page}.zip").status_code == 404  # not built yet
+    early = head.get(f"{page}.zip")  # not built yet: its page, saying so
+    assert early.status_code == 303 and early.headers["Location"].endswith(page)
+    assert "Chưa có hồ sơ kiểm chứng" in head.get(page).get_data(as_text=True)
     assert head.post(page, data={"csrf_token": csrf_token(head, page)}).status_code == 303
     SimpleWorker([get_queue("default")], connection=get_redis()).work(burst=True)
     assert "Tải hồ sơ (.zip)" in head.get(page).get_data(as_text=True)

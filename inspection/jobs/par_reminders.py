@@ -18,13 +18,10 @@ from ..plans.recipients import unit_members
 from .daily import run_once_today
 from .reminders import reminder_kinds, send_once
 
-SELF_DUE = N_("Chỉ số CCHC năm %(year)s: còn %(days)d ngày đến hạn nộp tự đánh giá (%(deadline)s)")
-APPRAISAL_DUE = N_("Chỉ số CCHC năm %(year)s: còn %(days)d ngày đến hạn thẩm định (%(deadline)s)")
-EXPLANATION_DUE = N_("Chỉ số CCHC năm %(year)s: còn %(days)d ngày đến hạn giải trình (%(deadline)s)")
-# phase → (the round's deadline column, the assessments reminded (None: the appraisers), message)
-PHASES = {"self_assessment": ("self_due", ("draft",), SELF_DUE),
-          "appraisal": ("appraisal_due", None, APPRAISAL_DUE),
-          "explanation": ("explanation_due", ("appraised",), EXPLANATION_DUE)}
+# phase → (the round's deadline column, the assessments reminded (None: the appraisers))
+PHASES = {"self_assessment": ("self_due", ("draft",)),
+          "appraisal": ("appraisal_due", None),
+          "explanation": ("explanation_due", ("appraised",))}
 
 
 def send_par_reminders() -> bool:
@@ -35,29 +32,34 @@ def send_par_reminders() -> bool:
 def remind_par(today: date | None = None) -> str:
     today = today or local_today()
     kinds, sent = reminder_kinds(today), 0
-    for phase, (column, statuses, message) in PHASES.items():
+    for phase, (column, statuses) in PHASES.items():
         due = getattr(ParRound, column)
         for round_ in db.session.execute(select(ParRound).where(ParRound.status == phase,
                                                                  due.in_(list(kinds)))).scalars():
             deadline = getattr(round_, column)
             values = {"year": round_.year, "days": (deadline - today).days, "deadline": f"{deadline:%d/%m/%Y}"}
-            sent += _remind(round_, statuses, message, values, kinds[deadline], today)
+            sent += _remind(round_, statuses, values, kinds[deadline], today)
     return f"{sent} PAR reminders sent"
 
 
-def _remind(round_: ParRound, statuses, message: str, values: dict, kind: str, today: date) -> int:
+def _remind(round_: ParRound, statuses, values: dict, kind: str, today: date) -> int:
+    """The appraisers (statuses None) or the units whose assessment is in `statuses`, once a day each."""
     if statuses is None:
-        members = list(db.session.execute(select(ParAppraiser.user_id).where(ParAppraiser.round_id == round_.id))
-                       .scalars())
-        link = path_for("par.round_detail", round_id=round_.id)
-        return send_once("par_round", round_.id, kind, today, members,
-                         lambda: notify(members, NotificationKind.DEADLINE_NEAR, message, link, params=values))
+        appraisers = list(db.session.execute(select(ParAppraiser.user_id).where(ParAppraiser.round_id == round_.id))
+                          .scalars())
+        targets = [("par_round", round_.id, appraisers, path_for("par.round_detail", round_id=round_.id))]
+    else:
+        targets = [(f"par_{round_.status}", a.id, unit_members([a.unit_id]),
+                    path_for("par.assessment_page", assessment_id=a.id))
+                   for a in db.session.execute(select(ParAssessment).where(
+                       ParAssessment.round_id == round_.id, ParAssessment.status.in_(statuses))).scalars()]
     sent = 0
-    for assessment in db.session.execute(select(ParAssessment).where(
-            ParAssessment.round_id == round_.id, ParAssessment.status.in_(statuses))).scalars():
-        members, link = unit_members([assessment.unit_id]), path_for("par.assessment_page",
-                                                                      assessment_id=assessment.id)
-        sent += send_once(f"par_{round_.status}", assessment.id, kind, today, members,
-                          lambda m=members, lk=link: notify(m, NotificationKind.DEADLINE_NEAR, message, lk,
-                                                            params=values))
+    for subject, subject_id, members, link in targets:
+        sent += send_once(subject, subject_id, kind, today, members, lambda m=members, lk=link: notify(
+            m, NotificationKind.DEADLINE_NEAR, {
+                "self_assessment": N_("Chỉ số CCHC năm %(year)s: còn %(days)d ngày đến hạn nộp tự đánh giá "
+                                      "(%(deadline)s)"),
+                "appraisal": N_("Chỉ số CCHC năm %(year)s: còn %(days)d ngày đến hạn thẩm định (%(deadline)s)"),
+                "explanation": N_("Chỉ số CCHC năm %(year)s: còn %(days)d ngày đến hạn giải trình (%(deadline)s)"),
+            }[round_.status], lk, params=values))
     return sent

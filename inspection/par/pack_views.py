@@ -1,7 +1,7 @@
 """The evidence pack's page: ask the worker for the .zip, download the last one built. Scope as
 the self-assessment (the unit, its head's chain, the round's appraisers, the leaders)."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -33,6 +33,9 @@ def build_evidence_pack(assessment):
 @login_required
 @permissions.scoped_view(ParAssessment, "assessment_id", "par.view", as_name="assessment")
 def evidence_pack_download(assessment):
-    """The last pack built (404 before the worker has built one)."""
-    return storage.send_attachment(evidence_pack.latest_pack(assessment) or abort(404), download=True,
-                                   mimetype="application/zip")
+    """The last pack built; before the worker has built one, its page, saying so."""
+    pack = evidence_pack.latest_pack(assessment)
+    if pack is None:
+        flash(_("Chưa có hồ sơ kiểm chứng: bấm “Tạo hồ sơ mới” rồi tải lại trang sau ít phút."), "error")
+        return redirect(url_for("par.evidence_pack_page", assessment_id=assessment.id), 303)
+    return storage.send_attachment(pack, download=True, mimetype="application/zip")
