@@ -108,15 +108,17 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     page_stmt, bound = _page_statement(stmt, columns, after, descending, size, candidates, built)
     result = db.session.execute(page_stmt, {**(params or {}), **bound})
     rows = (result.all() if len(described) > 1 else result.scalars().unique().all())
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        values = [getattr(last, column.key), last.id]
-        if part is not None:  # which part the page stopped in, as the database decides it
-            values.insert(0, db.session.execute(select(part).where(key == last.id)).scalar_one())
-        next_cursor = _encode(values)
-    return Page(items=rows, next_cursor=next_cursor, sort=sort, args={"q": q, "sort": sort})
+    next_cursor = _next_cursor(rows[size - 1], column, key, part) if len(rows) > size else None
+    return Page(items=rows[:size], next_cursor=next_cursor, sort=sort, args={"q": q, "sort": sort})
+
+
+def _next_cursor(last, column, key, part) -> str:
+    """The cursor after `last`, the page's last row: its sort value and id, and with `part` (paginate's
+    `first`) which part the page stopped in, as the database decides it."""
+    values = [getattr(last, column.key), last.id]
+    if part is not None:
+        values.insert(0, db.session.execute(select(part).where(key == last.id)).scalar_one())
+    return _encode(values)
 
 
 def _page_statement(stmt, columns: list, after, descending: bool, size: int, candidates, built) -> tuple:
