@@ -17,7 +17,7 @@ from inspection.auth.steps import pending_step
 from inspection.cli import register_cli
 from inspection.config import load_config
 from inspection.dashboard import bp as dashboard_bp
-from inspection.extensions import babel, csrf, login_manager, migrate
+from inspection.extensions import babel, compress, csrf, login_manager, migrate
 from inspection.feedback import bp as feedback_bp
 from inspection.feedback.survey_views import PUBLIC_ENDPOINTS, public_guard
 from inspection.i18n import N_, install_template_gettext
@@ -74,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
     end_reads_with_commit(app)
     migrate.init_app(app, db, compare_type=True)
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     install_template_gettext(app.jinja_env, babel)
     login_manager.init_app(app)
