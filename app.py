@@ -27,6 +27,7 @@ from inspection.notifications import unread_count
 from inspection.par import bp as par_bp
 from inspection.plans import bp as plans_bp
 from inspection.remediation import bp as remediation_bp
+from inspection.replica import init_app as init_replica
 from inspection.reports import bp as reports_bp
 from inspection.signing import bp as verify_bp
 from inspection.transaction import end_reads_with_commit
@@ -71,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = embedded_db.start_for_this_process(Path(app.config["EMBEDDED_DB_DIR"]))
         app.config["EMBEDDED_DB"] = True
     db.init_app(app)
+    init_replica(app)
     end_reads_with_commit(app)
     migrate.init_app(app, db, compare_type=True)
     csrf.init_app(app)

@@ -26,9 +26,9 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _database_url() -> str:
-    """DATABASE_URL for SQLAlchemy's psycopg driver; "" for the embedded default."""
-    url = os.environ.get("DATABASE_URL", "")
+def _database_url(name: str = "DATABASE_URL") -> str:
+    """DATABASE_URL (or another setting) for SQLAlchemy's psycopg driver; "" for the embedded default."""
+    url = os.environ.get(name, "")
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
     if url.startswith("postgresql://"):
@@ -61,6 +61,7 @@ def load_config() -> dict:
         "PROFILE": profile,
         "SQLALCHEMY_DATABASE_URI": db_url,  # "" until create_app starts the embedded server
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        **_replica(),
         "EMBEDDED_DB_DIR": str(instance / "postgres"),
         "EMBEDDED_DB": False,  # True once create_app runs on the embedded server
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
@@ -73,6 +74,17 @@ def load_config() -> dict:
         # the roles an administrator chooses and single users get this long to enrol (auth/two_factor_policy.py)
         "TWO_FACTOR_GRACE_DAYS": _int("CCHC_2FA_GRACE_DAYS", 7),
     } | _security() | _defences() | _jobs() | _web() | _signing(instance)
+
+
+def _replica() -> dict:
+    """A PostgreSQL streaming replica for the pages that tolerate seconds of lag (README "Scaling",
+    inspection/replica.py); beyond REPLICA_MAX_LAG seconds, or down, they read the primary."""
+    return {
+        "REPLICA_DATABASE_URL": _database_url("DATABASE_REPLICA_URL"),
+        "REPLICA_MAX_LAG": _int("CCHC_REPLICA_MAX_LAG", 30),
+        "REPLICA_SHOW_LAG": _int("CCHC_REPLICA_SHOW_LAG", 5),  # the page says how far behind above this
+        "REPLICA_RETRY": _int("CCHC_REPLICA_RETRY", 10),  # a replica that did not answer is left alone this long
+    }
 
 
 def _object_store() -> dict:

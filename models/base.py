@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -43,7 +44,23 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class RoutingSession(FlaskSession):
+    """Flask-SQLAlchemy's session, which sends a plain SELECT to `info["read_bind"]` while a block
+    has set one (inspection/replica.py: pages that tolerate seconds of lag read a streaming
+    replica). Flushes, every other statement and SELECT … FOR UPDATE go to the primary."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        reader = self.info.get("read_bind")
+        if reader is not None and bind is None and not self._flushing and _plain_read(clause):
+            return reader
+        return super().get_bind(mapper, clause, bind=bind, **kwargs)
+
+
+def _plain_read(clause) -> bool:
+    return bool(getattr(clause, "is_select", False)) and getattr(clause, "_for_update_arg", None) is None
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
 
 class TimestampMixin:

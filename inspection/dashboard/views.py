@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from models import OrgUnit
 from models.enums import SEVERITY_LABELS
 
-from .. import permissions
+from .. import permissions, replica
 from ..feedback import figures as feedback_figures
 from ..formatting import local_today
 from . import bp, cache, graphics, links, period, queries, summary, tables
@@ -44,15 +44,17 @@ def overview():
     """Tasks due and done, on time or late, overdue; inspections; findings; remediation; the
     ranking of units and the monthly trend — each figure linked to its filtered list."""
     permissions.require(current_user, "dashboard.view")
-    fresh = summary.freshness(summary.current_state())
-    key = cache.key_for(current_user, fresh)
-    content = cache.get(key)
-    if content is None:
-        content = _content(fresh)
-        cache.put(key, content)
-    # citizens' ratings change with every answer: outside the remembered content
-    return render_template("dashboard/overview.html", content=content,
-                           weakest=feedback_figures.weakest_desks(current_user))
+    with replica.reads() as source:  # seconds of lag are fine here; the page says how many
+        fresh = summary.freshness(summary.current_state())
+        key = cache.key_for(current_user, fresh)
+        content = cache.get(key)
+        if content is None:
+            content = _content(fresh)
+            cache.put(key, content)
+        # citizens' ratings change with every answer: outside the remembered content
+        weakest = feedback_figures.weakest_desks(current_user)
+    return render_template("dashboard/overview.html", content=content, weakest=weakest,
+                           replica_lag=source.shown_lag())
 
 
 def _content(fresh: summary.Freshness) -> Markup:

@@ -1,5 +1,6 @@
 """/healthz for load balancers (HAProxy's `option httpchk`): whether this web process reaches the
-database, Redis and the file store; no sign-in, no session, a few milliseconds."""
+database, Redis and the file store; no sign-in, no session, a few milliseconds. A read replica's
+state and lag are reported beside them but never fail the check: its readers fall back to the primary."""
 
 import logging
 import time
@@ -9,7 +10,7 @@ from sqlalchemy import text
 
 from models import db
 
-from .. import storage
+from .. import replica, storage
 from ..queue import get_redis
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,15 @@ def _store() -> None:
 CHECKS = {"database": _database, "redis": _redis, "storage": _store}
 
 
+def _replica() -> dict:
+    """{"replica": "ok" | "lagging" | "unreachable", "replica_lag_s": …} when one is set."""
+    found = current_app.extensions.get("cchc_replica")
+    if found is None:
+        return {}
+    state, lag = replica.probe(found)
+    return {"replica": state, "replica_lag_s": None if lag is None else round(lag, 1)}
+
+
 def report() -> tuple[dict, int]:
     """{"status": "ok"|"degraded", "database": "ok"|"unreachable", …, "ms": …}; 200, or 503
     when any is unreachable (the balancer then sends no traffic to this process)."""
@@ -46,6 +56,6 @@ def report() -> tuple[dict, int]:
             answer[name] = "unreachable"
     healthy = all(v == "ok" for v in answer.values())
     answer = {"status": "ok" if healthy else "degraded", **answer,
-              "storage_backend": "s3" if current_app.config.get("STORAGE_URL") else "disk",
+              "storage_backend": "s3" if current_app.config.get("STORAGE_URL") else "disk", **_replica(),
               "ms": round((time.perf_counter() - started) * 1000, 1)}
     return answer, 200 if healthy else 503

@@ -1,0 +1,125 @@
+"""Reads that tolerate seconds of lag, from a PostgreSQL streaming replica (DATABASE_REPLICA_URL).
+
+One mechanism: `with replica.reads() as source:` around what a page reads. Inside the block
+db.session sends its plain SELECTs to the replica (models.base.RoutingSession); flushes, writes,
+SELECT … FOR UPDATE and everything outside the block stay on the primary. The block reads the
+primary instead, and says why in the log, when:
+- this browser wrote within REPLICA_MAX_LAG seconds (read-after-write: every POST, PUT, PATCH or
+  DELETE but signing in and out answers with a cookie that lasts that long; a replica read only
+  happens when the replica is at most that far behind, so it then holds the browser's own writes);
+- the replica did not answer (then it is left alone for REPLICA_RETRY seconds);
+- it is more than REPLICA_MAX_LAG seconds behind the primary.
+/healthz reports the replica's state without failing the app (health.py)."""
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from models import db
+
+log = logging.getLogger(__name__)
+WROTE_COOKIE = "cchc_wrote"
+# posts that write only the sign-in session, which no replica page shows: a leader who has just
+# signed in reads the dashboard from the replica
+SESSION_ONLY = frozenset({"auth.login", "auth.two_factor", "auth.logout"})
+# seconds the replica is behind: 0 when it has replayed all it received (an idle primary),
+# else since the last transaction it replayed; NULL when that is unknown (then: not used)
+LAG = text("SELECT CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0 "
+           "ELSE greatest(0, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())) END")
+
+
+@dataclass
+class Replica:
+    engine: Engine
+    down_until: float = 0.0  # time.monotonic() before which the replica is not asked
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a block read: the replica (with its lag in seconds) or the primary (and why)."""
+
+    replica: bool
+    lag: float | None = None
+    reason: str = ""
+
+    def shown_lag(self) -> int | None:
+        """The lag the page states ("Số liệu cập nhật cách đây N giây"), when above REPLICA_SHOW_LAG."""
+        if not self.replica or self.lag is None or self.lag < current_app.config["REPLICA_SHOW_LAG"]:
+            return None
+        return int(self.lag)
+
+
+def init_app(app) -> None:
+    """The replica's engine (connections opened on first use) and the read-after-write cookie."""
+    url = app.config.get("REPLICA_DATABASE_URL")
+    if not url:
+        return
+    engine = create_engine(url, pool_pre_ping=True,
+                           connect_args={"connect_timeout": 3, "application_name": "cchc-replica-reads"})
+    app.extensions["cchc_replica"] = Replica(engine)
+    app.after_request(_mark_writer)
+
+
+def _mark_writer(response):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint not in SESSION_ONLY:
+        response.set_cookie(WROTE_COOKIE, "1", max_age=current_app.config["REPLICA_MAX_LAG"], httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def lag_of(replica: Replica) -> float | None:
+    """The replica's lag in seconds (raises when it does not answer)."""
+    with replica.engine.connect() as conn:
+        lag = conn.execute(LAG).scalar()
+    return None if lag is None else float(lag)
+
+
+def probe(replica: Replica) -> tuple[str, float | None]:
+    """("ok" | "lagging" | "unreachable", lag): asked at most once per REPLICA_RETRY after a failure."""
+    if time.monotonic() < replica.down_until:
+        return "unreachable", None
+    try:
+        lag = lag_of(replica)
+    except (SQLAlchemyError, OSError) as exc:
+        replica.down_until = time.monotonic() + current_app.config["REPLICA_RETRY"]
+        log.warning("replica unreachable, reading the primary for %s s: %s",
+                    current_app.config["REPLICA_RETRY"], str(exc).splitlines()[0])
+        return "unreachable", None
+    usable = lag is not None and lag <= current_app.config["REPLICA_MAX_LAG"]
+    return ("ok" if usable else "lagging"), lag
+
+
+def choose() -> Source:
+    """The source of the next block's reads (see the module's docstring)."""
+    replica = current_app.extensions.get("cchc_replica")
+    if replica is None:
+        return Source(False, reason="no replica")
+    if has_request_context() and request.cookies.get(WROTE_COOKIE):
+        return Source(False, reason="read-after-write")
+    state, lag = probe(replica)
+    if state == "lagging":
+        log.warning("replica %s s behind (limit %s s): reading the primary", lag,
+                    current_app.config["REPLICA_MAX_LAG"])
+    return Source(True, lag) if state == "ok" else Source(False, lag, reason=state)
+
+
+@contextmanager
+def reads() -> Iterator[Source]:
+    """Plain SELECTs of db.session inside the block go to the replica when it is usable."""
+    source = choose()
+    if not source.replica:
+        yield source
+        return
+    session = db.session()
+    session.info["read_bind"] = current_app.extensions["cchc_replica"].engine
+    try:
+        yield source
+    finally:
+        session.info.pop("read_bind", None)

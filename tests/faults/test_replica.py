@@ -1,0 +1,131 @@
+"""The dashboard on a PostgreSQL streaming replica (DATABASE_REPLICA_URL): a private primary, a
+replica made from it with pg_basebackup -R, gunicorn on both. With the replica's replay paused,
+the leader sees the replica's figures (a unit's old name) and how old they are; the administrator
+who renamed the unit sees the new name at once (read-after-write); beyond the lag limit, and with
+the replica stopped, the dashboard reads the primary, with no error page, and /healthz says so."""
+
+import json
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from inspection.seed import DEMO_PASSWORD
+from tests.hostile.forms import forms_on
+
+from .conftest import PostgresServer, Processes, app_env, free_port, until
+from .test_postgres import Site
+
+pytestmark = pytest.mark.faults
+MAX_LAG = 20  # CCHC_REPLICA_MAX_LAG: beyond it the dashboard reads the primary
+NEW_NAME = "Ủy ban nhân dân tỉnh Đồng Tháp (tên mới)"
+
+
+class ReplicaServer(PostgresServer):
+    """A hot standby of `primary`: pg_basebackup -R (streaming, its primary_conninfo written)."""
+
+    def __init__(self, primary: PostgresServer):
+        super().__init__()
+        self.primary = primary
+
+    def init(self) -> None:
+        self._as_postgres(str(self.bin / "pg_basebackup"), "-D", str(self.data), "-h", "127.0.0.1",
+                          "-p", str(self.primary.port), "-U", "postgres", "-R", "-X", "stream", "-c", "fast", "--no-sync")
+
+
+def _sql(url: str, statement: str, **params):
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(statement), params).scalar()
+    finally:
+        engine.dispose()
+
+
+def _caught_up(primary: str, replica: str) -> bool:
+    """Whether the replica has replayed everything the primary has written so far."""
+    wrote = _sql(primary, "SELECT pg_current_wal_lsn()::text")
+    return _sql(replica, "SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)", lsn=wrote)
+
+
+@pytest.fixture
+def stack(private_postgres, private_redis, tmp_path):
+    """The demo province on the primary, its replica streaming, gunicorn reading both."""
+    replica = ReplicaServer(private_postgres)
+    procs = Processes(app_env(private_postgres.url, private_redis.url, tmp_path, str(tmp_path / "files")) | {
+        "DATABASE_REPLICA_URL": "postgresql://" + replica.url.split("://", 1)[1],
+        "CCHC_REPLICA_MAX_LAG": str(MAX_LAG), "CCHC_REPLICA_SHOW_LAG": "1", "CCHC_REPLICA_RETRY": "2"})
+    try:
+        procs.flask("db", "upgrade")
+        procs.flask("seed-demo")
+        replica.init()
+        replica.start()
+        port = free_port()
+        procs.web(port, tmp_path / "web.log")
+        site = f"http://127.0.0.1:{port}"
+        until(Site(site).answers, 60, "gunicorn to answer")
+        yield site, replica, tmp_path / "web.log"
+    finally:
+        procs.stop_all()
+        replica.remove()
+
+
+def _signed_in(base: str, username: str) -> Site:
+    site = Site(base)
+    status, page, _ = site.post("/login", "/login", username=username, password=DEMO_PASSWORD)
+    assert status == 200 and "Đăng xuất" in page, page[-2000:]
+    return site
+
+
+def _rename(admin: Site, unit_id: int, name: str) -> None:
+    """The administrator saves the unit's edit form with a new name (a write through the app)."""
+    status, page, _ = admin.get(f"/admin/units/{unit_id}/edit")
+    assert status == 200, page[-2000:]
+    form = next(f for f in forms_on(page, f"/admin/units/{unit_id}/edit") if "code" in f.fields)
+    values = {f.name: f.value for f in form.fields.values() if f.kind != "submit" and f.name != "csrf_token"}
+    status, page, _ = admin.submit(form.action, page, **(values | {"name": name}))
+    assert status == 200 and "Đã lưu đơn vị." in page, page[-2000:]
+
+
+def _dashboard(site: Site) -> str:
+    status, page, _ = site.get("/dashboard")
+    assert status == 200, page[-2000:]
+    return page
+
+
+def test_dashboard_reads_the_replica_and_falls_back_to_the_primary(private_postgres, stack):
+    base, replica, web_log = stack
+    primary_url = private_postgres.url
+    province = _sql(primary_url, "SELECT id FROM org_unit WHERE name = 'Ủy ban nhân dân tỉnh Đồng Tháp'")
+    leader, admin = _signed_in(base, "leader"), _signed_in(base, "admin")
+    until(lambda: _caught_up(primary_url, replica.url), 30, "the replica to catch up")
+    assert "Ủy ban nhân dân tỉnh Đồng Tháp" in _dashboard(leader)
+    assert _sql(replica.url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cchc-replica-reads'")
+
+    _sql(replica.url, "SELECT pg_wal_replay_pause()")
+    time.sleep(1.5)  # the replica's figures are now over a second old (shown from 1 s here)
+    _rename(admin, province, NEW_NAME)
+    assert NEW_NAME in _dashboard(admin)  # the one who wrote reads the primary: their own change
+    page = _dashboard(leader)  # the replica, paused before the rename: the old name and its age
+    assert NEW_NAME not in page and "Ủy ban nhân dân tỉnh Đồng Tháp" in page, page[-3000:]
+    assert "Số liệu cập nhật cách đây" in page and 'id="replica-lag"' in page
+    health = json.loads(Site(base).get("/healthz")[1])
+    assert health["status"] == "ok" and health["replica"] == "ok" and health["replica_lag_s"] >= 1
+
+    until(lambda: json.loads(Site(base).get("/healthz")[1])["replica"] == "lagging", MAX_LAG + 30,
+          "the replica's lag to pass the limit")
+    page = _dashboard(leader)  # too far behind: the primary, without the lag note
+    assert NEW_NAME in page and 'id="replica-lag"' not in page
+    assert "reading the primary" in web_log.read_text()
+
+    _sql(replica.url, "SELECT pg_wal_replay_resume()")
+    until(lambda: _caught_up(primary_url, replica.url), 30, "the replica to catch up again")
+    assert NEW_NAME in _dashboard(leader)
+
+    replica.stop("immediate")  # the replica goes away: no error page, the primary's figures
+    page = _dashboard(leader)
+    assert NEW_NAME in page and 'id="replica-lag"' not in page
+    status, body, _ = Site(base).get("/healthz")
+    health = json.loads(body)
+    assert status == 200 and health["status"] == "ok" and health["replica"] == "unreachable", body
+    assert "replica unreachable" in web_log.read_text()
