@@ -117,7 +117,7 @@ if __name__ == "__main__":
     import sys
 
     # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports`, `… web`, `… par`, `… offline`
-    # or `… storage` (the object store against disk) one
+    # or `… storage` (the object store against disk) one; `… signing` the agency signature's part of `reports` alone
     wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "par", "offline", "storage"}
     if "lists" in wanted:
         main()
@@ -125,6 +125,10 @@ if __name__ == "__main__":
         from bench.reports import main as reports_main
 
         reports_main()
+    if "signing" in wanted:
+        from bench.signing import main as signing_main
+
+        signing_main()
     if "web" in wanted:
         from bench.web import main as web_main
 

@@ -337,16 +337,17 @@ def _job_figures(worker: dict, local: dict) -> dict:
     return figures
 
 
-def main() -> None:
+def main(run=None, write=None) -> None:
+    """The whole part; `run` and `write` another measure in the same set-up (bench/signing.py)."""
     RESULTS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cchc-bench-reports-") as tmp:
         env, redis_proc = _environment(Path(tmp))
         try:
-            result = _run(env)
+            result = (run or _run)(env)
         finally:
             redis_proc.terminate()
             redis_proc.wait(timeout=30)
-    _write(result)
+    (write or _write)(result)
 
 
 @contextmanager

@@ -16,6 +16,8 @@ from . import appearance, certificates
 
 AGENCY_FIELD = "ChuKySoCoQuan"
 MM = 72 / 25.4
+GAP = 2 * MM  # clear of the lines above and below the signature block's space
+SEAL = 22 * MM  # the seal's side at most
 
 
 def _field_name(pdf: bytes) -> str:
@@ -44,8 +46,9 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, box: dict, *, contact: str = ""
     name = _field_name(pdf)
     meta = signers.PdfSignatureMetadata(field_name=name, md_algorithm="sha256", reason=reason,
                                         subfilter=fields.SigSeedSubFilter.PADES, name=certificates.common_name(cert))
-    spec = fields.SigFieldSpec(name, on_page=box.get("page", 0), box=_rect(box))
-    style = appearance.seal_style(org) if seal_only else appearance.stamp_style(org, box["height"])
+    drawn = box if seal_only else inset(box)
+    spec = fields.SigFieldSpec(name, on_page=box.get("page", 0), box=_rect(drawn))
+    style = appearance.seal_style(org) if seal_only else appearance.stamp_style(org, drawn["height"])
     pdf_signer = signers.PdfSigner(meta, signer, stamp_style=style,
                                    new_field_spec=spec,
                                    timestamper=HTTPTimeStamper(tsa_url, timeout=10) if tsa_url else None)
@@ -60,9 +63,30 @@ def default_box(page_width: float = 595.28, page_height: float = 841.89) -> dict
             "height": 26 * MM}
 
 
-def seal_box(widget: dict) -> dict:
+def inset(box: dict) -> dict:
+    """`box` less GAP at its top and bottom: what is drawn in the signature block's space keeps
+    clear of the authority lines above it and the signer's printed name below it."""
+    return {**box, "y": box["y"] - GAP, "height": max(box["height"] - 2 * GAP, 1.0)}
+
+
+def _band(widget: dict, space: dict | None) -> tuple[float, float]:
+    """The (bottom, top) band the seal may use: the signature block's space less GAP when the
+    person's visible signature lies in it (a seal of its full size then), the signature's own height else."""
+    bottom, top = widget["y"] - widget["height"], widget["y"]
+    if space is not None and space.get("page") == widget["page"]:
+        room = inset(space)
+        low, high = room["y"] - room["height"], room["y"]
+        if min(top, high) - max(bottom, low) > 0:
+            return low, high
+    return bottom, top
+
+
+def seal_box(widget: dict, space: dict | None = None) -> dict:
     """Where the agency's seal goes over a person's signature (Phụ lục I: it covers about a third
-    of the signature, on the left): a seal 26 mm across centred on that third."""
-    side = 26 * MM
-    centre_x, centre_y = widget["x"] + widget["width"] / 6, widget["y"] - widget["height"] / 2
-    return {"page": widget["page"], "x": centre_x - side / 2, "y": centre_y + side / 2, "width": side, "height": side}
+    of the signature, on the left): a seal up to SEAL across ending where that third ends, level
+    with the signature within the band of _band, so it never reaches the signer's printed name."""
+    bottom, top = _band(widget, space)
+    side = min(SEAL, top - bottom)
+    middle = min(max(widget["y"] - widget["height"] / 2, bottom + side / 2), top - side / 2)
+    right = widget["x"] + widget["width"] / 3
+    return {"page": widget["page"], "x": right - side, "y": middle + side / 2, "width": side, "height": side}

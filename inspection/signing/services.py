@@ -167,7 +167,8 @@ def _sign_on_top(document: Document, data: bytes, field: str) -> tuple[bytes | N
     reason = "Cơ quan ban hành ký số trên văn bản đã ký"
     if widget is None:
         return sign_as_agency(data, document.sign_box, document.unit_id, reason=reason)
-    return sign_as_agency(data, pades.seal_box(widget), document.unit_id, reason=reason, seal_only=True)
+    seal = pades.seal_box(widget, document.sign_box)
+    return sign_as_agency(data, seal, document.unit_id, reason=reason, seal_only=True)
 
 
 def _block_signer(document: Document, signer_name: str) -> User | None:

@@ -68,3 +68,20 @@ def pdfsig(pki: Pki, pdf: bytes, tmp_path: Path) -> str:
     path.write_bytes(pdf)
     done = subprocess.run(["pdfsig", "-nssdir", f"sql:{pki.nss_dir}", str(path)], capture_output=True, text=True)
     return done.stdout + done.stderr
+
+
+@pytest.fixture
+def demo(ctx) -> Demo:
+    return Demo()
+
+
+@pytest.fixture
+def issued(demo, agency_token):
+    """The demo conclusion issued and signed by the agency's key in the test token, committed."""
+    from models import db
+
+    from .test_agency import issue_conclusion
+
+    document = issue_conclusion(demo)
+    db.session.commit()
+    return document

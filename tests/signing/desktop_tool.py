@@ -22,8 +22,9 @@ from pyhanko.stamp import TextStampStyle  # noqa: E402
 from inspection.signing.appearance import _text_font  # noqa: E402
 
 
-def sign_with_p12(pdf: bytes, p12: bytes, password: str) -> bytes:
-    """`pdf` signed by the PKCS#12's key, a visible box over the signature block on the last page."""
+def sign_with_p12(pdf: bytes, p12: bytes, password: str, box: tuple = (420, 612, 560, 656)) -> bytes:
+    """`pdf` signed by the PKCS#12's key, a visible box (x1, y1, x2, y2 in points) on the last
+    page: where the person drew it, or the signature block's space as a signing plugin puts it."""
     signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=password.encode())
     last = PdfFileReader(io.BytesIO(pdf), strict=False).root["/Pages"]["/Count"] - 1
     style = TextStampStyle(stamp_text="Ký bởi: %(signer)s\nNgày ký: %(ts)s", border_width=0,
@@ -31,7 +32,7 @@ def sign_with_p12(pdf: bytes, p12: bytes, password: str) -> bytes:
                                                        font_size=8, text_color=(0.05, 0.2, 0.6)))
     meta = signers.PdfSignatureMetadata(field_name="ChuKyCaNhan", md_algorithm="sha256",
                                         subfilter=fields.SigSeedSubFilter.PADES)
-    spec = fields.SigFieldSpec("ChuKyCaNhan", on_page=last, box=(420, 612, 560, 656))
+    spec = fields.SigFieldSpec("ChuKyCaNhan", on_page=last, box=box)
     out = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=spec).sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
     return out.getvalue()

@@ -16,25 +16,13 @@ from inspection.signing import demo as pki_demo
 from inspection.signing.validation import check_pdf
 from models import Attachment, DocumentSignature, db, utcnow
 from tests.factories import csrf_token, sign_in
-from tests.reports.support import Demo, stored_bytes
+from tests.reports.support import stored_bytes
 
 from .conftest import pdfsig
 from .desktop_tool import sign_with_p12
-from .test_agency import changed_byte, issue_conclusion
+from .test_agency import changed_byte
 
 LEADER = "Nguyễn Văn Hòa"
-
-
-@pytest.fixture
-def demo(ctx) -> Demo:
-    return Demo()
-
-
-@pytest.fixture
-def issued(demo, agency_token):
-    document = issue_conclusion(demo)
-    db.session.commit()
-    return document
 
 
 def p12_of(pki, name=LEADER, **kwargs) -> bytes:

@@ -6,29 +6,16 @@ unknown code, a draft and a surprise inspection's document before the inspection
 import io
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from inspection.reports.pdf import render_html
 from models import Attachment, Document, Inspection, db
 from tests.factories import csrf_token
-from tests.reports.support import Demo, pdf_text, pdf_words, stored_bytes
+from tests.reports.support import pdf_text, pdf_words, stored_bytes
 
 from .desktop_tool import sign_with_p12
-from .test_agency import changed_byte, issue_conclusion
+from .test_agency import changed_byte
 from .test_personal import p12_of
-
-
-@pytest.fixture
-def demo(ctx) -> Demo:
-    return Demo()
-
-
-@pytest.fixture
-def issued(demo, agency_token):
-    document = issue_conclusion(demo)
-    db.session.commit()
-    return document
 
 
 def check(client, document, data: bytes) -> str:
