@@ -1,6 +1,7 @@
 """The evidence pack: the worker builds a .zip with a folder per sub-criterion holding its
-evidence files and a summary of self score, appraised score and reasons; the unit and the
-round's appraisers download it, another commune gets 404."""
+evidence files and a PDF summary (tong_hop.pdf, read back with pdftotext: each sub-criterion's
+maximum, self score, appraised score, reasons and evidence count, the totals, the index and band);
+the unit and the round's appraisers download it, another commune gets 404."""
 
 import io
 import zipfile
@@ -11,6 +12,7 @@ from inspection.par import appraisal, rounds
 from inspection.queue import get_queue, get_redis
 from models.enums import Role
 from tests.factories import PDF_BYTES, csrf_token, sign_in
+from tests.reports.support import pdf_text
 from tests.test_par_rules import _submitted, par  # noqa: F401  (the fixture)
 
 
@@ -18,6 +20,11 @@ def _client(app, user):
     client = app.test_client()
     sign_in(client, user)
     return client
+
+
+def _row(text: str, code: str) -> str:
+    """The first line of a sub-criterion's row in the table, its columns one space apart."""
+    return " ".join(next(line for line in text.splitlines() if line.strip().startswith(code + " ")).split())
 
 
 def test_the_worker_builds_the_evidence_pack_the_unit_and_appraisers_download_it(app, par, scenario):  # noqa: F811
@@ -41,8 +48,10 @@ def test_the_worker_builds_the_evidence_pack_the_unit_and_appraisers_download_it
         for code in ("1.1.1", "1.2.1", "2.1.1"):
             files = [n for n in names if n.startswith(f"{code}/") and n.endswith(f"kiem-chung-{code}.pdf")]
             assert len(files) == 1 and archive.read(files[0]) == PDF_BYTES
-        summary = archive.read("tong_hop.txt").decode()
-        assert "Ủy ban nhân dân xã An Phước" in summary
-        assert "1.2.1\t4\t4\t2\tTỷ lệ 96%" in summary
+        summary = pdf_text(archive.read("tong_hop.pdf"), layout=True)
+        assert "(Kèm theo hồ sơ kiểm chứng của Ủy ban nhân dân xã An Phước)" in summary
+        assert _row(summary, "1.2.1") == "1.2.1 Tiêu chí thành phần 1.2.1 4 4 2 Thẩm định: Tỷ lệ 96% 1"
+        assert _row(summary, "Tổng cộng") == "Tổng cộng 9 8 6 (*) 3"  # 1.1.1 and 2.1.1 not appraised: (*)
+        assert "(tạm tính, chưa công bố): 66,67%, xếp loại Trung bình." in " ".join(summary.split())
     stranger = _client(app, scenario.user_for(Role.VIEWER))
     assert stranger.get(page).status_code == 404 and stranger.get(f"{page}.zip").status_code == 404

@@ -1,7 +1,8 @@
 """The evidence pack of a unit's assessment: a .zip with a folder per sub-criterion holding its
-evidence files and a summary (self score, appraised score, reasons), built by the worker. Each
-file is copied from the storage stream into the zip in chunks and the zip is written to a spool
-file, so memory stays bounded whatever the files weigh; the zip is then stored as an attachment."""
+evidence files and a PDF summary (self score, appraised score, reasons: pack_summary), built by
+the worker. Each file is copied from the storage stream into the zip in chunks and the zip is
+written to a spool file, so memory stays bounded whatever the files weigh; the zip is then stored
+as an attachment."""
 
 import os
 import re
@@ -11,17 +12,18 @@ import zipfile
 
 from sqlalchemy import select
 
-from models import Attachment, ParAssessment, ParEvidence, ParScore, ParScoreChange, db
+from models import Attachment, ParAssessment, ParEvidence, db
 
 from .. import audit, permissions, storage
 from ..queue import enqueue_after_commit
 from ..transaction import unit_of_work
+from . import pack_summary
 from .assessments import scores_of
-from .scoring import shown
 
 KIND = "par_pack"
 ZIP_TYPES = {"application/zip"}
 CHUNK = 1 << 20
+SUMMARY = "tong_hop.pdf"  # the PDF summary (pack_summary)
 
 
 def pack_name(assessment: ParAssessment) -> str:
@@ -47,26 +49,9 @@ def _folder(code: str) -> str:
     return re.sub(r"[^0-9A-Za-z._-]", "_", code) or "_"
 
 
-def _summary(assessment: ParAssessment, scores: list[ParScore], reasons: dict[int, list[str]]) -> str:
-    lines = [f"Hồ sơ kiểm chứng Chỉ số CCHC năm {assessment.round.year}", f"Đơn vị: {assessment.unit.name}", "",
-             "Mã\tĐiểm tối đa\tĐiểm tự đánh giá\tĐiểm thẩm định\tLý do"]
-    for s in scores:
-        points = "không áp dụng" if s.not_applicable else shown(s.self_points) if s.self_points is not None else "–"
-        appraised = shown(s.appraised_points) if s.appraised_points is not None else "–"
-        lines.append(f"{s.sub.code}\t{shown(s.sub.max_points)}\t{points}\t{appraised}\t"
-                     + " | ".join(reasons.get(s.id, [])))
-    return "\n".join(lines) + "\n"
-
-
 def _write(archive: zipfile.ZipFile, assessment: ParAssessment) -> None:
-    scores = scores_of(assessment)
-    reasons: dict[int, list[str]] = {}
-    for change in db.session.execute(select(ParScoreChange).where(
-            ParScoreChange.score_id.in_([s.id for s in scores])).order_by(ParScoreChange.id)).scalars():
-        if change.reason:
-            reasons.setdefault(change.score_id, []).append(change.reason)
-    archive.writestr("tong_hop.txt", _summary(assessment, scores, reasons))
-    codes = {s.id: _folder(s.sub.code) for s in scores}
+    archive.writestr(SUMMARY, pack_summary.render(assessment))
+    codes = {s.id: _folder(s.sub.code) for s in scores_of(assessment)}
     evidence = db.session.execute(select(ParEvidence).where(ParEvidence.score_id.in_(list(codes)))
                                   .order_by(ParEvidence.id)).scalars()
     for item in evidence:
