@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from inspection.errors import Conflict, Forbidden, InvalidTransition, ValidationError
-from inspection.par import appraisal, assessments, catalogue, computed, follow_through, results, rounds
+from inspection.par import amendments, appraisal, assessments, catalogue, computed, follow_through, results, rounds
 from models import Feedback, ParRound, ParScore, ParScoreChange, ParSubCriterion, Task, db
 from models.enums import Role, TaskStatus
 from models.feedback import ELEMENTS
@@ -254,8 +254,8 @@ def test_a_frozen_index_is_amended_only_with_a_reason_recorded_and_the_results_f
 
     sub = par.scores["2.1.1"].sub
     with pytest.raises(ValidationError):
-        catalogue.amend_sub(par.coordinator, sub, max_points="4", text=sub.text, reason=" ")
-    catalogue.amend_sub(par.coordinator, sub, max_points="4", text=sub.text, reason="Sửa theo Quyết định 12/QĐ-UBND")
+        amendments.amend_sub(par.coordinator, sub, max_points="4", text=sub.text, reason=" ")
+    amendments.amend_sub(par.coordinator, sub, max_points="4", text=sub.text, reason="Sửa theo Quyết định 12/QĐ-UBND")
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "par_index.amended")).scalar_one()
     assert event.after["reason"] == "Sửa theo Quyết định 12/QĐ-UBND" and event.before["max_points"] == "3.00"
     mine = next(r for r in results.round_results(par.round) if r.unit_id == par.an_phuoc.unit_id)

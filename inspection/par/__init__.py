@@ -8,4 +8,4 @@ from .. import admin  # noqa: F401  isort: skip
 
 bp = Blueprint("par", __name__, url_prefix="/chi-so-cchc")
 
-from . import assessment_views, import_views, pack_views, views  # noqa: E402,F401
+from . import amendment_views, assessment_views, import_views, pack_views, views  # noqa: E402,F401

@@ -139,23 +139,6 @@ def freeze(index: ParIndex) -> None:
         index.frozen_at = utcnow()
 
 
-def amend_sub(actor, sub: ParSubCriterion, *, max_points: str, text: str, reason: str) -> ParSubCriterion:
-    """A correction of a frozen index: recorded with its reason (the results follow at once)."""
-    index = db.session.get(ParIndex, sub.index_id)
-    permissions.require(actor, "par.manage", index)
-    if not nfc(reason):
-        raise ValidationError(gettext("Nhập lý do điều chỉnh."), field="reason")
-    row = index_rows(index)[0] | {"max_points": max_points, "text": text, "rule": sub.rule, "bands": sub.bands}
-    if problems := row_problems(row):
-        raise ValidationError(problems[0], field="max_points")
-    with unit_of_work():
-        before = {"max_points": sub.max_points, "text": sub.text}
-        sub.max_points, sub.text = Decimal(str(max_points).replace(",", ".")), nfc(text)
-        audit.record(actor, "par_index.amended", "par_sub_criterion", sub.id, unit_id=index.unit_id,
-                     before=before, after={"max_points": sub.max_points, "text": sub.text, "reason": nfc(reason)})
-    return sub
-
-
 def require_editable(index: ParIndex) -> None:
     if index.frozen_at is not None:
         raise InvalidTransition(gettext(FROZEN))

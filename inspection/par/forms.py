@@ -64,3 +64,12 @@ class ImportForm(Form):
     file = FileField(_l("Tệp Excel (.xlsx)"))
     token = HiddenField()
 
+
+
+class AmendForm(Form):
+    """An amendment of a frozen index: an empty maximum or text keeps the current one."""
+
+    sub_id = id_select(_l("Tiêu chí thành phần"), validators=[InputRequired()])
+    max_points = StringField(_l("Điểm tối đa mới"), validators=[Optional(), Length(max=20)])
+    text = TextAreaField(_l("Nội dung mới"), validators=[Optional(), Length(max=1000)])
+    reason = TextAreaField(_l("Lý do điều chỉnh"), validators=[InputRequired(), Length(max=1000)])

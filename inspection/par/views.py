@@ -13,7 +13,7 @@ from models.enums import Role
 from .. import permissions
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..i18n import N_
-from . import bp, catalogue, follow_through, publication, results, rounds
+from . import amendment_views, amendments, bp, catalogue, follow_through, publication, results, rounds
 from .forms import ActionForm, AppraiserForm, CopyIndexForm, OpenRoundForm, PublishForm
 from .scoring import RULE_LABELS, shown
 
@@ -57,8 +57,11 @@ def home():
 @permissions.scoped_view(ParIndex, "index_id", "par.view", as_name="index")
 def index_detail(index):
     round_ = db.session.execute(select(ParRound).where(ParRound.index_id == index.id)).scalar_one_or_none()
+    manages = index.frozen_at is not None and permissions.can(current_user, "par.manage", index)
     return render_template("par/index.html", index=index, round=round_, open_form=OpenRoundForm(),
-                           copy_form=CopyIndexForm(year=index.year + 1), units=rounds.assessable_units(index))
+                           copy_form=CopyIndexForm(year=index.year + 1), units=rounds.assessable_units(index),
+                           amend_form=amendment_views.amend_form(index) if manages else None,
+                           amendments=amendments.list_amendments(index) if index.frozen_at else [])
 
 
 @bp.route("/bo-chi-so/<int:index_id>/mo-dot", methods=["POST"])

@@ -214,6 +214,11 @@ def _par_phase(round_status: str, assessment_status: str | None = None, appraise
     return setup
 
 
+def _frozen_index(records: dict, user) -> None:
+    """The index frozen, as opening its round leaves it: the amendment form is drawn."""
+    records["index_id"].frozen_at = utcnow()
+
+
 def _par_import(records: dict, user) -> tuple[str, dict]:
     from inspection.par.sheets import COLUMNS
     sheet = _sheet([[label for _, label in COLUMNS],
@@ -296,6 +301,7 @@ STAGES: dict[str, Stage] = {
     "par.publish_round": Stage((LEADER,), _status("round_id", "decision")),
     "par.remediation_plan": Stage((COORDINATOR,), _status("round_id", "published")),
     "par.confirm_import": Stage((COORDINATOR,), draw=_par_import),
+    "par.amend_index": Stage((COORDINATOR,), _frozen_index),
     "dashboard.retry_report": Stage((ADMIN,), _status("report_id", "failed"), page=lambda records: "/admin/ops"),
 }
 
