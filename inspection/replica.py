@@ -32,7 +32,7 @@ SESSION_ONLY = frozenset({"auth.login", "auth.two_factor", "auth.logout"})
 # seconds the replica is behind: 0 when it has replayed all it received (an idle primary),
 # else since the last transaction it replayed; NULL when that is unknown (then: not used)
 LAG = text("SELECT CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0 "
-           "ELSE greatest(0, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())) END")
+           "ELSE extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) END")
 
 
 @dataclass
@@ -78,7 +78,7 @@ def lag_of(replica: Replica) -> float | None:
     """The replica's lag in seconds (raises when it does not answer)."""
     with replica.engine.connect() as conn:
         lag = conn.execute(LAG).scalar()
-    return None if lag is None else float(lag)
+    return None if lag is None else max(0.0, float(lag))  # (the hosts' clocks may differ a little)
 
 
 def probe(replica: Replica) -> tuple[str, float | None]:
