@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from models import db
 
-from . import permissions
+from . import permissions, replica
 from .errors import NotFound
 from .formatting import TZ, format_date, local_today
 from .queue import enqueue_after_commit
@@ -109,7 +109,7 @@ def request_export(actor, kind: str, args: dict) -> None:
     """Have the worker render the export; the user is notified with a download link."""
     permissions.require(actor, _export(kind).permission)
     with unit_of_work():
-        enqueue_after_commit("inspection.jobs.exports.export_list", actor.id, kind, args)
+        enqueue_after_commit("inspection.jobs.exports.export_list", actor.id, kind, args, replica.position())
 
 
 def respond(actor, kind: str, back: str):

@@ -8,7 +8,9 @@ primary instead, and says why in the log, when:
   DELETE but signing in and out answers with a cookie that lasts that long; a replica read only
   happens when the replica is at most that far behind, so it then holds the browser's own writes);
 - the replica did not answer (then it is left alone for REPLICA_RETRY seconds);
-- it is more than REPLICA_MAX_LAG seconds behind the primary.
+- it is more than REPLICA_MAX_LAG seconds behind the primary;
+- for a worker's job (a large export), it has not yet replayed the primary's position when the
+  user asked for it (position(), passed to the job): the job then sees what the user saw.
 /healthz reports the replica's state without failing the app (health.py)."""
 
 import logging
@@ -31,8 +33,11 @@ WROTE_COOKIE = "cchc_wrote"
 SESSION_ONLY = frozenset({"auth.login", "auth.two_factor", "auth.logout"})
 # seconds the replica is behind: 0 when it has replayed all it received (an idle primary),
 # else since the last transaction it replayed; NULL when that is unknown (then: not used)
+# and whether it has replayed the primary's position `after` (NULL: nothing asked)
 LAG = text("SELECT CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0 "
-           "ELSE extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) END")
+           "ELSE extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) END, "
+           "coalesce(pg_last_wal_replay_lsn() >= CAST(:after AS pg_lsn), true)")
+POSITION = text("SELECT pg_current_wal_insert_lsn()::text")
 
 
 @dataclass
@@ -74,46 +79,59 @@ def _mark_writer(response):
     return response
 
 
-def lag_of(replica: Replica) -> float | None:
-    """The replica's lag in seconds (raises when it does not answer)."""
+def position() -> str | None:
+    """The primary's WAL position now (None without a replica): work done later elsewhere, a
+    worker's job, passes it to reads(after=…) to see everything committed until now."""
+    if current_app.extensions.get("cchc_replica") is None:
+        return None
+    return db.session.execute(POSITION).scalar()
+
+
+def lag_of(replica: Replica, after: str | None = None) -> tuple[float | None, bool]:
+    """The replica's lag in seconds, and whether it has replayed `after` (raises when it does not answer)."""
     with replica.engine.connect() as conn:
-        lag = conn.execute(LAG).scalar()
-    return None if lag is None else max(0.0, float(lag))  # (the hosts' clocks may differ a little)
+        lag, replayed = conn.execute(LAG, {"after": after}).one()
+    return (None if lag is None else max(0.0, float(lag))), replayed  # (the hosts' clocks may differ a little)
 
 
-def probe(replica: Replica) -> tuple[str, float | None]:
-    """("ok" | "lagging" | "unreachable", lag): asked at most once per REPLICA_RETRY after a failure."""
+def probe(replica: Replica, after: str | None = None) -> tuple[str, float | None]:
+    """("ok" | "lagging" | "behind" (has not replayed `after`) | "unreachable", lag); a replica
+    that did not answer is not asked again for REPLICA_RETRY seconds."""
     if time.monotonic() < replica.down_until:
         return "unreachable", None
     try:
-        lag = lag_of(replica)
+        lag, replayed = lag_of(replica, after)
     except (SQLAlchemyError, OSError) as exc:
         replica.down_until = time.monotonic() + current_app.config["REPLICA_RETRY"]
         log.warning("replica unreachable, reading the primary for %s s: %s",
                     current_app.config["REPLICA_RETRY"], str(exc).splitlines()[0])
         return "unreachable", None
-    usable = lag is not None and lag <= current_app.config["REPLICA_MAX_LAG"]
-    return ("ok" if usable else "lagging"), lag
+    if lag is None or lag > current_app.config["REPLICA_MAX_LAG"]:
+        return "lagging", lag
+    return ("ok" if replayed else "behind"), lag
 
 
-def choose() -> Source:
+def choose(after: str | None = None) -> Source:
     """The source of the next block's reads (see the module's docstring)."""
     replica = current_app.extensions.get("cchc_replica")
     if replica is None:
         return Source(False, reason="no replica")
     if has_request_context() and request.cookies.get(WROTE_COOKIE):
         return Source(False, reason="read-after-write")
-    state, lag = probe(replica)
+    state, lag = probe(replica, after)
     if state == "lagging":
         log.warning("replica %s s behind (limit %s s): reading the primary", lag,
                     current_app.config["REPLICA_MAX_LAG"])
+    elif state == "behind":
+        log.info("replica has not replayed %s yet: reading the primary", after)
     return Source(True, lag) if state == "ok" else Source(False, lag, reason=state)
 
 
 @contextmanager
-def reads() -> Iterator[Source]:
-    """Plain SELECTs of db.session inside the block go to the replica when it is usable."""
-    source = choose()
+def reads(after: str | None = None) -> Iterator[Source]:
+    """Plain SELECTs of db.session inside the block go to the replica when it is usable (and, with
+    `after`, has replayed that position of the primary: see position())."""
+    source = choose(after)
     if not source.replica:
         yield source
         return

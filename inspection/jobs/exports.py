@@ -6,7 +6,7 @@ import io
 from models import User, db
 from models.enums import NotificationKind
 
-from .. import list_exports, storage
+from .. import list_exports, replica, storage
 from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
@@ -15,13 +15,15 @@ from ..sheets import XLSX_TYPES
 from ..transaction import unit_of_work
 
 
-def export_tasks(user_id: int, spec: dict) -> int | None:
+def export_tasks(user_id: int, spec: dict, after: str | None = None) -> int | None:
     """Render the export `spec` as user `user_id` sees it, store it, notify them; the stored
-    Attachment's id (None when the user is gone or deactivated)."""
+    Attachment's id (None when the user is gone or deactivated). `after`: the primary's position
+    when the user asked; a replica that has replayed it may be read (replica.py)."""
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
         return None
-    filename, content = build_export(user, spec)
+    with replica.reads(after=after):
+        filename, content = build_export(user, spec)
     with unit_of_work():
         attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
                                    uploaded_by_id=user.id, scan=False)
@@ -31,13 +33,14 @@ def export_tasks(user_id: int, spec: dict) -> int | None:
     return attachment.id
 
 
-def export_list(user_id: int, kind: str, args: dict) -> int | None:
+def export_list(user_id: int, kind: str, args: dict, after: str | None = None) -> int | None:
     """Render list `kind` filtered by `args` as user `user_id` sees it, store it, notify them;
-    the stored Attachment's id (None when the user is gone or deactivated)."""
+    the stored Attachment's id (None when the user is gone or deactivated). `after` as above."""
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
         return None
-    filename, content = list_exports.build(user, kind, args)
+    with replica.reads(after=after):
+        filename, content = list_exports.build(user, kind, args)
     with unit_of_work():
         attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
                                    uploaded_by_id=user.id, scan=False)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from models import Attachment, OrgUnit, ParArea, Plan, Task, db
 from models.enums import TASK_STATUS_LABELS, TIMELINESS_LABELS, TaskStatus, Timeliness
 
-from .. import permissions
+from .. import permissions, replica
 from ..deadlines.queries import stage_from
 from ..errors import NotFound
 from ..formatting import format_date, local_today, parse_date
@@ -95,7 +95,7 @@ def request_export(actor, spec: dict) -> None:
     permissions.require(actor, "task.view")
     spec_select(actor, spec)  # refuses a plan outside the user's scope now, not in the worker
     with unit_of_work():
-        enqueue_after_commit("inspection.jobs.exports.export_tasks", actor.id, spec)
+        enqueue_after_commit("inspection.jobs.exports.export_tasks", actor.id, spec, replica.position())
 
 
 def get_export(actor, token: str) -> Attachment:

@@ -1,13 +1,19 @@
-"""The dashboard on a PostgreSQL streaming replica (DATABASE_REPLICA_URL): a private primary, a
-replica made from it with pg_basebackup -R, gunicorn on both. With the replica's replay paused,
-the leader sees the replica's figures (a unit's old name) and how old they are; the administrator
-who renamed the unit sees the new name at once (read-after-write); beyond the lag limit, and with
-the replica stopped, the dashboard reads the primary, with no error page, and /healthz says so."""
+"""The dashboard and large exports on a PostgreSQL streaming replica (DATABASE_REPLICA_URL): a
+private primary, a replica made from it with pg_basebackup -R, gunicorn and worker.py on both.
+With the replica's replay paused, the leader sees the replica's figures (a unit's old name) and
+how old they are; the administrator who renamed the unit sees the new name at once
+(read-after-write); an export asked for before the rename is rendered from the replica (old name),
+one asked for after it from the primary (new name); beyond the lag limit, and with the replica
+stopped, the dashboard reads the primary, with no error page, and /healthz says so."""
 
+import io
 import json
+import os
+import signal
 import time
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
 from inspection.seed import DEMO_PASSWORD
@@ -17,8 +23,9 @@ from .conftest import PostgresServer, Processes, app_env, free_port, until
 from .test_postgres import Site
 
 pytestmark = pytest.mark.faults
-MAX_LAG = 20  # CCHC_REPLICA_MAX_LAG: beyond it the dashboard reads the primary
+MAX_LAG = 30  # CCHC_REPLICA_MAX_LAG: beyond it the dashboard reads the primary
 NEW_NAME = "Ủy ban nhân dân tỉnh Đồng Tháp (tên mới)"
+SUFFIX = " (tên mới)"
 
 
 class ReplicaServer(PostgresServer):
@@ -64,7 +71,8 @@ def stack(private_postgres, private_redis, tmp_path):
     replica = ReplicaServer(private_postgres)
     procs = Processes(app_env(private_postgres.url, private_redis.url, tmp_path, str(tmp_path / "files")) | {
         "DATABASE_REPLICA_URL": "postgresql://" + replica.url.split("://", 1)[1],
-        "CCHC_REPLICA_MAX_LAG": str(MAX_LAG), "CCHC_REPLICA_SHOW_LAG": "1", "CCHC_REPLICA_RETRY": "2"})
+        "CCHC_REPLICA_MAX_LAG": str(MAX_LAG), "CCHC_REPLICA_SHOW_LAG": "1", "CCHC_REPLICA_RETRY": "2",
+        "CCHC_EXPORT_SYNC_MAX_ROWS": "0"})  # every export is the worker's
     try:
         procs.flask("db", "upgrade")
         procs.flask("seed-demo")
@@ -72,16 +80,24 @@ def stack(private_postgres, private_redis, tmp_path):
         replica.start()
         port = free_port()
         procs.web(port, tmp_path / "web.log")
+        worker = procs.worker(tmp_path / "worker.log")
         site = f"http://127.0.0.1:{port}"
         until(Site(site).answers, 60, "gunicorn to answer")
-        yield site, replica, tmp_path / "web.log"
+        until(lambda: private_redis.client().scard("rq:workers"), 60, "the worker to start")
+        yield site, replica, tmp_path / "web.log", worker
     finally:
         procs.stop_all()
         replica.remove()
 
 
-def _signed_in(base: str, username: str) -> Site:
-    site = Site(base)
+class Browser(Site):
+    def get_bytes(self, path: str) -> bytes:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.read()
+
+
+def _signed_in(base: str, username: str) -> Browser:
+    site = Browser(base)
     status, page, _ = site.post("/login", "/login", username=username, password=DEMO_PASSWORD)
     assert status == 200 and "Đăng xuất" in page, page[-2000:]
     return site
@@ -97,30 +113,59 @@ def _rename(admin: Site, unit_id: int, name: str) -> None:
     assert status == 200 and "Đã lưu đơn vị." in page, page[-2000:]
 
 
+def _ask_export(site: Site) -> None:
+    """Ask for the inspection list as .xlsx (the worker renders it; the user is notified)."""
+    status, page, _ = site.post("/inspections/export.xlsx", "/inspections/export.xlsx")
+    assert status == 200, page[-2000:]
+
+
+def _exports(site: Browser, primary: str, count: int) -> list[set]:
+    """The cells of the first `count` exports the worker stored, downloaded as `site`'s user."""
+    until(lambda: _sql(primary, "SELECT count(*) FROM attachment WHERE kind = 'export'") >= count, 120,
+          "the worker's exports")
+    found = []
+    for number in range(count):
+        token = _sql(primary, "SELECT sha256 FROM attachment WHERE kind = 'export' ORDER BY id OFFSET :n LIMIT 1",
+                     n=number)
+        book = load_workbook(io.BytesIO(site.get_bytes(f"/exports/{token}")), read_only=True)
+        found.append({cell for row in book.active.iter_rows(values_only=True) for cell in row if cell})
+    return found
+
+
 def _dashboard(site: Site) -> str:
     status, page, _ = site.get("/dashboard")
     assert status == 200, page[-2000:]
     return page
 
 
-def test_dashboard_reads_the_replica_and_falls_back_to_the_primary(private_postgres, stack):
-    base, replica, web_log = stack
+def test_dashboard_and_exports_read_the_replica_and_fall_back_to_the_primary(private_postgres, stack):
+    base, replica, web_log, worker = stack
     primary_url = private_postgres.url
     province = _sql(primary_url, "SELECT id FROM org_unit WHERE name = 'Ủy ban nhân dân tỉnh Đồng Tháp'")
+    inspected = _sql(primary_url, "SELECT unit_id FROM inspection ORDER BY id LIMIT 1")  # in the inspection list
+    inspected_name = _sql(primary_url, "SELECT name FROM org_unit WHERE id = :id", id=inspected)
     leader, admin = _signed_in(base, "leader"), _signed_in(base, "admin")
     until(lambda: _caught_up(primary_url, replica.url), 30, "the replica to catch up")
     assert "Ủy ban nhân dân tỉnh Đồng Tháp" in _dashboard(leader)
     assert _sql(replica.url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cchc-replica-reads'")
 
+    os.killpg(worker.pid, signal.SIGSTOP)  # the worker takes the first export only after the rename
+    _ask_export(admin)
     _pause_replay(primary_url, replica.url)
     time.sleep(1.5)  # the replica's figures are now over a second old (shown from 1 s here)
     _rename(admin, province, NEW_NAME)
+    _rename(admin, inspected, inspected_name + SUFFIX)
     assert NEW_NAME in _dashboard(admin)  # the one who wrote reads the primary: their own change
     page = _dashboard(leader)  # the replica, paused before the rename: the old name and its age
     assert NEW_NAME not in page and "Ủy ban nhân dân tỉnh Đồng Tháp" in page, page[-3000:]
     assert "Số liệu cập nhật cách đây" in page and 'id="replica-lag"' in page
     health = json.loads(Site(base).get("/healthz")[1])
     assert health["status"] == "ok" and health["replica"] == "ok" and health["replica_lag_s"] >= 1
+    _ask_export(admin)  # asked after the rename: the replica has not replayed it, the primary has
+    os.killpg(worker.pid, signal.SIGCONT)
+    before, after = _exports(admin, primary_url, 2)
+    assert inspected_name in before and inspected_name + SUFFIX not in before  # from the replica
+    assert inspected_name + SUFFIX in after  # from the primary: what the user saw when asking
 
     until(lambda: json.loads(Site(base).get("/healthz")[1])["replica"] == "lagging", MAX_LAG + 30,
           "the replica's lag to pass the limit")
