@@ -67,7 +67,7 @@ def init_app(app) -> None:
     if not url:
         return
     engine = create_engine(url, pool_pre_ping=True,
-                           connect_args={"connect_timeout": 3, "application_name": "cchc-replica-reads"})
+                           connect_args={"connect_timeout": 2, "application_name": "cchc-replica-reads"})
     app.extensions["cchc_replica"] = Replica(engine)
     app.after_request(_mark_writer)
 
