@@ -7,6 +7,7 @@ from . import (  # noqa: E402,F401
     conflict_views,
     field_views,
     finding_views,
+    minutes_views,
     offline_views,
     schedule_views,
     template_views,

@@ -275,6 +275,14 @@ class MinutesForm(Form):
         return {name: getattr(self, name).data for name in names}
 
 
+class MinutesScanForm(Form):
+    """The scan of the minutes' paper copy both sides signed."""
+
+    scan = FileField(_l("Bản chụp biên bản đã ký (PDF hoặc ảnh JPEG)"),
+                     validators=[FileRequired(_l("Chọn tệp bản chụp biên bản đã ký."))],
+                     render_kw={"accept": "application/pdf,image/jpeg"})
+
+
 class ConclusionItemForm(SubForm):
     """Per finding: what the unit must do, which unit, by when."""
 

@@ -26,8 +26,18 @@ from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import format_date, local_today, parse_date
 from ..i18n import N_
 from ..refused import keep_refusal, refused_form
-from . import bp, fieldwork, minutes, queries
-from .forms import ActionForm, DecisionForm, FilterForm, FindingForm, MinutesForm, PhotoForm, ResultForm, StartForm
+from . import bp, fieldwork, minutes, minutes_paper, queries
+from .forms import (
+    ActionForm,
+    DecisionForm,
+    FilterForm,
+    FindingForm,
+    MinutesForm,
+    MinutesScanForm,
+    PhotoForm,
+    ResultForm,
+    StartForm,
+)
 
 REFUSALS = (ValidationError, InvalidTransition, Conflict)  # shown to the user, never a 500
 TEAM_ROLE_LABELS = {"lead": N_("Trưởng đoàn"), "member": N_("Thành viên"), "secretary": N_("Thư ký")}
@@ -151,9 +161,12 @@ def calendar():
 def detail(inspection: Inspection):
     """One inspection: team, results, findings and photos, minutes, corrections, conclusion, remediation.
     A start or a correction's decision refused just before is drawn again with what was typed."""
-    given = refused_form(f"inspection:{inspection.id}", {"start_form": StartForm, "decision_form": DecisionForm})
+    given = refused_form(f"inspection:{inspection.id}", {"start_form": StartForm, "decision_form": DecisionForm,
+                                                          "scan_form": MinutesScanForm})
     return render_template("inspections/detail.html", inspection=inspection, action_form=ActionForm(),
                            start_form=given.get("start_form") or StartForm(formdata=None),
+                           scan_form=given.get("scan_form") or MinutesScanForm(formdata=None),
+                           minutes_document=minutes_paper.minutes_document(inspection),
                            decision=given.get("decision_form"), decided=given.get("extra", {}).get("correction"),
                            **queries.inspection_page(current_user, inspection), **_rights(inspection))
 

@@ -215,11 +215,18 @@ def _issue(actor, kind: str, subject, params: dict | None) -> Document:
 def attach_signed_scan(actor, document: Document, stream: BinaryIO, filename: str) -> Document:
     """Attach the scan of the signed, stamped paper copy (PDF or image) to an issued document."""
     permissions.require(actor, "document.issue", document)
+    return file_scan(actor, document, stream, filename)
+
+
+def file_scan(actor, document: Document, stream: BinaryIO, filename: str, allowed: set[str] = SCAN_TYPES) -> Document:
+    """Keep the scan of the document's signed paper copy (the upload's checks: size, type by
+    content, malware scan; a refusal stores nothing), replacing an earlier one; the caller
+    checked the actor's right."""
     if document.status != "issued":
         raise ValidationError("Chỉ đính kèm bản chụp cho văn bản đã ban hành.", field="scan")
     before = document.signed_scan_id
     with unit_of_work():
-        scan = storage.store(stream, filename, kind="signed_scan", allowed=SCAN_TYPES, unit_id=document.unit_id,
+        scan = storage.store(stream, filename, kind="signed_scan", allowed=allowed, unit_id=document.unit_id,
                              uploaded_by_id=actor.id)
         db.session.flush()
         document.signed_scan_id, document.scan_attached_at = scan.id, utcnow()

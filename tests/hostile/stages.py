@@ -22,6 +22,7 @@ from sqlalchemy import select
 from inspection.auth import second_factor
 from inspection.formatting import local_today
 from models import (
+    Document,
     DocumentSignature,
     ExtensionRequest,
     Finding,
@@ -94,6 +95,18 @@ def _inspection(status: str) -> Callable:
         if status not in (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS):
             inspection.minutes_closed_at = utcnow()
     return setup
+
+
+def _minutes_printed(records: dict, user) -> None:
+    """The minutes closed and numbered ("In bản giấy để ký" pressed): the scan's form is drawn."""
+    _inspection(InspectionStatus.MINUTES_CLOSED)(records, user)
+    inspection = records["inspection_id"]
+    number = int(uuid.uuid4().int % 900_000) + 1
+    db.session.add(Document(kind="minutes", subject_type="inspection", subject_id=inspection.id, params={},
+                            unit_id=inspection.ordering_unit_id, type_code="BB", year=2026, number=number,
+                            number_text=f"{number:02d}/BB-ĐKT", issued_on=local_today(), status="issued",
+                            title="Kiểm tra công tác cải cách hành chính", snapshot={}, input_hash="0" * 64))
+    db.session.flush()
 
 
 def _with_finding(setup: Callable) -> Callable:
@@ -263,6 +276,8 @@ STAGES: dict[str, Stage] = {
     "inspections.record_result": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
     "inspections.record_finding": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
     "inspections.close_minutes": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
+    "inspections.print_minutes": Stage((INSPECTOR,), _inspection(InspectionStatus.MINUTES_CLOSED)),
+    "inspections.attach_minutes_scan": Stage((INSPECTOR,), _minutes_printed),
     "inspections.conclusion": Stage((INSPECTOR,), _with_finding(_inspection(InspectionStatus.MINUTES_CLOSED))),
     "inspections.issue_conclusion": Stage((LEADER,), _inspection(InspectionStatus.CONCLUSION_DRAFTED)),
     "inspections.add_photo": Stage((INSPECTOR,), page=_record_page),
