@@ -7,7 +7,18 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from inspection import catalog, embedded_db, errors, formatting, permissions, ratelimit, refusals, rows, security
+from inspection import (
+    catalog,
+    embedded_db,
+    errors,
+    formatting,
+    permissions,
+    ratelimit,
+    refusals,
+    rows,
+    scoping,
+    security,
+)
 from inspection.admin import bp as admin_bp
 from inspection.api import bp as api_bp
 from inspection.auth import bp as auth_bp
@@ -58,7 +69,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     rows.register(app)
     catalog.register(app)
     register_cli(app)
-    app.before_request(permissions.forget_visibility)
+    app.before_request(scoping.forget_visibility)
     app.before_request(_enforce_account_steps)
     app.context_processor(_template_globals)
     if app.config["PROXY_FIX"]:

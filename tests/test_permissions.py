@@ -6,7 +6,7 @@ from flask import g
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
-from inspection import permissions
+from inspection import permissions, scoping
 from inspection.errors import NotFound
 from models import OrgUnit, User, db
 
@@ -73,7 +73,7 @@ def _users_where(scenario, user, action) -> set[str]:
 
 @pytest.mark.parametrize("user_key", sorted(SEES))
 def test_visible_units_follow_the_membership_subtree(scenario, user_key):
-    visible = permissions.visible_unit_ids(scenario.users[user_key])
+    visible = scoping.visible_unit_ids(scenario.users[user_key])
     assert _unit_keys(scenario, visible) == SEES[user_key]
 
 
@@ -93,13 +93,13 @@ def test_can_on_users_truth_table(scenario, action, user_key):
 
 @pytest.mark.parametrize("user_key", sorted(SEES))
 def test_scope_lists_exactly_the_visible_units(scenario, user_key):
-    stmt = permissions.scope(select(OrgUnit.id), scenario.users[user_key], OrgUnit)
+    stmt = scoping.scope(select(OrgUnit.id), scenario.users[user_key], OrgUnit)
     assert _unit_keys(scenario, db.session.execute(stmt).scalars()) == SEES[user_key]
 
 
 @pytest.mark.parametrize("user_key", sorted(SCOPED_USERS))
 def test_scope_lists_the_users_of_the_visible_units(scenario, user_key):
-    stmt = permissions.scope(select(User.id), scenario.users[user_key], User)
+    stmt = scoping.scope(select(User.id), scenario.users[user_key], User)
     ids = set(db.session.execute(stmt).scalars())
     assert {key for key, user in scenario.users.items() if user.id in ids} == SCOPED_USERS[user_key]
 
@@ -108,7 +108,7 @@ def test_admin_scope_covers_every_unit_in_the_database(scenario):
     extra = OrgUnit(name="Đơn vị ngoài kịch bản", name_folded="don vi ngoai kich ban", code="NGOAI", kind="other")
     db.session.add(extra)
     db.session.flush()
-    stmt = permissions.scope(select(func.count()).select_from(OrgUnit), scenario.users["admin"], OrgUnit)
+    stmt = scoping.scope(select(func.count()).select_from(OrgUnit), scenario.users["admin"], OrgUnit)
     assert db.session.execute(stmt).scalar() == db.session.execute(select(func.count(OrgUnit.id))).scalar()
 
 
@@ -178,7 +178,7 @@ def test_visibility_is_recomputed_after_forget(scenario):
                   parent_id=scenario.units["an_phuoc"].id)
     db.session.add(new)
     db.session.flush()
-    permissions.forget_visibility()
+    scoping.forget_visibility()
     assert permissions.can(officer, "unit.view", new)
 
 

@@ -38,7 +38,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from inspection import permissions
+from inspection import permissions, scoping
 from inspection.reports import services
 from models import OrgUnit, Report, Task, db
 from models.enums import Role
@@ -190,7 +190,7 @@ class RoleWalk:
 
     def expected(self, records: dict, outside_arg: str | None):
         """404, 403 or None (allowed), deciding guard by guard, outermost first."""
-        permissions.forget_visibility()
+        scoping.forget_visibility()
         for guard in self.guards:
             if guard["arg"] == outside_arg:
                 return 404
@@ -305,8 +305,8 @@ def test_walk_covers_the_id_routes_of_the_test_app(app):
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMIN])
 def test_outside_anchor_is_outside_the_role_and_home_is_inside(scenario, role):
     user, anchor = scenario.user_for(role), outside_anchor(scenario, role)
-    assert anchor.id not in permissions.visible_unit_ids(user)
-    assert scenario.home_of(role).id in permissions.visible_unit_ids(user)
+    assert anchor.id not in scoping.visible_unit_ids(user)
+    assert scenario.home_of(role).id in scoping.visible_unit_ids(user)
 
 
 def test_walk_fails_undeclared_ids_and_models_without_a_factory():

@@ -11,7 +11,7 @@ from sqlalchemy import String, cast, select
 
 from models import AuditEvent, Inspection, OrgUnit, User, db, subtree_ids
 
-from .. import list_exports, permissions
+from .. import list_exports, scoping
 from ..formatting import TZ, parse_date
 from ..listing import Page, paginate
 
@@ -64,10 +64,10 @@ def filters_from_args(args) -> AuditFilters:
 def visible_events(actor):
     """A select of the events `actor` may read in the log."""
     stmt = select(AuditEvent)
-    units = permissions.visible_units_select(actor, permissions.STEERING, name="audit_unit")
+    units = scoping.visible_units_select(actor, scoping.STEERING, name="audit_unit")
     if units is None:
         return stmt
-    seen = permissions.scope(select(cast(Inspection.id, String)), actor, Inspection)
+    seen = scoping.scope(select(cast(Inspection.id, String)), actor, Inspection)
     return stmt.where(AuditEvent.unit_id.in_(units),
                       (AuditEvent.target_type != "inspection") | AuditEvent.target_id.in_(seen))
 
@@ -108,12 +108,12 @@ def names(events: list[AuditEvent]) -> dict:
 
 def unit_choices(actor) -> list[tuple[int, str]]:
     stmt = select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name)
-    units = permissions.visible_units_select(actor, permissions.STEERING)
+    units = scoping.visible_units_select(actor, scoping.STEERING)
     return list(db.session.execute(stmt if units is None else stmt.where(OrgUnit.id.in_(units))).all())
 
 
 def actor_choices(actor) -> list[tuple[int, str]]:
-    stmt = permissions.scope(select(User.id, User.full_name), actor, User).order_by(User.full_name)
+    stmt = scoping.scope(select(User.id, User.full_name), actor, User).order_by(User.full_name)
     return list(db.session.execute(stmt).all())
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import Device, Inspection, InspectionMember, User, db, utcnow
 from models.enums import InspectionStatus, Role
 
-from .. import audit, permissions
+from .. import audit, permissions, scoping
 from ..errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from ..text import nfc
 from ..transaction import unit_of_work
@@ -69,7 +69,7 @@ def authenticate_device(token: str) -> Device:
 
 def visible_devices(actor: User):
     """The devices of the users the actor administers, newest first."""
-    users = permissions.scope(select(User.id), actor, User)
+    users = scoping.scope(select(User.id), actor, User)
     return select(Device).where(Device.user_id.in_(users)).order_by(Device.revoked_at.is_not(None),
                                                                      Device.created_at.desc())
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from models import Attachment, Membership, OrgUnit, User, db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS, Role
 
-from .. import audit, permissions, storage
+from .. import audit, permissions, scoping, storage
 from ..errors import NotFound, ValidationError
 from ..text import fold
 from ..transaction import unit_of_work
@@ -79,7 +79,7 @@ def confirm_import(actor, kind: str, attachment_id) -> list:
         created = _create_units(actor, rows) if kind == "units" else _create_users(actor, rows)
         audit.record(actor, "import.confirmed", "attachment", attachment.id, unit_id=attachment.unit_id,
                      after={"kind": kind, "filename": attachment.filename, "rows": len(created)})
-    permissions.forget_visibility()
+    scoping.forget_visibility()
     return created
 
 
@@ -95,7 +95,7 @@ def _checked_rows(actor, kind: str, data: bytes) -> list[Row]:
 
 
 def _visible_units_by_code(actor, codes) -> dict[str, OrgUnit]:
-    stmt = permissions.scope(select(OrgUnit).where(OrgUnit.code.in_(set(codes))), actor, OrgUnit)
+    stmt = scoping.scope(select(OrgUnit).where(OrgUnit.code.in_(set(codes))), actor, OrgUnit)
     return {unit.code: unit for unit in db.session.execute(stmt).scalars()}
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models import Membership, OrgUnit, db, subtree_ids
 
-from .. import audit, permissions
+from .. import audit, permissions, scoping
 from ..errors import ValidationError
 from ..formatting import format_date
 from ..inspections.team_rule import remove_insiders
@@ -37,7 +37,7 @@ def merge_units(actor, *, predecessor_ids, effective_on: date, successor_id=None
         _move_memberships(actor, predecessors, successor)
         _move_open_work(predecessors, successor)
         remove_insiders(actor)  # a merged unit's people now belong to the successor's subtree
-    permissions.forget_visibility()
+    scoping.forget_visibility()
     return successor
 
 

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from models import Membership, OrgUnit, User, db
 
-from .. import audit, permissions
+from .. import audit, permissions, scoping
 from ..errors import ValidationError
 from ..text import fold, nfc
 from ..transaction import check_version, unit_of_work
@@ -75,7 +75,7 @@ def create_unit(actor, data: dict, *, parent_id) -> OrgUnit:
         unit = new_unit(data, parent, data.get("valid_from"))
         audit.record(actor, "unit.created", "org_unit", unit.id, unit_id=unit.id,
                      after={**unit_values(unit), "parent_id": parent.id, "valid_from": unit.valid_from})
-    permissions.forget_visibility()
+    scoping.forget_visibility()
     return unit
 
 
@@ -166,7 +166,7 @@ def unit_detail(unit: OrgUnit) -> dict:
 
 def unit_choices(actor, *, active_only: bool = True, with_root: bool = True) -> list[SelectChoice]:
     """(id, "name (code)") of the units the actor sees, for select boxes."""
-    stmt = permissions.scope(select(OrgUnit.id, OrgUnit.name, OrgUnit.code), actor, OrgUnit)
+    stmt = scoping.scope(select(OrgUnit.id, OrgUnit.name, OrgUnit.code), actor, OrgUnit)
     if active_only:
         stmt = stmt.where(OrgUnit.is_active.is_(True))
     if not with_root:

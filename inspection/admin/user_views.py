@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from models import Membership, OrgUnit, User
 from models.enums import Role
 
-from .. import permissions
+from .. import permissions, scoping
 from ..auth import two_factor_policy
 from ..errors import Conflict, ValidationError
 from ..listing import paginate
@@ -25,7 +25,7 @@ BLANK_MEMBERSHIP_ROWS = 2
 
 def _filtered_users(args):
     """The users the actor sees, narrowed by the list's search and filters."""
-    stmt = permissions.scope(select(User), current_user, User)
+    stmt = scoping.scope(select(User), current_user, User)
     q = fold(args.get("q", ""))
     if q:
         stmt = stmt.where(or_(User.full_name_folded.contains(q, autoescape=True),

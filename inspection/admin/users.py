@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from models import Membership, OrgUnit, User, db, utcnow
 from models.enums import Role
 
-from .. import audit, permissions
+from .. import audit, permissions, scoping
 from ..auth.password_policy import WeakPassword, check_new_password
 from ..auth.passwords import hash_password
 from ..auth.services import revoke_sessions
@@ -148,7 +148,7 @@ def update_user(actor, user: User, data: dict, pairs, *, version) -> User:
         audit.record(actor, "user.updated", "user", user.id, before=before, after=user_values(user))
         db.session.flush()
         remove_insiders(actor)  # moved into a surprise inspection's target: off its team
-    permissions.forget_visibility()
+    scoping.forget_visibility()
     return user
 
 

@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from models import OrgUnit
 
-from .. import permissions
+from .. import permissions, scoping
 from ..errors import Conflict, ValidationError
 from ..listing import paginate
 from . import bp, services
@@ -38,7 +38,7 @@ def form_status(form) -> int:
 @login_required
 def units():
     """Units the user sees, searchable without diacritics."""
-    stmt = permissions.scope(select(OrgUnit), current_user, OrgUnit)
+    stmt = scoping.scope(select(OrgUnit), current_user, OrgUnit)
     page = paginate(stmt, sorts=UNIT_SORTS, sort=request.args.get("sort", "name"),
                     cursor=request.args.get("after"), size=current_app.config["PAGE_SIZE"],
                     search_column=OrgUnit.name_folded, q=request.args.get("q", ""))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import ChecklistItem, CheckResult, Correction, Finding, FindingPhoto, Inspection, db
 from models.enums import InspectionStatus
 
-from .. import permissions
+from .. import permissions, scoping
 from ..errors import NotFound, ValidationError
 from ..formatting import local_today
 from ..inspections import fieldwork, minutes
@@ -59,7 +59,7 @@ def inspection_detail(inspection: Inspection):
     items = db.session.execute(select(ChecklistItem).where(ChecklistItem.template_id == inspection.template_id)
                                .order_by(ChecklistItem.position)).scalars().all()
     results = db.session.execute(select(CheckResult).where(CheckResult.inspection_id == inspection.id)).scalars()
-    findings = permissions.scope(select(Finding).where(Finding.inspection_id == inspection.id), current_user, Finding)
+    findings = scoping.scope(select(Finding).where(Finding.inspection_id == inspection.id), current_user, Finding)
     closed = inspection.minutes_closed_at is not None
     record = serializers.minutes_dict(inspection, minutes.content_hash(inspection) if closed else None,
                                       minutes.signatures(inspection) if closed else [])

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, or_, select
 from models import Membership, TwoFactorRole, User, db, utcnow
 from models.enums import Role
 
-from .. import audit, permissions
+from .. import audit, permissions, scoping
 from ..errors import ValidationError
 from ..transaction import unit_of_work
 
@@ -117,7 +117,7 @@ def list_not_enrolled(actor: User, limit: int = 500) -> list[tuple[User, Require
     config_roles = current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
     in_config = select(Membership.user_id).where(Membership.role.in_(config_roles or [""]))
     role_since = role_since_clause(User.id).scalar_subquery()
-    stmt = (permissions.scope(select(User, User.id.in_(in_config), role_since), actor, User)
+    stmt = (scoping.scope(select(User, User.id.in_(in_config), role_since), actor, User)
             .where(User.is_active, User.totp_enabled.is_(False),
                    or_(User.id.in_(in_config), role_since.is_not(None), User.two_factor_required_since.is_not(None)))
             .order_by(User.full_name_folded).limit(limit))

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from models import subtree_ids
 
-from .. import permissions
+from .. import permissions, scoping
 from ..errors import NotFound
 from ..formatting import local_today
 from . import facts, queries, summary
@@ -25,7 +25,7 @@ class Dashboard:
 
 
 def _roots(actor, tree) -> set[int]:
-    if permissions.is_admin(actor):
+    if scoping.is_admin(actor):
         return top_units(tree)
     return {m.unit_id for m in actor.memberships if m.role in dashboard_roles() and m.unit_id in tree}
 
@@ -34,11 +34,11 @@ def _may_see(actor):
     """Whether counts under an inspection not yet disclosed to its target (a surprise one not
     started, another not announced), ordered by a unit, are added in: only for the steering roles
     of that unit's subtree (DESIGN "Who sees what")."""
-    if permissions.is_admin(actor):
+    if scoping.is_admin(actor):
         return lambda _ordering_unit: True
-    if not any(m.role in permissions.STEERING for m in actor.memberships):
+    if not any(m.role in scoping.STEERING for m in actor.memberships):
         return lambda _ordering_unit: False
-    steering = permissions.visible_unit_ids(actor, permissions.STEERING)
+    steering = scoping.visible_unit_ids(actor, scoping.STEERING)
     return lambda ordering_unit: ordering_unit in steering
 
 
@@ -47,9 +47,9 @@ def get_dashboard(actor, period: Period, *, area_id: int | None = None, root_id:
     """The figures `actor` may see, limited to `root_id`'s subtree when given (NotFound when the
     user's dashboard does not cover that unit). `fresh` says whether the summary may be used
     (it is looked up when not given); without `use_summary` the figures are counted live."""
-    visible = permissions.visible_units_select(actor, dashboard_roles(), name="dash")
-    if visible is not None and len(ids := permissions.visible_unit_ids(actor, dashboard_roles())) \
-            <= permissions.NARROW_SCOPE:
+    visible = scoping.visible_units_select(actor, dashboard_roles(), name="dash")
+    if visible is not None and len(ids := scoping.visible_unit_ids(actor, dashboard_roles())) \
+            <= scoping.NARROW_SCOPE:
         visible = sorted(ids)  # a commune's few ids: its facts are read by the unit index
     tree = queries.unit_tree(visible)
     if root_id is not None and root_id not in tree:

@@ -13,7 +13,7 @@ from flask import current_app, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from .. import permissions
+from .. import scoping
 from .board import dashboard_roles
 from .summary import Freshness, _redis
 
@@ -25,7 +25,7 @@ def key_for(actor, fresh: Freshness) -> str | None:
     """The cache key of the page `actor` asked for, or None when its figures are live."""
     if fresh.live or fresh.refreshed_at is None:
         return None
-    scope = "admin" if permissions.is_admin(actor) else sorted(
+    scope = "admin" if scoping.is_admin(actor) else sorted(
         (m.unit_id, m.role) for m in actor.memberships if m.role in dashboard_roles())
     raw = json.dumps([fresh.refreshed_at.isoformat(), scope, sorted(request.args.items(multi=True)),
                       str(get_locale())])

@@ -14,7 +14,7 @@ from sqlalchemy import Integer, case, cast, func, select
 from models import Desk, Feedback, OrgUnit, db
 from models.feedback import ELEMENTS
 
-from .. import permissions
+from .. import scoping
 from ..formatting import local_today
 
 
@@ -74,7 +74,7 @@ def _figures(row, desk_id, name, unit_name) -> DeskFigures:
 def visible_desks(actor):
     """The desks of the units `actor` sees (a select of Desk, OrgUnit.name)."""
     stmt = select(Desk, OrgUnit.name).join(OrgUnit, OrgUnit.id == Desk.unit_id)
-    return permissions.scope(stmt, actor, Desk).order_by(OrgUnit.name, Desk.name)
+    return scoping.scope(stmt, actor, Desk).order_by(OrgUnit.name, Desk.name)
 
 
 def desk_figures(actor, start: date, end: date, unit_id: int | None = None) -> list[DeskFigures]:

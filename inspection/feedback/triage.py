@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models import Desk, Feedback, Finding, OrgUnit, db, utcnow
 from models.enums import Severity
 
-from .. import audit, permissions
+from .. import audit, permissions, scoping
 from ..errors import InvalidTransition, ValidationError
 from ..i18n import N_
 from ..remediation.services import open_action
@@ -29,7 +29,7 @@ def complaints(actor, limit: int = 200) -> list[tuple[Feedback, str, str]]:
     stmt = (select(Feedback, Desk.name, OrgUnit.name).join(Desk, Desk.id == Feedback.desk_id)
             .join(OrgUnit, OrgUnit.id == Feedback.unit_id)
             .where(Feedback.is_complaint, Feedback.status == RECEIVED).order_by(Feedback.id).limit(limit))
-    return list(db.session.execute(permissions.scope(stmt, actor, Feedback)).all())
+    return list(db.session.execute(scoping.scope(stmt, actor, Feedback)).all())
 
 
 def _decide(actor, answer: Feedback, status: str, note: str, **after) -> None:
@@ -101,4 +101,4 @@ def listed_desks(actor) -> list[tuple[Desk, str]]:
     """The desks listed for the next surprise inspection, as `actor` sees them."""
     stmt = (select(Desk, OrgUnit.name).join(OrgUnit, OrgUnit.id == Desk.unit_id)
             .where(Desk.listed_for_inspection_at.is_not(None)).order_by(Desk.listed_for_inspection_at))
-    return list(db.session.execute(permissions.scope(stmt, actor, Desk)).all())
+    return list(db.session.execute(scoping.scope(stmt, actor, Desk)).all())

@@ -10,7 +10,7 @@ from sqlalchemy.orm import raiseload
 from models import ChecklistItem, Finding, Inspection, OrgUnit, ParArea, db, subtree_ids
 from models.enums import SEVERITY_LABELS, Severity
 
-from .. import list_exports, permissions
+from .. import list_exports, scoping
 from ..formatting import parse_date
 from ..listing import Page, paginate
 from ..text import fold
@@ -46,7 +46,7 @@ def filters_from_args(args) -> FindingFilters:
 
 def filtered_findings(actor, filters: FindingFilters):
     """The findings `actor` sees (never those of an inspection hidden from them), narrowed."""
-    stmt = permissions.scope(select(Finding).options(raiseload(Finding.photos)), actor, Finding)
+    stmt = scoping.scope(select(Finding).options(raiseload(Finding.photos)), actor, Finding)
     if filters.severity:
         stmt = stmt.where(Finding.severity == filters.severity)
     if filters.unit_id:
@@ -93,7 +93,7 @@ def related(findings: list[Finding]) -> dict:
 
 def inspection_choices(actor) -> list[tuple[int, str]]:
     """The inspections whose findings the user sees, newest first (at most 500)."""
-    ids = permissions.scope(select(Finding.inspection_id), actor, Finding)
+    ids = scoping.scope(select(Finding.inspection_id), actor, Finding)
     stmt = (select(Inspection.id, Inspection.title).where(Inspection.id.in_(ids))
             .order_by(Inspection.start_on.desc()).limit(500))
     return list(db.session.execute(stmt).all())

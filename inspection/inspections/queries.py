@@ -1,6 +1,6 @@
 """Scoped lists of inspections, the month calendar, the inspection plans and their progress
 ("Đã kiểm tra 11/17 đơn vị; cấp xã 6/9"). Every list and count goes through
-permissions.scope(), so an unstarted surprise inspection stays hidden from its target unit."""
+scoping.scope(), so an unstarted surprise inspection stays hidden from its target unit."""
 
 import calendar
 from dataclasses import dataclass, field, replace
@@ -28,7 +28,7 @@ from models import (
 )
 from models.enums import InspectionKind, InspectionStatus, UnitKind
 
-from .. import permissions
+from .. import permissions, scoping
 from ..formatting import local_today
 from ..listing import paginate, whole_words
 from ..text import fold, nfc
@@ -75,7 +75,7 @@ def period_bounds(period: str, today: date) -> tuple[date, date]:
 
 def visible_inspections(actor):
     """A select of the inspections `actor` sees."""
-    return permissions.scope(select(Inspection), actor, Inspection)
+    return scoping.scope(select(Inspection), actor, Inspection)
 
 
 def _month_bounds(first: date) -> tuple[date, date]:
@@ -200,7 +200,7 @@ class PlanProgress:
 
 def list_plans(actor, *, year: int | None = None) -> list[InspectionPlan]:
     """The inspection plans `actor` sees, newest first."""
-    stmt = permissions.scope(select(InspectionPlan), actor, InspectionPlan)
+    stmt = scoping.scope(select(InspectionPlan), actor, InspectionPlan)
     if year:
         stmt = stmt.where(InspectionPlan.year == year)
     order = (InspectionPlan.year.desc(), InspectionPlan.issued_on.desc(), InspectionPlan.id.desc())
@@ -213,7 +213,7 @@ def progress_of(actor, plan_ids) -> dict[int, PlanProgress]:
             .join(OrgUnit, OrgUnit.id == Inspection.unit_id)
             .where(Inspection.inspection_plan_id.in_(list(plan_ids)), Inspection.status != InspectionStatus.CANCELLED))
     done: dict[int, dict[int, tuple[bool, bool]]] = {}
-    for plan_id, unit_id, status, kind in db.session.execute(permissions.scope(stmt, actor, Inspection)):
+    for plan_id, unit_id, status, kind in db.session.execute(scoping.scope(stmt, actor, Inspection)):
         seen = done.setdefault(plan_id, {}).get(unit_id, (False, kind in COMMUNE_KINDS))
         done[plan_id][unit_id] = (seen[0] or status in INSPECTED, seen[1])
     return {plan_id: _tally(units) for plan_id, units in done.items()}
@@ -233,7 +233,7 @@ def plan_inspections(actor, plan: InspectionPlan) -> list[Inspection]:
 
 
 def plan_years(actor) -> list[int]:
-    stmt = permissions.scope(select(InspectionPlan.year).distinct(), actor, InspectionPlan)
+    stmt = scoping.scope(select(InspectionPlan.year).distinct(), actor, InspectionPlan)
     return sorted(db.session.execute(stmt).scalars(), reverse=True)
 
 
@@ -250,19 +250,19 @@ def ordering_units(actor) -> list[OrgUnit]:
 def target_units(actor, ordering_unit_ids) -> list[OrgUnit]:
     """Units that may be inspected: active, seen by `actor`, below one of the ordering units."""
     below = subtree_ids(list(ordering_unit_ids), "ordering")
-    stmt = permissions.scope(select(OrgUnit), actor, OrgUnit).where(
+    stmt = scoping.scope(select(OrgUnit), actor, OrgUnit).where(
         OrgUnit.is_active.is_(True), OrgUnit.id.in_(below), OrgUnit.id.not_in(list(ordering_unit_ids)))
     return list(db.session.execute(stmt.order_by(OrgUnit.name_folded)).scalars())
 
 
 def visible_units(actor) -> list[OrgUnit]:
-    stmt = permissions.scope(select(OrgUnit), actor, OrgUnit).where(OrgUnit.is_active.is_(True))
+    stmt = scoping.scope(select(OrgUnit), actor, OrgUnit).where(OrgUnit.is_active.is_(True))
     return list(db.session.execute(stmt.order_by(OrgUnit.name_folded)).scalars())
 
 
 def team_candidates(actor) -> list[tuple[int, str]]:
     """Active users `actor` sees, inspectors first: (id, "Name — title, unit")."""
-    stmt = (permissions.scope(select(User.id, User.full_name, User.title, Membership.role, OrgUnit.name), actor, User)
+    stmt = (scoping.scope(select(User.id, User.full_name, User.title, Membership.role, OrgUnit.name), actor, User)
             .join(Membership, Membership.user_id == User.id).join(OrgUnit, OrgUnit.id == Membership.unit_id)
             .where(User.is_active.is_(True)).order_by(User.full_name_folded, User.id))
     people: dict[int, tuple[int, str]] = {}
@@ -291,7 +291,7 @@ def inspectors_seen(actor) -> list[tuple[int, str]]:
 # ---- one inspection's page
 
 def _scoped(actor, model, inspection: Inspection, *order) -> list:
-    stmt = permissions.scope(select(model).where(model.inspection_id == inspection.id), actor, model)
+    stmt = scoping.scope(select(model).where(model.inspection_id == inspection.id), actor, model)
     if model is Finding:  # the photos in the same statement (the page shows them with each finding)
         stmt = stmt.options(joinedload(Finding.photos))
     return list(db.session.execute(stmt.order_by(*order, model.id)).scalars().unique())
@@ -313,7 +313,7 @@ def inspection_page(actor, inspection: Inspection) -> dict:
     """Everything the inspection's page shows, each record list through scope()."""
     findings = _scoped(actor, Finding, inspection)
     corrections = _scoped(actor, Correction, inspection, Correction.proposed_at)
-    conclusion = db.session.execute(permissions.scope(
+    conclusion = db.session.execute(scoping.scope(
         select(Conclusion).where(Conclusion.inspection_id == inspection.id), actor, Conclusion)).scalar()
     changes = changes_of(inspection)
     people = {c.proposed_by_id for c in corrections} | {c.decided_by_id for c in corrections}
@@ -367,6 +367,6 @@ def responsible_units(actor, inspection: Inspection) -> list[OrgUnit]:
     """Who may be made to fix a finding: the inspected unit first, then the units `actor` sees
     below the ordering body."""
     below = subtree_ids([inspection.ordering_unit_id], "ordering")
-    stmt = permissions.scope(select(OrgUnit), actor, OrgUnit).where(
+    stmt = scoping.scope(select(OrgUnit), actor, OrgUnit).where(
         OrgUnit.id.in_(below), OrgUnit.is_active.is_(True), OrgUnit.id != inspection.unit_id)
     return [inspection.unit, *db.session.execute(stmt.order_by(OrgUnit.name_folded)).scalars()]

@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from models import ChecklistItem, ChecklistTemplate, Inspection, Membership, OrgUnit, ParArea, User, db
 
-from .. import permissions
+from .. import permissions, scoping
 from ..listing import Page, paginate
 
 SORTS = {"year": (ChecklistTemplate.year, True), "name": (ChecklistTemplate.name_folded, False)}
@@ -19,14 +19,14 @@ def list_templates(actor, *, year: int | None, q: str, sort: str, cursor: str | 
     stmt = select(ChecklistTemplate).where(ChecklistTemplate.is_current.is_(True))
     if year:
         stmt = stmt.where(ChecklistTemplate.year == year)
-    stmt = permissions.scope(stmt, actor, ChecklistTemplate)
+    stmt = scoping.scope(stmt, actor, ChecklistTemplate)
     return paginate(stmt, sorts=SORTS, sort=sort, cursor=cursor, size=size,
                     search_column=ChecklistTemplate.name_folded, q=q)
 
 
 def template_years(actor) -> list[int]:
     """The years of the templates the actor sees, newest first."""
-    stmt = permissions.scope(select(ChecklistTemplate.year).distinct(), actor, ChecklistTemplate)
+    stmt = scoping.scope(select(ChecklistTemplate.year).distinct(), actor, ChecklistTemplate)
     return sorted(db.session.execute(stmt).scalars(), reverse=True)
 
 
@@ -54,7 +54,7 @@ def versions_of(template: ChecklistTemplate) -> list[ChecklistTemplate]:
 def inspections_using(actor, template_ids) -> list[Inspection]:
     """The inspections the actor sees that use one of these template versions."""
     stmt = select(Inspection).where(Inspection.template_id.in_(list(template_ids)))
-    stmt = permissions.scope(stmt, actor, Inspection).order_by(Inspection.start_on.desc(), Inspection.id.desc())
+    stmt = scoping.scope(stmt, actor, Inspection).order_by(Inspection.start_on.desc(), Inspection.id.desc())
     return list(db.session.execute(stmt).scalars())
 
 
@@ -64,7 +64,7 @@ def copies_of(actor, template: ChecklistTemplate) -> list[ChecklistTemplate]:
     stmt = select(ChecklistTemplate).where(ChecklistTemplate.copied_from_id.in_(family),
                                            ChecklistTemplate.family != template.family,
                                            ChecklistTemplate.is_current.is_(True))
-    stmt = permissions.scope(stmt, actor, ChecklistTemplate).order_by(ChecklistTemplate.year, ChecklistTemplate.id)
+    stmt = scoping.scope(stmt, actor, ChecklistTemplate).order_by(ChecklistTemplate.year, ChecklistTemplate.id)
     return list(db.session.execute(stmt).scalars())
 
 

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from models import ChecklistTemplate, OrgUnit, db
 from models.enums import INSPECTION_KIND_LABELS, INSPECTION_STATUS_LABELS
 
-from .. import permissions
+from .. import permissions, scoping
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import local_today
 from . import bp, template_queries, templates
@@ -41,7 +41,7 @@ def _visible_source(checklist: ChecklistTemplate) -> ChecklistTemplate | None:
     if checklist.copied_from_id is None:
         return None
     stmt = select(ChecklistTemplate).where(ChecklistTemplate.id == checklist.copied_from_id)
-    return db.session.execute(permissions.scope(stmt, current_user, ChecklistTemplate)).scalar_one_or_none()
+    return db.session.execute(scoping.scope(stmt, current_user, ChecklistTemplate)).scalar_one_or_none()
 
 
 def _back_to(endpoint: str, **values):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from models import ChecklistItem, ChecklistTemplate, Inspection, OrgUnit, ParArea, db
 
-from .. import audit, permissions
+from .. import audit, permissions, scoping
 from ..errors import Conflict, ValidationError
 from ..text import fold, nfc
 from ..transaction import unit_of_work
@@ -316,7 +316,7 @@ def current_templates(actor, *, year: int | None = None) -> list[ChecklistTempla
     stmt = select(ChecklistTemplate).where(ChecklistTemplate.is_current.is_(True))
     if year is not None:
         stmt = stmt.where(ChecklistTemplate.year == year)
-    stmt = permissions.scope(stmt, actor, ChecklistTemplate)
+    stmt = scoping.scope(stmt, actor, ChecklistTemplate)
     order = (ChecklistTemplate.year.desc(), ChecklistTemplate.name_folded, ChecklistTemplate.id)
     return list(db.session.execute(stmt.order_by(*order)).scalars())
 

@@ -149,7 +149,7 @@ def _compiled(stmt, n: int, params: dict) -> str:
 
 def _counting(user, today: date, lines: list[Line]) -> tuple[str, dict, list[str]]:
     """The SQL counting `lines` for `user` (its parameters, the menu items it counts): each line's
-    select is compiled alone, so the CTEs of its scope (permissions.scope names them alike in every
+    select is compiled alone, so the CTEs of its scope (scoping.scope names them alike in every
     select) stay inside its own parentheses, which PostgreSQL allows."""
     params: dict = {}
     rows = {line.key: _compiled(line.rows(user, today), n, params) for n, line in enumerate(lines)}

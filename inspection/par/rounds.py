@@ -19,7 +19,7 @@ from models import (
 )
 from models.enums import UnitKind
 
-from .. import audit, permissions
+from .. import audit, permissions, scoping
 from ..errors import InvalidTransition, ValidationError
 from ..i18n import N_
 from ..transaction import unit_of_work
@@ -99,7 +99,7 @@ def add_appraiser(actor, round_: ParRound, user: User) -> ParAppraiser:
         db.session.add(member)
         audit.record(actor, "par_round.appraiser_added", "par_round", round_.id, unit_id=round_.unit_id,
                      after={"user_id": user.id})
-    permissions.forget_visibility()  # who appraises what is remembered per request
+    scoping.forget_visibility()  # who appraises what is remembered per request
     return member
 
 

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from models import Membership, OrgUnit, ParAppraiser, ParAssessment, ParIndex, ParRound, User, db
 from models.enums import Role
 
-from .. import permissions
+from .. import permissions, scoping
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..i18n import N_
 from . import amendment_views, amendments, bp, catalogue, follow_through, publication, results, rounds
@@ -39,7 +39,7 @@ def refuse(exc, endpoint: str, **values):
 
 
 def _visible(model, stmt):
-    return list(db.session.execute(permissions.scope(stmt, current_user, model)).scalars())
+    return list(db.session.execute(scoping.scope(stmt, current_user, model)).scalars())
 
 
 @bp.route("/")
@@ -103,7 +103,7 @@ def _appraiser_choices(round_: ParRound) -> list:
             .where(Membership.role.in_([Role.COORDINATOR, Role.INSPECTOR, Role.LEADER]), User.is_active,
                    User.id.not_in(select(ParAppraiser.user_id).where(ParAppraiser.round_id == round_.id)))
             .order_by(User.full_name))
-    stmt = permissions.scope(stmt, current_user, User)
+    stmt = scoping.scope(stmt, current_user, User)
     return [SelectChoice("", _("— chọn —"))] + [SelectChoice(uid, f"{name} ({unit})")
                                                  for uid, name, unit in db.session.execute(stmt)]
 

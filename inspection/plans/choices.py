@@ -9,14 +9,14 @@ from wtforms import SelectChoice
 
 from models import Membership, OrgUnit, ParArea, Plan, db
 
-from .. import catalog, permissions
+from .. import catalog, permissions, scoping
 
 
 def unit_choices(actor, *, active_only: bool = True) -> list[SelectChoice]:
     """The units `actor` sees, by name."""
-    prebuilt = permissions.prebuilt_scope(actor)
+    prebuilt = scoping.prebuilt_scope(actor)
     if prebuilt is None:
-        return _unit_rows(_units(permissions.scope(_UNIT_CHOICES, actor, OrgUnit), active_only), {})
+        return _unit_rows(_units(scoping.scope(_UNIT_CHOICES, actor, OrgUnit), active_only), {})
     kind, params = prebuilt
     return catalog.remembered("units", (kind, active_only, scope_ids(params)),
                               lambda: _unit_rows(_units_in_scope(kind, active_only), params))
@@ -28,7 +28,7 @@ def _unit_rows(stmt, params: dict) -> list[SelectChoice]:
 
 def scope_ids(params: dict) -> tuple:
     """The units bound in a prebuilt scope's parameters, as part of a key."""
-    return tuple(params.get(permissions.NARROW_IDS.key, ()))
+    return tuple(params.get(scoping.NARROW_IDS.key, ()))
 
 
 def _units(stmt, active_only: bool):
@@ -37,8 +37,8 @@ def _units(stmt, active_only: bool):
 
 @lru_cache(maxsize=8)
 def _units_in_scope(kind: str, active_only: bool):
-    """unit_choices' statement for the actors of `kind` (permissions.prebuilt_scope), built once."""
-    return _units(permissions.scope_prebuilt(_UNIT_CHOICES, kind, OrgUnit), active_only)
+    """unit_choices' statement for the actors of `kind` (scoping.prebuilt_scope), built once."""
+    return _units(scoping.scope_prebuilt(_UNIT_CHOICES, kind, OrgUnit), active_only)
 
 
 def issuing_unit_choices(actor) -> list[SelectChoice]:
@@ -67,9 +67,9 @@ def area_choices() -> list[SelectChoice]:
 
 def plan_choices(actor, limit: int = 200) -> list[SelectChoice]:
     """The newest plans `actor` sees, labelled "35/KH-UBND — title"."""
-    prebuilt = permissions.prebuilt_scope(actor)
+    prebuilt = scoping.prebuilt_scope(actor)
     if prebuilt is None:
-        stmt = permissions.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit)
+        stmt = scoping.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit)
         return _plan_rows(stmt, {})
     kind, params = prebuilt
     return catalog.remembered("plans", (kind, limit, scope_ids(params), str(get_locale())),
@@ -83,13 +83,13 @@ def _plan_rows(stmt, params: dict) -> list[SelectChoice]:
 
 @lru_cache(maxsize=8)
 def _plans_in_scope(kind: str, limit: int):
-    """plan_choices' statement for the actors of `kind` (permissions.prebuilt_scope), built once."""
-    return permissions.scope_prebuilt(_PLAN_CHOICES, kind, Plan).order_by(*_NEWEST_FIRST).limit(limit)
+    """plan_choices' statement for the actors of `kind` (scoping.prebuilt_scope), built once."""
+    return scoping.scope_prebuilt(_PLAN_CHOICES, kind, Plan).order_by(*_NEWEST_FIRST).limit(limit)
 
 
 def plan_years(actor) -> list[int]:
     """The years of the plans `actor` sees, newest first."""
-    stmt = permissions.scope(select(Plan.year).distinct(), actor, Plan)
+    stmt = scoping.scope(select(Plan.year).distinct(), actor, Plan)
     return sorted(db.session.execute(stmt).scalars(), reverse=True)
 
 

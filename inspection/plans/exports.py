@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from models import Attachment, OrgUnit, ParArea, Plan, Task, db
 from models.enums import TASK_STATUS_LABELS, TIMELINESS_LABELS, TaskStatus, Timeliness
 
-from .. import permissions, replica
+from .. import permissions, replica, scoping
 from ..deadlines.queries import stage_from
 from ..errors import NotFound
 from ..formatting import format_date, local_today, parse_date
@@ -76,7 +76,7 @@ def spec_select(actor, spec: dict):
     """The scoped select of the tasks a spec exports for `actor` (a plan: 404 outside scope)."""
     if "plan_id" in spec:
         plan = permissions.get_visible_or_404(Plan, spec["plan_id"], actor)
-        return permissions.scope(select(Task).where(Task.plan_id == plan.id), actor, Task)
+        return scoping.scope(select(Task).where(Task.plan_id == plan.id), actor, Task)
     return filtered_tasks(actor, _filters(spec))
 
 
@@ -222,7 +222,7 @@ def template_workbook(actor, plan: Plan) -> bytes:
 
 def _assignable_units(actor, plan: Plan) -> list[OrgUnit]:
     stmt = select(OrgUnit).where(OrgUnit.is_active, OrgUnit.id != plan.unit_id).order_by(OrgUnit.name).limit(3000)
-    return list(db.session.execute(permissions.scope(stmt, actor, OrgUnit)).scalars())
+    return list(db.session.execute(scoping.scope(stmt, actor, OrgUnit)).scalars())
 
 
 def _example_row(plan: Plan, units: list[OrgUnit]) -> list:

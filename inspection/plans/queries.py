@@ -9,7 +9,7 @@ from models import ExtensionRequest, OrgUnit, ParArea, Plan, Task, db, subtree_i
 from models.enums import TaskStatus, Timeliness
 from models.plans import task_support_unit
 
-from .. import permissions
+from .. import scoping
 from ..deadlines.queries import with_pending
 from ..formatting import local_today
 from ..i18n import N_
@@ -46,7 +46,7 @@ class TaskFilters:
 
 def filtered_tasks(actor, filters: TaskFilters, today: date | None = None):
     """A select of the tasks `actor` sees, narrowed by `filters`."""
-    stmt = permissions.scope(select(Task), actor, Task)
+    stmt = scoping.scope(select(Task), actor, Task)
     return stmt.where(*_conditions(filters, today or local_today()))
 
 
@@ -98,15 +98,15 @@ def list_tasks(actor, filters: TaskFilters, *, sort: str, cursor: str | None, si
     """One page of the filtered task list, as rows of _ROW. For a narrow scope (a commune's
     officers) the page's ids are cut first from the units' own tasks, which are the scope, and only
     those are read (bench/web.py); unfiltered, that page's statement is built once for every commune."""
-    ids = permissions.narrow_unit_ids(actor)
+    ids = scoping.narrow_unit_ids(actor)
     words = whole_words(filters.q)
     if ids is None or words is not None:  # a search lists its whole-word matches first ("An Phước", then "Tân Phước")
         return paginate(_rows(filtered_tasks(actor, filters)), sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size,
                         first=None if words is None else Task.title_folded.regexp_match(words))
     conditions = _conditions(filters, local_today())
     return paginate(_NARROW_ROWS, sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size,
-                    candidates=lambda column: _led_or_supported(permissions.NARROW_IDS, conditions, column),
-                    reuse=None if conditions else "tasks.narrow", params={permissions.NARROW_IDS.key: ids})
+                    candidates=lambda column: _led_or_supported(scoping.NARROW_IDS, conditions, column),
+                    reuse=None if conditions else "tasks.narrow", params={scoping.NARROW_IDS.key: ids})
 
 
 def _rows(stmt):
@@ -120,7 +120,7 @@ _NARROW_ROWS = _rows(select(Task))  # a narrow scope's rows: the scope is in the
 
 def _led_or_supported(ids, conditions: list, column) -> list:
     """(id, `column`) of the tasks led, and of those supported, by `ids` (a narrow actor's units,
-    permissions.NARROW_IDS bound when it runs) that meet `conditions`; by deadline and unfiltered,
+    scoping.NARROW_IDS bound when it runs) that meet `conditions`; by deadline and unfiltered,
     each from an index alone ((unit_id, deadline, id) of task, and of task_support_unit with the
     deadline its triggers copy)."""
     link = task_support_unit
@@ -134,7 +134,7 @@ def _led_or_supported(ids, conditions: list, column) -> list:
 
 def list_plans(actor, *, year: int | None, q: str, sort: str, cursor: str | None, size: int):
     """One page of the plans `actor` sees."""
-    stmt = permissions.scope(select(Plan), actor, Plan)
+    stmt = scoping.scope(select(Plan), actor, Plan)
     if year:
         stmt = stmt.where(Plan.year == year)
     return paginate(stmt, sorts=PLAN_SORTS, sort=sort, cursor=cursor, size=size,
@@ -142,7 +142,7 @@ def list_plans(actor, *, year: int | None, q: str, sort: str, cursor: str | None
 
 
 def plan_tasks(plan: Plan, actor) -> list[Task]:
-    stmt = permissions.scope(select(Task).where(Task.plan_id == plan.id), actor, Task)
+    stmt = scoping.scope(select(Task).where(Task.plan_id == plan.id), actor, Task)
     return list(db.session.execute(stmt.order_by(Task.position, Task.id)).scalars())
 
 
@@ -150,7 +150,7 @@ def plan_area_counts(plan: Plan, actor, today: date) -> list[tuple[int | None, "
     """(area id, counts) of the plan's tasks `actor` sees, per PAR area in the official order (tasks
     without an area last) — one grouped query; each group is exactly what the task list shows
     filtered by the plan and the area."""
-    stmt = permissions.scope(
+    stmt = scoping.scope(
         select(*_count_columns(today), Task.area_id, ParArea.name).where(Task.plan_id == plan.id)
         .outerjoin(ParArea, ParArea.id == Task.area_id), actor, Task)
     rows = db.session.execute(stmt.group_by(Task.area_id, ParArea.name, ParArea.position)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from models import Attachment, OrgUnit, ParArea, Plan, Task, db
 from models.enums import PlanStatus
 
-from .. import audit, permissions, storage
+from .. import audit, permissions, scoping, storage
 from ..errors import InvalidTransition, NotFound, ValidationError
 from ..formatting import format_date
 from ..sheets import XLSX_TYPES, read_capped, read_table
@@ -224,7 +224,7 @@ class Lookup:
         names.discard("")
         stmt = select(OrgUnit).where(or_(func.lower(OrgUnit.code).in_({n.lower() for n in names}),
                                          OrgUnit.name.in_(names)))
-        self.units = list(db.session.execute(permissions.scope(stmt, actor, OrgUnit)).scalars())
+        self.units = list(db.session.execute(scoping.scope(stmt, actor, OrgUnit)).scalars())
 
     def area(self, text: str, shown: dict, errors: list[str]) -> int | None:
         if not text:

@@ -14,7 +14,7 @@ from models import Attachment, OrgUnit, Plan, Task, TaskUpdate, User, db
 from models.enums import Role, TaskStatus
 from models.plans import task_update_attachment
 
-from .. import permissions, storage
+from .. import permissions, scoping, storage
 from ..deadlines import queries as deadlines
 from ..errors import Conflict, NotFound, ValidationError
 from ..formatting import format_date, local_today
@@ -71,7 +71,7 @@ def _filters(form: TaskFilterForm) -> queries.TaskFilters:
 def _filters_key():
     """What the filter panel is drawn from besides the choices (catalog.remembered_html): the
     scope, the query string but its cursor, the language and the day; None for a scope built per user."""
-    prebuilt = permissions.prebuilt_scope(current_user)
+    prebuilt = scoping.prebuilt_scope(current_user)
     if prebuilt is None:
         return None
     args = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "after"))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import RemediationAction, ancestor_ids, db
 from models.enums import NotificationKind, Role
 
-from .. import audit, permissions
+from .. import audit, scoping
 from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
@@ -63,6 +63,6 @@ def _raise(action: RemediationAction, level: int, today: date) -> None:
 
 def leader_list(actor) -> list[RemediationAction]:
     """Actions escalated to the leader, within what the actor sees."""
-    stmt = permissions.scope(select(RemediationAction).where(RemediationAction.escalation_level >= LEADER),
+    stmt = scoping.scope(select(RemediationAction).where(RemediationAction.escalation_level >= LEADER),
                              actor, RemediationAction)
     return list(db.session.execute(stmt.order_by(RemediationAction.deadline)).scalars())

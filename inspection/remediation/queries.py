@@ -20,7 +20,7 @@ from models import (
 )
 from models.enums import RemediationStatus, Timeliness
 
-from .. import permissions
+from .. import permissions, scoping
 from ..deadlines import queries as deadlines
 from ..deadlines.queries import with_pending
 from ..formatting import local_today
@@ -75,7 +75,7 @@ def _whole_words(q: str):
 def filtered_actions(actor, filters: ActionFilters, today: date | None = None):
     """A select of the actions `actor` sees, narrowed by `filters`."""
     a, today = RemediationAction, today or local_today()
-    stmt = permissions.scope(select(a), actor, a)
+    stmt = scoping.scope(select(a), actor, a)
     if filters.status == UNFINISHED:
         stmt = stmt.where(a.status != RemediationStatus.ACCEPTED)
     elif filters.status == TODO:
@@ -152,14 +152,14 @@ def related(actions: list[RemediationAction]) -> dict:
 
 def unit_choices(actor) -> list[tuple[int, str]]:
     """The units that have actions `actor` sees, by name."""
-    ids = permissions.scope(select(RemediationAction.unit_id), actor, RemediationAction)
+    ids = scoping.scope(select(RemediationAction.unit_id), actor, RemediationAction)
     stmt = select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids)).order_by(OrgUnit.name_folded)
     return [tuple(row) for row in db.session.execute(stmt)]
 
 
 def inspection_choices(actor) -> list[tuple[int, str]]:
     """The inspections that have actions `actor` sees, newest first."""
-    ids = permissions.scope(select(RemediationAction.inspection_id), actor, RemediationAction)
+    ids = scoping.scope(select(RemediationAction.inspection_id), actor, RemediationAction)
     stmt = (select(Inspection.id, Inspection.number, Inspection.title).where(Inspection.id.in_(ids))
             .order_by(Inspection.start_on.desc(), Inspection.id.desc()))
     return [(r.id, f"{r.number} — {r.title}" if r.number else r.title) for r in db.session.execute(stmt)]
@@ -199,7 +199,7 @@ def unit_statistics(actor, today: date | None = None) -> list[UnitFigures]:
     stmt = (select(a.unit_id, OrgUnit.name, *figures).join(OrgUnit, OrgUnit.id == a.unit_id)
             .group_by(a.unit_id, OrgUnit.name, OrgUnit.name_folded)
             .order_by(figures[2].desc(), figures[1].desc(), OrgUnit.name_folded))
-    return [UnitFigures(*row) for row in db.session.execute(permissions.scope(stmt, actor, a))]
+    return [UnitFigures(*row) for row in db.session.execute(scoping.scope(stmt, actor, a))]
 
 
 def totals(rows: list[UnitFigures]) -> UnitFigures:
@@ -271,7 +271,7 @@ def action_page(action: RemediationAction) -> dict:
 
 def manageable_units(actor) -> list[tuple[int, str]]:
     """The active units where `actor` may add remediation actions (a coordinator's subtree)."""
-    units = permissions.visible_units_select(actor, permissions.ACTIONS["remediation.manage"], name="managed")
+    units = scoping.visible_units_select(actor, permissions.ACTIONS["remediation.manage"], name="managed")
     stmt = select(OrgUnit.id, OrgUnit.name).where(OrgUnit.is_active.is_(True))
     if units is not None:
         stmt = stmt.where(OrgUnit.id.in_(units))

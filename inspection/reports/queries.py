@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from models import Document, Inspection, OrgUnit, Plan, Report, db
 
-from .. import permissions
+from .. import scoping
 from .choices import LIVE
 
 SUBJECT_MODELS = {"inspection": Inspection, "plan": Plan, "unit": OrgUnit}
@@ -39,7 +39,7 @@ def reports_of(actor, subject, kind: str | None = None, limit: int = 20) -> list
     """The renderings of `subject` that `actor` sees, newest first (old versions stay downloadable;
     a plan's whole report only for plan-wide scope, a unit's own report for that unit)."""
     stmt = select(Report).where(Report.subject_type == subject_type_of(subject), Report.subject_id == subject.id)
-    stmt = permissions.scope(stmt, actor, Report)
+    stmt = scoping.scope(stmt, actor, Report)
     if kind:
         stmt = stmt.where(Report.kind == kind)
     return list(db.session.execute(stmt.order_by(Report.id.desc()).limit(limit)).scalars())
@@ -59,7 +59,7 @@ def issued_document(kind: str, subject) -> Document | None:
 
 def register(actor, *, year: int | None = None, unit_id: int | None = None, limit: int = 500) -> list:
     """The outgoing documents (sổ văn bản đi) `actor` sees, by issuing unit, year and number."""
-    stmt = permissions.scope(select(Document, OrgUnit.name).join(OrgUnit, OrgUnit.id == Document.unit_id),
+    stmt = scoping.scope(select(Document, OrgUnit.name).join(OrgUnit, OrgUnit.id == Document.unit_id),
                              actor, Document).where(Document.status == "issued")
     if year:
         stmt = stmt.where(Document.year == year)
@@ -70,5 +70,5 @@ def register(actor, *, year: int | None = None, unit_id: int | None = None, limi
 
 
 def register_years(actor) -> list[int]:
-    stmt = permissions.scope(select(Document.year).distinct(), actor, Document).where(Document.status == "issued")
+    stmt = scoping.scope(select(Document.year).distinct(), actor, Document).where(Document.status == "issued")
     return sorted((y for y in db.session.execute(stmt).scalars() if y), reverse=True)

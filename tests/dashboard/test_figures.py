@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from inspection import permissions
+from inspection import scoping
 from inspection.dashboard import summary
 from inspection.dashboard.board import get_dashboard
 from inspection.dashboard.period import month_period, year_period
@@ -88,7 +88,7 @@ def test_task_figures_match_the_task_list_query(demo):
 def test_inspections_count_units_planned_and_done_in_the_period(demo):
     leader, today = demo["user"]("leader"), local_today()
     board = get_dashboard(leader, year_period(today.year), use_summary=False).board
-    stmt = permissions.scope(select(Inspection), leader, Inspection).where(
+    stmt = scoping.scope(select(Inspection), leader, Inspection).where(
         Inspection.start_on.between(date(today.year, 1, 1), date(today.year, 12, 31)),
         Inspection.status != InspectionStatus.CANCELLED)
     inspections = db.session.execute(stmt).scalars().all()

@@ -5,7 +5,7 @@ history; roles without the dashboard get 403, units outside the user's subtree 4
 import pytest
 from sqlalchemy import func, select
 
-from inspection import permissions
+from inspection import scoping
 from inspection.admin.merges import merge_units
 from inspection.dashboard import summary
 from inspection.dashboard.board import get_dashboard
@@ -29,7 +29,7 @@ def _surprise() -> Inspection:
 
 
 def _scoped_inspections(user, period) -> int:
-    stmt = permissions.scope(select(func.count(Inspection.id)), user, Inspection).where(
+    stmt = scoping.scope(select(func.count(Inspection.id)), user, Inspection).where(
         Inspection.start_on.between(period.first, period.last), Inspection.status != InspectionStatus.CANCELLED)
     return db.session.execute(stmt).scalar_one()
 

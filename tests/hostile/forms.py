@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from inspection import permissions
+from inspection import permissions, scoping
 from models.enums import Role
 from tests.scenario import RECORD_FACTORIES
 from tests.test_route_walk import PATH_ARG, id_args
@@ -126,7 +126,7 @@ def make_records(guards, anchor) -> dict:
 
 def may_use(user, guards, records) -> bool:
     """True when `user` passes every guard on `records` (as the route walk decides)."""
-    permissions.forget_visibility()
+    scoping.forget_visibility()
     return all(permissions.can(user, g["action"], records[g["arg"]]) for g in guards)
 
 

@@ -3,7 +3,7 @@ and one unstarted surprise inspection of xã An Phước that its commune cannot
 
 from sqlalchemy import select
 
-from inspection import permissions
+from inspection import scoping
 from inspection.seed import seed_demo
 from models import Finding, Inspection, InspectionPlan, OrgUnit, RemediationAction, User, db
 from models.enums import InspectionKind
@@ -14,7 +14,7 @@ def _user(name):
 
 
 def _visible(user):
-    stmt = permissions.scope(select(Inspection), user, Inspection)
+    stmt = scoping.scope(select(Inspection), user, Inspection)
     return list(db.session.execute(stmt).scalars())
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from inspection import permissions
+from inspection import permissions, scoping
 from inspection.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from inspection.formatting import TZ, local_today
 from inspection.inspections import conclusions, fieldwork, scheduling
@@ -76,7 +76,7 @@ def _schedule(people, tree, template, kind=InspectionKind.SCHEDULED, who="coordi
 
 
 def _visible_ids(actor):
-    stmt = permissions.scope(select(Inspection.id), actor, Inspection)
+    stmt = scoping.scope(select(Inspection.id), actor, Inspection)
     return list(db.session.execute(stmt).scalars())
 
 

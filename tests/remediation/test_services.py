@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from inspection import permissions, storage
+from inspection import permissions, scoping, storage
 from inspection.deadlines import services as deadlines
 from inspection.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from inspection.formatting import TZ, local_today
@@ -121,7 +121,7 @@ def test_nobody_accepts_their_own_submission(people, actions, tree):
 
     coordinator_officer.memberships.append(Membership(role=Role.UNIT_OFFICER, unit_id=tree["a"].id))
     db.session.flush()
-    permissions.forget_visibility()
+    scoping.forget_visibility()
     services.return_action(people["inspector"], actions[0], version=actions[0].version, reason="Bổ sung ảnh")
     services.submit_action(coordinator_officer, actions[0], note="Tự làm", attachments=_evidence(people),
                            version=actions[0].version)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from inspection import permissions
+from inspection import scoping
 from inspection.errors import Forbidden, NotFound, ValidationError
 from inspection.formatting import local_today
 from inspection.reports import services
@@ -89,9 +89,9 @@ def test_an_unstarted_surprise_inspection_is_in_no_document_its_unit_can_get(sce
     db.session.commit()
     for role in (Role.UNIT_OFFICER, Role.UNIT_HEAD, Role.VIEWER):
         user = scenario.user_for(role)
-        assert db.session.execute(permissions.scope(select(Report.id), user, Report)).first() is None
-        assert db.session.execute(permissions.scope(select(Document.id), user, Document)).first() is None
-    assert db.session.execute(permissions.scope(select(Report.id), leader, Report)).scalar() == report.id
+        assert db.session.execute(scoping.scope(select(Report.id), user, Report)).first() is None
+        assert db.session.execute(scoping.scope(select(Document.id), user, Document)).first() is None
+    assert db.session.execute(scoping.scope(select(Report.id), leader, Report)).scalar() == report.id
     sign_in(client, officer)
     for path in (f"/reports/{report.id}", f"/reports/{report.id}/download", f"/documents/{document.id}/pdf",
                  f"/reports/inspections/{surprise.id}"):
