@@ -7,7 +7,7 @@
 // the page's outbox (field-outbox.js, IndexedDB) owns them.
 "use strict";
 
-var VERSION = "v5";
+var VERSION = "v6";
 var SHELL = "cchc-shell-" + VERSION;
 var DATA = "cchc-field";
 var SHELL_ASSETS = [

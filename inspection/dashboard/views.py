@@ -12,6 +12,7 @@ from models.enums import SEVERITY_LABELS
 from .. import permissions, replica
 from ..feedback import figures as feedback_figures
 from ..formatting import local_today
+from ..par import panel_queries
 from . import bp, cache, graphics, links, period, queries, summary, tables
 from .board import get_dashboard
 from .forms import DashboardFilterForm
@@ -51,9 +52,10 @@ def overview():
         if content is None:
             content = _content(fresh)
             cache.put(key, content)
-        # citizens' ratings change with every answer: outside the remembered content
-        weakest = feedback_figures.weakest_desks(current_user)
-    return render_template("dashboard/overview.html", content=content, weakest=weakest,
+        # citizens' ratings change with every answer, the Chỉ số CCHC with every score: outside the
+        # remembered content
+        weakest, par_panels = feedback_figures.weakest_desks(current_user), panel_queries.list_panels(current_user)
+    return render_template("dashboard/overview.html", content=content, weakest=weakest, par_panels=par_panels,
                            replica_lag=source.shown_lag())
 
 

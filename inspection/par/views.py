@@ -1,7 +1,7 @@
 """Chỉ số CCHC pages: the list, an index (opening its round, copying it to next year), a round
 (progress, appraisers, phases, results, publication)."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,19 +13,20 @@ from models.enums import Role
 from .. import permissions, scoping
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..i18n import N_
-from . import amendment_views, amendments, bp, catalogue, follow_through, publication, results, rounds
+from . import amendment_views, amendments, bp, catalogue, follow_through, panel_queries, publication, results, rounds
 from .forms import ActionForm, AppraiserForm, CopyIndexForm, OpenRoundForm, PublishForm
 from .scoring import RULE_LABELS, shown
+from .wording import STATUS_LABELS
 
 REFUSALS = (ValidationError, InvalidTransition, Conflict)
-STATUS_LABELS = {"draft": N_("Đang tự đánh giá"), "submitted": N_("Đã nộp tự đánh giá"),
-                 "appraised": N_("Đã thẩm định"), "final": N_("Đã có kết quả")}
+UNIT_FILTER_LABELS = {"submitted": N_("Đã nộp tự đánh giá"), "draft": N_("Chưa nộp tự đánh giá"),
+                      "appraised": N_("Đã thẩm định")}
 
 
 @bp.context_processor
 def _vocabulary() -> dict:
     return {"PHASE_LABELS": rounds.PHASE_LABELS, "STATUS_LABELS": STATUS_LABELS, "LEVELS": catalogue.LEVELS,
-            "RULE_LABELS": RULE_LABELS, "computed_url": computed_url}
+            "UNIT_FILTER_LABELS": UNIT_FILTER_LABELS, "RULE_LABELS": RULE_LABELS, "computed_url": computed_url}
 
 
 def computed_url(link: dict) -> str:
@@ -108,24 +109,41 @@ def _appraiser_choices(round_: ParRound) -> list:
                                                  for uid, name, unit in db.session.execute(stmt)]
 
 
+# the round page's filters, as the dashboard's figures link to them: assessments by status
+ASSESSMENT_FILTERS = {"submitted": ("submitted", "appraised", "final"), "draft": ("draft",),
+                      "appraised": ("appraised", "final")}
+
+
 @bp.route("/dot/<int:round_id>")
 @login_required
 @permissions.scoped_view(ParRound, "round_id", "par.view", as_name="round_")
 def round_detail(round_):
+    """The round; ?status= filters its units (ASSESSMENT_FILTERS), ?band= the ranking, ?criterion=
+    shows the units that lost points on that criterion."""
     form = AppraiserForm()
     form.user_id.choices = _appraiser_choices(round_)
     members = db.session.execute(select(User).join(ParAppraiser, ParAppraiser.user_id == User.id)
                                  .where(ParAppraiser.round_id == round_.id).order_by(User.full_name)).scalars()
-    assessments = _visible(ParAssessment, select(ParAssessment).where(ParAssessment.round_id == round_.id)
-                           .join(OrgUnit, OrgUnit.id == ParAssessment.unit_id).order_by(OrgUnit.name))
+    chosen = {k: request.args.get(k) or None for k in ("status", "band", "criterion")}
     shows_results = round_.status == "published" or permissions.can(current_user, "par.manage", round_) \
         or permissions.can(current_user, "par.publish", round_)
+    ranked = results.round_results(round_) if shows_results else None
     return render_template("par/round.html", round=round_, progress=rounds.progress(round_), form=form,
-                           members=list(members), assessments=assessments, action_form=ActionForm(),
-                           publish_form=PublishForm(),
-                           results=results.round_results(round_) if shows_results else None,
-                           weakest=follow_through.weakest(round_) if shows_results else [],
-                           decision=publication.decision_of(round_))
+                           members=list(members), assessments=_round_assessments(round_, chosen["status"]),
+                           action_form=ActionForm(), publish_form=PublishForm(), chosen=chosen, all_results=ranked,
+                           results=[r for r in ranked if r.band == chosen["band"]] if ranked and chosen["band"]
+                           else ranked, weakest=follow_through.weakest(round_) if shows_results else [],
+                           decision=publication.decision_of(round_),
+                           average=panel_queries.average(ranked) if ranked else None)
+
+
+def _round_assessments(round_: ParRound, status: str | None) -> list[ParAssessment]:
+    """The round's assessments the user sees, by unit name; only those of ASSESSMENT_FILTERS[status]."""
+    stmt = (select(ParAssessment).where(ParAssessment.round_id == round_.id)
+            .join(OrgUnit, OrgUnit.id == ParAssessment.unit_id).order_by(OrgUnit.name))
+    if status in ASSESSMENT_FILTERS:
+        stmt = stmt.where(ParAssessment.status.in_(ASSESSMENT_FILTERS[status]))
+    return _visible(ParAssessment, stmt)
 
 
 @bp.route("/dot/<int:round_id>/tham-dinh-vien", methods=["POST"])
@@ -178,12 +196,28 @@ def publish_round(round_):
 @permissions.scoped_view(ParRound, "round_id", "par.manage", as_name="round_")
 def remediation_plan(round_):
     """Next year's remediation plan from the points lost (a draft in the plans module)."""
+    return _made_from(round_, follow_through.create_remediation_plan, "plans.plan_detail", "plan_id",
+                      lambda: _("Đã lập dự thảo kế hoạch khắc phục; sửa và ban hành như mọi kế hoạch."))
+
+
+@bp.route("/dot/<int:round_id>/bo-tieu-chi-kiem-tra", methods=["POST"])
+@login_required
+@permissions.scoped_view(ParRound, "round_id", "par.manage", as_name="round_")
+def inspection_checklist(round_):
+    """Next year's inspection focus: a checklist template of the weakest criteria."""
+    return _made_from(round_, follow_through.seed_inspection_checklist, "inspections.template_detail", "template_id",
+                      lambda: _("Đã lập bộ tiêu chí kiểm tra trọng tâm từ các tiêu chí bị mất điểm; sửa như mọi "
+                                "bộ tiêu chí và chọn khi lập cuộc kiểm tra."))
+
+
+def _made_from(round_, make, endpoint: str, arg: str, done):
+    """Something made from the round's lost points, then its page (a refusal: back to the round)."""
     try:
-        plan = follow_through.create_remediation_plan(current_user, round_)
+        made = make(current_user, round_)
     except REFUSALS as exc:
         return refuse(exc, "par.round_detail", round_id=round_.id)
-    flash(_("Đã lập dự thảo kế hoạch khắc phục; sửa và ban hành như mọi kế hoạch."), "success")
-    return redirect(url_for("plans.plan_detail", plan_id=plan.id), 303)
+    flash(done(), "success")
+    return redirect(url_for(endpoint, **{arg: made.id}), 303)
 
 
 @bp.app_template_filter("points")

@@ -315,6 +315,7 @@ STAGES: dict[str, Stage] = {
     "par.appraise_score": Stage((INSPECTOR,)),
     "par.publish_round": Stage((LEADER,), _status("round_id", "decision")),
     "par.remediation_plan": Stage((COORDINATOR,), _status("round_id", "published")),
+    "par.inspection_checklist": Stage((COORDINATOR,), _status("round_id", "published")),
     "par.confirm_import": Stage((COORDINATOR,), draw=_par_import),
     "par.amend_index": Stage((COORDINATOR,), _frozen_index),
     "dashboard.retry_report": Stage((ADMIN,), _status("report_id", "failed"), page=lambda records: "/admin/ops"),
