@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from models import OrgUnit, ParAssessment, ParCriterion, ParIndex, ParRound, ParScore, ParSubCriterion, db
 
-from .. import par_access, permissions
+from .. import par_access, scoping
 from .catalogue import LEVELS
 from .follow_through import UNSCORED_RULES
 from .results import EXTRA_RULES, UnitResult, band_of, rank
@@ -155,10 +155,10 @@ def _rounds_statement(actor):
     """Every round the user sees (seen = true) and, of the others, those holding an assessment of
     the user's units (one row per such assessment), newest first."""
     cols = (ParRound.id, ParRound.year, ParRound.status, ParRound.bands, ParRound.unit_id, ParIndex.level)
-    if permissions.is_admin(actor):
+    if scoping.is_admin(actor):
         seen, own = true(), literal(False)
     else:
-        ids = sorted(permissions.visible_unit_ids(actor))
+        ids = sorted(scoping.visible_unit_ids(actor))
         seen = par_access.scope_clause(ParRound, ids, actor)
         own = par_access.scope_clause(ParAssessment, ids, actor)
     return (select(*cols, seen.label("seen"), ParAssessment.id.label("assessment_id"),
