@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from bench import scratch_database
 
 from .fault_proxy import FaultProxy, Faults
-from .web import RESULTS, ROOT, _free_port, _gunicorn, machine
+from .web import RESULTS, ROOT, free_port, gunicorn, machine, server_environment
 
 DATABASE = "cchc_bench_offline"
 ITEMS = int(os.environ.get("BENCH_OFFLINE_ITEMS", "1000"))
@@ -195,12 +195,9 @@ def _run(tmp: Path) -> dict:
     import flask_migrate
 
     from app import create_app
-    from inspection.runner import _embedded_redis
     from models import db
 
-    redis_proc, redis_url = _embedded_redis(tmp)
-    env = dict(os.environ, DATABASE_URL=_database(), REDIS_URL=redis_url, CCHC_INSTANCE_DIR=str(tmp),
-               CCHC_STORAGE_DIR=str(tmp / "files"), CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh")
+    env, redis_proc = server_environment(tmp, _database())
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "CCHC_INSTANCE_DIR", "CCHC_STORAGE_DIR",
                                            "CCHC_PROFILE")})
     started_on, server, proxy = machine(), None, None
@@ -210,8 +207,8 @@ def _run(tmp: Path) -> dict:
             flask_migrate.upgrade()
             inspection_id = _fill()
             db.session.remove()
-        port = _free_port()
-        server = _gunicorn(env, port)
+        port = free_port()
+        server = gunicorn(env, port)
         faults = Faults(SHARES["before"], SHARES["midway"], SHARES["after"], seed=20261123)
         proxy = FaultProxy(port, faults).start()
         device = _device(proxy.port, inspection_id, tmp / "device")

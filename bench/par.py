@@ -3,9 +3,14 @@
 A scratch database `cchc_bench_par` (server at TEST_DATABASE_URL) holds 130 communes assessed on a
 90-sub-criterion index: 11,700 scores, appraised, with a change history row per score.
 - `par.results.seconds`: computing the round's results and ranking (median of 5; bar ≤ 2 s);
-- `par.self_assessment.p95_ms`: a commune's 90-row self-assessment page, 10 requests in flight
-  (threads on the app's test client in this process, not gunicorn: bench/web.py's server is not
-  used here), 200 requests; and `par.self_assessment.statements`, SQL statements per page (bar ≤ 15).
+- `par.self_assessment.p95_ms`: a commune's 90-row self-assessment page as its officer sees it,
+  served the way bench/web.py serves the web pages (gunicorn as shipped, WORKERS sync workers, a
+  private Redis) and loaded by bench/load.py from its own process, 10 requests in flight, REQUESTS
+  requests after a warm-up of two per session (each worker draws its templates once); `.p50_ms`
+  beside it; `.worker_cpu_ms`, the gunicorn workers' CPU time per page (PostgreSQL's not counted),
+  which moves less than the times with what else runs on the machine; `par.floor.p50_ms`, `/livez`
+  at 10 in flight just before (what the machine gave any page then); `par.self_assessment.statements`,
+  SQL statements per page, counted in this process (bar ≤ 15).
 - `par.evidence_pack.peak_rss_mb` and `.seconds`: a commune's pack of 450 evidence files of 1 MB
   (random, so incompressible) built by `build_pack` in a forked child, as RQ's work horse is a fork
   of the worker; its peak RSS (ru_maxrss of the child, which counts what it shares with the parent)
@@ -15,33 +20,28 @@ import json
 import os
 import resource
 import statistics
-import threading
+import tempfile
 import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import flask_migrate
-from sqlalchemy import create_engine, event, insert, select, text, update
-from sqlalchemy.engine import make_url
+import psutil
+from sqlalchemy import event, insert, select, text, update
 
-from .reports import RESULTS, machine
+from bench import scratch_database
 
-BASE = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-UNITS, SUBS, IN_FLIGHT, REQUESTS = 130, 90, 10, 200
+from .web import RESULTS, free_port, gunicorn, load, machine, server_environment, sign_in
+
+UNITS, SUBS, IN_FLIGHT = 130, 90, 10
+REQUESTS = int(os.environ.get("BENCH_WEB_REQUESTS", "400"))  # as bench/web.py
+# BENCH_PAR_ONLY=page: the self-assessment page only (its figures printed, par.json untouched)
+ONLY = os.environ.get("BENCH_PAR_ONLY", "")
 PACK_FILES, PACK_FILE_BYTES = 450, 1 << 20
 PASSWORD = "bench-password"
 DATES = {"self_due": date(2026, 10, 15), "appraisal_due": date(2026, 11, 15),
          "explanation_due": date(2026, 11, 30), "publish_due": date(2026, 12, 20)}
-
-
-def _database() -> str:
-    url = make_url(BASE.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "cchc_bench_par" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "cchc_bench_par"'))
-    admin.dispose()
-    return url.set(database="cchc_bench_par").render_as_string(hide_password=False)
 
 
 def _rows() -> list[dict]:
@@ -148,54 +148,71 @@ def _statements(app, client, path: str) -> int:
     return len(counted)
 
 
-def _p95(app, path: str) -> float:
-    clients = [_client(app) for _ in range(IN_FLIGHT)]
-    samples, lock = [], threading.Lock()
+def _served(database: str, path: str) -> dict:
+    """The page under gunicorn, loaded from another process: its p95 and p50 at IN_FLIGHT, and the floor."""
+    with tempfile.TemporaryDirectory(prefix="cchc-bench-par-") as tmp:
+        env, redis_proc = server_environment(Path(tmp), database)
+        port = free_port()
+        server = gunicorn(env, port)
+        try:
+            officers = [sign_in(port, "officer", PASSWORD) for _ in range(IN_FLIGHT)]
+            load(port, path, IN_FLIGHT, officers, 2 * IN_FLIGHT)  # the warm-up, not counted
+            floor = load(port, "/livez", IN_FLIGHT, [])
+            print(f"self-assessment page under gunicorn, load average {os.getloadavg()[0]:.1f}", flush=True)
+            spent = _workers_cpu(server)
+            page = load(port, path, IN_FLIGHT, officers)
+            spent = _workers_cpu(server) - spent
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            redis_proc.terminate()
+            redis_proc.wait(timeout=30)
+    return {"par.self_assessment.p95_ms": (page["p95"], "ms"), "par.self_assessment.p50_ms": (page["p50"], "ms"),
+            "par.self_assessment.worker_cpu_ms": (spent / REQUESTS * 1000, "ms"),
+            "par.floor.p50_ms": (floor["p50"], "ms")}
 
-    def work(client):
-        for _ in range(REQUESTS // IN_FLIGHT):
-            start = time.perf_counter()
-            client.get(path)
-            with lock:
-                samples.append((time.perf_counter() - start) * 1000)
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return statistics.quantiles(samples, n=20)[-1]
+def _workers_cpu(server) -> float:
+    """CPU seconds (user and system) the gunicorn workers of `server` have spent so far."""
+    return sum(sum(worker.cpu_times()[:2]) for worker in psutil.Process(server.pid).children())
+
+
+def _results_seconds(round_id: int) -> float:
+    """Median of 5 computations of the round's results and ranking (after one not counted)."""
+    from inspection.par import results
+    from models import ParRound, db
+
+    timings = []
+    for _ in range(6):
+        start = time.perf_counter()
+        ranked = results.round_results(db.session.get(ParRound, round_id))
+        timings.append(time.perf_counter() - start)
+        db.session.expire_all()
+    assert len(ranked) == UNITS
+    return statistics.median(timings[1:])
 
 
 def main() -> None:
     os.environ.setdefault("CCHC_INSTANCE_DIR", "/tmp/cchc-bench-par")
     from app import create_app
-    from inspection.par import results
-    from models import ParRound, db
 
-    started_on = machine()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _database(), "SQLALCHEMY_ENGINE_OPTIONS": {},
+    started_on, database = machine(), scratch_database("cchc_bench_par")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SQLALCHEMY_ENGINE_OPTIONS": {},
                       "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")})
     with app.app_context():
         flask_migrate.upgrade()
         round_id, mine, scores = _fill()
-        timings = []
-        for _ in range(6):
-            start = time.perf_counter()
-            ranked = results.round_results(db.session.get(ParRound, round_id))
-            timings.append(time.perf_counter() - start)
-            db.session.expire_all()
-        assert len(ranked) == UNITS
+        figures = {"par.results.seconds": (_results_seconds(round_id), "s"), "par.round.scores": (scores, "scores")}
     path = f"/chi-so-cchc/tu-danh-gia/{mine}"
-    pack_seconds, pack_rss = _pack(app, mine)
-    figures = {"par.evidence_pack.seconds": (pack_seconds, "s"), "par.evidence_pack.peak_rss_mb": (pack_rss, "MB"),
-               "par.results.seconds": (statistics.median(timings[1:]), "s"),
-               "par.self_assessment.p95_ms": (_p95(app, path), "ms"),
-               "par.self_assessment.statements": (_statements(app, _client(app), path), "statements"),
-               "par.round.scores": (scores, "scores")}
+    if not ONLY:  # the page is measured with the pack's 450 evidence files in place (5 a row)
+        pack_seconds, pack_rss = _pack(app, mine)
+        figures |= {"par.evidence_pack.seconds": (pack_seconds, "s"), "par.evidence_pack.peak_rss_mb": (pack_rss, "MB")}
+    figures |= _served(database, path)
+    figures["par.self_assessment.statements"] = (_statements(app, _client(app), path), "statements")
     payload = {"machine": started_on,
                "figures": {k: {"value": round(v, 4), "unit": u} for k, (v, u) in figures.items()}}
-    (RESULTS / "par.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    if not ONLY:
+        (RESULTS / "par.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     print(f"\nMachine: {started_on}\n")
     print("| figure | value | unit |\n| --- | ---: | --- |")
     for name, figure in payload["figures"].items():

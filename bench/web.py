@@ -70,16 +70,17 @@ def machine() -> str:
             f"workers; load average at start {os.getloadavg()[0]:.1f}")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def _gunicorn(env: dict, port: int) -> subprocess.Popen:
+def gunicorn(env: dict, port: int, root: Path = ROOT) -> subprocess.Popen:
+    """gunicorn as we ship it on 2 cores (WORKERS sync workers), serving the app of the tree at `root`."""
     bindir = Path(sys.executable).parent
     proc = subprocess.Popen([str(bindir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-                             "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env)
+                             "--log-level", "warning", "app:create_app()"], cwd=root, env=env)
     for _ in range(200):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -322,13 +323,19 @@ def _statement_figures(app) -> dict:
     return figures
 
 
-def _environment(tmp: Path) -> tuple[dict, subprocess.Popen]:
+def server_environment(tmp: Path, database: str) -> tuple[dict, subprocess.Popen]:
+    """The served app's environment on `database`, with its own Redis and files under `tmp`; the Redis process."""
     from inspection.runner import _embedded_redis
 
     redis_proc, redis_url = _embedded_redis(tmp)
-    env = dict(os.environ, DATABASE_URL=_database(), REDIS_URL=redis_url, CCHC_INSTANCE_DIR=str(tmp),
-               CCHC_STORAGE_DIR=str(tmp / "files"), CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh",
-               CCHC_PAGE_SIZE=str(PAGE_ROWS),
+    env = dict(os.environ, DATABASE_URL=database, REDIS_URL=redis_url, CCHC_INSTANCE_DIR=str(tmp),
+               CCHC_STORAGE_DIR=str(tmp / "files"), CCHC_PROFILE="demo", TZ="Asia/Ho_Chi_Minh")
+    return env, redis_proc
+
+
+def _environment(tmp: Path) -> tuple[dict, subprocess.Popen]:
+    env, redis_proc = server_environment(tmp, _database())
+    env.update(CCHC_PAGE_SIZE=str(PAGE_ROWS),
                # the survey: citizens' own addresses through the proxy's header; posted at once
                CCHC_PROXY_FIX="1", CCHC_FEEDBACK_MIN_SECONDS="0")
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "CCHC_INSTANCE_DIR", "CCHC_STORAGE_DIR",
@@ -352,8 +359,8 @@ def _run(env: dict) -> dict:
         counts = {"reused": DATABASE} if REUSE else fill()
         print(f"data set: {counts} in {time.perf_counter() - started:.0f} s", flush=True)
         db.session.remove()
-    port = _free_port()
-    server = _gunicorn(env, port)
+    port = free_port()
+    server = gunicorn(env, port)
     try:
         with app.app_context():
             figures = _measure(app, port)

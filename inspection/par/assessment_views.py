@@ -37,9 +37,9 @@ def assessment_page(assessment):
 
 def _assessment_page(assessment):
     """The page; after a refused save, its fields hold what was typed (refused.py)."""
-    scores, counts = assessments.scores_of(assessment), assessments.evidence_counts(assessment)
-    problems = assessments.submission_problems(assessment, scores, counts) if assessment.status == "draft" else []
-    return render_template("par/assessment.html", assessment=assessment, scores=scores, evidence=counts,
+    rows = assessments.sheet(assessment)
+    problems = assessments.submission_problems(assessment, rows) if assessment.status == "draft" else []
+    return render_template("par/assessment.html", assessment=assessment, rows=rows,
                            problems=problems, ranking=_ranking(assessment), editable=_editable(assessment),
                            typed=refused_values(f"assessment:{assessment.id}"),
                            action_form=ActionForm(version=assessment.version))
