@@ -3,7 +3,8 @@ row's values, the language, the day in Asia/Ho_Chi_Minh (timeliness changes at m
 where the app is mounted. A row whose values changed has another key, so nothing shown is ever
 stale; only a macro that reads nothing but its row, those globals and url_for may be remembered.
 
-Remembered in this process first, then in Redis (shared by every web process, for SHARED_SECONDS);
+Remembered in this process first, then in Redis (shared by every web process, for SHARED_SECONDS,
+under the release's build.fingerprint(): a deploy never serves the last release's rows);
 Redis out of reach only means drawing again. In a template:
 `{% for html in remembered(task_row, page.items) %}{{ html }}{% else %}…{% endfor %}`.
 Drawing a 50-row task list took ~3.5 ms of the page's ~15 ms of CPU (bench/web.py); a remembered
@@ -17,6 +18,7 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from . import build
 from .formatting import local_today
 from .queue import get_redis
 
@@ -57,7 +59,7 @@ def _key(page: tuple, row) -> tuple | None:
 
 def _redis_key(key: tuple) -> str:
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    return f"{current_app.config['RQ_QUEUE_PREFIX']}row:{digest}"
+    return f"{current_app.config['RQ_QUEUE_PREFIX']}row:{build.fingerprint()}:{digest}"
 
 
 def _shared_get(keys: list[tuple]) -> list:
@@ -88,3 +90,4 @@ def _remember(found: dict, drawn: dict) -> None:
 
 def register(app: Flask) -> None:
     app.jinja_env.globals["remembered"] = remembered
+    build.fingerprint()  # read the files once, at start rather than in the first request

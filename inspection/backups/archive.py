@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from models import BackupRun, db, utcnow
 
-from .. import storage
+from .. import build, storage
 from ..transaction import unit_of_work
 from .database import BackupError, Snapshot, dump_database
 
@@ -118,22 +118,11 @@ def add_member(tar: tarfile.TarFile, name: str, source: BinaryIO) -> dict:
 
 
 def _manifest(snap: Snapshot, members: dict, missing: list[str]) -> dict:
-    return {"format": FORMAT, "app": "cchc", "app_version": _app_version(), "alembic_revision": snap.revision,
+    return {"format": FORMAT, "app": "cchc", "app_version": build.commit(), "alembic_revision": snap.revision,
             "created_at": utcnow().isoformat(),
             "database": {"dialect": snap.dialect, "member": snap.member, "tool": snap.tool},
             "members": members, "missing_files": missing}
 
-
-def _app_version() -> str:
-    """The deployed commit when the code is a git checkout (the app has no release number)."""
-    head = Path(current_app.root_path) / ".git" / "HEAD"
-    try:
-        ref = head.read_text().strip()
-        if ref.startswith("ref: "):
-            ref = (head.parent / ref.removeprefix("ref: ")).read_text().strip()
-        return f"git {ref[:12]}"
-    except OSError:
-        return "unknown"
 
 
 def prune(out_dir: Path, keep: int) -> list[Path]:

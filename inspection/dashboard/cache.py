@@ -1,7 +1,8 @@
 """The rendered dashboard, kept in Redis for the summary version it was drawn from.
 
 The figures only change when the summary is refreshed, so the content rendered for one summary
-version, one scope (the user's dashboard memberships) and one set of filters is the same for
+version, one scope (the user's dashboard memberships), one set of filters and one release
+(build.fingerprint()) is the same for
 every user with that scope: it is served from Redis until the next refresh. Live figures (no
 usable summary) are never cached. Without Redis nothing is cached."""
 
@@ -13,7 +14,7 @@ from flask import current_app, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from .. import scoping
+from .. import build, scoping
 from .board import dashboard_roles
 from .summary import Freshness, _redis
 
@@ -29,7 +30,8 @@ def key_for(actor, fresh: Freshness) -> str | None:
         (m.unit_id, m.role) for m in actor.memberships if m.role in dashboard_roles())
     raw = json.dumps([fresh.refreshed_at.isoformat(), scope, sorted(request.args.items(multi=True)),
                       str(get_locale())])
-    return current_app.config["RQ_QUEUE_PREFIX"] + "dashboard:page:" + hashlib.sha256(raw.encode()).hexdigest()
+    prefix = f"{current_app.config['RQ_QUEUE_PREFIX']}dashboard:page:{build.fingerprint()}:"
+    return prefix + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def get(key: str | None) -> Markup | None:

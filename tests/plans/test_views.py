@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from inspection import formatting
+from inspection import build, formatting, rows
 from inspection.formatting import local_today
 from inspection.plans import tasks as task_services
 from models import Attachment, ExtensionRequest, ParArea, Plan, Task, TaskUpdate, db
@@ -357,6 +357,28 @@ def test_a_remembered_task_row_shows_the_task_as_it_is_now(monkeypatch, people, 
     assert "Quá hạn chưa hoàn thành" in row() and 'value="60"' in row()
     officer.post("/language/en", {"next": "/tasks"})
     assert "Overdue, not completed" in row() and "Quá hạn" not in row()
+
+
+def test_a_new_release_never_shows_the_rows_the_last_one_drew(monkeypatch, redis_client, people, tree, plan):
+    """Rows shared in Redis (inspection/rows.py) are keyed by the release (build.fingerprint(): the
+    code, templates and catalogs): after a deploy that changed how a row is drawn, the list shows
+    the new drawing at once, never the last release's HTML kept for two hours."""
+    task = make_task(unit=tree["a"], plan=plan, title="Rà soát quy trình nội bộ", deadline=TODAY)
+    db.session.commit()
+
+    def row():
+        rows._drawn.clear()  # a freshly started web process: only Redis remembers
+        html = people["officer"].text("/tasks")
+        return re.search(rf'<tr>\s*<td><a href="/tasks/{task.id}">.*?</tr>', html, re.S).group(0)
+
+    assert "Trong hạn" in row()
+    shared = redis_client.keys("*row:*")
+    assert shared and all(f":{build.fingerprint()}:".encode() in key for key in shared)
+    for key in shared:  # what the last release drew, still in Redis after the deploy
+        redis_client.set(key, f'<tr><td><a href="/tasks/{task.id}">drawn by the last release</a></td></tr>'.encode())
+    assert "drawn by the last release" in row()  # the same release reads it back (the cache works)
+    monkeypatch.setattr(build, "fingerprint", lambda: "next-release")
+    assert "drawn by the last release" not in row() and "Trong hạn" in row()
 
 
 def test_a_supported_task_moves_in_the_communes_list_when_its_deadline_changes(app, monkeypatch, people,
