@@ -9,8 +9,9 @@ A scratch database `cchc_bench_par` (server at TEST_DATABASE_URL) holds 130 comm
   requests after a warm-up of two per session (each worker draws its templates once); `.p50_ms`
   beside it; `.worker_cpu_ms`, the gunicorn workers' CPU time per page (PostgreSQL's not counted),
   which moves less than the times with what else runs on the machine; `par.floor.p50_ms`, `/livez`
-  at 10 in flight just before (what the machine gave any page then); `par.self_assessment.statements`,
-  SQL statements per page, counted in this process (bar ≤ 15).
+  at 10 in flight just before (what the machine gave any page then);
+  `par.self_assessment.load_average`, the machine's 1-minute load average as the page was measured;
+  `par.self_assessment.statements`, SQL statements per page, counted in this process (bar ≤ 15).
 - `par.evidence_pack.peak_rss_mb` and `.seconds`: a commune's pack of 450 evidence files of 1 MB
   (random, so incompressible) built by `build_pack` in a forked child, as RQ's work horse is a fork
   of the worker; its peak RSS (ru_maxrss of the child, which counts what it shares with the parent)
@@ -158,7 +159,8 @@ def _served(database: str, path: str) -> dict:
             officers = [sign_in(port, "officer", PASSWORD) for _ in range(IN_FLIGHT)]
             load(port, path, IN_FLIGHT, officers, 2 * IN_FLIGHT)  # the warm-up, not counted
             floor = load(port, "/livez", IN_FLIGHT, [])
-            print(f"self-assessment page under gunicorn, load average {os.getloadavg()[0]:.1f}", flush=True)
+            load_average = os.getloadavg()[0]  # what else ran on the machine (1 min), as the page was measured
+            print(f"self-assessment page under gunicorn, load average {load_average:.1f}", flush=True)
             spent = _workers_cpu(server)
             page = load(port, path, IN_FLIGHT, officers)
             spent = _workers_cpu(server) - spent
@@ -169,7 +171,7 @@ def _served(database: str, path: str) -> dict:
             redis_proc.wait(timeout=30)
     return {"par.self_assessment.p95_ms": (page["p95"], "ms"), "par.self_assessment.p50_ms": (page["p50"], "ms"),
             "par.self_assessment.worker_cpu_ms": (spent / REQUESTS * 1000, "ms"),
-            "par.floor.p50_ms": (floor["p50"], "ms")}
+            "par.floor.p50_ms": (floor["p50"], "ms"), "par.self_assessment.load_average": (load_average, "load")}
 
 
 def _workers_cpu(server) -> float:
