@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from models import db
 
-pytest_plugins = ["tests.services", "tests.factories", "tests.scenario", "tests.s3"]
+pytest_plugins = ["tests.services", "tests.factories", "tests.scenario", "tests.s3", "tests.pki"]
 
 
 def _driver_url(url: str) -> str:

@@ -2,7 +2,9 @@
 revision, and every earlier signature, intact. The signature embeds the signer's certificate
 chain; an RFC 3161 timestamp is added when a timestamp server is set."""
 
+import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -53,8 +55,20 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, box: dict, *, contact: str = ""
                                    new_field_spec=spec,
                                    timestamper=HTTPTimeStamper(tsa_url, timeout=10) if tsa_url else None)
     params = appearance.text_params(org, contact, moment or utcnow())
-    out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), appearance_text_params=params)
+    out = without_event_loop(pdf_signer.sign_pdf, IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
+                             appearance_text_params=params)
     return out.getvalue()
+
+
+def without_event_loop(call, *args, **kwargs):
+    """pyHanko's synchronous calls run asyncio.run() inside, which a thread with a running event loop
+    refuses (a coroutine never awaited, nothing signed): there, make the call in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call, *args, **kwargs).result()
 
 
 def default_box(page_width: float = 595.28, page_height: float = 841.89) -> dict:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from models import TrustAnchor, db, utcnow
 
 from ..i18n import N_
-from . import certificates
+from . import certificates, pades
 
 VALID, INVALID, UNTRUSTED, EXPIRED = "valid", "invalid", "untrusted", "expired"
 STATUS_LABELS = {VALID: N_("Hợp lệ"), INVALID: N_("Không hợp lệ"), UNTRUSTED: N_("Không tin cậy (chưa có gốc tin cậy)"),
@@ -65,7 +65,7 @@ def _status(st, cert, now: datetime) -> str:
 
 
 def _check(embedded, context: ValidationContext, now: datetime) -> SignatureCheck:
-    st = validate_pdf_signature(embedded, context)
+    st = pades.without_event_loop(validate_pdf_signature, embedded, context)
     cert = st.signing_cert
     anchor = st.validation_path[0] if st.trusted and st.validation_path is not None else None
     return SignatureCheck(

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from inspection.jobs.reports import render_report
 from inspection.signing import demo as pki_demo
 from models import Document, Report, db
+from tests.pki import DEPARTMENT_KEY, TOKEN, use_test_token
 from tests.reports.support import Demo, walk_to_draft
-from tests.signing.conftest import DEPARTMENT_KEY, TOKEN, pki, use_test_token  # noqa: F401 — the PKI fixture
 
 from . import lighthouse
 from .conftest import DESKTOP, save_screenshot, sign_in

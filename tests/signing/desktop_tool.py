@@ -20,6 +20,7 @@ from pyhanko.sign import fields, signers  # noqa: E402
 from pyhanko.stamp import TextStampStyle  # noqa: E402
 
 from inspection.signing.appearance import _text_font  # noqa: E402
+from inspection.signing.pades import without_event_loop  # noqa: E402
 
 
 def sign_with_p12(pdf: bytes, p12: bytes, password: str, box: tuple = (420, 612, 560, 656)) -> bytes:
@@ -33,8 +34,9 @@ def sign_with_p12(pdf: bytes, p12: bytes, password: str, box: tuple = (420, 612,
     meta = signers.PdfSignatureMetadata(field_name="ChuKyCaNhan", md_algorithm="sha256",
                                         subfilter=fields.SigSeedSubFilter.PADES)
     spec = fields.SigFieldSpec("ChuKyCaNhan", on_page=last, box=box)
-    out = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=spec).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
+    pdf_signer = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=spec)
+    # in a test process whose Playwright holds an event loop, as the product signs (pades.py)
+    out = without_event_loop(pdf_signer.sign_pdf, IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
     return out.getvalue()
 
 

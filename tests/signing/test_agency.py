@@ -16,9 +16,8 @@ from inspection.signing.certificates import DEMO_CA_NAME
 from inspection.signing.mappings import set_unit_key
 from inspection.signing.validation import check_pdf
 from models import DocumentSignature, Report, db
+from tests.pki import AGENCY, DEPARTMENT_KEY, PIN, TOKEN, pdfsig
 from tests.reports.support import Demo, pdf_words, run_jobs, stored_bytes, walk_to_draft
-
-from .conftest import AGENCY, DEPARTMENT_KEY, PIN, TOKEN, pdfsig
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from inspection.signing import demo as pki_demo
 from inspection.signing.validation import check_pdf
 from models import Attachment, DocumentSignature, db, utcnow
 from tests.factories import csrf_token, sign_in
+from tests.pki import pdfsig
 from tests.reports.support import stored_bytes
 
-from .conftest import pdfsig
 from .desktop_tool import sign_with_p12
 from .test_agency import changed_byte
 

@@ -11,9 +11,8 @@ from inspection.seed import DEMO_PASSWORD
 from models import AuditEvent, Document, DocumentSignature, UnitSigningKey, db
 from models.enums import Role
 from tests.factories import PASSWORD, csrf_token, make_user, sign_in
+from tests.pki import AGENCY, DEPARTMENT, DEPARTMENT_KEY, TOKEN, pdfsig
 from tests.reports.support import Demo, run_jobs, stored_bytes, walk_to_draft
-
-from .conftest import AGENCY, DEPARTMENT, DEPARTMENT_KEY, TOKEN, pdfsig
 
 
 @pytest.fixture
