@@ -151,6 +151,8 @@ def test_a_commune_sees_its_own_line_and_nothing_of_another_commune(app, scenari
     assert f"/chi-so-cchc/tu-danh-gia/{own.id}" in panel
     viewer = _panel(_client(app, scenario.user_for(Role.VIEWER)))  # xã Tân Phước
     assert "Ủy ban nhân dân xã Tân Phước" in viewer and "An Phước" not in viewer and "66,67 · Trung bình" in viewer
+    # its own lost criteria, its own points: 2 on 1.2 (of the two units' 4), 1 on 2.1
+    assert re.findall(r"<b>([\d.]+)</b>[^<]*— <a[^>]*>mất ([\d,]+) điểm", viewer) == [("1.2", "2"), ("2.1", "1")]
     other = _assessments(current)[scenario.units["tan_phuoc"].id]
     assert head.get(f"/chi-so-cchc/tu-danh-gia/{other.id}").status_code == 404
 
