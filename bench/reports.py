@@ -357,7 +357,7 @@ def demo_district():
     import flask_migrate
 
     from app import create_app
-    from inspection.seed import seed_demo
+    from inspection.demo.seed import seed_demo
     from models import OrgUnit, User, db
 
     app = create_app({"SQLALCHEMY_ENGINE_OPTIONS": {}})

@@ -8,7 +8,8 @@ from flask import Flask, current_app
 
 from models import db
 
-from . import anchors, audit, embedded_db, local_tls, runner, seed
+from . import anchors, audit, embedded_db, local_tls, runner
+from .demo import seed
 from .errors import DomainError
 from .storage_copy import storage_group
 

@@ -137,7 +137,7 @@ def test_storage_caps_the_size_while_reading(app, ctx):
 
 
 def test_demo_seed_builds_the_district_and_its_six_sign_ins(app, client):
-    from inspection.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+    from inspection.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 
     assert seed_demo("demo") is True
     assert seed_demo("demo") is False  # idempotent
@@ -157,8 +157,8 @@ def _token(client):
 
 
 def test_production_profile_never_seeds_demo_data(app, ctx):
+    from inspection.demo.seed import seed_demo
     from inspection.errors import Forbidden
-    from inspection.seed import seed_demo
 
     with pytest.raises(Forbidden):
         seed_demo("production")
@@ -174,7 +174,7 @@ def test_production_profile_never_seeds_demo_data(app, ctx):
 
 
 def test_demo_unit_names_are_real_vietnamese_names(ctx):
-    from inspection.seed import UNITS
+    from inspection.demo.seed import UNITS
 
     names = [u[1] for u in UNITS]
     assert "Ủy ban nhân dân xã An Phước" in names

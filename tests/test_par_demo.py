@@ -3,8 +3,8 @@ appraised at or below self), and the open 2026 round with An Phước's self-ass
 
 from sqlalchemy import select
 
+from inspection.demo.seed import seed_demo
 from inspection.par import results
-from inspection.seed import seed_demo
 from models import OrgUnit, ParAssessment, ParRound, ParScore, db
 
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from inspection.demo.seed import DEMO_PASSWORD, seed_demo
 from inspection.formatting import local_today
 from inspection.inspections.queries import period_bounds
 from inspection.main import todo
-from inspection.seed import DEMO_PASSWORD, seed_demo
 from models import ExtensionRequest, InspectionMember, Membership, User, db
 from models.enums import ExtensionStatus, InspectionStatus, RemediationStatus, Role, TaskStatus
 from tests.factories import sign_in

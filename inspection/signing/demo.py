@@ -141,7 +141,7 @@ def has_key(module: str, label: str, pin: str, key_label: str) -> bool:
 
 
 DEMO_TOKEN, DEMO_PIN = "cchc-agency", "1234"
-DEMO_LEADER = "Nguyễn Văn Hòa"  # the demo's leader (inspection/seed.py), who gets a PKCS#12
+DEMO_LEADER = "Nguyễn Văn Hòa"  # the demo's leader (inspection/demo/seed.py), who gets a PKCS#12
 DEMO_SIGNING_UNITS = ("TH", "TH-NV")  # the demo's People's Committee and its Phòng Nội vụ get a key each
 
 

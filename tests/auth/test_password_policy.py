@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from inspection.admin.users import temporary_password
 from inspection.auth import password_policy
-from inspection.seed import DEMO_PASSWORD
+from inspection.demo.seed import DEMO_PASSWORD
 from models import AuditEvent, User, db
 from models.enums import Role
 from tests.admin.helpers import USER_HEADER, confirm_from, post_form, upload, xlsx

@@ -13,7 +13,7 @@ from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from inspection.seed import DEMO_PASSWORD, seed_demo
+from inspection.demo.seed import DEMO_PASSWORD, seed_demo
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

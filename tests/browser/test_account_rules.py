@@ -1,7 +1,7 @@
 """In the browser: a common password refused with its reason, and an administrator requiring
 two-factor sign-in of a role, then reading who has not enrolled (tablet and desktop)."""
 
-from inspection.seed import DEMO_PASSWORD
+from inspection.demo.seed import DEMO_PASSWORD
 
 from .conftest import DESKTOP, TABLET, save_screenshot, sign_in
 

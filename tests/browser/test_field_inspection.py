@@ -14,9 +14,9 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from inspection.demo.checklists import ONE_STOP_ITEMS
 from inspection.formatting import TZ, local_today
 from inspection.inspections import fieldwork, scheduling
-from inspection.seed_templates import ONE_STOP_ITEMS
 from models import (
     Attachment,
     ChecklistItem,

@@ -4,7 +4,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from inspection.seed import DEMO_PASSWORD
+from inspection.demo.seed import DEMO_PASSWORD
 from models import User, db
 from tests.factories import totp_code
 

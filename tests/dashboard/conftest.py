@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from inspection.seed import DEMO_PASSWORD, seed_demo
+from inspection.demo.seed import DEMO_PASSWORD, seed_demo
 from models import OrgUnit, User, db
 from tests.factories import sign_in
 

@@ -4,9 +4,9 @@ it, a refreshed summary is shown at once, and live figures are never kept."""
 from sqlalchemy import select
 
 from inspection.dashboard import summary
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.jobs.summary import refresh_dashboard
 from inspection.plans.workflow import accept_task
-from inspection.seed import DEMO_PASSWORD
 from models import Task, db
 from models.enums import TaskStatus
 from tests.dashboard.conftest import text_of

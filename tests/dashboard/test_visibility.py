@@ -10,8 +10,8 @@ from inspection.admin.merges import merge_units
 from inspection.dashboard import summary
 from inspection.dashboard.board import get_dashboard
 from inspection.dashboard.period import add_months, custom_period
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.formatting import local_today
-from inspection.seed import DEMO_PASSWORD
 from models import Inspection, Task, db, utcnow
 from models.enums import InspectionKind, InspectionStatus
 from tests.dashboard.conftest import linked_figures, rows_listed, text_of

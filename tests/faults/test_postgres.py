@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from inspection.seed import DEMO_PASSWORD
+from inspection.demo.seed import DEMO_PASSWORD
 
 from .conftest import Processes, app_env, free_port, until
 

@@ -23,7 +23,7 @@ class Requests:
     """The demo district and the leader asking for its PDFs through the service, as the web does."""
 
     def __init__(self):
-        from inspection.seed import seed_demo
+        from inspection.demo.seed import seed_demo
 
         seed_demo("demo")
         self.leader = db.session.execute(select(User).where(User.username == "leader")).scalar_one()
@@ -92,7 +92,7 @@ def test_the_task_list_shows_every_row_while_redis_is_down_and_after(committed, 
     """The list's rows are remembered in Redis too (inspection/rows.py): with Redis gone they are
     drawn again, and the page a commune head sees is the same before, during and after."""
     from inspection import rows
-    from inspection.seed import DEMO_PASSWORD, seed_demo
+    from inspection.demo.seed import DEMO_PASSWORD, seed_demo
     from tests.factories import sign_in
 
     seed_demo("demo")

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
-from inspection.seed import DEMO_PASSWORD
+from inspection.demo.seed import DEMO_PASSWORD
 from tests.hostile.forms import forms_on
 
 from .conftest import PostgresServer, Processes, app_env, free_port, until

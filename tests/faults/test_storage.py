@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.formatting import local_today
 from inspection.inspections import fieldwork, scheduling
-from inspection.seed import DEMO_PASSWORD
 from models import Attachment, ChecklistTemplate, Finding, FindingPhoto, db
 from models.enums import InspectionKind
 from tests.factories import csrf_token, make_photo

@@ -4,7 +4,7 @@ and one unstarted surprise inspection of xã An Phước that its commune cannot
 from sqlalchemy import select
 
 from inspection import scoping
-from inspection.seed import seed_demo
+from inspection.demo.seed import seed_demo
 from models import Finding, Inspection, InspectionPlan, OrgUnit, RemediationAction, User, db
 from models.enums import InspectionKind
 

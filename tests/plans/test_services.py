@@ -247,7 +247,7 @@ def test_copy_plan_to_next_year_makes_a_draft_with_shifted_deadlines(people, tas
 
 
 def test_demo_data_shows_the_seed_plan_at_22_of_24(ctx):
-    from inspection.seed import seed_demo
+    from inspection.demo.seed import seed_demo
     from models import Plan
 
     seed_demo("demo")

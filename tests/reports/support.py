@@ -72,7 +72,7 @@ class Demo:
     """The seeded demo province (UBND tỉnh Đồng Tháp, after the 2025 reform) by name."""
 
     def __init__(self) -> None:
-        from inspection.seed import seed_demo
+        from inspection.demo.seed import seed_demo
 
         seed_demo("demo")
         users = db.session.execute(select(User)).scalars()

@@ -8,9 +8,9 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
+from inspection.demo.seed import seed_demo
 from inspection.queue import get_queue
 from inspection.reports import services
-from inspection.seed import seed_demo
 from models import Document, Plan, Report, Task, User, db
 
 pytestmark = pytest.mark.committed

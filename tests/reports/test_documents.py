@@ -11,11 +11,11 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.errors import ValidationError
 from inspection.formatting import local_today
 from inspection.reports import services
 from inspection.reports.pdf import render_html
-from inspection.seed import DEMO_PASSWORD
 from models import (
     Attachment,
     Conclusion,

@@ -14,10 +14,10 @@ import psutil
 import pytest
 from sqlalchemy import select
 
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.jobs.reports import sweep_reports
 from inspection.reports import services
 from inspection.runner import _embedded_redis
-from inspection.seed import DEMO_PASSWORD
 from models import Plan, Report, User, db
 
 pytestmark = pytest.mark.committed
@@ -63,7 +63,7 @@ def start_worker(committed, database_url, private_redis, tmp_path):
 
 
 def _demo_request() -> Report:
-    from inspection.seed import seed_demo
+    from inspection.demo.seed import seed_demo
 
     seed_demo("demo")
     plan = db.session.execute(select(Plan).where(Plan.year == 2024)).scalar_one()

@@ -10,10 +10,10 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.errors import InvalidTransition, ValidationError
 from inspection.inspections import minutes, minutes_paper
 from inspection.reports.queries import issued_document
-from inspection.seed import DEMO_PASSWORD
 from models import Attachment, AuditEvent, db
 from tests.factories import csrf_token, make_photo, sign_in
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from rq.job import Job
 from sqlalchemy import func, select
 
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.jobs.reports import render_report, sweep_reports
 from inspection.queue import get_queue, get_redis
 from inspection.reports import services
-from inspection.seed import DEMO_PASSWORD
 from models import Attachment, Report, Task, db, utcnow
 from tests.factories import sign_in
 from tests.s3 import free_port

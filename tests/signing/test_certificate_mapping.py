@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from sqlalchemy import select
 
-from inspection.seed import DEMO_PASSWORD
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.signing import demo as pki_demo
 from models import AuditEvent, PersonalCertificate, db
 from models.enums import Role

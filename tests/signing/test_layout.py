@@ -8,7 +8,7 @@ import io
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from inspection.seed import DEMO_PASSWORD
+from inspection.demo.seed import DEMO_PASSWORD
 from models import db
 from tests.factories import sign_in
 from tests.reports.support import pdf_words, stored_bytes

@@ -11,7 +11,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from sqlalchemy import func, select
 
-from inspection.seed import DEMO_PASSWORD
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.signing import demo as pki_demo
 from inspection.signing.validation import check_pdf
 from models import Attachment, DocumentSignature, db, utcnow

@@ -8,8 +8,8 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.errors import ValidationError
-from inspection.seed import DEMO_PASSWORD
 from inspection.signing import demo as pki_demo
 from inspection.signing.mappings import map_certificate
 from inspection.signing.services import set_up_demo_signing

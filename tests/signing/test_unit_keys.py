@@ -6,8 +6,8 @@ Administrators manage only the units of their own subtree."""
 import pytest
 from sqlalchemy import func, select
 
+from inspection.demo.seed import DEMO_PASSWORD
 from inspection.reports import services
-from inspection.seed import DEMO_PASSWORD
 from models import AuditEvent, Document, DocumentSignature, UnitSigningKey, db
 from models.enums import Role
 from tests.factories import PASSWORD, csrf_token, make_user, sign_in

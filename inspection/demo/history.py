@@ -6,8 +6,8 @@ from datetime import date
 from models import Inspection, InspectionMember, OrgUnit, User, db
 from models.enums import InspectionKind, InspectionStatus, UnitKind
 
-from .seed_inspections import _any_template, _at, _walk
-from .text import fold
+from ..text import fold
+from .inspections import _any_template, _at, _walk
 
 LAST_DAY = date(2025, 6, 30)
 # (code, name, short name, kind, parent code, place name)

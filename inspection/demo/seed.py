@@ -13,16 +13,16 @@ from sqlalchemy import select
 from models import Membership, OrgUnit, User, db
 from models.enums import Role, UnitKind
 
-from . import audit
-from .auth.passwords import hash_password
-from .errors import Forbidden
-from .seed_history import seed_history
-from .seed_inspections import seed_inspections
-from .seed_par import seed_par
-from .seed_plans import seed_plans
-from .seed_templates import seed_templates
-from .text import fold
-from .transaction import unit_of_work
+from .. import audit
+from ..auth.passwords import hash_password
+from ..errors import Forbidden
+from ..text import fold
+from ..transaction import unit_of_work
+from .checklists import seed_templates
+from .history import seed_history
+from .inspections import seed_inspections
+from .par import seed_par
+from .plans import seed_plans
 
 DEMO_PASSWORD = "demo-tan-hong"  # meets the password policy, as any password a user chooses must
 PROVINCE_PLACE = "Đồng Tháp"  # the place of a provincial body's documents

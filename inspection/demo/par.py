@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from models import OrgUnit, ParAssessment, ParScore, User, db
 
-from .par import catalogue, rounds
-from .par.template import demo_rows
+from ..par import catalogue, rounds
+from ..par.template import demo_rows
 
 DATES_2025 = {"self_due": date(2025, 10, 15), "appraisal_due": date(2025, 11, 15),
               "explanation_due": date(2025, 11, 30), "publish_due": date(2025, 12, 20)}
