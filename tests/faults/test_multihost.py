@@ -15,7 +15,7 @@ import urllib.request
 import psutil
 import pytest
 
-from inspection.seed import DEMO_PASSWORD
+from inspection.demo.seed import DEMO_PASSWORD
 
 from .conftest import ROOT, until
 from .hosts import WEB_PORT, cluster
