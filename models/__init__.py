@@ -11,6 +11,7 @@ from .devices import Device
 from .feedback import Desk, Feedback, FeedbackAlert
 from .inspections import (
     CheckResult,
+    CheckResultWrite,
     Conclusion,
     ConclusionItem,
     Correction,
@@ -52,6 +53,7 @@ __all__ = [
     "CATALOG_ROW",
     "CatalogVersion",
     "CheckResult",
+    "CheckResultWrite",
     "ChecklistItem",
     "ChecklistTemplate",
     "Conclusion",

@@ -113,6 +113,21 @@ class CheckResult(VersionedMixin, db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
 
+class CheckResultWrite(db.Model):
+    """One save of a check result (each bumps its version by one): who wrote which version, from
+    which device entry. Offline conflict detection reads these (fieldwork.py), not the audit log."""
+
+    __tablename__ = "check_result_write"
+    __table_args__ = (UniqueConstraint("result_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("check_result.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    client_uuid: Mapped[str] = mapped_column(String(36))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Finding(VersionedMixin, db.Model):
     """Finding — tồn tại, hạn chế: a non-compliant result or a free observation, with a severity,
     photos and the device time it was captured."""

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from models import (
     Attachment,
-    AuditEvent,
     ChecklistItem,
     CheckResult,
+    CheckResultWrite,
     Correction,
     Finding,
     FindingPhoto,
@@ -120,7 +120,7 @@ def record_result(actor, inspection: Inspection, *, item_id, value: str, client_
         return _propose(actor, inspection, payload, client_uuid, device_time)
     if propose_on_conflict and (current := _current_version(inspection, item.id)) != version:
         writes = _writes_since(inspection, item.id, version, current)
-        if any(after.get("client_uuid") == client_uuid for _, after in writes or ()):
+        if any(uuid == client_uuid for _, uuid in writes or ()):
             return _result_of(inspection, item.id)  # this very write, stored and since superseded: a replay
         if writes is None or any(author != actor.id for author, _ in writes):
             return _propose(actor, inspection, payload, client_uuid, device_time, reason="changed_meanwhile")
@@ -140,19 +140,18 @@ def _current_version(inspection: Inspection, item_id: int) -> int | None:
 
 
 def _writes_since(inspection: Inspection, item_id: int, seen, current: int | None) -> list[tuple] | None:
-    """(author id, values) of each write of the item after the version `seen` (None: never seen), or
-    None when `seen` is no version of it. Each write of a result bumps its version by one and appends
-    one audit event, so the writes since `seen` are its last `current - seen` events."""
+    """(author id, client UUID) of each save of the item after the version `seen` (None: never
+    seen), newest first; None when `seen` is no version of it (check_result_write keeps every save)."""
     if current is None:
         return []
     if seen is not None and not (isinstance(seen, int) and 0 <= seen <= current):
         return None
-    events = db.session.execute(
-        select(AuditEvent.actor_id, AuditEvent.after).where(
-            AuditEvent.action == "inspection.result", AuditEvent.target_type == "check_result",
-            AuditEvent.target_id == str(_result_of(inspection, item_id).id))
-        .order_by(AuditEvent.seq.desc()).limit(current - (seen or 0))).all()
-    return [(author, after or {}) for author, after in events]
+    return [tuple(row) for row in db.session.execute(
+        select(CheckResultWrite.author_id, CheckResultWrite.client_uuid)
+        .join(CheckResult, CheckResult.id == CheckResultWrite.result_id)
+        .where(CheckResult.inspection_id == inspection.id, CheckResult.item_id == item_id,
+               CheckResultWrite.version > (seen or 0))
+        .order_by(CheckResultWrite.version.desc()))]
 
 
 def already_stored(model, client_uuid: str) -> bool:
@@ -244,6 +243,8 @@ def _apply_result(actor, inspection, payload: dict, client_uuid: str, device_tim
         result.device_time, result.received_at, result.recorded_by_id = device_time, utcnow(), actor.id
         db.session.add(result)
         db.session.flush()
+        db.session.add(CheckResultWrite(result_id=result.id, version=result.version, author_id=actor.id,
+                                        client_uuid=client_uuid))
         _sync_finding(actor, inspection, result, payload, device_time)
         audit.record(actor, "inspection.result", "check_result", result.id, unit_id=inspection.unit_id,
                      before=before, after={"item_id": result.item_id, "value": result.value, "note": result.note,

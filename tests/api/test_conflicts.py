@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import select
 
 from inspection.inspections import fieldwork
-from models import AuditEvent, CheckResult, Correction, db
+from models import AuditEvent, CheckResult, CheckResultWrite, Correction, db
 from tests import factories
 from tests.factories import csrf_token, sign_in
 from tests.inspections.test_services import on_site
@@ -135,3 +135,28 @@ def test_another_members_edit_between_the_inspectors_two_edits_makes_the_second_
     assert correction.reason == "changed_meanwhile"
     stored = db.session.execute(select(CheckResult).where(CheckResult.item_id == item.id)).scalar_one()
     assert stored.value == "not_applicable"  # the member's edit stands until the lead decides
+    saves = db.session.execute(select(CheckResultWrite.version, CheckResultWrite.author_id)
+                               .where(CheckResultWrite.result_id == stored.id)
+                               .order_by(CheckResultWrite.version)).all()
+    assert saves == [(1, team["lead"].id), (2, team["member"].id)]  # what the conflict was read from
+
+
+def test_every_save_of_a_verdict_is_kept_with_its_version_author_and_device_entry(client, team):
+    """Conflict detection reads each result's saves (check_result_write), one per version, never the
+    audit log: the replay of an earlier entry is recognised by its client UUID."""
+    sign_in(client, team["lead"])
+    item = team["template"].items[0]
+    url = f"/api/v1/inspections/{team['inspection'].id}/results"
+    entries = [result(item, value) for value in ("compliant", "not_applicable", "compliant")]
+    for n, entry in enumerate(entries):
+        assert post_queued(client, url, entry | {"version": n or None}).status_code == 201
+    stored = db.session.execute(select(CheckResult).where(CheckResult.item_id == item.id)).scalar_one()
+    saves = db.session.execute(select(CheckResultWrite.version, CheckResultWrite.author_id,
+                                      CheckResultWrite.client_uuid)
+                               .where(CheckResultWrite.result_id == stored.id)
+                               .order_by(CheckResultWrite.version)).all()
+    assert saves == [(n + 1, team["lead"].id, entry["client_uuid"]) for n, entry in enumerate(entries)]
+    assert stored.version == 3
+    replayed = post_queued(client, url, entries[1] | {"version": 1})  # the second again, seen version 1
+    assert replayed.status_code == 202 and replayed.get_json()["already_stored"]
+    assert db.session.execute(select(Correction)).first() is None
