@@ -8,7 +8,7 @@ export PORT
 # The suite runs on the servers TEST_DATABASE_URL / DATABASE_URL and TEST_REDIS_URL / REDIS_URL
 # name, else on its own embedded PostgreSQL and redis-server (tests/services.py).
 
-.PHONY: install system-packages run test test-fast lint bench translations clean
+.PHONY: install system-packages run test test-s3 test-fast lint bench translations clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,15 @@ $(LIGHTHOUSE): tools/lighthouse/package-lock.json
 	npm ci --prefix tools/lighthouse --prefer-offline --no-audit --no-fund --loglevel=error
 	touch $@
 
+# then the storage group again with every file in an S3 bucket (a moto server the run starts,
+# tests/s3.py); both runs go to the end, and either failing fails `make test`
 test: system-packages install $(LIGHTHOUSE)
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS); disk=$$?; \
+	$(BIN)/pytest -n 2 -m storage --storage=s3 $(PYTEST_ARGS); s3=$$?; \
+	exit $$(( disk || s3 ))
+
+test-s3: system-packages install
+	$(BIN)/pytest -n 2 -m storage --storage=s3 $(PYTEST_ARGS)
 
 test-fast: system-packages install
 	$(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)

@@ -151,7 +151,7 @@ def test_healthz_says_what_it_reaches_without_sign_in(app, client, backend, requ
         assert down.get_json()["storage"] == "unreachable" and down.get_json()["database"] == "ok"
 
 
-def test_the_copy_command_moves_a_disk_store_into_a_bucket_once(app, ctx, s3_server):
+def test_the_copy_command_moves_a_disk_store_into_a_bucket_once(app, ctx, s3_server, disk_store):
     files = [storage.store(io.BytesIO(b"%PDF-1.4\n" + str(n).encode() * 100), f"ho-so-{n}.pdf", kind="task_evidence")
              for n in range(3)]
     db.session.flush()

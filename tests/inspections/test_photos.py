@@ -19,6 +19,7 @@ from inspection.errors import ValidationError
 from inspection.photos import store_photo
 from models import Attachment, db
 from tests.factories import make_photo, make_user
+from tests.s3 import stored_files
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
@@ -31,16 +32,11 @@ def owner(tree):
 @pytest.fixture
 def nothing_stored(app, ctx):
     """Asserts, after the test body, that no Attachment row and no file (not even a partial one)
-    was left behind."""
-    root = Path(app.config["STORAGE_DIR"])
-
-    def files():
-        return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-    before = files()
+    was left behind, in whichever store the app uses."""
+    before = stored_files(app)
     yield
     assert db.session.execute(select(func.count()).select_from(Attachment)).scalar_one() == 0
-    assert files() == before
+    assert stored_files(app) == before
 
 
 def stored_bytes(attachment) -> bytes:
@@ -143,7 +139,8 @@ def test_heic_from_an_ipad_is_converted_upright(ctx, owner):
 
 
 def test_failure_while_storing_the_copy_leaves_no_original_behind(app, ctx, nothing_stored, owner, monkeypatch):
-    real_put = storage.LocalBackend.put
+    store = type(storage.backend())  # the disk's or the object store's (tests/s3.py)
+    real_put = store.put
 
     def disk_full_for_copies(self, key, source_path):
         if key.startswith("photo_display/"):
@@ -151,7 +148,7 @@ def test_failure_while_storing_the_copy_leaves_no_original_behind(app, ctx, noth
             raise OSError("No space left on device")
         real_put(self, key, source_path)
 
-    monkeypatch.setattr(storage.LocalBackend, "put", disk_full_for_copies)
+    monkeypatch.setattr(store, "put", disk_full_for_copies)
     with pytest.raises(storage.StorageUnavailable, match="kho lưu trữ tệp") as refused:  # the user's message
         store_photo(io.BytesIO(make_photo()), "anh.jpg", **owner)
     assert "No space" in str(refused.value.__cause__)

@@ -5,7 +5,6 @@ a stale edit, list filters."""
 import io
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -17,6 +16,7 @@ from models import Attachment, ExtensionRequest, ParArea, Plan, Task, TaskUpdate
 from models.enums import PlanStatus, Role, TaskStatus
 from tests.factories import PDF_BYTES, csrf_token, make_plan, make_task, make_task_file, make_user, sign_in
 from tests.inspections.test_photos import png_claiming
+from tests.s3 import stored_files
 
 TODAY = local_today()
 
@@ -219,24 +219,24 @@ def test_a_progress_of_140_percent_is_refused(people, task):
 def test_a_refused_report_keeps_no_file(app, people, task):
     task.status = TaskStatus.AWAITING_HEAD
     db.session.commit()
-    files_before = set(Path(app.config["STORAGE_DIR"]).rglob("*"))
+    files_before = stored_files(app)
     response = people["officer"].post(f"/tasks/{task.id}/progress", {
         "progress": "80", "progress_files": (io.BytesIO(PDF_BYTES), "muon.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 303
     page = people["officer"].text(f"/tasks/{task.id}")
     assert "Nhiệm vụ đã nộp kết quả hoặc đã kết thúc, không cập nhật tiến độ." in page
     assert count(Attachment, Attachment.filename == "muon.pdf") == 0
-    assert {p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file()} <= files_before
+    assert stored_files(app) <= files_before
 
 
 def test_an_image_over_60_megapixel_is_refused_as_a_progress_file(app, people, task):
-    files_before = {p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file()}
+    files_before = stored_files(app)
     response = people["officer"].post(f"/tasks/{task.id}/progress", {
         "progress": "80", "progress_files": (io.BytesIO(png_claiming(20_000, 20_000)), "so-do.png")},
         content_type="multipart/form-data", follow_redirects=True)
     assert "tối đa 60 megapixel" in response.get_data(as_text=True)
     assert count(Attachment, Attachment.filename == "so-do.png") == 0 and reload(task).progress == 0
-    assert {p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file()} <= files_before
+    assert stored_files(app) <= files_before
 
 
 def test_an_officer_of_another_commune_gets_404(people, task):

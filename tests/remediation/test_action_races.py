@@ -8,7 +8,6 @@ import io
 import os
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from inspection.remediation import services
 from models import Attachment, AuditEvent, ExtensionRequest, RemediationAction, RemediationSubmission, User, db
 from models.enums import ExtensionStatus, InspectionStatus, RemediationStatus, Role
 from tests.factories import PDF_BYTES, csrf_token, make_unit, make_user, sign_in
+from tests.s3 import stored_files
 from tests.scenario import new_inspection_of
 from tests.threads import at_once
 
@@ -60,7 +60,7 @@ def _count(model, *where) -> int:
 
 
 def _files(app) -> int:
-    return sum(1 for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file())
+    return len(stored_files(app))
 
 
 def _ready(action_id: int, ids: dict) -> ExtensionRequest:

@@ -7,7 +7,6 @@ import io
 import re
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -30,6 +29,7 @@ from models.enums import InspectionStatus, RemediationStatus, Role
 from tests.factories import PDF_BYTES, make_photo, sign_in
 from tests.inspections.test_photos import png_claiming
 from tests.remediation.test_services import actions, people  # noqa: F401  (fixtures)
+from tests.s3 import stored_files
 
 JPEG = make_photo(size=(640, 480))
 
@@ -147,7 +147,7 @@ def test_submitting_without_evidence_is_refused_and_nothing_is_saved(browser_of,
 
 
 def _files_on_disk(app) -> int:
-    return sum(1 for path in Path(app.config["STORAGE_DIR"]).rglob("*") if path.is_file())
+    return len(stored_files(app))
 
 
 def test_a_file_that_lies_about_its_type_is_refused_and_nothing_is_kept(browser_of, actions, app):  # noqa: F811

@@ -4,13 +4,13 @@ numbers per unit, year and type, the date, the frozen content; the register of o
 import hashlib
 import io
 import re
+import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
-from flask import current_app
 from sqlalchemy import func, select
 
+from inspection import storage
 from inspection.demo.seed import DEMO_PASSWORD
 from inspection.errors import ValidationError
 from inspection.formatting import local_today
@@ -216,9 +216,9 @@ def _stored_around_the_checks(content: bytes, *, kind: str, mime: str) -> Attach
     """A file put in the store without the upload checks (as before every upload point had the pixel
     cap): its row and bytes, as `storage.store` would leave them."""
     key = f"{kind}/ab/{uuid.uuid4().hex}"
-    path = Path(current_app.config["STORAGE_DIR"]) / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    with tempfile.NamedTemporaryFile(delete=False) as spooled:  # the store takes the file over
+        spooled.write(content)
+    storage.backend().put(key, spooled.name)
     attachment = Attachment(kind=kind, filename="anh-400-megapixel.png", mime_type=mime, size=len(content),
                             sha256=hashlib.sha256(content).hexdigest(), storage_key=key)
     db.session.add(attachment)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -123,6 +124,20 @@ def _downloads_within_scope(app, row: Report, bucket) -> None:
     got = leader.get(f"/reports/{row.id}/download")
     assert got.status_code == 200 and got.data[:5] == b"%PDF-" and got.mimetype == "application/pdf"
     assert officer.get(f"/reports/{row.id}/download").status_code == 404
+    if bucket:  # by presigned URL: the leader's fetches the PDF from the store, the officer gets no URL
+        _presigned_within_scope(app, row, leader, officer)
+
+
+def _presigned_within_scope(app, row: Report, leader, officer) -> None:
+    app.config["STORAGE_PRESIGN"] = True
+    try:
+        sent, refused = leader.get(f"/reports/{row.id}/download"), officer.get(f"/reports/{row.id}/download")
+    finally:
+        app.config["STORAGE_PRESIGN"] = False
+    assert sent.status_code == 302 and "X-Amz-Expires=60" in sent.headers["Location"]
+    with urllib.request.urlopen(sent.headers["Location"], timeout=10) as answer:  # the store, no app cookie
+        assert answer.read()[:5] == b"%PDF-" and answer.headers["Content-Type"] == "application/pdf"
+    assert refused.status_code == 404 and "Location" not in refused.headers
 
 
 def test_a_killed_worker_leaves_a_row_the_sweeper_settles(committed, start_worker):
