@@ -198,3 +198,15 @@ def test_a_merged_communes_successor_sees_its_predecessors_past_assessment(app, 
     page = successor.get(f"/chi-so-cchc/tu-danh-gia/{past.id}")
     assert page.status_code == 200 and "Ủy ban nhân dân xã Tân Hồng" in page.get_data(as_text=True)
     assert _signed_in(app, scenario.user_for(Role.VIEWER)).get(f"/chi-so-cchc/tu-danh-gia/{past.id}").status_code == 404
+
+
+def test_the_self_assessment_states_a_banded_rule_with_decimal_commas(app, scenario):
+    """"≥ 97,5% = 1,5", as every figure on the page: never the dot of "97.5% = 1.5"."""
+    subs = [("1.2.1", "1", 2, "banded", [[97.5, 1.5], [95, 0.5]], False)]
+    index = make_index(scenario.units["pc"], subs=subs)
+    round_ = rounds.open_round(scenario.user_for(Role.COORDINATOR), index, dates=DATES)
+    an_phuoc = db.session.execute(select(ParAssessment).where(
+        ParAssessment.round_id == round_.id, ParAssessment.unit_id == scenario.units["an_phuoc"].id)).scalar_one()
+    page = _signed_in(app, scenario.user_for(Role.UNIT_OFFICER)).get(f"/chi-so-cchc/tu-danh-gia/{an_phuoc.id}")
+    text = page.get_data(as_text=True)
+    assert "≥ 97,5% = 1,5; ≥ 95% = 0,5" in text and "97.5" not in text
