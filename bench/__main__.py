@@ -117,8 +117,9 @@ if __name__ == "__main__":
     import sys
 
     # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports`, `… web`, `… par`, `… offline`
-    # or `… storage` (the object store against disk) one; `… signing` the agency signature's part of `reports` alone
-    wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "par", "offline", "storage"}
+    # or `… storage` (the object store against disk) or `… scale` (one and two web hosts behind HAProxy; root) one;
+    # `… signing` the agency signature's part of `reports` alone
+    wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "par", "offline", "storage", "scale"}
     if "lists" in wanted:
         main()
     if "reports" in wanted:
@@ -145,3 +146,7 @@ if __name__ == "__main__":
         from bench.storage import main as storage_main
 
         storage_main()
+    if "scale" in wanted:
+        from bench.scale import main as scale_main
+
+        scale_main()

@@ -6,6 +6,7 @@ tests/faults/test_multihost.py and bench/scale.py. Needs root (ip netns), haprox
 (.ci/system-packages installs them). Traffic goes to loopback and to this network's addresses only."""
 
 import contextlib
+import os
 import random
 import secrets
 import signal
@@ -172,20 +173,23 @@ def _servers(stack: contextlib.ExitStack, network: Network, workdir: Path):
     return postgres, redis, Bucket(endpoint, f"cchc-{uuid.uuid4().hex[:12]}", "cchc")
 
 
-def _on_host(cluster: Cluster, host: Host, workdir: Path, env: dict) -> Processes:
-    """A host's processes: its own instance directory and disk (which must stay empty)."""
+def _on_host(cluster: Cluster, host: Host, workdir: Path, env: dict, core: int | None) -> Processes:
+    """A host's processes: its own instance directory and disk (which must stay empty); with
+    `core`, they run on that CPU core only (a machine of its own, as far as CPU goes)."""
     (workdir / host.name).mkdir()
     cluster.hosts[host.name] = host
+    pinned = ("taskset", "-c", str(core)) if core is not None else ()
     procs = Processes(env | {"CCHC_INSTANCE_DIR": str(workdir / host.name),
-                             "CCHC_STORAGE_DIR": str(workdir / host.name / "files")}, host.prefix)
+                             "CCHC_STORAGE_DIR": str(workdir / host.name / "files")}, host.prefix + pinned)
     cluster.procs[host.name] = procs
     return procs
 
 
 @contextlib.contextmanager
-def cluster(workdir: Path, webs: int = 2, workers: int = 2, web_workers: int = 1, extra: dict | None = None):
+def cluster(workdir: Path, webs: int = 2, workers: int = 2, web_workers: int = 1, extra: dict | None = None,
+            pin: bool = False):
     """The demo province on `webs` web hosts (gunicorn) and `workers` worker hosts (worker.py),
-    RQ's cron on this machine, HAProxy in front: a Cluster."""
+    RQ's cron on this machine, HAProxy in front: a Cluster. `pin`: web host n runs on core n-1."""
     with contextlib.ExitStack() as stack:
         network = stack.enter_context(Network())
         postgres, redis, bucket = _servers(stack, network, workdir)
@@ -198,8 +202,9 @@ def cluster(workdir: Path, webs: int = 2, workers: int = 2, web_workers: int = 1
         stack.callback(found.haproxy.stop)
         found.procs[""].flask("db", "upgrade")
         found.procs[""].flask("seed-demo")
-        for name in [*servers, *(f"worker{n}" for n in range(1, workers + 1))]:
-            procs = _on_host(found, network.host(name), workdir, env)
+        for number, name in enumerate([*servers, *(f"worker{n}" for n in range(1, workers + 1))]):
+            core = number % (os.cpu_count() or 1) if pin and name in servers else None
+            procs = _on_host(found, network.host(name), workdir, env, core)
             log = workdir / name / "log"
             web = name.startswith("web")
             found.started[name] = (procs.web(WEB_PORT, log, found.hosts[name].address, web_workers) if web
