@@ -63,6 +63,15 @@ STORAGE_TESTS = {
     "tests/signing/test_agency.py::test_a_pkcs12_file_signs_too",
     "tests/signing/test_personal.py::test_a_valid_personal_signature_is_filed_and_the_agency_signs_on_top",
     "tests/signing/test_verification.py::test_a_copy_is_checked_identical_signed_or_not_and_nothing_is_stored",
+    "tests/admin/test_imports.py::test_confirm_of_a_file_that_is_not_ones_own_preview_is_not_found",
+    "tests/admin/test_imports.py::test_confirm_rechecks_the_stored_file_and_imports_nothing_if_a_row_became_invalid",
+    "tests/admin/test_imports.py::test_unit_import_previews_then_imports_every_row_on_confirm",
+    "tests/api/test_sync_later.py::test_a_batch_queued_for_three_days_syncs_after_a_new_sign_in_with_nothing_lost",
+    "tests/dashboard/test_ops.py::test_a_failed_report_is_retried_from_the_page_and_ends_ready",
+    "tests/inspections/test_views.py::test_the_whole_inspection_from_the_desktop",
+    "tests/test_par_pages.py::test_publishing_issues_the_numbered_decision_with_its_ranking_appendix",
+    "tests/test_par_pages.py::test_the_index_import_previews_each_row_and_imports_only_a_clean_file",
+    "tests/test_security_config.py::test_a_download_is_named_from_the_stored_name_encoded_never_from_the_request",
 }
 STORAGE_FIXTURES = {"s3_store", "storage_backend", "s3_server", "backend_mode"}
 DISK_VARIANTS = {"storage_backend", "backend_mode", "backend"}  # parameters whose "disk" value means the disk store
@@ -232,6 +241,24 @@ def s3_store(app, s3_server):
         assert disk_files(app) == before, "a file was written under the disk store while the object store was set"
     finally:
         app.config.update(saved)
+
+
+@contextlib.contextmanager
+def unwritable_store(app, tmp_path: Path):
+    """While the block runs, the app's store refuses every write: on disk a plain file where its
+    directory should be, on S3 an endpoint nothing answers on (a closed loopback port)."""
+    setting = "STORAGE_ENDPOINT" if app.config.get("STORAGE_URL") else "STORAGE_DIR"
+    saved = app.config[setting]
+    if setting == "STORAGE_DIR":
+        blocked = tmp_path / f"o-dia-khong-ghi-duoc-{uuid.uuid4().hex[:8]}"
+        blocked.write_text("a file where the storage directory should be")
+        app.config[setting] = str(blocked)
+    else:
+        app.config[setting] = f"http://127.0.0.1:{free_port()}"
+    try:
+        yield
+    finally:
+        app.config[setting] = saved
 
 
 @pytest.fixture

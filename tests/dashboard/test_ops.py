@@ -20,6 +20,7 @@ from models.enums import Role
 from tests.dashboard.conftest import text_of
 from tests.factories import csrf_token
 from tests.reports.support import Demo, run_jobs, stored_bytes
+from tests.s3 import unwritable_store
 
 ERROR = "Không đọc được mẫu văn bản: tệp bị hỏng"
 
@@ -103,13 +104,10 @@ def _release_scheduled() -> None:
 
 
 def _rendering_failed_for_want_of_storage(app, tmp_path) -> Report:
-    """A progress report whose every attempt met a storage directory that cannot be written."""
+    """A progress report whose every attempt met a file store that cannot be written (disk or S3)."""
     demo = Demo()
     report = services.request_report(demo.user("leader"), "progress_report", demo.plan)
-    blocked = tmp_path / "o-dia-khong-ghi-duoc"
-    blocked.write_text("a file where the storage directory should be")
-    saved, app.config["STORAGE_DIR"] = app.config["STORAGE_DIR"], str(blocked)
-    try:
+    with unwritable_store(app, tmp_path):
         for _ in range(app.config["REPORT_MAX_ATTEMPTS"] + 2):  # RQ's own retries
             run_jobs()
             _release_scheduled()
@@ -123,8 +121,6 @@ def _rendering_failed_for_want_of_storage(app, tmp_path) -> Report:
             db.session.refresh(report)
             if report.status == "failed":
                 break
-    finally:
-        app.config["STORAGE_DIR"] = saved
     assert report.status == "failed" and "Không tạo được tệp PDF" in report.error
     return report
 
