@@ -52,19 +52,20 @@ def inspector(client, finding):
 
 @pytest.fixture
 def broken_store(app, tmp_path):
-    """broken_store(part): STORAGE_DIR with a plain file at `part` ("" = the whole store)."""
-    saved = app.config["STORAGE_DIR"]
+    """broken_store(part): STORAGE_DIR with a plain file at `part` ("" = the whole store); the disk
+    store's faults, also in a run on S3 (tests/s3.py)."""
+    saved = {key: app.config[key] for key in ("STORAGE_DIR", "STORAGE_URL")}
     root = tmp_path / "files"
 
     def _break(part: str) -> Path:
         blocked = root / part if part else root
         blocked.parent.mkdir(parents=True, exist_ok=True)
         blocked.write_text("a plain file where a directory should be")
-        app.config["STORAGE_DIR"] = str(root)
+        app.config.update(STORAGE_DIR=str(root), STORAGE_URL="")
         return root
 
     yield _break
-    app.config["STORAGE_DIR"] = saved
+    app.config.update(saved)
 
 
 def _stored_files(root: Path) -> list[Path]:
