@@ -13,14 +13,15 @@ A scratch database `cchc_bench_par` (server at TEST_DATABASE_URL) holds 130 comm
   `par.self_assessment.load_average`, the machine's 1-minute load average as the page was measured;
   `par.self_assessment.statements`, SQL statements per page, counted in this process (bar ≤ 15).
 - `par.evidence_pack.peak_rss_mb` and `.seconds`: a commune's pack of 450 evidence files of 1 MB
-  (random, so incompressible) built by `build_pack` in a forked child, as RQ's work horse is a fork
-  of the worker; its peak RSS (ru_maxrss of the child, which counts what it shares with the parent)
-  against a bar of 250 MB."""
+  (random, so incompressible) built by `build_pack` in a child forked by a fresh process holding the
+  app, as RQ's work horse is a fork of the worker; its peak RSS (the child's own ru_maxrss, from
+  wait4, which counts what it shares with that parent) against a bar of 250 MB."""
 
 import json
 import os
-import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -41,6 +42,7 @@ REQUESTS = int(os.environ.get("BENCH_WEB_REQUESTS", "400"))  # as bench/web.py
 ONLY = os.environ.get("BENCH_PAR_ONLY", "")
 PACK_FILES, PACK_FILE_BYTES = 450, 1 << 20
 PASSWORD = "bench-password"
+INSTANCE = "/tmp/cchc-bench-par"  # the evidence files, read back by the pack's own process
 DATES = {"self_due": date(2026, 10, 15), "appraisal_due": date(2026, 11, 15),
          "explanation_due": date(2026, 11, 30), "publish_due": date(2026, 12, 20)}
 
@@ -92,12 +94,14 @@ def _fill():
     return round_.id, mine, len(ids)
 
 
-def _pack(app, assessment_id: int) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of building the pack of `assessment_id` with PACK_FILES files."""
+def _pack(app, database: str, assessment_id: int) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of building the pack of `assessment_id` with PACK_FILES files, as the
+    worker does: a fresh process with the app (`python -m bench.par pack`, as worker.py) forks the
+    work horse that builds it; the horse's own peak RSS (wait4), which counts what it shares with
+    that parent, and never this process's earlier children nor its own size (make bench's parts)."""
     import io
 
     from inspection import storage
-    from inspection.par.evidence_pack import build_pack
     from models import ParAssessment, ParEvidence, ParScore, db
 
     with app.app_context():
@@ -112,15 +116,28 @@ def _pack(app, assessment_id: int) -> tuple[float, float]:
                                        attachment_id=attachment.id, title=f"Minh chứng {n}"))
         db.session.commit()
         db.engine.dispose()
+    done = subprocess.run([sys.executable, "-m", "bench.par", "pack", database, str(assessment_id)],
+                          capture_output=True, text=True, check=True)
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured["seconds"], measured["peak_rss_mb"]
+
+
+def _build_pack_as_the_worker(database: str, assessment_id: int) -> None:
+    """`python -m bench.par pack DATABASE ID`: the app, then a forked work horse building the pack."""
+    from app import create_app
+    from inspection.par.evidence_pack import build_pack
+
+    os.environ.setdefault("CCHC_INSTANCE_DIR", INSTANCE)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SQLALCHEMY_ENGINE_OPTIONS": {},
+                      "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")})
     start = time.perf_counter()
     child = os.fork()
     if child == 0:  # the work horse
         with app.app_context():
             os._exit(0 if build_pack(assessment_id) else 1)
-    _, status = os.waitpid(child, 0)
-    seconds = time.perf_counter() - start
+    _, status, usage = os.wait4(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0, "the pack was not built"
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"seconds": time.perf_counter() - start, "peak_rss_mb": usage.ru_maxrss / 1024}))
 
 
 def _client(app):
@@ -195,7 +212,7 @@ def _results_seconds(round_id: int) -> float:
 
 
 def main() -> None:
-    os.environ.setdefault("CCHC_INSTANCE_DIR", "/tmp/cchc-bench-par")
+    os.environ.setdefault("CCHC_INSTANCE_DIR", INSTANCE)
     from app import create_app
 
     started_on, database = machine(), scratch_database("cchc_bench_par")
@@ -207,7 +224,7 @@ def main() -> None:
         figures = {"par.results.seconds": (_results_seconds(round_id), "s"), "par.round.scores": (scores, "scores")}
     path = f"/chi-so-cchc/tu-danh-gia/{mine}"
     if not ONLY:  # the page is measured with the pack's 450 evidence files in place (5 a row)
-        pack_seconds, pack_rss = _pack(app, mine)
+        pack_seconds, pack_rss = _pack(app, database, mine)
         figures |= {"par.evidence_pack.seconds": (pack_seconds, "s"), "par.evidence_pack.peak_rss_mb": (pack_rss, "MB")}
     figures |= _served(database, path)
     figures["par.self_assessment.statements"] = (_statements(app, _client(app), path), "statements")
@@ -222,4 +239,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["pack"]:
+        _build_pack_as_the_worker(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()
