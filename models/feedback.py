@@ -30,7 +30,12 @@ class Desk(TimestampMixin, db.Model):
 
     @property
     def procedure_list(self) -> list[str]:
-        return [line.strip() for line in self.procedures.splitlines() if line.strip()]
+        return procedure_lines(self.procedures)
+
+
+def procedure_lines(procedures: str) -> list[str]:
+    """A desk's usual procedures, one a line, as the survey lists them."""
+    return [line.strip() for line in procedures.splitlines() if line.strip()]
 
 
 class Feedback(db.Model):

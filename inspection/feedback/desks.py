@@ -2,9 +2,12 @@
 
 The coordinator (for any unit of the subtree) or a unit head (for their own unit) manages them."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from models import Desk, OrgUnit, Report, db, utcnow
+from models.feedback import procedure_lines
 
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
@@ -71,15 +74,34 @@ def desks_of(unit: OrgUnit) -> list[Desk]:
     return list(db.session.execute(stmt).scalars())
 
 
-def desk_by_token(token: str) -> tuple[Desk | None, OrgUnit | None, bool]:
-    """(the desk, its unit, whether the token is the desk's current one) for a genuine token; (None,
-    None, False) otherwise. One statement: the survey page shows the unit's name."""
+@dataclass(frozen=True)
+class PublicDesk:
+    """What the citizen's survey needs of a desk and its unit: read as plain columns, no entities
+    (the survey answers every citizen's two requests at opening hours; bench/feedback.py)."""
+
+    id: int
+    unit_id: int
+    name: str
+    procedures: str
+    unit_name: str
+
+    @property
+    def procedure_list(self) -> list[str]:
+        return procedure_lines(self.procedures)
+
+
+_PUBLIC = (select(Desk.id, Desk.unit_id, Desk.name, Desk.procedures, OrgUnit.name, Desk.token_id, Desk.is_active)
+           .join(OrgUnit, OrgUnit.id == Desk.unit_id))
+
+
+def desk_by_token(token: str) -> tuple[PublicDesk | None, bool]:
+    """(the desk, whether the token is its current one) for a genuine token; (None, False) otherwise.
+    One statement: the survey page shows the unit's name."""
     found = tokens.read(token)
     if found is None or not 0 < found[0] < 2**31:
-        return None, None, False
-    row = db.session.execute(select(Desk, OrgUnit).join(OrgUnit, OrgUnit.id == Desk.unit_id)
-                             .where(Desk.id == found[0])).first()
+        return None, False
+    row = db.session.execute(_PUBLIC.where(Desk.id == found[0])).first()
     if row is None:
-        return None, None, False
-    desk, unit = row
-    return desk, unit, desk.is_active and desk.token_id == found[1]
+        return None, False
+    *card, token_id, is_active = row
+    return PublicDesk(*card), is_active and token_id == found[1]

@@ -10,11 +10,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from wtforms import SelectChoice
 
-from models import Desk, OrgUnit
-
 from ..formatting import local_today
 from . import answers, bp, limits
-from .desks import desk_by_token
+from .desks import PublicDesk, desk_by_token
 from .forms import ELEMENT_LABELS, POINT_LABELS, SCALE, AnswerForm
 
 COOKIE_PREFIX = "fb"  # one first-party cookie per desk: the day this device last answered
@@ -36,23 +34,23 @@ def public_guard():
     return None
 
 
-def _answered_today(desk: Desk) -> bool:
+def _answered_today(desk: PublicDesk) -> bool:
     return request.cookies.get(f"{COOKIE_PREFIX}{desk.id}") == local_today().isoformat()
 
 
-def _desk_or_page(token: str) -> tuple[Desk | None, OrgUnit | None, object]:
-    desk, unit, current = desk_by_token(token)
+def _desk_or_page(token: str) -> tuple[PublicDesk | None, object]:
+    desk, current = desk_by_token(token)
     if desk is None:
-        return None, None, (render_template("feedback/unknown.html"), 404)
+        return None, (render_template("feedback/unknown.html"), 404)
     if not current:
-        return None, None, (render_template("feedback/revoked.html", desk=desk, unit=unit), 410)
-    return desk, unit, None
+        return None, (render_template("feedback/revoked.html", desk=desk), 410)
+    return desk, None
 
 
-def _page(desk: Desk, unit: OrgUnit, form: AnswerForm, status: int = 200, message: str = ""):
+def _page(desk: PublicDesk, form: AnswerForm, status: int = 200, message: str = ""):
     form.procedure_choice.choices = [SelectChoice(p, p) for p in desk.procedure_list]
     form.started.data = limits.started_token(desk.id)
-    return render_template("feedback/survey.html", desk=desk, unit=unit, form=form, elements=ELEMENT_LABELS,
+    return render_template("feedback/survey.html", desk=desk, form=form, elements=ELEMENT_LABELS,
                            points=POINT_LABELS, scale=SCALE, message=message,
                            answered=_answered_today(desk)), status
 
@@ -65,15 +63,15 @@ _blank_pages: dict[tuple, str] = {}
 CSRF_MARK, STARTED_MARK = "\x00csrf\x00", "\x00started\x00"
 
 
-def _blank_page(desk: Desk, unit: OrgUnit):
+def _blank_page(desk: PublicDesk):
     answered = _answered_today(desk)
-    key = (request.path, str(get_locale()), answered, desk.name, desk.procedures, unit.name)
+    key = (request.path, str(get_locale()), answered, desk)
     page = _blank_pages.get(key) if current_app.config["SURVEY_REMEMBER_PAGE"] else None
     if page is None:
         form = AnswerForm(formdata=None)
         form.procedure_choice.choices = [SelectChoice(p, p) for p in desk.procedure_list]
         form.started.data = STARTED_MARK
-        page = render_template("feedback/survey.html", desk=desk, unit=unit, form=form, elements=ELEMENT_LABELS,
+        page = render_template("feedback/survey.html", desk=desk, form=form, elements=ELEMENT_LABELS,
                                points=POINT_LABELS, scale=SCALE, message="", answered=answered, csrf_mark=CSRF_MARK)
         if len(_blank_pages) >= 500:
             _blank_pages.clear()
@@ -84,32 +82,32 @@ def _blank_page(desk: Desk, unit: OrgUnit):
 @bp.route("/danh-gia/<token>")
 def survey(token: str):
     """The survey of the desk a poster names (public)."""
-    desk, unit, refusal = _desk_or_page(token)
-    return refusal if desk is None else _blank_page(desk, unit)
+    desk, refusal = _desk_or_page(token)
+    return refusal if desk is None else _blank_page(desk)
 
 
 @bp.route("/danh-gia/<token>", methods=["POST"])
 def answer(token: str):
     """Store the citizen's answer: one per device and desk a day (public)."""
-    desk, unit, refusal = _desk_or_page(token)
+    desk, refusal = _desk_or_page(token)
     if desk is None:
         return refusal
     if _answered_today(desk):
-        return _page(desk, unit, AnswerForm(formdata=None), 409)
+        return _page(desk, AnswerForm(formdata=None), 409)
     form = AnswerForm()
     form.procedure_choice.choices = [SelectChoice(p, p) for p in desk.procedure_list]
     if not form.validate():
-        return _page(desk, unit, form, 422, _("Vui lòng chọn mức đánh giá cho cả năm tiêu chí."))
+        return _page(desk, form, 422, _("Vui lòng chọn mức đánh giá cho cả năm tiêu chí."))
     if form.website.data:  # the hidden trap field: a robot filled it; told thanks, nothing kept
         return redirect(url_for(THANKS), 303)
     problem = limits.filling_problem(form.started.data, desk.id)
     if problem == "too_fast":
-        return _page(desk, unit, form, 422,
+        return _page(desk, form, 422,
                      _("Phiếu được gửi quá nhanh. Vui lòng xem lại các câu trả lời rồi gửi lại."))
     if problem:  # forged or replayed: nothing stored
-        return _page(desk, unit, AnswerForm(formdata=None), 409, _("Phiếu này đã được gửi. Cảm ơn Ông/Bà."))
+        return _page(desk, AnswerForm(formdata=None), 409, _("Phiếu này đã được gửi. Cảm ơn Ông/Bà."))
     procedure = form.procedure_name.data or (form.procedure_choice.data or "")
-    cookie = f"{COOKIE_PREFIX}{desk.id}"  # named before the commit expires the desk (no second read)
+    cookie = f"{COOKIE_PREFIX}{desk.id}"
     answers.submit_answer(desk, form.scores(), procedure_name=procedure, comment=form.comment.data or "")
     response = redirect(url_for(THANKS), 303)
     response.set_cookie(cookie, local_today().isoformat(), max_age=36 * 3600,
