@@ -57,6 +57,7 @@ class Stage:
     page: Callable[[dict], str] | None = None  # the page drawing the form, when form_pages misses it
     draw: Callable[[dict, object], tuple[str, dict]] | None = None  # a POST whose answer draws the form
     config: dict = field(default_factory=dict)  # app settings while the route is attacked
+    valid: dict = field(default_factory=dict)  # fields a user fills for the form to save (tests/hostile/test_forms.py)
 
 
 def _status(arg: str, status: str, then: Callable | None = None) -> Callable:
@@ -278,7 +279,8 @@ STAGES: dict[str, Stage] = {
     "inspections.close_minutes": Stage((INSPECTOR,), _inspection(InspectionStatus.IN_PROGRESS)),
     "inspections.print_minutes": Stage((INSPECTOR,), _inspection(InspectionStatus.MINUTES_CLOSED)),
     "inspections.attach_minutes_scan": Stage((INSPECTOR,), _minutes_printed),
-    "inspections.conclusion": Stage((INSPECTOR,), _with_finding(_inspection(InspectionStatus.MINUTES_CLOSED))),
+    "inspections.conclusion": Stage((INSPECTOR,), _with_finding(_inspection(InspectionStatus.MINUTES_CLOSED)),
+                                    valid={"deadline": None}),  # a deadline as a date or in days, not both
     "inspections.issue_conclusion": Stage((LEADER,), _inspection(InspectionStatus.CONCLUSION_DRAFTED)),
     "inspections.add_photo": Stage((INSPECTOR,), page=_record_page),
     "inspections.decide_correction": Stage((INSPECTOR,), page=_correction_page),
@@ -311,6 +313,7 @@ STAGES: dict[str, Stage] = {
     "dashboard.retry_job": Stage((ADMIN,), _failed_job),
     # Chỉ số CCHC: a score's forms by the round's phase
     "par.add_evidence": Stage((OFFICER,), _par_phase("self_assessment", "draft")),
+    "par.save_assessment": Stage((HEAD,), valid={"points": "0"}),  # within every sub-criterion's range
     "par.reply_score": Stage((OFFICER,), _par_phase("explanation", appraised=0)),
     "par.appraise_score": Stage((INSPECTOR,)),
     "par.publish_round": Stage((LEADER,), _status("round_id", "decision")),

@@ -13,7 +13,10 @@ in turn); date fields, number fields, hidden fields and choices, and file fields
 of DATES, NUMBERS, CHOICES and UPLOADS, a different slice for each route in turn (all of them
 across the run); the valid baseline is posted twice (a duplicate submission), the form is drawn again
 and its new baseline saved (the edit path: a re-saved conclusion draft answered 500) and, when the form
-carries a version, once more with an older one (a stale form).
+carries a version, once more with an older one (a stale form). A form editing a saved record (ids in
+its address, a version or fingerprint field) is drawn anew and saved twice, and both saves must be
+taken: a baseline the form refuses would never reach the edit path (stages.py `valid` fills such a
+form as a user would).
 
 Each answer must be: never a server error; a refusal (a re-rendered form, or a 4xx) says why (a
 field error, a flash or an error page) and leaves every table unchanged; no page shows SCRIPT or
@@ -21,6 +24,7 @@ IMG as markup; and afterwards the home page still answers 200."""
 
 import io
 import os
+import re
 import tempfile
 from datetime import timedelta
 
@@ -32,14 +36,14 @@ from inspection.formatting import local_today
 from models import db
 from tests.factories import PDF_BYTES, csrf_token, make_photo, sign_in
 from tests.hostile import cases, landing
-from tests.hostile.forms import ROLE_ORDER, fill, form_pages, forms_on, make_records, may_use, post_rules
+from tests.hostile.forms import ROLE_ORDER, fill, form_pages, forms_on, make_records, may_use, post_rules, spare_rows
 from tests.hostile.stages import FALLBACK, STAGES
 from tests.test_route_walk import _changed, fingerprint, guards_of, id_args
 
 ERROR_MARKS = ('class="error"', "flash-error", 'role="alert"', "has-error")
 BENIGN_TEXT = "Nội dung thử nghiệm"
 BENIGN_BY_NAME = {"code": "KB-HOSTILE-01", "username": "nguoi_dung_thu", "email": "thu.nghiem@example.gov.vn",
-                  "number": "15/KH-UBND", "year": "2026"}
+                  "number": "15/KH-UBND", "year": "2026", "signing_authorities": "TM, KT", "points": "1"}
 GENERIC_FIELDS = ("note", "reason", "comment")  # for a route whose form the battery could not find
 TODAY = "15/03/2026"
 LATER_DATES = {"new_deadline"}  # an extension's deadline lies after the current one: a date well ahead
@@ -58,6 +62,7 @@ class Battery:
         self.formless: list[str] = []
         self.statuses: list[int] = []
         self.summary: list[str] = []
+        self.refused = False  # whether the last send was refused
         self.stored_markup = 0  # accepted submissions carrying SCRIPT or IMG (then shown and checked)
 
     # -- sessions
@@ -154,13 +159,14 @@ class Battery:
         except Exception as exc:  # a server error: TESTING propagates it
             db.session.rollback()
             self.failures.append(f"{where}: server error {type(exc).__name__}: {str(exc)[:300]}")
-            self.known = None
+            self.known, self.refused = None, True
             return None
         self.known = fingerprint()
         self.statuses.append(response.status_code)
         redirected = response.status_code in (302, 303)
         kept = landing.kept(client)  # a refused form kept for the page it lives on
         refused = not redirected or "error" in self.flashed(client) or kept  # a redirect may carry the refusal
+        self.refused = refused
         self.check(role, response, where, refused=refused, changed=_changed(before, self.known),
                    markup=_has_markup(data))
         shown = response.mimetype == "text/html" and response.status_code == 200 and self.known != before
@@ -230,13 +236,16 @@ class Battery:
             for case in cases.TEXT:
                 self.send(role, url, dict.fromkeys(GENERIC_FIELDS, case.value), f"{tag} [{case.name}]")
         else:
-            self.fields(role, url, form, tag, again=self.redraw(role, rule, url, records, stage))
+            editable = bool(id_args(rule.rule)) and bool({"version", "fingerprint"} & set(form.fields)) \
+                and bool(form.of_kind("text", "textarea", "date", "number", "select", "radio", "checkbox"))
+            self.fields(role, url, form, tag, again=self.redraw(role, rule, url, records, stage),
+                        valid=stage.valid if stage else {}, editable=editable)
         self.summary.append(f"{tag}: fields {sorted(form.fields) if form else None} → {sorted(set(self.statuses))}")
         self.statuses.clear()
         self.still_serving(role, tag)
 
-    def fields(self, role, url, form, tag, again=None) -> None:
-        base, turn = baseline(form), len(self.summary)
+    def fields(self, role, url, form, tag, again=None, valid=None, editable=False) -> None:
+        base, turn = baseline(form, valid), len(self.summary)
         groups = [(form.of_kind("text", "textarea"), cases.TEXT + sample(cases.EXTRA_TEXT, turn, 1)),
                   (form.of_kind("date"), sample(cases.DATES, turn)),
                   (form.of_kind("number"), sample(cases.NUMBERS, turn)),
@@ -252,8 +261,13 @@ class Battery:
             self.send(role, url, data, f"{tag} [{upload.name}]")
         for attempt in ("first", "duplicate"):
             self.send(role, url, with_files(form, base), f"{tag} [valid, {attempt} submission]")
-        if again is not None and (edit := again()) is not None:  # the edit path: the form drawn anew, saved
-            self.send(role, url, with_files(edit, baseline(edit)), f"{tag} [valid, saved again from the form]")
+        for save in range((2 if editable else 1) if again is not None else 0):  # the edit path: drawn anew, saved
+            if (edit := again()) is None:
+                break
+            self.send(role, url, with_files(edit, baseline(edit, valid)), f"{tag} [valid, saved again from the form]")
+            if editable and self.refused:
+                self.failures.append(f"{tag}: saving the form drawn anew was refused (save {save + 1}), so the edit "
+                                     "path went untried: give its stage the `valid` fields a user would fill")
         version = form.fields.get("version")
         if version is not None and version.value.isdigit():
             stale = base | {"version": str(int(version.value) - 1)}
@@ -271,12 +285,17 @@ def _has_markup(data: dict) -> bool:
     return any(isinstance(v, str) and ("<script>" in v or "<img" in v) for v in data.values())
 
 
-def baseline(form) -> dict:
-    """A valid submission as far as the form itself tells: its defaults, a choice in every select."""
-    data = {}
+def baseline(form, valid=None) -> dict:
+    """A valid submission as far as the form itself tells: its defaults, a choice in every select,
+    the spare rows of a list left as drawn; then `valid` (a stage's fields by name or by _part(),
+    None leaving one out)."""
+    data, spare = {}, spare_rows(form)
     for f in form.fields.values():
-        if f.kind in ("text", "textarea", "password"):
-            data[f.name] = f.value or BENIGN_BY_NAME.get(f.name.rsplit("-", 1)[-1], BENIGN_TEXT)
+        if f.name.rsplit("-", 1)[0] in spare:  # as the browser sends a line nobody filled
+            if f.kind != "checkbox":
+                data[f.name] = f.value or (f.options[0] if f.kind == "select" and f.options else "")
+        elif f.kind in ("text", "textarea", "password"):
+            data[f.name] = f.value or BENIGN_BY_NAME.get(_part(f.name), BENIGN_TEXT)
         elif f.kind == "date":
             data[f.name] = f.value or (_later() if f.name in LATER_DATES else TODAY)
         elif f.kind == "number":
@@ -288,7 +307,14 @@ def baseline(form) -> dict:
         elif f.kind in ("hidden", "submit") or (f.kind == "checkbox" and f.value):
             data[f.name] = f.value
     data.pop("csrf_token", None)
-    return data
+    valid = valid or {}
+    data = {name: valid[name] if name in valid else valid.get(_part(name), value) for name, value in data.items()}
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def _part(name: str) -> str:
+    """What a field of a list or of one record is called: items-3-points and points_21 → points."""
+    return re.sub(r"_\d+$", "", name.rsplit("-", 1)[-1])
 
 
 def _later() -> str:
