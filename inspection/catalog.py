@@ -2,7 +2,9 @@
 who leads or supports which task), remembered per process for the catalog version read with the
 user's session: the choices of the forms and list filters, the filter panels drawn from them, and
 the subtrees of the units (permissions). A commit that changes the catalog bumps the version, so
-the next page asks the database again.
+the next page asks the database again. Each value declares the tables its loader reads
+(caches.catalog_value, next to the loader); the triggers that bump the version are derived from
+those declarations (inspection/caches.py).
 
 Saves a commune's task page four of its six statements, and drawing its filters (bench/web.py)."""
 
@@ -11,8 +13,11 @@ from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from . import caches
 from .transaction import pending_changes
 
+# templates/base.html's menu: drawn from the endpoint, the roles and the language alone
+NAV = caches.catalog_value("nav")
 LIMIT = 2_000  # remembered lists per process; past it the memory starts over
 _remembered: dict[tuple, list] = {}
 
@@ -38,7 +43,13 @@ def remembered_html(name: str, key, draw) -> Markup:
 
 def remembered_value(name: str, key, load, store: dict | None = None):
     """load(), remembered as remembered() does; the value is shared, so callers never change it.
-    `store`: a dict of the caller's own (its own LIMIT), for values kept per user."""
+    `store`: a dict of the caller's own (its own LIMIT), for values kept per user. `name` must be
+    declared (caches.catalog_value) with the tables load() reads."""
+    with caches.loading(name):
+        return _remembered_value(name, key, load, store)
+
+
+def _remembered_value(name: str, key, load, store: dict | None):
     version = g.get("catalog_version") if has_request_context() else None
     if version is None or request.method not in ("GET", "HEAD") or pending_changes():
         return load()

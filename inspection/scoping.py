@@ -34,9 +34,12 @@ from models import (
 from models.enums import Role
 from models.plans import task_support_unit
 
-from . import catalog, par_access
+from . import caches, catalog, par_access
 
 ALL_ROLES = frozenset(Role)
+
+# each membership unit's subtree, remembered per catalog version
+SUBTREES = caches.catalog_value("subtrees", org_unit=caches.EVERY_COLUMN)
 
 STEERING = frozenset({Role.ADMIN, Role.LEADER, Role.COORDINATOR})
 
@@ -83,9 +86,8 @@ def visible_unit_ids(actor, roles: frozenset = ALL_ROLES) -> frozenset[int]:
     return cache[key]
 
 def _all_unit_ids(cache: dict) -> frozenset[int]:
-    if "all" not in cache:  # the tree is in the catalog: remembered per version (catalog.py)
-        cache["all"] = catalog.remembered_value("all_units", None, lambda: frozenset(
-            db.session.execute(select(OrgUnit.id)).scalars()))
+    if "all" not in cache:  # not remembered: every caller asks sees_everything() first
+        cache["all"] = frozenset(db.session.execute(select(OrgUnit.id)).scalars())
     return cache["all"]
 
 def _membership_subtrees(actor, cache: dict) -> dict[int, frozenset[int]]:
@@ -94,7 +96,7 @@ def _membership_subtrees(actor, cache: dict) -> dict[int, frozenset[int]]:
     key = ("subtrees", actor.id)
     if key not in cache:
         roots = tuple(sorted({m.unit_id for m in actor.memberships}))
-        cache[key] = catalog.remembered_value("subtrees", roots, lambda: subtree_sets(roots))
+        cache[key] = catalog.remembered_value(SUBTREES, roots, lambda: subtree_sets(roots))
     return cache[key]
 
 def forget_visibility() -> None:

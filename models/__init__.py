@@ -6,7 +6,7 @@ from .audit import AuditEvent
 from .base import db, utcnow
 from .catalog import CATALOG_ROW, CatalogVersion
 from .checklists import ChecklistItem, ChecklistTemplate
-from .dashboard import DashboardFact, DashboardRefresh
+from .dashboard import DashboardChange, DashboardFact, DashboardRefresh
 from .devices import Device
 from .feedback import Desk, Feedback, FeedbackAlert
 from .inspections import (
@@ -57,6 +57,7 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "Conclusion",
+    "DashboardChange",
     "DashboardFact",
     "DashboardRefresh",
     "Desk",

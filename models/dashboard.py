@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import UTCDateTime, db
@@ -45,3 +45,13 @@ class DashboardRefresh(db.Model):
     full_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     took_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DashboardChange(db.Model):
+    """A unit whose records changed since the summary's job last recounted it, written by database
+    triggers whoever writes (inspection/caches.py derives them); -1: every unit."""
+
+    __tablename__ = "dashboard_change"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer)

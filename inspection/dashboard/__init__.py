@@ -5,10 +5,3 @@ from flask import Blueprint
 bp = Blueprint("dashboard", __name__)
 # the route modules, each registering its views on bp
 from . import ops_views, views  # noqa: E402,F401
-
-
-@bp.record_once
-def _watch_changes(_state) -> None:
-    from .summary import watch_changes
-
-    watch_changes()

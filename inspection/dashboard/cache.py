@@ -10,16 +10,23 @@ import hashlib
 import json
 import logging
 
-from flask import current_app, request
+from flask import current_app, has_app_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
 from .. import build, scoping
+from ..queue import get_redis
 from .board import dashboard_roles
-from .summary import Freshness, _redis
+from .summary import Freshness
 
 log = logging.getLogger(__name__)
 TTL = 900  # seconds: older versions are never asked for again once the summary is refreshed
+
+
+def _redis():
+    if not has_app_context() or not current_app.config.get("REDIS_URL"):
+        return None  # the embedded default: nothing is cached
+    return get_redis()
 
 
 def key_for(actor, fresh: Freshness) -> str | None:

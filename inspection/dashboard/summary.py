@@ -1,9 +1,10 @@
 """The precomputed summary behind the dashboard (DashboardFact rows) and its freshness.
 
-A commit that touches a task, inspection, finding or remediation action records the units it
-touched in Redis; the job (every few seconds) recounts just those units (a change to a unit
-itself, such as a merge, recounts everything). The whole summary is
-rebuilt at each day boundary (tasks become overdue at midnight without any change) and every
+A write to a task, inspection, finding or remediation action, whoever makes it (a bulk statement
+too), records the units it touched in dashboard_change (database triggers derived from SUMMARY's
+declaration); the job (every few seconds) recounts just those units (a change to a unit itself,
+such as a merge, or to a checklist item recounts everything). The whole summary is rebuilt at
+each day boundary (tasks become overdue at midnight without any change) and every
 DASHBOARD_FULL_REFRESH_SECONDS as a safety net. The page reads the summary when it was computed
 today and recently enough; otherwise it counts live (same queries, same figures) and says so."""
 
@@ -12,24 +13,27 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, has_app_context
-from sqlalchemy import delete, event, insert, inspect, select, text
+from flask import current_app
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from models import Finding, Inspection, OrgUnit, RemediationAction, Task, db, utcnow
-from models.dashboard import DashboardFact, DashboardRefresh
+from models import db, utcnow
+from models.dashboard import DashboardChange, DashboardFact, DashboardRefresh
 
+from .. import caches
 from ..formatting import local_today
 from ..transaction import unit_of_work
 from .facts import COLUMNS, live_source
 
 log = logging.getLogger(__name__)
-DIRTY_KEY = "dashboard:dirty-units"
-WATCHED = (Task, RemediationAction, Inspection, Finding, OrgUnit)  # a unit's change (a merge) redraws all
+# what live_source() reads: a write to these tables marks its rows' units (a unit's own change,
+# such as a merge, or an item moved to another area: every unit)
+SUMMARY = caches.unit_value("dashboard.summary", task="unit_id", remediation_action="unit_id",
+                            inspection="unit_id", finding="unit_id", checklist_item=caches.EVERY_UNIT,
+                            org_unit=caches.EVERY_UNIT)
 STATE_ID = 1
-ALL = -1  # in the dirty set: recount everything (a change whose units are unknown)
+ALL = caches.ALL_UNITS  # among the marks: recount everything
 
 
 @dataclass
@@ -44,10 +48,10 @@ def config(name: str, default: int) -> int:
     return int(current_app.config.get(name, default))
 
 
-def refresh_summary(today=None) -> None:
-    """Rebuild every count for `today` (Asia/Ho_Chi_Minh) in one transaction; concurrent
-    refreshes take turns on the bookkeeping row's lock."""
-    _refresh(today or local_today(), units=None)
+def refresh_summary(today=None, *, through: int = 0) -> None:
+    """Rebuild every count for `today` (Asia/Ho_Chi_Minh) in one transaction, which also clears the
+    marks up to `through` (changes()); concurrent refreshes take turns on the bookkeeping row's lock."""
+    _refresh(today or local_today(), units=None, through=through)
     bind = db.session.get_bind()
     if isinstance(bind, Engine):
         # VACUUM as well as fresh statistics: the rebuild left every previous row dead; reclaiming
@@ -60,20 +64,22 @@ def refresh_summary(today=None) -> None:
             db.session.execute(text("ANALYZE dashboard_fact"))
 
 
-def refresh_units(unit_ids) -> None:
-    """Recount the given units only (today's summary stays today's)."""
-    _refresh(local_today(), units=sorted(set(unit_ids)))
+def refresh_units(unit_ids, *, through: int = 0) -> None:
+    """Recount the given units only (today's summary stays today's); clear the marks up to `through`."""
+    _refresh(local_today(), units=sorted(set(unit_ids)), through=through)
 
 
-def _refresh(today, units) -> None:
+def _refresh(today, units, through: int) -> None:
     started = time.perf_counter()
-    with unit_of_work():
+    with unit_of_work():  # the marks go with the recount that answers them, or stay with its failure
+        db.session.execute(delete(DashboardChange).where(DashboardChange.id <= through))
         state = _locked_state()
         if units is not None and state.computed_on != today:
             units = None  # another day: every overdue count may have changed
         stale = delete(DashboardFact)
         db.session.execute(stale if units is None else stale.where(DashboardFact.unit_id.in_(units)))
-        db.session.execute(insert(DashboardFact).from_select(COLUMNS, live_source(today, units)))
+        with caches.loading(SUMMARY):
+            db.session.execute(insert(DashboardFact).from_select(COLUMNS, live_source(today, units)))
         state.refreshed_at, state.took_ms = utcnow(), int((time.perf_counter() - started) * 1000)
         if units is None:
             state.computed_on, state.full_at = today, state.refreshed_at
@@ -113,69 +119,12 @@ def full_refresh_due(state: DashboardRefresh | None) -> bool:
     return utcnow() - state.full_at >= timedelta(seconds=config("DASHBOARD_FULL_REFRESH_SECONDS", 600))
 
 
-# ---- change tracking: a commit touching the records behind the figures marks their units dirty
-
-def _units_of(obj) -> set[int]:
-    if isinstance(obj, OrgUnit):
-        return {ALL}
-    history = inspect(obj).attrs.unit_id.history
-    return {u for u in (obj.unit_id, *history.deleted) if u is not None} or {ALL}
+# ---- change tracking: database triggers (inspection/caches.py, from SUMMARY's declaration) note the
+# units of every write to the records behind the figures in dashboard_change, a bulk statement's too
 
 
-def _note_changes(session, _flush_context) -> None:
-    touched = session.info.setdefault("dashboard_units", set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, WATCHED):
-            touched |= _units_of(obj)
+def changes() -> tuple[set[int], int]:
+    """The units marked since the last recount, and the last mark's id (what the recount clears)."""
+    rows = db.session.execute(select(DashboardChange.id, DashboardChange.unit_id)).all()
+    return {row.unit_id for row in rows}, max((row.id for row in rows), default=0)
 
-
-def _after_commit(session) -> None:
-    units = session.info.pop("dashboard_units", None)
-    if units:
-        mark_dirty(units)
-
-
-def _after_rollback(session) -> None:
-    session.info.pop("dashboard_units", None)
-
-
-def watch_changes() -> None:
-    """Install the session hooks (once per process)."""
-    for name, hook in (("after_flush", _note_changes), ("after_commit", _after_commit),
-                       ("after_rollback", _after_rollback)):
-        if not event.contains(Session, name, hook):
-            event.listen(Session, name, hook)
-
-
-def _redis():
-    if not has_app_context() or not current_app.config.get("REDIS_URL"):
-        return None  # the embedded default: the periodic full refresh alone keeps it current
-    from ..queue import get_redis
-
-    return get_redis()
-
-
-def _key() -> str:
-    return current_app.config["RQ_QUEUE_PREFIX"] + DIRTY_KEY
-
-
-def mark_dirty(units) -> None:
-    """Ask the next run of the job to recount these units; a Redis outage only delays it."""
-    try:
-        client = _redis()
-        if client is not None:
-            client.sadd(_key(), *units)
-    except Exception:  # noqa: BLE001 — the commit already succeeded; the periodic refresh catches up
-        log.warning("could not mark the dashboard summary dirty", exc_info=True)
-
-
-def take_dirty() -> set[int]:
-    """The units changed since the last call (the mark is cleared)."""
-    client = _redis()
-    if client is None:
-        return set()
-    with client.pipeline() as pipe:
-        pipe.smembers(_key())
-        pipe.delete(_key())
-        members, _ = pipe.execute()
-    return {int(m) for m in members}

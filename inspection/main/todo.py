@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from models import Inspection, RemediationAction, Task, db
 from models.enums import InspectionStatus, RemediationStatus, Role, TaskStatus
 
-from .. import catalog
+from .. import caches, catalog
 from ..formatting import format_date, local_today
 from ..i18n import N_
 from ..inspections.exports import filters_from_args as inspection_filters
@@ -160,6 +160,10 @@ def _counting(user, today: date, lines: list[Line]) -> tuple[str, dict, list[str
     return sql, params, menus
 
 
+# the counting statements (_counting_sql): the scopes bound into them follow the tree (scoping.py's subtrees)
+COUNTING = caches.catalog_value("todo.counting", org_unit=caches.EVERY_COLUMN)
+
+
 def _counting_sql(user, today: date, lines: list[Line]) -> tuple[str, dict, list[str]]:
     """_counting(), built once per user, their memberships, the day and the catalog version (the
     scope's units): building and compiling the lists' selects cost a commune head's task page about
@@ -168,7 +172,7 @@ def _counting_sql(user, today: date, lines: list[Line]) -> tuple[str, dict, list
         return _counting(user, today, lines)
     memberships = tuple(sorted((str(m.role), m.unit_id) for m in user.memberships))
     key = (user.id, memberships, today)
-    return catalog.remembered_value("todo.counting", key, lambda: _counting(user, today, lines), store=_sql)
+    return catalog.remembered_value(COUNTING, key, lambda: _counting(user, today, lines), store=_sql)
 
 
 def _figures(user, today: date, lines: list[Line]) -> tuple[list[int], list[str]]:

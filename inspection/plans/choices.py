@@ -9,7 +9,13 @@ from wtforms import SelectChoice
 
 from models import Membership, OrgUnit, ParArea, Plan, db
 
-from .. import catalog, permissions, scoping
+from .. import caches, catalog, permissions, scoping
+
+# what each remembered list reads (the units' subtrees too: scoping.py); its triggers: inspection/caches.py
+UNITS = caches.catalog_value("units", org_unit=caches.EVERY_COLUMN)
+AREAS = caches.catalog_value("areas", par_area=caches.EVERY_COLUMN)
+PLANS = caches.catalog_value("plans", plan=caches.EVERY_COLUMN, org_unit=caches.EVERY_COLUMN,
+                             task=("id", "plan_id", "unit_id"), task_support_unit=("task_id", "unit_id"))
 
 
 def unit_choices(actor, *, active_only: bool = True) -> list[SelectChoice]:
@@ -18,7 +24,7 @@ def unit_choices(actor, *, active_only: bool = True) -> list[SelectChoice]:
     if prebuilt is None:
         return _unit_rows(_units(scoping.scope(_UNIT_CHOICES, actor, OrgUnit), active_only), {})
     kind, params = prebuilt
-    return catalog.remembered("units", (kind, active_only, scope_ids(params)),
+    return catalog.remembered(UNITS, (kind, active_only, scope_ids(params)),
                               lambda: _unit_rows(_units_in_scope(kind, active_only), params))
 
 
@@ -61,7 +67,7 @@ _NEWEST_FIRST = (Plan.year.desc(), Plan.issued_on.desc(), Plan.id.desc())
 
 def area_choices() -> list[SelectChoice]:
     """The active PAR areas in their official order."""
-    return catalog.remembered("areas", None, lambda: [SelectChoice(str(r.id), r.name)
+    return catalog.remembered(AREAS, None, lambda: [SelectChoice(str(r.id), r.name)
                                                       for r in db.session.execute(_ACTIVE_AREAS)])
 
 
@@ -72,7 +78,7 @@ def plan_choices(actor, limit: int = 200) -> list[SelectChoice]:
         stmt = scoping.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit)
         return _plan_rows(stmt, {})
     kind, params = prebuilt
-    return catalog.remembered("plans", (kind, limit, scope_ids(params), str(get_locale())),
+    return catalog.remembered(PLANS, (kind, limit, scope_ids(params), str(get_locale())),
                               lambda: _plan_rows(_plans_in_scope(kind, limit), params))
 
 

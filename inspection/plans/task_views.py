@@ -14,7 +14,7 @@ from models import Attachment, OrgUnit, Plan, Task, TaskUpdate, User, db
 from models.enums import Role, TaskStatus
 from models.plans import task_update_attachment
 
-from .. import permissions, scoping, storage
+from .. import caches, permissions, scoping, storage
 from ..deadlines import queries as deadlines
 from ..errors import Conflict, NotFound, ValidationError
 from ..formatting import format_date, local_today
@@ -66,6 +66,10 @@ def _filters(form: TaskFilterForm) -> queries.TaskFilters:
                                status=value("status") or None, timeliness=value("timeliness") or None,
                                due_from=value("due_from"), due_to=value("due_to"), q=value("q") or "",
                                adhoc=bool(value("adhoc")), extension=value("extension") or "")
+
+
+# templates/plans/task_list.html's filter panel, drawn from the choices and _filters_key() alone
+caches.catalog_value("task_filters", **caches.reads_of(choices.UNITS, choices.AREAS, choices.PLANS))
 
 
 def _filters_key():

@@ -41,8 +41,7 @@ def test_the_same_scope_and_filters_share_one_kept_page(app, client, demo, demo_
 
 
 def test_a_refreshed_summary_is_shown_at_once(client, demo, demo_login):
-    summary.refresh_summary()
-    summary.take_dirty()
+    summary.refresh_summary(through=summary.changes()[1])
     coordinator = demo_login("coordinator")
     before = text_of(client.get("/dashboard").get_data(as_text=True))
     waiting = db.session.execute(select(Task).where(Task.status == TaskStatus.SUBMITTED)).scalars().first()

@@ -1,0 +1,119 @@
+"""Every remembered value declares the tables its loader reads (inspection/caches.py): the database
+has the triggers derived from those declarations, and what each loader's statements read —
+tables and, where a declaration names columns, columns — is within its declaration."""
+
+import re
+
+import pytest
+from sqlalchemy import Column, Table, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Select, visitors
+from sqlalchemy.sql.dml import UpdateBase
+
+from inspection import caches, catalog
+from inspection.dashboard import summary
+from inspection.main import todo
+from models import db
+from models.enums import PlanStatus, Role, TaskStatus
+from tests.factories import make_plan, make_task, make_user
+
+from .plans.test_views import Person
+
+
+def _triggers() -> dict[str, dict]:
+    """Each trigger of the two cache functions: its table, events, columns and argument."""
+    rows = db.session.execute(text(
+        "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal "
+        "AND tgfoid IN ('bump_catalog_version'::regproc, 'note_changed_units'::regproc)")).all()
+    found = {}
+    for name, definition in rows:
+        events, table, function, argument = re.search(
+            r"AFTER (.+?) ON (?:public\.)?(\w+) .*EXECUTE FUNCTION (\w+)\((.*)\)", definition).groups()
+        columns = re.search(r"UPDATE OF ([\w, ]+)", events)
+        found[name] = {"table": table, "events": set(re.findall(r"INSERT|UPDATE|DELETE|TRUNCATE", events)),
+                       "columns": set(columns.group(1).split(", ")) if columns else None,
+                       "function": function, "argument": argument.strip("'"),
+                       "deferred": "DEFERRABLE INITIALLY DEFERRED" in definition}
+    return found
+
+
+def test_every_declared_table_has_its_trigger(ctx):
+    triggers = _triggers()
+    for table, columns in caches.catalog_watch().items():
+        row = triggers.pop(f"catalog_{table}")
+        assert (row["table"], row["function"], row["deferred"]) == (table, "bump_catalog_version", True)
+        assert row["events"] == {"INSERT", "UPDATE", "DELETE"} and row["columns"] == (
+            None if columns is None else set(columns)), table
+        assert triggers.pop(f"catalog_{table}_truncate")["events"] == {"TRUNCATE"}
+    for table, column in caches.unit_watch().items():
+        for event_name in ("insert", "update", "delete", "truncate"):
+            row = triggers.pop(f"units_{table}_{event_name}")
+            assert (row["table"], row["function"], row["events"]) == (table, "note_changed_units",
+                                                                    {event_name.upper()})
+            assert row["argument"] == ("" if event_name == "truncate" else column or ""), table
+    assert triggers == {}  # nothing watched that no value declares
+
+
+def _columns_of(element):
+    """The base tables' columns behind a column of a table, an alias, a subquery or a CTE."""
+    return [c for c in getattr(element, "proxy_set", ()) if isinstance(c, Column) and isinstance(c.table, Table)]
+
+
+def reads(statement) -> dict[str, set[str]]:
+    """The tables a statement reads (not the one it writes) with the columns it names of each."""
+    written = statement.table if isinstance(statement, UpdateBase) else None
+    found: dict[str, set[str]] = {}
+    for element in visitors.iterate(statement):
+        if isinstance(element, Table) and element is not written:
+            found.setdefault(element.name, set())
+        named = [*_columns_of(element)]
+        if isinstance(element, Select):  # a whole entity selected names every column it loads
+            named += [c for column in element.selected_columns for c in _columns_of(column)]
+        for column in named:
+            if column.table is not written:
+                found.setdefault(column.table.name, set()).add(column.name)
+    return found
+
+
+@pytest.fixture
+def loaders(app):
+    """What the statements run inside each declared loader read, by the loader's name."""
+    seen: dict[str, dict[str, set[str]]] = {}
+
+    def note(_conn, statement, *_args):
+        names = caches.now_loading()
+        if names:
+            assert not isinstance(statement, str), f"{names} run textual SQL: its tables cannot be told"
+            for name in names:
+                for table, columns in reads(statement).items():
+                    seen.setdefault(name, {}).setdefault(table, set()).update(columns)
+
+    catalog._remembered.clear()
+    todo._sql.clear()
+    event.listen(Engine, "before_execute", note)
+    yield seen
+    event.remove(Engine, "before_execute", note)
+    catalog._remembered.clear()
+
+
+def test_each_loader_reads_only_the_tables_and_columns_it_declares(app, ctx, tree, loaders):
+    plan = make_plan(unit=tree["a"], number="40/KH-UBND", status=PlanStatus.ISSUED)
+    task = make_task(unit=tree["a"], plan=plan, status=TaskStatus.AWAITING_HEAD, support_units=[tree["b"]])
+    users = [make_user(role=role, unit=tree[unit]) for role, unit in
+             ((Role.UNIT_HEAD, "a"), (Role.UNIT_OFFICER, "b"), (Role.LEADER, "pc"), (Role.ADMIN, "pc"))]
+    db.session.commit()
+    for user in users:
+        person = Person(app, user)
+        for url in ("/tasks", "/tasks?timeliness=overdue", "/plans", "/", f"/tasks/{task.id}", "/dashboard"):
+            person.get(url)
+    summary.refresh_summary()
+
+    # every loader ran a statement of its own (the menu reads nothing; the filter panel reads what
+    # the choices read, remembered by then)
+    assert set(loaders) == set(caches.DECLARED) - {catalog.NAV, "task_filters"}
+    for name, tables in loaders.items():
+        allowed = caches.DECLARED[name].reads
+        assert set(tables) <= set(allowed), (name, set(tables) - set(allowed))
+        for table, columns in tables.items():
+            if not caches.DECLARED[name].per_unit and allowed[table] is not None:
+                assert columns <= allowed[table], (name, table, columns - allowed[table])
