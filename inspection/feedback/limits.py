@@ -33,7 +33,7 @@ def over_limit(address: str) -> bool:
     config = current_app.config
     window = config["FEEDBACK_WINDOW_SECONDS"]
     key = f"cchc:feedback:addr:{address_hash(address)}:{int(time.time()) // window}"
-    with get_redis().pipeline() as pipe:
+    with get_redis().pipeline(transaction=False) as pipe:  # one round trip; no MULTI needed for a counter
         pipe.incr(key)
         pipe.expire(key, window)
         count = pipe.execute()[0]
