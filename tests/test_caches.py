@@ -1,10 +1,12 @@
 """Every remembered value declares the tables its loader reads (inspection/caches.py): the database
 has the triggers derived from those declarations, and what each loader's statements read —
-tables and, where a declaration names columns, columns — is within its declaration."""
+tables and, where a declaration names columns, columns — is within its declaration. Rows remembered
+on their values alone are drawn by macros that cannot see a page's context."""
 
 import re
 
 import pytest
+from jinja2 import meta, nodes
 from sqlalchemy import Column, Table, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select, visitors
@@ -117,3 +119,49 @@ def test_each_loader_reads_only_the_tables_and_columns_it_declares(app, ctx, tre
         for table, columns in tables.items():
             if not caches.DECLARED[name].per_unit and allowed[table] is not None:
                 assert columns <= allowed[table], (name, table, columns - allowed[table])
+
+
+# what a page's request carries and a row's key does not (the language, the day and url_for's
+# mount point are in the key: inspection/rows.py)
+REQUEST_BOUND = {"request", "session", "g", "config", "csrf_token", "csrf_meta_tag", "get_flashed_messages",
+                 "remembered", "remembered_html"}
+
+
+def _remembered_macros(env) -> list[tuple[str, str]]:
+    """(template, macro name) of every macro a template passes to remembered()."""
+    found = []
+    for name in env.list_templates(extensions=["html"]):
+        ast = env.parse(env.loader.get_source(env, name)[0])
+        for call in ast.find_all(nodes.Call):
+            if isinstance(call.node, nodes.Name) and call.node.name == "remembered":
+                found.append((name, call.args[0].name))
+    return found
+
+
+def _undeclared(env, template: str, macro: str | None = None) -> set[str]:
+    """The names `template` (or one macro of it) reads that are neither its own nor env's globals."""
+    ast = env.parse(env.loader.get_source(env, template)[0])
+    if macro is not None:
+        ast = nodes.Template([next(m for m in ast.find_all(nodes.Macro) if m.name == macro)])
+        ast.set_environment(env)
+    return meta.find_undeclared_variables(ast)
+
+
+def test_the_remembered_row_macros_take_no_context(app):
+    """A row is remembered on its values (inspection/rows.py): its macro comes from a template
+    imported without context, which imports without context too and reads nothing but its
+    arguments and the app's globals that are not the request's."""
+    env = app.jinja_env.overlay()
+    env.globals = {k: v for k, v in app.jinja_env.globals.items() if k not in REQUEST_BOUND}
+    macros = _remembered_macros(env)
+    assert ("plans/task_list.html", "task_row") in macros
+    for page, macro in macros:
+        imports = [i for i in env.parse(env.loader.get_source(env, page)[0]).find_all(nodes.FromImport)
+                   if macro in [n if isinstance(n, str) else n[0] for n in i.names]]
+        assert len(imports) == 1 and not imports[0].with_context, (page, macro)
+        source = imports[0].template.value
+        assert _undeclared(env, source) == set(), source
+        for used in env.parse(env.loader.get_source(env, source)[0]).find_all(nodes.FromImport):
+            assert not used.with_context, source
+            for name in used.names:
+                assert _undeclared(env, used.template.value, name if isinstance(name, str) else name[0]) == set()

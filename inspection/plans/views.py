@@ -28,16 +28,22 @@ REFUSALS = (ValidationError, InvalidTransition, Conflict)  # shown to the user, 
 
 @bp.context_processor
 def _vocabulary() -> dict:
-    today = local_today()
-    return {"TASK_STATUS_LABELS": TASK_STATUS_LABELS, "UPDATE_LABELS": pages.UPDATE_LABELS,
-            "EXTENSION_STATUS_LABELS": EXTENSION_STATUS_LABELS, "ACCEPT": ACCEPTED_FILES,
-            "TIMELINESS_LABELS": TIMELINESS_LABELS,
-            "TIMELINESS_COLOURS": TIMELINESS_COLOURS, "PLAN_STATUS_LABELS": PLAN_STATUS_LABELS,
-            # translated once per page, not once per row
-            "STATUS_TEXT": {k: _(v) for k, v in TASK_STATUS_LABELS.items()},
-            "TIMELINESS_TEXT": {k: _(v) for k, v in TIMELINESS_LABELS.items()}, "OPEN_WORK": OPEN_WORK,
-            "timeliness_of": lambda task: task_timeliness(task, today), "today": today,
-            "shown_progress": shown_progress}
+    return {"UPDATE_LABELS": pages.UPDATE_LABELS, "EXTENSION_STATUS_LABELS": EXTENSION_STATUS_LABELS,
+            "ACCEPT": ACCEPTED_FILES, "PLAN_STATUS_LABELS": PLAN_STATUS_LABELS, "today": local_today()}
+
+
+def _task_timeliness_today(task):
+    return task_timeliness(task, local_today())
+
+
+@bp.record_once
+def _row_vocabulary(state) -> None:
+    """What a task's remembered row is drawn from besides the row (templates/plans/_task_row.html,
+    imported without context): globals, so no page's variables can reach it."""
+    state.app.jinja_env.globals.update(
+        TASK_STATUS_LABELS=TASK_STATUS_LABELS, TIMELINESS_LABELS=TIMELINESS_LABELS,
+        TIMELINESS_COLOURS=TIMELINESS_COLOURS, OPEN_WORK=OPEN_WORK, shown_progress=shown_progress,
+        task_timeliness_today=_task_timeliness_today)
 
 
 def show_error(form, exc) -> None:
