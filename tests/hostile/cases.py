@@ -121,3 +121,18 @@ UPLOADS = [
     Upload("SVG with script", "so-do.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>hostile(4)</script></svg>'),
     Upload("hostile file name", "../../etc/passwd\x00<script>.pdf", PDF_BYTES),
 ]
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A tiny real JPEG whose frame header announces `width`×`height`."""
+    data = make_photo(size=(16, 16))
+    frame = data.index(b"\xff\xc0")  # SOF0: marker, length, precision, then height and width
+    return data[:frame + 5] + struct.pack(">HH", height, width) + data[frame + 9:]
+
+
+# Issue 18's probe: refused as a photo but kept as a file, a 400-megapixel PNG broke every document
+# embedding it. Each upload point must refuse it, and say why: the pixel cap or the file's type.
+OVERSIZED = [Upload("400-megapixel PNG", "anh-400-megapixel.png", bomb_png(20_000)),
+             Upload("400-megapixel JPEG", "anh-400-megapixel.jpg", jpeg_claiming(20_000, 20_000))]
+FILE_REFUSED = ("tối đa 60 megapixel", "Loại tệp không được chấp nhận", "chỉ nhận ảnh JPEG, PNG hoặc WebP",
+                "Tệp không phải")  # … bảng tính Excel, chứng thư số, PDF đọc được

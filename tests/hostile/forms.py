@@ -153,16 +153,3 @@ def form_pages(app, rule, url: str, records: dict) -> list[str]:
     pages.sort(key=lambda r: (r.rule.split("/")[1] != first, -len(id_args(r.rule)), len(r.rule)))
     return [fill(r.rule, records) for r in pages[:6]] + ["/"]
 
-
-ROW = re.compile(r".+-(\d+|__index__)-[^-]+")  # a field of one line of a list: items-3-code
-
-
-def spare_rows(form: Form) -> set[str]:
-    """The lines of a list ("items-3") a form draws empty beside a line it draws filled: the spare
-    lines (and the line template) a user leaves blank."""
-    rows: dict[str, list[str]] = {}
-    for f in form.fields.values():
-        if ROW.fullmatch(f.name) and f.kind not in ("hidden", "submit"):
-            rows.setdefault(f.name.rsplit("-", 1)[0], []).append(f.value)
-    filled = {row.rsplit("-", 1)[0] for row, values in rows.items() if any(values)}
-    return {row for row, values in rows.items() if not any(values) and row.rsplit("-", 1)[0] in filled}

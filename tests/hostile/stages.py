@@ -312,7 +312,8 @@ STAGES: dict[str, Stage] = {
     "main.notification_open": Stage((OFFICER,), _unread),
     "dashboard.retry_job": Stage((ADMIN,), _failed_job),
     # Chỉ số CCHC: a score's forms by the round's phase
-    "par.add_evidence": Stage((OFFICER,), _par_phase("self_assessment", "draft")),
+    "par.add_evidence": Stage((OFFICER,), _par_phase("self_assessment", "draft"),
+                              valid={"link_type": "", "link_id": ""}),  # a file, not a link to a record
     "par.save_assessment": Stage((HEAD,), valid={"points": "0"}),  # within every sub-criterion's range
     "par.reply_score": Stage((OFFICER,), _par_phase("explanation", appraised=0)),
     "par.appraise_score": Stage((INSPECTOR,)),

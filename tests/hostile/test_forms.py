@@ -11,9 +11,10 @@ the reason, so a new route cannot slip through on generic fields.
 Then, from tests/hostile/cases.py: every text field gets each TEXT value (and one EXTRA_TEXT value
 in turn); date fields, number fields, hidden fields and choices, and file fields get SAMPLE values
 of DATES, NUMBERS, CHOICES and UPLOADS, a different slice for each route in turn (all of them
-across the run); the valid baseline is posted twice (a duplicate submission), the form is drawn again
-and its new baseline saved (the edit path: a re-saved conclusion draft answered 500) and, when the form
-carries a version, once more with an older one (a stale form). A form editing a saved record (ids in
+across the run), and first every file field a 400-megapixel image it must refuse; the valid baseline is
+posted twice (a duplicate submission), the form is drawn again and its new baseline saved (the edit
+path: a re-saved conclusion draft answered 500) and, when the form carries a version, once more with
+an older one (a stale form). A form editing a saved record (ids in
 its address, a version or fingerprint field) is drawn anew and saved twice, and both saves must be
 taken: a baseline the form refuses would never reach the edit path (stages.py `valid` fills such a
 form as a user would).
@@ -22,31 +23,23 @@ Each answer must be: never a server error; a refusal (a re-rendered form, or a 4
 field error, a flash or an error page) and leaves every table unchanged; no page shows SCRIPT or
 IMG as markup; and afterwards the home page still answers 200."""
 
-import io
 import os
-import re
 import tempfile
-from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from inspection.formatting import local_today
 from models import db
-from tests.factories import PDF_BYTES, csrf_token, make_photo, sign_in
+from tests.factories import csrf_token, sign_in
 from tests.hostile import cases, landing
-from tests.hostile.forms import ROLE_ORDER, fill, form_pages, forms_on, make_records, may_use, post_rules, spare_rows
+from tests.hostile.filling import baseline, with_files
+from tests.hostile.forms import ROLE_ORDER, fill, form_pages, forms_on, make_records, may_use, post_rules
 from tests.hostile.stages import FALLBACK, STAGES
 from tests.test_route_walk import _changed, fingerprint, guards_of, id_args
 
 ERROR_MARKS = ('class="error"', "flash-error", 'role="alert"', "has-error")
-BENIGN_TEXT = "Nội dung thử nghiệm"
-BENIGN_BY_NAME = {"code": "KB-HOSTILE-01", "username": "nguoi_dung_thu", "email": "thu.nghiem@example.gov.vn",
-                  "number": "15/KH-UBND", "year": "2026", "signing_authorities": "TM, KT", "points": "1"}
 GENERIC_FIELDS = ("note", "reason", "comment")  # for a route whose form the battery could not find
-TODAY = "15/03/2026"
-LATER_DATES = {"new_deadline"}  # an extension's deadline lies after the current one: a date well ahead
 STORING_BLUEPRINTS = {"admin", "inspections", "plans", "remediation"}
 SAMPLE = 3  # dates, numbers, choices and files per route (text fields get every TEXT case)
 
@@ -244,8 +237,28 @@ class Battery:
         self.statuses.clear()
         self.still_serving(role, tag)
 
+    def oversized(self, role, url, form, base, tag) -> None:
+        """Each file field in turn gets a 400-megapixel image (PNG, then JPEG) on an otherwise valid
+        form: refused, saying the file is (not the state or another field), nothing stored."""
+        for f, upload in ((f, u) for f in form.of_kind("file") for u in cases.OVERSIZED):
+            before, where = fingerprint(), f"{tag} [{upload.name} in {f.name}]"
+            data = {"csrf_token": self.tokens[role], **with_files(form, base | {f.name: upload.file()})}
+            try:
+                page = self.client_for(role).post(url, data=data, content_type=None, follow_redirects=True)
+            except Exception as exc:  # a server error: TESTING propagates it
+                db.session.rollback()
+                self.failures.append(f"{where}: server error {type(exc).__name__}: {str(exc)[:300]}")
+                continue
+            self.known = None
+            if changed := _changed(before, fingerprint()):
+                self.failures.append(f"{where}: stored it ({', '.join(changed)})")
+            elif not any(reason in page.get_data(as_text=True) for reason in cases.FILE_REFUSED):
+                self.failures.append(f"{where}: refused, but not for the file (give the route a stage that "
+                                     f"draws a form that saves): {page.status_code} {page.request.path}")
+
     def fields(self, role, url, form, tag, again=None, valid=None, editable=False) -> None:
         base, turn = baseline(form, valid), len(self.summary)
+        self.oversized(role, url, form, base, tag)  # first: no other case has moved the record along yet
         groups = [(form.of_kind("text", "textarea"), cases.TEXT + sample(cases.EXTRA_TEXT, turn, 1)),
                   (form.of_kind("date"), sample(cases.DATES, turn)),
                   (form.of_kind("number"), sample(cases.NUMBERS, turn)),
@@ -283,52 +296,6 @@ def sample(values: list, turn: int, size: int = 0) -> list:
 
 def _has_markup(data: dict) -> bool:
     return any(isinstance(v, str) and ("<script>" in v or "<img" in v) for v in data.values())
-
-
-def baseline(form, valid=None) -> dict:
-    """A valid submission as far as the form itself tells: its defaults, a choice in every select,
-    the spare rows of a list left as drawn; then `valid` (a stage's fields by name or by _part(),
-    None leaving one out)."""
-    data, spare = {}, spare_rows(form)
-    for f in form.fields.values():
-        if f.name.rsplit("-", 1)[0] in spare:  # as the browser sends a line nobody filled
-            if f.kind != "checkbox":
-                data[f.name] = f.value or (f.options[0] if f.kind == "select" and f.options else "")
-        elif f.kind in ("text", "textarea", "password"):
-            data[f.name] = f.value or BENIGN_BY_NAME.get(_part(f.name), BENIGN_TEXT)
-        elif f.kind == "date":
-            data[f.name] = f.value or (_later() if f.name in LATER_DATES else TODAY)
-        elif f.kind == "number":
-            data[f.name] = f.value or "1"
-        elif f.kind == "select":
-            data[f.name] = f.value or next((o for o in f.options if o), "")
-        elif f.kind == "radio":
-            data[f.name] = f.value or (f.options[0] if f.options else "")
-        elif f.kind in ("hidden", "submit") or (f.kind == "checkbox" and f.value):
-            data[f.name] = f.value
-    data.pop("csrf_token", None)
-    valid = valid or {}
-    data = {name: valid[name] if name in valid else valid.get(_part(name), value) for name, value in data.items()}
-    return {name: value for name, value in data.items() if value is not None}
-
-
-def _part(name: str) -> str:
-    """What a field of a list or of one record is called: items-3-points and points_21 → points."""
-    return re.sub(r"_\d+$", "", name.rsplit("-", 1)[-1])
-
-
-def _later() -> str:
-    return (local_today() + timedelta(days=120)).strftime("%d/%m/%Y")
-
-
-def with_files(form, data: dict) -> dict:
-    """`data` plus a valid file in every file field (a photo where the field takes images)."""
-    data = dict(data)
-    for f in form.of_kind("file"):
-        if f.name not in data:
-            content = make_photo(size=(320, 240)) if "image" in f.accept else PDF_BYTES
-            data[f.name] = (io.BytesIO(content), "anh.jpg" if "image" in f.accept else "tep.pdf")
-    return data
 
 
 def _endpoint_of(adapter, path: str) -> str | None:
