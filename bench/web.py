@@ -19,7 +19,8 @@ photos, and the tablets' sync (batches of bench.load.SYNC_BATCH findings, each b
 the floor's p50 (the README's "ratio of each page to the floor"; for the sync, one batch ÷ the floor).
 BENCH_WEB_ONLY=sync measures the floor and the sync only and prints them (web.json is left alone);
 BENCH_WEB_ONLY=lists the floor, the commune task list and the survey's answers, for comparing a
-cache on and off (e.g. CCHC_TODO_REMEMBER_SQL=0) in two runs."""
+cache on and off (e.g. CCHC_TODO_REMEMBER_SQL=0) in two runs; BENCH_WEB_ONLY=caches the floor and
+every cache on and off (bench/caches.py, in every full run too), merged into web.json."""
 
 import base64
 import http.client
@@ -39,7 +40,7 @@ from sqlalchemy.engine import make_url
 
 from bench import BASE, scratch_database
 
-from . import feedback
+from . import caches, feedback
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -50,7 +51,8 @@ ONLY = os.environ.get("BENCH_WEB_ONLY", "")
 SYNC_BATCHES = int(os.environ.get("BENCH_WEB_SYNC_BATCHES", "60"))  # × bench.load.SYNC_BATCH findings
 WORKERS = 2 * (os.cpu_count() or 2) + 1
 DATABASE = os.environ.get("BENCH_WEB_DATABASE", "cchc_bench_web")  # another name: two benches on one server
-REUSE = ONLY == "lists" and os.environ.get("BENCH_WEB_REUSE") == "1"  # lists only: the data set of an earlier run
+# lists or caches only: the data set of an earlier run
+REUSE = ONLY in ("lists", "caches") and os.environ.get("BENCH_WEB_REUSE") == "1"
 PAGE_ROWS = 50  # rows per list page, as the task-list figure is defined (the product's default is 25)
 
 
@@ -191,7 +193,7 @@ def _showcase() -> dict[str, int]:
             "plan": first(db.select(Plan.id).order_by(Plan.year.desc(), Plan.id.desc()))}
 
 
-def _measure(app, port: int) -> dict:
+def _measure(app, port: int, env: dict) -> dict:
     """Every figure: p50/p95 under load, the deep-page ratio, statements per page."""
     from models import db
     from models.dashboard import DashboardRefresh
@@ -208,6 +210,10 @@ def _measure(app, port: int) -> dict:
     figures["web.healthz.p95_ms"] = _figure(load(port, "/healthz", 1, [])["p95"], "ms")
     if ONLY == "sync":
         return figures | _sync_figures(port, ids, inspectors, floor)
+    users = {"heads": heads, "leaders": leaders}
+    if ONLY == "caches":
+        _refresh_figures(app)  # a fresh summary: the dashboard's page is kept for it
+        return figures | caches.measure(env, port, users, _desk_token())
     for users in (heads, leaders):  # the warm-up, not counted: each user opens the task list twice
         load(port, "/tasks", len(users), users, 2 * len(users))
     at_10 = {}  # page → its figures at 10 in flight, for the ratios to the floor
@@ -241,6 +247,7 @@ def _measure(app, port: int) -> dict:
     figures.update(_sync_figures(port, ids, inspectors, floor))
     for page, result in at_10.items():
         figures[f"web.{page}.floor_ratio"] = _figure(result["p50"] / floor, "ratio")
+    figures.update(caches.measure(env, port, users, _desk_token()))
     with app.app_context():
         db.session.execute(db.delete(DashboardRefresh))  # no summary: the page counts live
         db.session.commit()
@@ -363,7 +370,7 @@ def _run(env: dict) -> dict:
     server = gunicorn(env, port)
     try:
         with app.app_context():
-            figures = _measure(app, port)
+            figures = _measure(app, port, env)
         if not ONLY:
             figures.update(_statement_figures(app))
     finally:
@@ -381,7 +388,9 @@ def main() -> None:
         finally:
             redis_proc.terminate()
             redis_proc.wait(timeout=30)
-    if not ONLY:
+    if ONLY == "caches":
+        result = caches.merged(json.loads((RESULTS / "web.json").read_text()), result)
+    if ONLY in ("", "caches"):
         (RESULTS / "web.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     for name, figure in result["figures"].items():
         print(f"{name}: {figure['value']} {figure['unit']}")

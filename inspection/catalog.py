@@ -8,7 +8,7 @@ those declarations (inspection/caches.py).
 
 Saves a commune's task page four of its six statements, and drawing its filters (bench/web.py)."""
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -51,7 +51,8 @@ def remembered_value(name: str, key, load, store: dict | None = None):
 
 def _remembered_value(name: str, key, load, store: dict | None):
     version = g.get("catalog_version") if has_request_context() else None
-    if version is None or request.method not in ("GET", "HEAD") or pending_changes():
+    if version is None or request.method not in ("GET", "HEAD") or pending_changes() \
+            or not current_app.config["CACHE_CATALOG"]:
         return load()
     entry, store = (name, version, key), _remembered if store is None else store
     found = store.get(entry)

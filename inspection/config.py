@@ -10,6 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# the caches a setting turns off: per catalog version (catalog.py), task rows (rows.py), the dashboard's
+# page (dashboard/cache.py), the list pages' statements (listing.py)
+CACHES = ("CATALOG", "ROWS", "DASHBOARD_PAGE", "STATEMENTS")
+
 def _instance_dir() -> Path:
     path = Path(os.environ.get("CCHC_INSTANCE_DIR", ROOT / "instance"))
     path.mkdir(parents=True, exist_ok=True)
@@ -199,6 +203,8 @@ def _web() -> dict:
         "PAGE_SIZE": _int("CCHC_PAGE_SIZE", 25),
         # the menu badges' counting statement built once per user and catalog version (main/todo.py)
         "TODO_REMEMBER_SQL": os.environ.get("CCHC_TODO_REMEMBER_SQL", "1") != "0",
+        # each cache can be turned off (CCHC_CACHE_<NAME>=0) for its on/off figure (bench/caches.py)
+        **{f"CACHE_{name}": os.environ.get(f"CCHC_CACHE_{name}", "1") != "0" for name in CACHES},
         # above this many tasks a plan's page shows counts per PAR area (linked to the task list), not rows
         "PLAN_PAGE_TASKS": _int("CCHC_PLAN_PAGE_TASKS", 300),
         "PLACE_NAME": os.environ.get("CCHC_PLACE_NAME", "Tân Hồng"),

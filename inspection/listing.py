@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import bindparam, case, select, tuple_, union
 
 from models import db
@@ -104,7 +105,7 @@ def paginate(stmt, *, sorts: dict, sort: str, cursor: str | None, size: int,
     part = None if first is None else case((first, int(descending)), else_=int(not descending))
     columns = [column, key] if part is None else [part, column, key]
     after = _decode(cursor, columns) if cursor else None
-    built = None if reuse is None or searching else (reuse, sort, size)
+    built = None if reuse is None or searching or not current_app.config["CACHE_STATEMENTS"] else (reuse, sort, size)
     page_stmt, bound = _page_statement(stmt, columns, after, descending, size, candidates, built)
     result = db.session.execute(page_stmt, {**(params or {}), **bound})
     rows = (result.all() if len(described) > 1 else result.scalars().unique().all())

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 def remembered(macro, rows) -> list[Markup]:
     """`macro(row)` for each row, looked up first among the rows drawn for this page's language,
     day and mount point."""
+    if not current_app.config["CACHE_ROWS"]:
+        return [macro(row) for row in rows]
     page = (macro.name, str(get_locale()), local_today(), request.script_root)
     keys = [_key(page, row) for row in rows]
     found = [_drawn.get(key) if key else None for key in keys]

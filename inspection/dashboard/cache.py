@@ -31,7 +31,7 @@ def _redis():
 
 def key_for(actor, fresh: Freshness) -> str | None:
     """The cache key of the page `actor` asked for, or None when its figures are live."""
-    if fresh.live or fresh.refreshed_at is None:
+    if fresh.live or fresh.refreshed_at is None or not current_app.config["CACHE_DASHBOARD_PAGE"]:
         return None
     scope = "admin" if scoping.is_admin(actor) else sorted(
         (m.unit_id, m.role) for m in actor.memberships if m.role in dashboard_roles())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -124,7 +124,9 @@ def full_refresh_due(state: DashboardRefresh | None) -> bool:
 
 
 def changes() -> tuple[set[int], int]:
-    """The units marked since the last recount, and the last mark's id (what the recount clears)."""
-    rows = db.session.execute(select(DashboardChange.id, DashboardChange.unit_id)).all()
-    return {row.unit_id for row in rows}, max((row.id for row in rows), default=0)
+    """The units marked since the last recount, and the last mark's id (what the recount clears). A
+    bulk load leaves a mark per statement and unit (bench web's province: 310,000 for 161 units)."""
+    last = func.max(DashboardChange.id)
+    rows = db.session.execute(select(DashboardChange.unit_id, last).group_by(DashboardChange.unit_id)).all()
+    return {unit for unit, _ in rows}, max((through for _, through in rows), default=0)
 
