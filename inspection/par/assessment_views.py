@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import ParAssessment, ParEvidence, ParScore, ParScoreChange, db
 
-from .. import permissions, storage
+from .. import permissions, replica, storage
 from ..errors import Conflict, InvalidTransition, StorageUnavailable, ValidationError
 from ..refused import keep_refusal, refused_form, refused_values
 from . import appraisal, assessments, bp, results
@@ -23,9 +23,13 @@ def _entries(score_ids) -> dict[int, dict]:
                   "note": form.get(f"note_{sid}", "")} for sid in score_ids if f"note_{sid}" in form}
 
 
-def _ranking(assessment):
-    """The published ranking (after publication only)."""
-    return results.round_results(assessment.round) if assessment.round.status == "published" else None
+def _ranking(assessment) -> tuple[list | None, int | None]:
+    """The published ranking (after publication only), read as the round page reads it (from a
+    replica when there is one), and how old it is when that is worth saying."""
+    if assessment.round.status != "published":
+        return None, None
+    with replica.reads() as source:
+        return results.round_results(assessment.round), source.shown_lag()
 
 
 @bp.route("/tu-danh-gia/<int:assessment_id>")
@@ -39,8 +43,9 @@ def _assessment_page(assessment):
     """The page; after a refused save, its fields hold what was typed (refused.py)."""
     rows = assessments.sheet(assessment)
     problems = assessments.submission_problems(assessment, rows) if assessment.status == "draft" else []
-    return render_template("par/assessment.html", assessment=assessment, rows=rows,
-                           problems=problems, ranking=_ranking(assessment), editable=_editable(assessment),
+    ranking, ranking_lag = _ranking(assessment)
+    return render_template("par/assessment.html", assessment=assessment, rows=rows, problems=problems,
+                           ranking=ranking, ranking_lag=ranking_lag, editable=_editable(assessment),
                            typed=refused_values(f"assessment:{assessment.id}"),
                            action_form=ActionForm(version=assessment.version))
 

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from models import Membership, OrgUnit, ParAppraiser, ParAssessment, ParIndex, ParRound, User, db
 from models.enums import Role
 
-from .. import permissions, scoping
+from .. import permissions, replica, scoping
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..i18n import N_
 from . import amendment_views, amendments, bp, catalogue, follow_through, panel_queries, publication, results, rounds
@@ -119,7 +119,13 @@ ASSESSMENT_FILTERS = {"submitted": ("submitted", "appraised", "final"), "draft":
 @permissions.scoped_view(ParRound, "round_id", "par.view", as_name="round_")
 def round_detail(round_):
     """The round; ?status= filters its units (ASSESSMENT_FILTERS), ?band= the ranking, ?criterion=
-    shows the units that lost points on that criterion."""
+    shows the units that lost points on that criterion. Results and ranking tolerate seconds of
+    lag: the page reads a replica when there is one, and says how old it is (replica.py)."""
+    with replica.reads() as source:
+        return _round_page(round_, source)
+
+
+def _round_page(round_: ParRound, source: replica.Source):
     form = AppraiserForm()
     form.user_id.choices = _appraiser_choices(round_)
     members = db.session.execute(select(User).join(ParAppraiser, ParAppraiser.user_id == User.id)
@@ -134,7 +140,8 @@ def round_detail(round_):
                            results=[r for r in ranked if r.band == chosen["band"]] if ranked and chosen["band"]
                            else ranked, weakest=follow_through.weakest(round_) if shows_results else [],
                            decision=publication.decision_of(round_),
-                           average=panel_queries.average(ranked) if ranked else None)
+                           average=panel_queries.average(ranked) if ranked else None,
+                           replica_lag=source.shown_lag())
 
 
 def _round_assessments(round_: ParRound, status: str | None) -> list[ParAssessment]:

@@ -1,10 +1,11 @@
-"""The dashboard and large exports on a PostgreSQL streaming replica (DATABASE_REPLICA_URL): a
-private primary, a replica made from it with pg_basebackup -R, gunicorn and worker.py on both.
-With the replica's replay paused, the leader sees the replica's figures (a unit's old name) and
-how old they are; the administrator who renamed the unit sees the new name at once
-(read-after-write); an export asked for before the rename is rendered from the replica (old name),
-one asked for after it from the primary (new name); beyond the lag limit, and with the replica
-stopped, the dashboard reads the primary, with no error page, and /healthz says so."""
+"""The dashboard, the Chỉ số CCHC results and large exports on a PostgreSQL streaming replica
+(DATABASE_REPLICA_URL): a private primary, a replica made from it with pg_basebackup -R, gunicorn
+and worker.py on both. With the replica's replay paused, the leader sees the replica's figures (a
+unit's old name on the dashboard and in the published ranking) and how old they are; the
+administrator who renamed the units sees the new names at once (read-after-write); an export
+asked for before the rename is rendered from the replica (old name), one asked for after it from
+the primary (new name); beyond the lag limit, and with the replica stopped, the dashboard and the
+ranking read the primary, with no error page, and /healthz says so."""
 
 import io
 import json
@@ -132,10 +133,18 @@ def _exports(site: Browser, primary: str, count: int) -> list[set]:
     return found
 
 
-def _dashboard(site: Site) -> str:
-    status, page, _ = site.get("/dashboard")
+def _dashboard(site: Site, path: str = "/dashboard") -> str:
+    status, page, _ = site.get(path)
     assert status == 200, page[-2000:]
     return page
+
+
+def _ranked_unit(primary: str, other_than: int) -> tuple[str, int, str]:
+    """The published Chỉ số CCHC round's page, and a unit in its ranking (not `other_than`) with its name."""
+    round_id = _sql(primary, "SELECT id FROM par_round WHERE status = 'published' ORDER BY id LIMIT 1")
+    unit = _sql(primary, "SELECT unit_id FROM par_assessment WHERE round_id = :r AND unit_id <> :u "
+                "ORDER BY unit_id LIMIT 1", r=round_id, u=other_than)
+    return f"/chi-so-cchc/dot/{round_id}", unit, _sql(primary, "SELECT name FROM org_unit WHERE id = :id", id=unit)
 
 
 def test_dashboard_and_exports_read_the_replica_and_fall_back_to_the_primary(private_postgres, stack):
@@ -144,9 +153,11 @@ def test_dashboard_and_exports_read_the_replica_and_fall_back_to_the_primary(pri
     province = _sql(primary_url, "SELECT id FROM org_unit WHERE name = 'Ủy ban nhân dân tỉnh Đồng Tháp'")
     inspected = _sql(primary_url, "SELECT unit_id FROM inspection ORDER BY id LIMIT 1")  # in the inspection list
     inspected_name = _sql(primary_url, "SELECT name FROM org_unit WHERE id = :id", id=inspected)
+    results, ranked, ranked_name = _ranked_unit(primary_url, inspected)
     leader, admin = _signed_in(base, "leader"), _signed_in(base, "admin")
     until(lambda: _caught_up(primary_url, replica.url), 30, "the replica to catch up")
     assert "Ủy ban nhân dân tỉnh Đồng Tháp" in _dashboard(leader)
+    assert ranked_name in _dashboard(leader, results) and "Kết quả và xếp hạng" in _dashboard(leader, results)
     assert _sql(replica.url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cchc-replica-reads'")
 
     os.killpg(worker.pid, signal.SIGSTOP)  # the worker takes the first export only after the rename
@@ -155,10 +166,19 @@ def test_dashboard_and_exports_read_the_replica_and_fall_back_to_the_primary(pri
     time.sleep(1.5)  # the replica's figures are now over a second old (shown from 1 s here)
     _rename(admin, province, NEW_NAME)
     _rename(admin, inspected, inspected_name + SUFFIX)
+    _rename(admin, ranked, ranked_name + SUFFIX)
     assert NEW_NAME in _dashboard(admin)  # the one who wrote reads the primary: their own change
+    assert ranked_name + SUFFIX in _dashboard(admin, results)
     page = _dashboard(leader)  # the replica, paused before the rename: the old name and its age
     assert NEW_NAME not in page and "Ủy ban nhân dân tỉnh Đồng Tháp" in page, page[-3000:]
     assert "Số liệu cập nhật cách đây" in page and 'id="replica-lag"' in page
+    page = _dashboard(leader, results)  # the round's results and ranking: the replica's too
+    assert ranked_name in page and ranked_name + SUFFIX not in page, page[-3000:]
+    assert 'id="replica-lag"' in page
+    sheet = _sql(primary_url, "SELECT a.id FROM par_assessment a JOIN par_round r ON r.id = a.round_id "
+                 "WHERE r.status = 'published' AND a.unit_id = :u", u=ranked)
+    page = _dashboard(leader, f"/chi-so-cchc/tu-danh-gia/{sheet}")  # its sheet from the primary, ranking not
+    assert 'id="ranking-h"' in page and 'id="replica-lag"' in page
     health = json.loads(Site(base).get("/healthz")[1])
     assert health["status"] == "ok" and health["replica"] == "ok" and health["replica_lag_s"] >= 1
     _ask_export(admin)  # asked after the rename: the replica has not replayed it, the primary has
@@ -171,6 +191,8 @@ def test_dashboard_and_exports_read_the_replica_and_fall_back_to_the_primary(pri
           "the replica's lag to pass the limit")
     page = _dashboard(leader)  # too far behind: the primary, without the lag note
     assert NEW_NAME in page and 'id="replica-lag"' not in page
+    page = _dashboard(leader, results)
+    assert ranked_name + SUFFIX in page and 'id="replica-lag"' not in page
     assert "reading the primary" in web_log.read_text()
 
     _sql(replica.url, "SELECT pg_wal_replay_resume()")
@@ -180,6 +202,7 @@ def test_dashboard_and_exports_read_the_replica_and_fall_back_to_the_primary(pri
     replica.stop("immediate")  # the replica goes away: no error page, the primary's figures
     page = _dashboard(leader)
     assert NEW_NAME in page and 'id="replica-lag"' not in page
+    assert ranked_name + SUFFIX in _dashboard(leader, results)
     status, body, _ = Site(base).get("/healthz")
     health = json.loads(body)
     assert status == 200 and health["status"] == "ok" and health["replica"] == "unreachable", body
