@@ -8,7 +8,7 @@ their ids instead of the recursive subtree query (NARROW_SCOPE), an optimisation
 tests/test_scope_property.py proves returns the same rows."""
 
 from flask import g
-from sqlalchemy import Integer, bindparam, cast, exists, select, union
+from sqlalchemy import Integer, bindparam, cast, select, union
 
 from models import (
     CheckResult,
@@ -126,7 +126,7 @@ def _inspection_clause(actor, visible):
         clause = clause | Inspection.ordering_unit_id.in_(steering)
     return clause
 
-def _scope_clause(model, visible, actor=None):
+def _scope_clause(model, visible, actor=None, paged: bool = False):
     if model is Inspection:
         return _inspection_clause(actor, visible)
     if model in INSPECTION_RECORDS:
@@ -146,11 +146,9 @@ def _scope_clause(model, visible, actor=None):
     if model is Device:
         return Device.user_id.in_(select(Membership.user_id).where(Membership.unit_id.in_(visible)))
     if model is Task:
-        return Task.unit_id.in_(visible) | Task.id.in_(_supported_tasks(visible))
-    if model is Plan:  # per plan, stop at its first visible task (an IN would read every task)
-        task = _TASK.c
-        return Plan.unit_id.in_(visible) | exists().where(
-            task.plan_id == Plan.id, task.unit_id.in_(visible) | task.id.in_(_supported_tasks(visible)))
+        return Task.unit_id.in_(visible) | (_supported(visible) if paged else Task.id.in_(_supported_tasks(visible)))
+    if model is Plan:  # as for a few units: the plans of the scope's own tasks (below)
+        return _narrow_clause(Plan, visible)
     return model.unit_id.in_(visible)
 
 def _subject_clause(model, visible, actor):
@@ -177,18 +175,30 @@ def _supported_tasks(visible):
     link = task_support_unit
     return select(link.c.task_id).where(link.c.unit_id.in_(visible))
 
+def _supported(visible):
+    """For one page (scope(paged=True)): a task led outside `visible` but supported by a unit in
+    it, asked of each task the page passes over (its one or two links, by primary key). A scalar
+    subquery, which PostgreSQL never turns into the hash of _supported_tasks: that hash, 33,000
+    tasks for a province's leader, was built for the first task of another province the leader's
+    list passed over in a database of ten provinces (bench/national.py); reading every row (an
+    export), the hash is the cheaper (0.12 s against 1.1 s over 200,000 tasks)."""
+    link = task_support_unit
+    return (select(link.c.task_id).where(link.c.task_id == Task.id, link.c.unit_id.in_(visible))
+            .limit(1).scalar_subquery().is_not(None))
+
 # Below this many visible units, records are scoped by the ids themselves: the planner then reads a
 # commune's few hundred tasks by unit instead of walking every deadline of the province (bench/web.py).
 NARROW_SCOPE = 50
 
 NARROW_IDS = bindparam("narrow_ids", expanding=True)
 
-def scope(stmt, actor, model):
-    """Restrict `stmt` to the rows of `model` that `actor` sees (a subquery, not a list)."""
+def scope(stmt, actor, model, *, paged: bool = False):
+    """Restrict `stmt` to the rows of `model` that `actor` sees (a subquery, not a list); `paged`:
+    `stmt` reads one page of tasks (see _supported)."""
     if sees_everything(actor, ALL_ROLES):
         return stmt
     if (ids := narrow_unit_ids(actor)) is None:
-        return stmt.where(_scope_clause(model, visible_units_select(actor), actor))
+        return stmt.where(_scope_clause(model, visible_units_select(actor), actor, paged))
     if model in (Task, Plan):
         return stmt.where(_narrow_clause(model, ids))
     return stmt.where(_scope_clause(model, ids, actor))  # the ids themselves, not the recursive CTE again
@@ -213,7 +223,11 @@ def scope_prebuilt(stmt, kind: str, model):
 _TASK = Task.__table__.alias("scoped_task")  # built once: aliasing the table per request costs ~1 ms
 
 def _narrow_clause(model, ids):
-    """Tasks led or supported by `ids` (a union the planner reads by index), or their plans."""
+    """Tasks led or supported by `ids` (a union the planner reads by index), or their plans. Also
+    the plans of a wide scope: the plans of the scope's tasks are read only when a plan of a unit
+    outside it comes up, and then once. The per-plan EXISTS it replaces became a hash of every
+    task in the table (200,000 read for a leader on two provinces' data, bench/national.py);
+    this reads the scope's own (133,000 there), whatever the size of the table."""
     task, link = _TASK.c, task_support_unit
     if model is Task:
         return Task.id.in_(union(select(task.id).where(task.unit_id.in_(ids)),

@@ -43,15 +43,16 @@ PREBUILT = (Task, Plan, OrgUnit)  # the statements built once for everyone (list
 ANCHORS = ("an_phuoc", "an_phuoc_desk", "tan_phuoc", "noi_vu", "predecessor_a", "successor", "service")
 
 
-def _rows(actor, model, *, narrow: bool) -> frozenset[int]:
-    """The ids scope() lets `actor` see, by the narrow form (ids bound) or the general one."""
+def _rows(actor, model, *, narrow: bool, paged: bool = False) -> frozenset[int]:
+    """The ids scope() lets `actor` see, by the narrow form (ids bound) or the general one (for a
+    page of tasks with `paged`)."""
     saved = scoping.NARROW_SCOPE
     scoping.NARROW_SCOPE = 10**6 if narrow else -1
     try:
         scoping.forget_visibility()
         if narrow:
             assert scoping.sees_everything(actor, scoping.ALL_ROLES) or scoping.narrow_unit_ids(actor) is not None
-        return frozenset(db.session.execute(scoping.scope(select(model.id), actor, model)).scalars())
+        return frozenset(db.session.execute(scoping.scope(select(model.id), actor, model, paged=paged)).scalars())
     finally:
         scoping.NARROW_SCOPE = saved
 
@@ -73,6 +74,8 @@ def _same_rows_both_ways(actor, models) -> dict:
     for model in models:
         general = _rows(actor, model, narrow=False)
         assert _rows(actor, model, narrow=True) == general, (actor.username, model.__name__)
+        if model is Task:
+            assert _rows(actor, model, narrow=False, paged=True) == general, (actor.username, "paged")
         if model in PREBUILT:
             assert _prebuilt_rows(actor, model) == general, (actor.username, model.__name__, "prebuilt")
         seen[model] = general

@@ -74,9 +74,10 @@ def area_choices() -> list[SelectChoice]:
 def plan_choices(actor, limit: int = 200) -> list[SelectChoice]:
     """The newest plans `actor` sees, labelled "35/KH-UBND — title"."""
     prebuilt = scoping.prebuilt_scope(actor)
-    if prebuilt is None:
+    if prebuilt is None:  # many units (a province's leader): remembered for the same units
         stmt = scoping.scope(_PLAN_CHOICES, actor, Plan).order_by(*_NEWEST_FIRST).limit(limit)
-        return _plan_rows(stmt, {})
+        units = tuple(sorted(scoping.visible_unit_ids(actor)))
+        return catalog.remembered(PLANS, ("units", limit, units, str(get_locale())), lambda: _plan_rows(stmt, {}))
     kind, params = prebuilt
     return catalog.remembered(PLANS, (kind, limit, scope_ids(params), str(get_locale())),
                               lambda: _plan_rows(_plans_in_scope(kind, limit), params))

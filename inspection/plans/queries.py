@@ -44,9 +44,9 @@ class TaskFilters:
     extra: dict = field(default_factory=dict)
 
 
-def filtered_tasks(actor, filters: TaskFilters, today: date | None = None):
-    """A select of the tasks `actor` sees, narrowed by `filters`."""
-    stmt = scoping.scope(select(Task), actor, Task)
+def filtered_tasks(actor, filters: TaskFilters, today: date | None = None, *, paged: bool = False):
+    """A select of the tasks `actor` sees, narrowed by `filters` (`paged`: for one page of them)."""
+    stmt = scoping.scope(select(Task), actor, Task, paged=paged)
     return stmt.where(*_conditions(filters, today or local_today()))
 
 
@@ -101,8 +101,8 @@ def list_tasks(actor, filters: TaskFilters, *, sort: str, cursor: str | None, si
     ids = scoping.narrow_unit_ids(actor)
     words = whole_words(filters.q)
     if ids is None or words is not None:  # a search lists its whole-word matches first ("An Phước", then "Tân Phước")
-        return paginate(_rows(filtered_tasks(actor, filters)), sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size,
-                        first=None if words is None else Task.title_folded.regexp_match(words))
+        return paginate(_rows(filtered_tasks(actor, filters, paged=True)), sorts=TASK_SORTS, sort=sort, cursor=cursor,
+                        size=size, first=None if words is None else Task.title_folded.regexp_match(words))
     conditions = _conditions(filters, local_today())
     return paginate(_NARROW_ROWS, sorts=TASK_SORTS, sort=sort, cursor=cursor, size=size,
                     candidates=lambda column: _led_or_supported(scoping.NARROW_IDS, conditions, column),

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
+from inspection import scoping
 from models import OrgUnit, ParArea, db
 from models.enums import PlanStatus, Role
 from tests.factories import make_plan, make_task, make_unit, make_user
@@ -107,3 +108,24 @@ def plan_of_a(tree):
     plan = make_plan(unit=tree["a"], number="30/KH-UBND", status=PlanStatus.ISSUED)
     db.session.commit()
     return plan
+
+
+def test_a_wide_scope_remembers_its_plans_and_is_offered_another_units_plan_once_it_supports_a_task(
+        app, tree, monkeypatch):
+    """A leader over more units than NARROW_SCOPE (the recursive form, a province's leader): the
+    plan of a unit outside the scope is offered once a unit inside leads or supports one of its
+    tasks, on the next page; a page with nothing changed does not read the plans again."""
+    monkeypatch.setattr(scoping, "NARROW_SCOPE", 1)
+    outside = make_plan(unit=tree["root"], number="31/KH-UBND", status=PlanStatus.ISSUED, title="Kế hoạch của tỉnh")
+    make_task(unit=tree["root"], plan=outside)
+    leader = make_user(role=Role.LEADER, unit=tree["pc"])
+    db.session.commit()
+    leader = Person(app, leader)
+    assert "31/KH-UBND" not in options(leader, "plan_id")
+
+    make_task(unit=tree["root"], plan=outside, support_units=[tree["b"]])
+    db.session.commit()
+    assert "31/KH-UBND — Kế hoạch của tỉnh" in options(leader, "plan_id")
+    with statement_budget(app, 100) as again:
+        assert "31/KH-UBND — Kế hoạch của tỉnh" in options(leader, "plan_id")
+    assert not [s for s in again if "SELECT plan.id, plan.number" in s]
