@@ -118,7 +118,8 @@ if __name__ == "__main__":
 
     # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports`, `… web`, `… par`, `… offline`
     # or `… storage` (the object store against disk) or `… scale` (one and two web hosts behind HAProxy; root) one;
-    # `… signing` the agency signature's part of `reports` alone
+    # `… signing` the agency signature's part of `reports` alone; `… national` (not in the default set, up to an
+    # hour) the web figures on ten provinces' data beside one province's (bench/national.py)
     wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "par", "offline", "storage", "scale"}
     if "lists" in wanted:
         main()
@@ -150,3 +151,7 @@ if __name__ == "__main__":
         from bench.scale import main as scale_main
 
         scale_main()
+    if "national" in wanted:
+        from bench.national import main as national_main
+
+        national_main()

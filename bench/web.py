@@ -190,7 +190,7 @@ def _showcase() -> dict[str, int]:
             "field": first(db.select(Inspection.id).where(Inspection.number == FIELD_NUMBER)),
             "task": first(db.select(Task.id).order_by(Task.id)),
             "action": first(db.select(RemediationAction.id).order_by(RemediationAction.id)),
-            "plan": first(db.select(Plan.id).order_by(Plan.year.desc(), Plan.id.desc()))}
+            "plan": first(db.select(Plan.id).order_by(Plan.year.desc(), Plan.id))}  # the first province's
 
 
 def _measure(app, port: int, env: dict) -> dict:
@@ -340,8 +340,9 @@ def server_environment(tmp: Path, database: str) -> tuple[dict, subprocess.Popen
     return env, redis_proc
 
 
-def _environment(tmp: Path) -> tuple[dict, subprocess.Popen]:
-    env, redis_proc = server_environment(tmp, _database())
+def environment(tmp: Path, database: str) -> tuple[dict, subprocess.Popen]:
+    """The measured server's environment on `database` (also this process's: the in-process counts)."""
+    env, redis_proc = server_environment(tmp, database)
     env.update(CCHC_PAGE_SIZE=str(PAGE_ROWS),
                # the survey: citizens' own addresses through the proxy's header; posted at once
                CCHC_PROXY_FIX="1", CCHC_FEEDBACK_MIN_SECONDS="0")
@@ -366,6 +367,11 @@ def _run(env: dict) -> dict:
         counts = {"reused": DATABASE} if REUSE else fill()
         print(f"data set: {counts} in {time.perf_counter() - started:.0f} s", flush=True)
         db.session.remove()
+    return {"machine": started_on, "data": counts, "figures": measure_served(app, env)}
+
+
+def measure_served(app, env: dict) -> dict:
+    """Every figure of `app`'s database, served by gunicorn with `env` (bench/national.py too)."""
     port = free_port()
     server = gunicorn(env, port)
     try:
@@ -376,13 +382,13 @@ def _run(env: dict) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"machine": started_on, "data": counts, "figures": figures}
+    return figures
 
 
 def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cchc-bench-web-") as tmp:
-        env, redis_proc = _environment(Path(tmp))
+        env, redis_proc = environment(Path(tmp), _database())
         try:
             result = _run(env)
         finally:
