@@ -1,7 +1,7 @@
 """Each cache on and off in the same run of `bench web` (issue 19: a cache stays only where it pays).
 
 For each cache a second gunicorn serves the same database and Redis with the cache's setting at
-"0" (CCHC_CACHE_<NAME>, CCHC_TODO_REMEMBER_SQL, CCHC_SURVEY_REMEMBER_PAGE); the page the cache
+"0" (CCHC_CACHE_<NAME>, CCHC_SURVEY_REMEMBER_PAGE); the page the cache
 serves is loaded from both, alternated ROUNDS times after a warm-up of each, and the median p95 of
 each side is kept: web.cache.<name>.on_p95_ms, .off_p95_ms and .ratio (on ÷ off: below 1 the
 cache saves time; within the runs' own spread it saves nothing)."""
@@ -18,7 +18,6 @@ CACHES = {
     "catalog": ("CCHC_CACHE_CATALOG", "/tasks", "heads"),  # choices, filter panel, subtrees, menu
     "rows": ("CCHC_CACHE_ROWS", "/tasks", "heads"),
     "statements": ("CCHC_CACHE_STATEMENTS", "/tasks", "heads"),  # listing's prebuilt statements: narrow scopes
-    "todo_sql": ("CCHC_TODO_REMEMBER_SQL", "/tasks", "heads"),
     "dashboard_page": ("CCHC_CACHE_DASHBOARD_PAGE", "/dashboard", "leaders"),
     "survey_page": ("CCHC_SURVEY_REMEMBER_PAGE", None, None),  # the citizens' answer, 50 in flight
 }

@@ -201,8 +201,6 @@ def _web() -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
         "PAGE_SIZE": _int("CCHC_PAGE_SIZE", 25),
-        # the menu badges' counting statement built once per user and catalog version (main/todo.py)
-        "TODO_REMEMBER_SQL": os.environ.get("CCHC_TODO_REMEMBER_SQL", "1") != "0",
         # each cache can be turned off (CCHC_CACHE_<NAME>=0) for its on/off figure (bench/caches.py)
         **{f"CACHE_{name}": os.environ.get(f"CCHC_CACHE_{name}", "1") != "0" for name in CACHES},
         # above this many tasks a plan's page shows counts per PAR area (linked to the task list), not rows

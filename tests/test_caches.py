@@ -14,7 +14,6 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from inspection import caches, catalog
 from inspection.dashboard import summary
-from inspection.main import todo
 from models import db
 from models.enums import PlanStatus, Role, TaskStatus
 from tests.factories import make_plan, make_task, make_user
@@ -91,7 +90,6 @@ def loaders(app):
                     seen.setdefault(name, {}).setdefault(table, set()).update(columns)
 
     catalog._remembered.clear()
-    todo._sql.clear()
     event.listen(Engine, "before_execute", note)
     yield seen
     event.remove(Engine, "before_execute", note)

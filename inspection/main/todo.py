@@ -12,14 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, g, has_request_context, url_for
+from flask import g, has_request_context, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from models import Inspection, RemediationAction, Task, db
 from models.enums import InspectionStatus, RemediationStatus, Role, TaskStatus
 
-from .. import caches, catalog
 from ..formatting import format_date, local_today
 from ..i18n import N_
 from ..inspections.exports import filters_from_args as inspection_filters
@@ -160,23 +159,8 @@ def _counting(user, today: date, lines: list[Line]) -> tuple[str, dict, list[str
     return sql, params, menus
 
 
-# the counting statements (_counting_sql): the scopes bound into them follow the tree (scoping.py's subtrees)
-COUNTING = caches.catalog_value("todo.counting", org_unit=caches.EVERY_COLUMN)
-
-
-def _counting_sql(user, today: date, lines: list[Line]) -> tuple[str, dict, list[str]]:
-    """_counting(), built once per user, their memberships, the day and the catalog version (the
-    scope's units): building and compiling the lists' selects cost a commune head's task page about
-    as much as the page (catalog.remembered_value: only a GET that changed nothing remembers)."""
-    if not current_app.config["TODO_REMEMBER_SQL"]:  # CCHC_TODO_REMEMBER_SQL=0: the bench's "off"
-        return _counting(user, today, lines)
-    memberships = tuple(sorted((str(m.role), m.unit_id) for m in user.memberships))
-    key = (user.id, memberships, today)
-    return catalog.remembered_value(COUNTING, key, lambda: _counting(user, today, lines), store=_sql)
-
-
 def _figures(user, today: date, lines: list[Line]) -> tuple[list[int], list[str]]:
-    sql, params, menus = _counting_sql(user, today, lines)
+    sql, params, menus = _counting(user, today, lines)
     return list(db.session.connection().exec_driver_sql(sql, params).one()), menus
 
 
@@ -203,7 +187,6 @@ def current(user) -> Todo:
 
 MENU_SECONDS = 60  # the menu's badges on other pages: at most this old, or since the user's last change
 _menus: dict[int, tuple[float, dict]] = {}  # per process: user id -> (until, counts per menu item)
-_sql: dict = {}  # per process: the counting statements (_counting_sql)
 
 
 def menu_counts(user) -> dict:
