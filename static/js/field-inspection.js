@@ -286,10 +286,23 @@
   function prefill(m) {
     document.querySelectorAll("#close-form [data-part]").forEach(function (input) {
       var name = input.getAttribute("data-part");
-      if (!input.value) input.value = m[name] || "";
+      if (!input.value) input.value = name === "decision_date" ? typedDate(m[name]) : m[name] || "";
     });
     if (!$("#min-began").value) $("#min-began").value = m.started || clock();
     if (!$("#min-ended").value) $("#min-ended").value = clock();
+  }
+
+  // The decision's date is typed dd/mm/yyyy like every date of the app (a date picker follows the
+  // tablet's language); the API takes it as ISO. "" for a date that is not one.
+  function isoDate(text) {
+    var m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text || "");
+    var day = m && new Date(Date.UTC(+m[3], +m[2] - 1, +m[1]));
+    return day && day.getUTCDate() === +m[1] && day.getUTCMonth() === +m[2] - 1 ? day.toISOString().slice(0, 10) : "";
+  }
+
+  function typedDate(iso) {
+    var part = (iso || "").split("-");
+    return part.length === 3 ? part[2] + "/" + part[1] + "/" + part[0] : "";
   }
 
   function parts() {
@@ -315,6 +328,9 @@
     if (!(content.decision_number && content.decision_date && content.decision_issuer && content.decision_summary)) {
       return note(box, t("need.basis"), "invalid");
     }
+    var iso = isoDate(content.decision_date);
+    if (!iso) return note(box, t("need.date", {text: content.decision_date}), "invalid");
+    content.decision_date = iso;
     if (!(content.began && content.ended)) return note(box, t("need.times"), "invalid");
     var last = S.closeSub;
     if (last && last.state === "error" && samePayload(last.content, content)) return send(last);

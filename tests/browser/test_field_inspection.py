@@ -7,7 +7,7 @@ there as field-*.png (docs/screens/ holds them)."""
 import hashlib
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from PIL import Image, ImageDraw
@@ -231,6 +231,10 @@ def _close_minutes(page, size: str) -> None:
     dialog.get_by_label("Họ tên đại diện đơn vị được kiểm tra").fill("Trần Văn Bình")
     dialog.get_by_label("Chức vụ", exact=True).fill("Phó Chủ tịch UBND xã An Phước")
     fill_basis(dialog)
+    dialog.get_by_label("Ngày quyết định").fill("31/02/2026")  # typed dd/mm/yyyy, as every date: not a day
+    press(dialog.get_by_role("button", name="Lập biên bản"))
+    expect(dialog.locator("#close-state")).to_contain_text("Ngày “31/02/2026” không có thật hoặc sai định dạng")
+    dialog.get_by_label("Ngày quyết định").fill("05/01/2026")
     check_screen(page, "field-close", size)
     press(dialog.get_by_role("button", name="Lập biên bản"))
     expect(dialog).to_be_hidden()
@@ -241,7 +245,7 @@ def _close_minutes(page, size: str) -> None:
 def fill_basis(dialog) -> None:
     """The căn cứ, completed on site where the office left it empty: the decision forming the team."""
     dialog.get_by_label("Số quyết định thành lập Đoàn").fill("121/QĐ-UBND")
-    dialog.get_by_label("Ngày quyết định").fill("2026-01-05")
+    dialog.get_by_label("Ngày quyết định").fill("05/01/2026")
     dialog.get_by_label("Cơ quan ban hành").fill("Ủy ban nhân dân tỉnh Đồng Tháp")
     dialog.get_by_label("Trích yếu").fill("Về việc thành lập Đoàn kiểm tra công tác cải cách hành chính năm 2026")
 
@@ -291,6 +295,7 @@ def _assert_stored(site: dict, photo_sha256: str) -> None:
     assert sorted(actions) == [f.id for f in findings]
     inspection = db.session.get(Inspection, inspection_id)
     assert (inspection.status, inspection.representative_name) == ("concluded", "Trần Văn Bình")
+    assert inspection.decision_date == date(2026, 1, 5)  # typed 05/01/2026 on the tablet
     assert inspection.location == "10.5521, 105.4412 (±12 m)"
     assert db.session.execute(select(Conclusion.issued_at).where(
         Conclusion.inspection_id == inspection_id)).scalar_one() is not None
