@@ -1,10 +1,13 @@
 """The HTTP refusals a user meets answer in the app's words, not werkzeug's English: a too-large
 upload (413: the limit in MB, and the browser warns first), a session ended under the tablet's API
-(401 JSON), each in the user's language through the catalog."""
+(401 JSON), each in the user's language through the catalog; and no search box can make an address
+longer than the server reads (gunicorn's bare "URI Too Long" is English)."""
 
 import io
+import re
 
 from models import db
+from models.enums import Role
 from tests.factories import csrf_token, make_user, sign_in
 
 
@@ -50,3 +53,22 @@ def test_the_api_after_sign_out_answers_401_in_the_apps_words(app, tree):
         chosen["lang"] = "en"
     answer = client.get("/api/v1/inspections/today")
     assert answer.status_code == 401 and "Your session has ended" in answer.get_json()["error"]
+
+
+SEARCH_PAGES = ("/tasks", "/plans", "/admin/units", "/admin/users", "/remediation", "/inspections", "/findings",
+                "/inspections/calendar", "/templates")
+
+
+def test_no_search_box_can_make_an_address_longer_than_the_server_reads(app, client, tree):
+    """A search of ~4-8 KB reaches the app (tests/serving/test_local_serving.py); beyond gunicorn's
+    longest request line (8190 bytes) only its bare English answer is left. So every search box takes
+    at most 200 characters: a Vietnamese letter is at most 9 bytes percent-encoded, 1.8 KB in all."""
+    from inspection.runner import REQUEST_LINE_LIMIT
+
+    sign_in(client, make_user(role=Role.ADMIN, unit=tree["root"]))
+    for path in SEARCH_PAGES:
+        boxes = re.findall(r'<input[^>]*type="search"[^>]*>', client.get(path).get_data(as_text=True))
+        assert boxes, path
+        for box in boxes:
+            limit = re.search(r'maxlength="(\d+)"', box)
+            assert limit and int(limit.group(1)) * 9 < REQUEST_LINE_LIMIT // 4, (path, box)
