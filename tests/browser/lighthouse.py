@@ -71,4 +71,6 @@ def run(url: str, cookies=None, viewport: dict = TABLET, categories=("accessibil
     report = json.loads(done.stdout)
     error = report.get("runtimeError")
     assert not error, f"Lighthouse could not load {url}: {error}"
+    audited = report.get("finalDisplayedUrl") or report.get("finalUrl")
+    assert audited == url, f"Lighthouse audited {audited}, not {url} (signed out: the sign-in page?)"
     return Result({name: category["score"] for name, category in report["categories"].items()}, report)

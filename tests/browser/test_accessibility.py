@@ -19,4 +19,5 @@ def test_task_list_plan_and_inspection_list_are_accessible(demo_site, new_contex
     plan_id = db.session.execute(select(Plan.id).order_by(Plan.id)).scalars().first()
     for path in ("/tasks", f"/plans/{plan_id}", "/inspections", "/"):
         result = lighthouse.run(f"{demo_site}{path}", context.cookies(), TABLET, ("accessibility",))
+        print(f"{path}: accessibility {result.scores['accessibility']}")
         assert result.scores["accessibility"] >= 0.98, (path, result.failures("accessibility"))

@@ -137,6 +137,7 @@ def assert_screen(page, site) -> None:
     expect(changed.locator(".verdict-not_applicable")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#free-description")).to_have_value(HALF_TYPED)
     expect(page.locator("#outbox-count")).to_have_text(f"{WAITING} mục chưa đồng bộ")
+    assert page.locator("#outbox").bounding_box()["height"] < 160, "folded to its line: the checklist stays up"
     outbox = page.locator("#outbox-list")
     expect(outbox.locator(".kind-result")).to_have_count(15)  # one per criterion, the re-entry included
     code = site["items"][CHANGED][1]
@@ -213,6 +214,12 @@ def test_the_field_screen_shows_the_offline_work_after_a_reload_and_a_restart_an
     assert not [p for p in writes.posts if p.endswith(("/results", "/findings", "/start"))], writes.posts
     assert len([p for p in writes.posts if p == "/sync"]) <= 1 + len(NC_ITEMS) + FREE  # runs between photos
     expect(page.locator("#finding-list .finding-entry .local-mark")).to_have_count(0)
+    thumbs = page.locator("#finding-list .finding-entry img")
+    expect(thumbs).to_have_count(len(NC_ITEMS) + FREE)
+    for n in range(thumbs.count()):  # now the server's copies (a broken one becomes a text: the count drops)
+        thumbs.nth(n).scroll_into_view_if_needed()
+        expect(thumbs.nth(n)).to_have_js_property("complete", True)
+        assert thumbs.nth(n).evaluate("(img) => img.naturalWidth") > 0
     expect(page.locator("#status-local")).to_be_hidden()
     expect(page.locator("#free-description")).to_have_value(HALF_TYPED)  # still the inspector's draft
     page.locator("#finding-list").scroll_into_view_if_needed()
