@@ -1,7 +1,9 @@
 """What every value remembered between requests reads, declared next to its loader, and the
 database triggers derived from those declarations here alone: the migrations install what
 install_triggers() gives, and tests/test_caches.py fails when a declared table has no trigger or a
-loader's statements read a table (or a column) its declaration leaves out.
+loader's statements read a table (or a column) its declaration leaves out. A migration installs what
+the declarations derive when it is written, as literals (install_triggers), so an upgraded
+database keeps what it was given.
 
 Two ways a write reaches what was remembered, both seen by the database whoever writes (a
 service, a bulk UPDATE, the CLI, a psql session):
@@ -9,7 +11,11 @@ service, a bulk UPDATE, the CLI, a psql session):
   constraint triggers on the tables and columns the values declare;
 - per unit (the dashboard's summary): statement triggers write the ids of the units a statement
   touched into dashboard_change, which the summary's job takes to recount those units (a table
-  declared without a unit column touches every unit)."""
+  declared without a unit column touches every unit).
+
+Changing a declaration changes the triggers the database needs: tests/test_caches.py fails until a
+new migration calls install_triggers() with the new catalog_watch() and unit_watch() (as
+f3c8a1d5e7b9 does)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,21 +104,21 @@ def catalog_events(columns: frozenset | None) -> str:
         f"INSERT OR DELETE OR UPDATE OF {', '.join(sorted(columns))}")
 
 
-def install_triggers(connection) -> None:
-    """Drop the triggers of both kinds and create them from the declarations (a migration's step;
-    the declarations are those of the modules create_app imports)."""
+def install_triggers(connection, catalog: dict, units: dict) -> None:
+    """Drop the triggers of both kinds and create them for `catalog` (catalog_watch()'s shape) and
+    `units` (unit_watch()'s): a migration's step, with the lists derived when it was written."""
     installed = connection.execute(text(
         "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal "
         "AND tgfoid IN ('bump_catalog_version'::regproc, 'note_changed_units'::regproc)")).all()
     for table, trigger in installed:
         connection.execute(text(f'DROP TRIGGER "{trigger}" ON {table}'))
-    for table, columns in sorted(catalog_watch().items()):
+    for table, columns in sorted(catalog.items()):
         connection.execute(text(
             f"CREATE CONSTRAINT TRIGGER catalog_{table} AFTER {catalog_events(columns)} ON {table} "
             "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_catalog_version()"))
         connection.execute(text(f"CREATE TRIGGER catalog_{table}_truncate AFTER TRUNCATE ON {table} "
                                 "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_version()"))
-    for table, column in sorted(unit_watch().items()):
+    for table, column in sorted(units.items()):
         argument = f"'{column or ''}'"
         for event, rows in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
                             ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
