@@ -19,7 +19,7 @@ photos, and the tablets' sync (batches of bench.load.SYNC_BATCH findings, each b
 the floor's p50 (the README's "ratio of each page to the floor"; for the sync, one batch ÷ the floor).
 BENCH_WEB_ONLY=sync measures the floor and the sync only and prints them (web.json is left alone);
 BENCH_WEB_ONLY=lists the floor, the commune task list and the survey's answers, for comparing a
-cache on and off (e.g. CCHC_TODO_REMEMBER_SQL=0) in two runs; BENCH_WEB_ONLY=caches the floor and
+cache on and off (e.g. CCHC_CACHE_ROWS=0) in two runs; BENCH_WEB_ONLY=caches the floor and
 every cache on and off (bench/caches.py, in every full run too), merged into web.json."""
 
 import base64
