@@ -119,7 +119,8 @@ if __name__ == "__main__":
     # `python -m bench` runs every benchmark; `python -m bench lists`, `… reports`, `… web`, `… par`, `… offline`
     # or `… storage` (the object store against disk) or `… scale` (one and two web hosts behind HAProxy; root) one;
     # `… signing` the agency signature's part of `reports` alone; `… national` (not in the default set, up to an
-    # hour) the web figures on ten provinces' data beside one province's (bench/national.py)
+    # hour) the web figures on ten provinces' data beside one province's (bench/national.py); `… cpu` (not in the
+    # default set) the CPU a page costs on `web`'s database (bench/cpu.py)
     wanted = set(sys.argv[1:]) or {"lists", "reports", "web", "par", "offline", "storage", "scale"}
     if "lists" in wanted:
         main()
@@ -147,6 +148,10 @@ if __name__ == "__main__":
         from bench.storage import main as storage_main
 
         storage_main()
+    if "cpu" in wanted:
+        from bench.cpu import main as cpu_main
+
+        cpu_main()
     if "scale" in wanted:
         from bench.scale import main as scale_main
 
