@@ -1,16 +1,17 @@
 """The rendered dashboard, kept in Redis for the summary version it was drawn from.
 
-The figures only change when the summary is refreshed, so the content rendered for one summary
+The figures only change when the summary is refreshed, and the names around them (units, PAR
+areas) with the catalog (catalog.py), so the content rendered for one summary version, one catalog
 version, one scope (the user's dashboard memberships), one set of filters and one release
-(build.fingerprint()) is the same for
-every user with that scope: it is served from Redis until the next refresh. Live figures (no
-usable summary) are never cached. Without Redis nothing is cached."""
+(build.fingerprint()) is the same for every user with that scope: it is served from Redis until
+either changes. Live figures (no usable summary) and a request without a catalog version are never
+cached. Without Redis nothing is cached."""
 
 import hashlib
 import json
 import logging
 
-from flask import current_app, has_app_context, request
+from flask import current_app, g, has_app_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -31,11 +32,12 @@ def _redis():
 
 def key_for(actor, fresh: Freshness) -> str | None:
     """The cache key of the page `actor` asked for, or None when its figures are live."""
-    if fresh.live or fresh.refreshed_at is None or not current_app.config["CACHE_DASHBOARD_PAGE"]:
+    catalog = g.get("catalog_version")
+    if fresh.live or fresh.refreshed_at is None or catalog is None or not current_app.config["CACHE_DASHBOARD_PAGE"]:
         return None
     scope = "admin" if scoping.is_admin(actor) else sorted(
         (m.unit_id, m.role) for m in actor.memberships if m.role in dashboard_roles())
-    raw = json.dumps([fresh.refreshed_at.isoformat(), scope, sorted(request.args.items(multi=True)),
+    raw = json.dumps([fresh.refreshed_at.isoformat(), catalog, scope, sorted(request.args.items(multi=True)),
                       str(get_locale())])
     prefix = f"{current_app.config['RQ_QUEUE_PREFIX']}dashboard:page:{build.fingerprint()}:"
     return prefix + hashlib.sha256(raw.encode()).hexdigest()

@@ -1,13 +1,13 @@
 """The rendered dashboard is kept per summary version, scope and filters: another scope never gets
 it, a refreshed summary is shown at once, and live figures are never kept."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from inspection.dashboard import summary
 from inspection.demo.seed import DEMO_PASSWORD
 from inspection.jobs.summary import refresh_dashboard
 from inspection.plans.workflow import accept_task
-from models import Task, db
+from models import ParArea, Task, db
 from models.enums import TaskStatus
 from tests.dashboard.conftest import text_of
 from tests.factories import sign_in
@@ -56,3 +56,15 @@ def test_live_figures_are_never_kept(client, demo, demo_login, redis_client):
     demo_login("leader")
     assert "Số liệu tính trực tiếp" in text_of(client.get("/dashboard").get_data(as_text=True))
     assert _cached_pages(redis_client) == 0
+
+
+def test_a_renamed_area_is_on_the_kept_page_at_once(client, demo, demo_login, redis_client):
+    """The page's names come from the catalog: the kept page carries the catalog version too."""
+    summary.refresh_summary(through=summary.changes()[1])
+    demo_login("leader")
+    area = db.session.execute(select(ParArea).order_by(ParArea.position)).scalars().first()
+    assert area.name in text_of(client.get("/dashboard").get_data(as_text=True))
+    assert _cached_pages(redis_client) == 1
+    db.session.execute(update(ParArea).where(ParArea.id == area.id).values(name="Cải cách thể chế (sửa đổi)"))
+    db.session.commit()
+    assert "Cải cách thể chế (sửa đổi)" in text_of(client.get("/dashboard").get_data(as_text=True))
