@@ -8,39 +8,39 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inspection import (
+    admin,
+    api,
+    auth,
     catalog,
+    dashboard,
     embedded_db,
     errors,
+    feedback,
     formatting,
+    inspections,
+    main,
+    par,
     permissions,
+    plans,
     ratelimit,
     refusals,
+    remediation,
+    reports,
     rows,
     scoping,
     security,
+    signing,
 )
-from inspection.admin import bp as admin_bp
-from inspection.api import bp as api_bp
-from inspection.auth import bp as auth_bp
 from inspection.auth import two_factor_policy
 from inspection.auth.services import load_session
 from inspection.auth.steps import pending_step
 from inspection.cli import register_cli
 from inspection.config import load_config
-from inspection.dashboard import bp as dashboard_bp
 from inspection.extensions import babel, compress, csrf, login_manager, migrate
-from inspection.feedback import bp as feedback_bp
-from inspection.feedback.survey_views import PUBLIC_ENDPOINTS, public_guard
+from inspection.feedback.limits import PUBLIC_ENDPOINTS, public_guard
 from inspection.i18n import N_, install_template_gettext
-from inspection.inspections import bp as inspections_bp
-from inspection.main import bp as main_bp
 from inspection.notifications import unread_count
-from inspection.par import bp as par_bp
-from inspection.plans import bp as plans_bp
-from inspection.remediation import bp as remediation_bp
 from inspection.replica import init_app as init_replica
-from inspection.reports import bp as reports_bp
-from inspection.signing import bp as verify_bp
 from inspection.transaction import end_reads_with_commit
 from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS, set_severity_scale
@@ -57,9 +57,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     set_severity_scale(app.config.get("SEVERITY_SCALE") or [])
     _init_extensions(app)
-    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, inspections_bp, api_bp, remediation_bp, reports_bp,
-                      dashboard_bp, feedback_bp, verify_bp, par_bp):
-        app.register_blueprint(blueprint)
+    for feature in (auth, main, admin, plans, inspections, api, remediation, reports, dashboard, feedback, signing,
+                    par):
+        feature.register(app)
     errors.register_error_handlers(app)
     security.register_security(app)
     app.before_request_funcs.setdefault(None, []).insert(0, public_guard)  # before the CSRF check

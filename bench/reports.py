@@ -113,10 +113,11 @@ def _timed(work) -> tuple[float, float]:
 
 def _in_process(kind: str, subject) -> dict:
     """Our whole job (snapshot, hash, row, template, WeasyPrint, store) in this process, the
-    CLI's path (services.render_now), with WeasyPrint's own part timed inside the same run (the
+    CLI's path (jobs.reports.render_now), with WeasyPrint's own part timed inside the same run (the
     bench wraps pdf.write_pdf): the overhead ratio then compares two parts of one run, which
     other processes on these shared cores cannot skew apart. CPU time besides wall time."""
-    from inspection.reports import pdf, services
+    from inspection.jobs import reports as rendering
+    from inspection.reports import pdf
 
     original, inner = pdf.write_pdf, []
 
@@ -133,7 +134,7 @@ def _in_process(kind: str, subject) -> dict:
     pdf.write_pdf = timed_write
     try:
         for _ in range(RUNS):
-            jobs.append(_timed(lambda: done.append(services.render_now(kind, subject))))
+            jobs.append(_timed(lambda: done.append(rendering.render_now(kind, subject))))
             _fresh(done[-1].id)
     finally:
         pdf.write_pdf = original
@@ -161,7 +162,7 @@ def _cached(actor, kind, subject) -> float:
 def _variant(actor, kind: str, subject, n: int):
     """A rendering of `subject` with inputs of its own (a distinct hash), queued for the worker."""
     from inspection.reports import services
-    from inspection.reports.snapshots import build_snapshot
+    from inspection.reports.builders import build_snapshot
 
     snapshot = {**build_snapshot(kind, "inspection", subject), "bench_variant": n}
     return services.create_report(actor, kind, "inspection", subject.id, snapshot)
@@ -200,8 +201,8 @@ def _signing(subject, unsigned_wall: float) -> dict:
     rendered as an issued document is (PDF/A-3b, its signature block located): median of
     SIGN_RUNS signatures of the same file, and its ratio to the unsigned
     render of the same document in this process (services.render_now, _in_process)."""
+    from inspection.reports.builders import build_snapshot
     from inspection.reports.pdf import render_document
-    from inspection.reports.snapshots import build_snapshot
     from inspection.signing import services
 
     pdf, box = render_document("remediation_report", build_snapshot("remediation_report", "inspection", subject, None),
@@ -219,6 +220,7 @@ def _signing(subject, unsigned_wall: float) -> dict:
 
 def _samples(data: dict, users) -> None:
     """One PDF of each kind in bench/results/ (the conclusion as issued, the rest as drafts)."""
+    from inspection.inspections import conclusions
     from inspection.reports import services
     from inspection.storage import open_attachment
     from models import Attachment, db
@@ -228,7 +230,7 @@ def _samples(data: dict, users) -> None:
     jobs = {"minutes": services.request_report(leader, "minutes", small),
             "remediation_report": services.request_report(leader, "remediation_report", small),
             "progress_report": services.request_report(leader, "progress_report", plan)}
-    document = services.issue_document(leader, "conclusion", data["demo_inspection"])
+    document = conclusions.issue_conclusion_document(leader, data["demo_inspection"])
     rows = _wait_ready([r.id for r in jobs.values()] + [_issued_report(document)])
     by_id = {r.id: r for r in rows}
     files = {kind: by_id[r.id].attachment_id for kind, r in jobs.items()}

@@ -18,11 +18,11 @@ FIGURES = ("report.sign.seconds", "report.sign.ratio")
 
 def _conclusion_samples(leader, inspection) -> None:
     """The demo conclusion issued now: its final file and the agency-signed one."""
-    from inspection.reports import services
+    from inspection.inspections import conclusions
     from inspection.storage import open_attachment
     from models import Attachment, db
 
-    document = services.issue_document(leader, "conclusion", inspection)
+    document = conclusions.issue_conclusion_document(leader, inspection)
     reports._wait_ready([reports._issued_report(document)])
     db.session.expire_all()
     document = db.session.get(type(document), document.id)

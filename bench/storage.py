@@ -83,11 +83,11 @@ def _photo_upload(app, units, users) -> dict:
 
 
 def _render(app, units, users) -> dict:
-    """Median s of rendering the 30-photo remediation report (services.render_now: snapshot, the
+    """Median s of rendering the 30-photo remediation report (jobs.reports.render_now: snapshot, the
     photos read from the store, WeasyPrint, the PDF stored), per backend, each on its own data."""
     from bench.report_data import inspection_with_remediation
     from bench.reports import _fresh
-    from inspection.reports import services
+    from inspection.jobs import reports as jobs
 
     subjects = {}
     for backend in BACKENDS:
@@ -99,7 +99,7 @@ def _render(app, units, users) -> dict:
         for backend in (BACKENDS if n % 2 else reversed(list(BACKENDS))):
             _using(app, backend)
             start = time.perf_counter()
-            report = services.render_now("remediation_report", subjects[backend])
+            report = jobs.render_now("remediation_report", subjects[backend])
             elapsed = time.perf_counter() - start
             assert report.status == "ready", report.error
             _fresh(report.id)

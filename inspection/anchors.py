@@ -17,6 +17,7 @@ from models import ScheduledRun, db, utcnow
 
 from . import audit
 from .formatting import local_today
+from .jobs.mail import send_mail
 from .notifications import recipients
 from .refusals import administrator_ids
 
@@ -56,8 +57,6 @@ def export_head() -> str:
 
 def _mail(line: str) -> int:
     """E-mail the record to every active administrator with an address; how many were sent."""
-    from .jobs.mail import _send
-
     subject = f"Neo chuỗi nhật ký hệ thống CCHC ngày {local_today():%d/%m/%Y}"
     body = ("Bản ghi đầu chuỗi nhật ký (thời điểm, SEQ:HASH). Lưu thư này ngoài máy chủ; khi cần kiểm tra, "
             "ghi các dòng này vào một tệp và chạy: flask --app app audit verify --anchor TỆP\n\n" + line)
@@ -66,7 +65,7 @@ def _mail(line: str) -> int:
         if not user.email:
             continue
         try:
-            _send(user.email, subject, body)
+            send_mail(user.email, subject, body)
             sent += 1
         except OSError:
             log.warning("audit head not e-mailed to %s", user.email, exc_info=True)

@@ -6,11 +6,16 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from models import db
+from models import Attachment, Inspection, OrgUnit, Plan, db
 
-from . import anchors, audit, embedded_db, local_tls, runner
+from . import anchors, audit, backups, embedded_db, local_tls, runner
+from .admin.bootstrap import create_first_admin
+from .auth.password_policy import WeakPassword
 from .demo import seed
 from .errors import DomainError
+from .jobs.reports import render_now
+from .signing.services import set_up_demo_signing
+from .storage import open_attachment
 from .storage_copy import storage_group
 
 
@@ -44,8 +49,6 @@ def seed_demo_command(if_demo: bool):
 def signing_demo_command(if_demo: bool):
     """The demo's digital-signature keys: a demo CA, the agency's key in a SoftHSM2 token under
     instance/signing, the demo leader's PKCS#12 (demo profile only)."""
-    from .signing.services import set_up_demo_signing
-
     if if_demo and current_app.config["PROFILE"] != "demo":
         return
     try:
@@ -62,9 +65,6 @@ def signing_demo_command(if_demo: bool):
 @click.password_option()
 def create_admin_command(username: str, name: str, password: str):
     """Create an administrator on the root unit (first start of a production install)."""
-    from .admin.bootstrap import create_first_admin
-    from .auth.password_policy import WeakPassword
-
     try:
         create_first_admin(username, name, password)
     except WeakPassword as exc:
@@ -175,11 +175,6 @@ def serve_command(port: int, host: str, https: bool):
 @click.option("--end", default="", help="Period end, yyyy-mm-dd (with --unit).")
 def render_report_command(kind: str, subject_id: int, out: str, unit: bool, start: str, end: str):
     """Render a document synchronously, through the worker's code path, into a PDF file."""
-    from models import Inspection, OrgUnit, Plan
-
-    from .reports.services import render_now
-    from .storage import open_attachment
-
     model = OrgUnit if unit else (Plan if kind == "progress_report" else Inspection)
     subject = db.session.get(model, subject_id)
     if subject is None:
@@ -191,8 +186,6 @@ def render_report_command(kind: str, subject_id: int, out: str, unit: bool, star
         raise click.ClickException(exc.message) from exc
     if report.status != "ready":
         raise click.ClickException(report.error or "Không tạo được tệp PDF.")
-    from models import Attachment
-
     with open_attachment(db.session.get(Attachment, report.attachment_id)) as source, open(out, "wb") as target:
         target.write(source.read())
     click.echo(f"Đã ghi {out} (bản PDF số {report.id}).")
@@ -203,8 +196,6 @@ def render_report_command(kind: str, subject_id: int, out: str, unit: bool, star
               help="Directory for the archive (default: CCHC_BACKUP_DIR, else instance/backups).")
 def backup_command(out: str | None):
     """Write one archive: the database dump, the stored files it refers to, a manifest."""
-    from . import backups
-
     try:
         result = backups.create_backup(out or backups.default_dir())
     except backups.BackupError as exc:
@@ -222,8 +213,6 @@ def backup_command(out: str | None):
 @click.option("--force", is_flag=True, help="Drop everything in the target database first.")
 def restore_command(archive: str, force: bool):
     """Restore a backup archive into this app's database and file store (stop web and workers first)."""
-    from . import backups
-
     try:
         result = backups.restore_backup(archive, force=force)
     except backups.BackupError as exc:

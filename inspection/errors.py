@@ -4,7 +4,6 @@ import logging
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext
-from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -118,14 +117,7 @@ def register_error_handlers(app: Flask) -> None:
             return json_error(exc)
         return _answer(exc.status, exc.message)
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if isinstance(exc, CSRFError):
-            from . import refusals  # imported here: refusals needs the unit of work, which needs this module
-
-            refusals.note("csrf", exc.description)
-        code = exc.code or 500
-        return _answer(code, http_message(code) or (exc.description if code not in (404, 403) else ""))
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -142,6 +134,12 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("input the database refused: %s", exc.orig)
         db.session.rollback()  # nothing of the request is kept
         return _answer(400, UNREPRESENTABLE)
+
+
+def http_error(exc: HTTPException):
+    """The page (or JSON) of an HTTP refusal, in the user's words where werkzeug's are English."""
+    code = exc.code or 500
+    return _answer(code, http_message(code) or (exc.description if code not in (404, 403) else ""))
 
 
 def _unavailable(exc: Exception, message: str):

@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup, escape
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -40,9 +42,16 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def register_filters(app) -> None:
-    from .reports.addressing import unbroken
+def unbroken(text, *names) -> Markup:
+    """Template filter: `text` escaped, each of `names` in it kept on one line (a unit's name in a
+    centred title is never broken mid-name: "… tại Ủy ban nhân dân" / "xã An Phước")."""
+    out = escape(text or "")
+    for name in sorted({n for n in names if n and isinstance(n, str)}, key=len, reverse=True):
+        out = out.replace(escape(name), Markup('<span class="name">%s</span>') % name)
+    return Markup(out)
 
+
+def register_filters(app) -> None:
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, number=format_number, unbroken=unbroken
     )

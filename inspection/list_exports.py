@@ -1,7 +1,8 @@
 """Exporting a filtered list to .xlsx, the same way for every list.
 
-Each list registers a `ListExport`: its scoped, filtered select built from the list's query
-string, and its columns. A list small enough downloads at once; a larger one is rendered by the
+Each list defines a `ListExport` in its feature (its scoped, filtered select built from the list's
+query string, and its columns); its views hand it to respond(), and jobs/exports.py names every one
+for the worker. A list small enough downloads at once; a larger one is rendered by the
 worker (jobs/exports.export_list) for the same user under the same scope, who is notified with a
 link only they can open. Only the query string travels to the job, never objects."""
 
@@ -20,9 +21,9 @@ from sqlalchemy import func, select
 from models import db
 
 from . import permissions, replica
-from .errors import NotFound
 from .formatting import TZ, format_date, local_today
 from .queue import enqueue_after_commit
+from .sheets import XLSX_MIME, safe_cell
 from .transaction import unit_of_work
 
 BATCH = 500  # rows loaded (and their related names looked up) at a time
@@ -44,33 +45,19 @@ class ListExport:
     rows: Callable[[list], Iterable[list]]
 
 
-EXPORTS: dict[str, ListExport] = {}
-
-
-def register(export: ListExport) -> ListExport:
-    EXPORTS[export.kind] = export
-    return export
-
-
 def plain_args(args) -> dict[str, str]:
     """The list's query string as a JSON-safe dict (no cursor, no empty values)."""
     return {k: v for k, v in args.items() if k not in IGNORED_ARGS and v}
 
 
-def _export(kind: str) -> ListExport:
-    if kind not in EXPORTS:
-        raise NotFound()
-    return EXPORTS[kind]
-
-
-def count_rows(actor, kind: str, args: dict) -> int:
-    stmt = _export(kind).select(actor, args)
+def count_rows(actor, export: ListExport, args: dict) -> int:
+    stmt = export.select(actor, args)
     return db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
 
 
-def build(actor, kind: str, args: dict, today: date | None = None) -> tuple[str, bytes]:
-    """(file name, .xlsx bytes) of the list `kind` filtered by `args`, as `actor` sees it."""
-    export, today = _export(kind), today or local_today()
+def build(actor, export: ListExport, args: dict, today: date | None = None) -> tuple[str, bytes]:
+    """(file name, .xlsx bytes) of the list filtered by `args`, as `actor` sees it."""
+    today = today or local_today()
     permissions.require(actor, export.permission)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(export.title[:31])
@@ -89,8 +76,6 @@ def build(actor, kind: str, args: dict, today: date | None = None) -> tuple[str,
 
 
 def _cell(sheet, value, *, bold: bool = False, wrap: bool = False):
-    from .sheets import safe_cell  # sheets imports admin, whose audit log registers here
-
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(TZ).replace(tzinfo=None)  # Excel has no time zones: Vietnam's time
     cell = WriteOnlyCell(sheet, value=safe_cell(value))
@@ -105,25 +90,23 @@ def _cell(sheet, value, *, bold: bool = False, wrap: bool = False):
     return cell
 
 
-def request_export(actor, kind: str, args: dict) -> None:
+def request_export(actor, export: ListExport, args: dict) -> None:
     """Have the worker render the export; the user is notified with a download link."""
-    permissions.require(actor, _export(kind).permission)
+    permissions.require(actor, export.permission)
     with unit_of_work():
-        enqueue_after_commit("inspection.jobs.exports.export_list", actor.id, kind, args, replica.position())
+        enqueue_after_commit("inspection.jobs.exports.export_list", actor.id, export.kind, args, replica.position())
 
 
-def respond(actor, kind: str, back: str):
+def respond(actor, export: ListExport, back: str):
     """The view of an export: GET gives the file when small, else a page offering to render it
     in the background; POST queues that rendering."""
     args = plain_args(request.args)
     if request.method == "POST":
-        request_export(actor, kind, args)
+        request_export(actor, export, args)
         return render_template("plans/export_queued.html", back=back)
-    permissions.require(actor, _export(kind).permission)
-    count = count_rows(actor, kind, args)
+    permissions.require(actor, export.permission)
+    count = count_rows(actor, export, args)
     if count > current_app.config["EXPORT_SYNC_MAX_ROWS"]:
         return render_template("exports/large.html", count=count, back=back, action=request.full_path)
-    from .sheets import XLSX_MIME
-
-    filename, content = build(actor, kind, args)
+    filename, content = build(actor, export, args)
     return Response(content, mimetype=XLSX_MIME, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

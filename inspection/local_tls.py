@@ -7,6 +7,7 @@ trusts the CA once keeps trusting the server. The CA certificate is offered at /
 tablet to install (README "Trying it on a tablet"). For demos only: a deployment uses its own
 certificate behind its web server."""
 
+import io
 import ipaddress
 import socket
 from datetime import timedelta
@@ -136,7 +137,5 @@ def ca_certificate(instance: Path) -> Path | None:
 
 def der_of(path: Path):
     """The certificate at `path` (PEM) as a DER byte stream."""
-    import io
-
     cert = x509.load_pem_x509_certificate(path.read_bytes())
     return io.BytesIO(cert.public_bytes(serialization.Encoding.DER))

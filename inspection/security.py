@@ -1,5 +1,7 @@
 """Request guards and response headers: a strict CSP ('self' only, blob: images for offline photo previews)."""
 
+from flask import abort, g, request
+
 CSP = "; ".join([
     "default-src 'self'",
     "img-src 'self' blob:",
@@ -23,8 +25,6 @@ PRIVATE_TYPES = ("text/html", "application/json")
 
 
 def set_security_headers(response):
-    from flask import g, request
-
     # what a signed-in user was shown is never kept by the browser or a proxy (ASVS 14.3.2); a view
     # that chose its own caching (a download, a static file) keeps its choice. The tablet's offline
     # copies are the service worker's Cache Storage, which HTTP caching headers do not govern.
@@ -45,8 +45,6 @@ def set_security_headers(response):
 def refuse_unnamed_parts():
     """A multipart part whose name does not parse (a raw newline in it) arrives under the key None,
     which breaks whatever reads the form (the CSRF check first): refuse it as a bad request."""
-    from flask import abort, request
-
     if request.mimetype == "multipart/form-data" and (None in request.form or None in request.files):
         abort(400)
 

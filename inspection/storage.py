@@ -16,6 +16,7 @@ from typing import BinaryIO, Protocol
 import filetype
 from flask import Response, current_app, redirect, send_file
 from PIL import Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+from werkzeug.exceptions import NotFound
 
 from models import Attachment, db
 
@@ -228,8 +229,6 @@ def send_attachment(attachment: Attachment, *, download: bool, mimetype: str | N
     """Answer a download the caller has already checked the user's scope for: the stored bytes
     streamed through the app, or (STORAGE_PRESIGN with an object store) a redirect to a URL good
     for this one object for at most 60 s. 404 when the file is gone, 503 when the store is down."""
-    from werkzeug.exceptions import NotFound
-
     mimetype = mimetype or attachment.mime_type
     store = backend()
     try:

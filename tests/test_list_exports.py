@@ -3,12 +3,14 @@ the units a leader steers and nothing of a surprise inspection hidden from them;
 rows of the filtered list; a large one is built by the worker and only its requester downloads it."""
 
 import io
+import sys
 
 from openpyxl import load_workbook
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from inspection import audit
+from inspection import audit, list_exports
+from inspection.jobs.exports import LISTS
 from inspection.queue import get_queue, get_redis
 from models import Notification, db
 from models.enums import Role
@@ -103,3 +105,14 @@ def test_a_large_export_is_built_by_the_worker_for_its_requester_only(app, clien
     stranger = app.test_client()
     sign_in(stranger, scenario.user_for(Role.LEADER))
     assert stranger.get(link).status_code == 404
+
+
+def test_the_worker_knows_every_list_export_the_app_defines(app):
+    """A list's export is a value in its feature, named in jobs/exports.py's table, not one that
+    registers itself on import: every ListExport of the app is there (a large export of a list
+    left out would fail in the worker only), each under its own kind."""
+    defined = {id(value): value for module in list(sys.modules.values())
+               if getattr(module, "__name__", "").startswith("inspection.")
+               for value in vars(module).values() if isinstance(value, list_exports.ListExport)}
+    assert sorted(e.kind for e in defined.values()) == sorted(LISTS)
+    assert all(LISTS[e.kind] is e for e in defined.values())

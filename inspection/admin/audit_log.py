@@ -128,9 +128,9 @@ def _rows(events: list[AuditEvent]):
                f"{e.target_type} #{e.target_id}", named["units"].get(e.unit_id, ""), e.ip_address]
 
 
-list_exports.register(list_exports.ListExport(
+AUDIT = list_exports.ListExport(
     kind="audit", title="Nhật ký thao tác", filename="nhat-ky-thao-tac", permission="audit.view",
     columns=[("Số thứ tự", 10), ("Thời điểm", 18), ("Người thực hiện", 28), ("Loại", 20), ("Thao tác", 30),
              ("Đối tượng", 24), ("Đơn vị", 30), ("Địa chỉ IP", 16)],
     select=lambda actor, args: filtered_events(actor, filters_from_args(args)),
-    order=lambda: (AuditEvent.seq.desc(),), rows=_rows))
+    order=lambda: (AuditEvent.seq.desc(),), rows=_rows)

@@ -44,4 +44,4 @@ def audit_list():
 @permissions.body_ids(unit_id=OrgUnit, actor_id=User)
 def export_audit():
     """The filtered audit log as .xlsx (a large one is rendered in the background)."""
-    return list_exports.respond(current_user, "audit", url_for("admin.audit_list", **request.args))
+    return list_exports.respond(current_user, audit_log.AUDIT, url_for("admin.audit_list", **request.args))

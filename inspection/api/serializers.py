@@ -3,6 +3,7 @@
 from models import CheckResult, Finding, Inspection
 
 from ..formatting import TZ
+from ..inspections.minutes import PARTS, hhmm
 
 
 def _iso(value):
@@ -40,8 +41,6 @@ def signature_dict(signature) -> dict:
 
 def minutes_dict(inspection: Inspection, content_hash: str | None, signatures) -> dict:
     """The minutes as closed (what the tablet hashes and shows for signing) and their signatures."""
-    from ..inspections.minutes import PARTS, hhmm
-
     return {"representative_name": inspection.representative_name,
             "representative_title": inspection.representative_title,
             "began": hhmm(inspection.minutes_began_at), "ended": hhmm(inspection.minutes_ended_at),

@@ -1,7 +1,14 @@
 """Dashboard: the leader's overview of tasks, inspections and remediation; the operations page."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("dashboard", __name__)
-# the route modules, each registering its views on bp
-from . import ops_views, views  # noqa: E402,F401
+
+
+def register(app: Flask) -> None:
+    """Add the dashboard and operations pages to app."""
+    # the route modules, imported here and not at the top: importing a service or query of this
+    # package then loads no page of it, nor the other features those pages use
+    from . import ops_views, views  # noqa: F401
+
+    app.register_blueprint(bp)

@@ -13,6 +13,7 @@ from .. import permissions
 from ..charts import Line, line_chart
 from ..errors import InvalidTransition, ValidationError
 from ..formatting import format_number, local_today, parse_date
+from ..sheets import XLSX_MIME
 from . import bp, desks, figures
 from .exports import figures_workbook
 from .forms import ELEMENT_SHORT, ActionForm, DeskForm
@@ -41,8 +42,6 @@ def overview():
 @login_required
 def export_figures():
     """The same figures as an .xlsx file."""
-    from ..sheets import XLSX_MIME  # sheets imports admin, which imports the features
-
     permissions.require(current_user, "desk.view")
     start, end = _period()
     content = figures_workbook(figures.desk_figures(current_user, start, end), start, end)

@@ -11,6 +11,7 @@ from models.feedback import procedure_lines
 
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
+from ..reports.services import request_report
 from ..text import nfc
 from ..transaction import unit_of_work
 from . import tokens
@@ -55,15 +56,8 @@ def revoke_token(actor, desk: Desk) -> Desk:
     return desk
 
 
-def survey_url(desk: Desk, base_url: str) -> str:
-    """The address the desk's QR code carries."""
-    return f"{base_url.rstrip('/')}/danh-gia/{tokens.sign(desk.id, desk.token_id)}"
-
-
 def request_poster(actor, desk: Desk, base_url: str) -> Report:
     """Ask the worker for the desk's A4 poster (a PDF like the other documents)."""
-    from ..reports.services import request_report
-
     permissions.require(actor, "desk.manage", desk)
     unit = db.session.get(OrgUnit, desk.unit_id)
     return request_report(actor, "desk_poster", unit, params={"desk_id": desk.id, "base_url": base_url})

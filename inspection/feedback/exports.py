@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from models.feedback import ELEMENTS
 
 from ..formatting import format_date
+from ..sheets import safe_cell
 from .forms import ELEMENT_SHORT
 
 
@@ -19,8 +20,6 @@ def _rate(figure) -> float | None:
 def figures_workbook(rows, start: date, end: date) -> bytes:
     """One row per desk: answers, then per element and overall the satisfied, the rated, the rate
     and the mean."""
-    from ..sheets import safe_cell  # sheets imports admin, which imports the features
-
     book = Workbook()
     sheet = book.active
     sheet.title = "Tỷ lệ hài lòng"

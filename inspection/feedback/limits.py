@@ -10,13 +10,28 @@ import hmac
 import secrets
 import time
 
-from flask import current_app
+from flask import current_app, make_response, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..formatting import local_today
 from ..queue import get_redis
 
 STARTED_SALT = "cchc.feedback.started"
+PUBLIC_ENDPOINTS = ("feedback.survey", "feedback.answer")  # counted per address here alone
+
+
+def public_guard():
+    """Limit the public survey's body size and count its requests per address (before the CSRF
+    check reads the form; app.py puts it first of all before-request functions)."""
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        return None
+    request.max_content_length = current_app.config["FEEDBACK_MAX_BODY"]
+    if over_limit(request.remote_addr or ""):
+        page = render_template("feedback/too_many.html")
+        return make_response(page, 429, {"Retry-After": str(current_app.config["FEEDBACK_WINDOW_SECONDS"])})
+    if request.args.get("lang") in current_app.config["LANGUAGES"]:
+        session["lang"] = request.args["lang"]
+    return None
 
 
 def address_hash(address: str) -> str:

@@ -10,13 +10,12 @@ from models import Desk, OrgUnit, db
 
 from ..errors import ValidationError
 from ..reports.snapshots import committee_name
+from .tokens import survey_url
 
 
 def snapshot(unit: OrgUnit, desk_id: int, base_url: str) -> dict:
     """Plain data of the poster; the token inside the URL changes when the QR is revoked, and with
     it the input hash, so a revoked poster is never served again as the current one."""
-    from .desks import survey_url
-
     desk = db.session.get(Desk, desk_id)
     if desk is None or desk.unit_id != unit.id:
         raise ValidationError("Bộ phận không thuộc đơn vị này.")

@@ -2,9 +2,10 @@
 English offered, no JavaScript, light enough for a cheap phone on a slow connection.
 
 Before anything else a request counts against its address's limit (Redis, shared by every web
-process): a flood is answered 429 in Vietnamese and reaches neither the database nor the form."""
+process; limits.public_guard): a flood is answered 429 in Vietnamese and reaches neither the database
+nor the form."""
 
-from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
@@ -17,21 +18,6 @@ from .forms import ELEMENT_LABELS, POINT_LABELS, SCALE, AnswerForm
 
 COOKIE_PREFIX = "fb"  # one first-party cookie per desk: the day this device last answered
 THANKS = "feedback.thanks"
-PUBLIC_ENDPOINTS = ("feedback.survey", "feedback.answer")  # counted per address by limits.py alone
-
-
-def public_guard():
-    """Limit the public survey's body size and count its requests per address (before the CSRF
-    check reads the form; app.py puts it first of all before-request functions)."""
-    if request.endpoint not in PUBLIC_ENDPOINTS:
-        return None
-    request.max_content_length = current_app.config["FEEDBACK_MAX_BODY"]
-    if limits.over_limit(request.remote_addr or ""):
-        page = render_template("feedback/too_many.html")
-        return make_response(page, 429, {"Retry-After": str(current_app.config["FEEDBACK_WINDOW_SECONDS"])})
-    if request.args.get("lang") in current_app.config["LANGUAGES"]:
-        session["lang"] = request.args["lang"]
-    return None
 
 
 def _answered_today(desk: PublicDesk) -> bool:

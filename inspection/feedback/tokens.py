@@ -19,6 +19,11 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
+def survey_url(desk, base_url: str) -> str:
+    """The address the desk's QR code carries."""
+    return f"{base_url.rstrip('/')}/danh-gia/{sign(desk.id, desk.token_id)}"
+
+
 def sign(desk_id: int, token_id: str) -> str:
     """The token printed on the desk's poster."""
     return _serializer().dumps([desk_id, token_id])

@@ -16,7 +16,6 @@ from .. import permissions
 from ..errors import Conflict, ValidationError
 from ..formatting import format_date
 from ..refused import keep_refusal
-from ..reports.services import issue_document
 from . import bp, conclusions, fieldwork, queries
 from .forms import ActionForm, ConclusionForm, DecisionForm
 from .views import REFUSALS, form_status, show_error, to_inspection
@@ -131,7 +130,7 @@ def issue_conclusion(inspection: Inspection):
     actions open (no findings: the inspection closes) and the final PDF is rendered by a worker."""
     if ActionForm().validate_on_submit():
         try:
-            document = issue_document(current_user, "conclusion", inspection)
+            document = conclusions.issue_conclusion_document(current_user, inspection)
         except REFUSALS as exc:
             flash(_("Chưa ban hành được kết luận kiểm tra: %(reason)s", reason=_(exc.message)), "error")
         else:

@@ -9,6 +9,7 @@ from models import (
     Conclusion,
     ConclusionItem,
     Correction,
+    Document,
     Finding,
     Inspection,
     RemediationAction,
@@ -25,6 +26,8 @@ from ..i18n import N_
 from ..links import path_for
 from ..notifications import notify
 from ..plans.recipients import unit_members
+from ..reports.conclusion_snapshots import conclusion_of
+from ..reports.services import issue_document
 from ..text import nfc
 from ..transaction import check_version, unit_of_work
 from .common import link, target_members, transition
@@ -127,6 +130,19 @@ def _pending_corrections(inspection: Inspection) -> int:
     stmt = select(db.func.count(Correction.id)).where(Correction.inspection_id == inspection.id,
                                                       Correction.status == "pending")
     return db.session.execute(stmt).scalar_one()
+
+
+def issue_conclusion_document(actor, inspection: Inspection) -> Document:
+    """A leader issues the conclusion as a numbered document (Thông báo kết luận) in one unit of
+    work: the inspection is concluded (remediation opens) and the document frozen and numbered."""
+    with unit_of_work():
+        if inspection.status == InspectionStatus.CONCLUSION_DRAFTED:
+            issue_conclusion(actor, inspection)
+        elif inspection.status not in (InspectionStatus.CONCLUDED, InspectionStatus.CLOSED):
+            raise ValidationError("Chưa có dự thảo kết luận để ban hành.")
+        else:  # concluded before its document: its deadlines are checked against today all the same
+            fix_deadlines(conclusion_of(inspection), local_today())
+        return issue_document(actor, "conclusion", inspection)
 
 
 def issue_conclusion(actor, inspection: Inspection) -> Conclusion:

@@ -1,4 +1,4 @@
-"""What the inspection list exports to .xlsx (the findings list registers its own in findings.py)."""
+"""What the inspection list exports to .xlsx (the findings list defines its own in findings.py)."""
 
 from models import Inspection
 from models.enums import INSPECTION_KIND_LABELS, INSPECTION_STATUS_LABELS
@@ -32,10 +32,10 @@ def _rows(inspections: list[Inspection]):
                str(INSPECTION_STATUS_LABELS.get(i.status, i.status)), lead, i.decision_ref]
 
 
-INSPECTIONS = list_exports.register(list_exports.ListExport(
+INSPECTIONS = list_exports.ListExport(
     kind="inspections", title="Danh sách cuộc kiểm tra", filename="danh-sach-cuoc-kiem-tra",
     permission="inspection.view",
     columns=[("Số", 12), ("Cuộc kiểm tra", 60), ("Đơn vị được kiểm tra", 30), ("Hình thức", 24),
              ("Từ ngày", 12), ("Đến ngày", 12), ("Trạng thái", 22), ("Trưởng đoàn", 26), ("Quyết định", 40)],
     select=lambda actor, args: filtered_inspections(actor, filters_from_args(args)),
-    order=lambda: (Inspection.start_on.desc(), Inspection.id.desc()), rows=_rows))
+    order=lambda: (Inspection.start_on.desc(), Inspection.id.desc()), rows=_rows)

@@ -29,6 +29,7 @@ from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import TZ
 from ..i18n import N_
 from ..notifications import notify
+from ..photos import store_photo
 from ..text import fold, nfc
 from ..transaction import unit_of_work
 from .common import link, target_members, transition
@@ -313,8 +314,6 @@ def _apply_finding(actor, inspection, payload: dict, client_uuid: str, device_ti
 def add_photo(actor, finding: Finding, *, stream, filename: str, client_uuid: str, device_time: datetime,
               kind: str = "before", sha256: str | None = None):
     """Attach a photo to a finding (original kept with its sha256; a ≈1600 px copy for pages and PDFs)."""
-    from ..photos import store_photo
-
     inspection = db.session.get(Inspection, finding.inspection_id)
     permissions.require(actor, "inspection.conduct", inspection)
     content = {"finding_id": finding.id} | ({"sha256": sha256} if sha256 else {})

@@ -9,7 +9,7 @@ from models import Inspection, OrgUnit
 from models.enums import SEVERITY_LABELS
 
 from .. import list_exports, permissions
-from . import bp, exports, findings, queries  # noqa: F401 — exports registers the inspection list's
+from . import bp, exports, findings, queries
 from .forms import FindingFilterForm
 
 
@@ -46,12 +46,12 @@ def finding_list():
 @permissions.body_ids(unit_id=OrgUnit, inspection_id=Inspection)
 def export_findings():
     """The filtered findings list as .xlsx (a large one is rendered in the background)."""
-    return list_exports.respond(current_user, "findings", url_for("inspections.finding_list", **request.args))
+    return list_exports.respond(current_user, findings.FINDINGS, url_for("inspections.finding_list", **request.args))
 
 
 @bp.route("/inspections/export.xlsx", methods=["GET", "POST"])
 @login_required
 def export_inspections():
     """The filtered inspection list as .xlsx (a large one is rendered in the background)."""
-    return list_exports.respond(current_user, "inspections",
+    return list_exports.respond(current_user, exports.INSPECTIONS,
                                 url_for("inspections.inspection_list", **request.args))

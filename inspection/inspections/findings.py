@@ -108,10 +108,10 @@ def _rows(findings: list[Finding]):
                inspection.start_on if inspection else None]
 
 
-list_exports.register(list_exports.ListExport(
+FINDINGS = list_exports.ListExport(
     kind="findings", title="Danh sách tồn tại, hạn chế", filename="danh-sach-ton-tai", permission="inspection.view",
     columns=[("Ngày ghi nhận", 18), ("Mức độ", 16), ("Tồn tại, hạn chế", 70), ("Đơn vị được kiểm tra", 30),
              ("Cuộc kiểm tra", 50), ("Ngày kiểm tra", 14)],
     select=lambda actor, args: filtered_findings(actor, filters_from_args(args)),
     order=lambda: (Finding.received_at.desc(), Finding.id.desc()),
-    rows=_rows))
+    rows=_rows)

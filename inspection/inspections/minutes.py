@@ -19,6 +19,8 @@ from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
 from ..formatting import TZ
 from ..i18n import N_
+from ..reports.queries import issued_document
+from ..reports.services import issue_signed
 from ..text import nfc
 from ..transaction import unit_of_work
 from .common import transition
@@ -203,12 +205,8 @@ def _drop_stale(inspection: Inspection, role: str, digest: str) -> None:
 
 
 def _issued(inspection: Inspection):
-    from ..reports.queries import issued_document
-
     return issued_document("minutes", inspection)
 
 
 def _issue(actor, inspection: Inspection) -> None:
-    from ..reports.services import issue_signed
-
     issue_signed(actor, "minutes", inspection)

@@ -9,6 +9,8 @@ from models import Document, Inspection
 
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
+from ..reports.queries import issued_document
+from ..reports.services import file_scan, issue_signed
 from ..transaction import unit_of_work
 from . import minutes
 
@@ -17,8 +19,6 @@ SCAN_TYPES = {"application/pdf", "image/jpeg"}  # a scanner's PDF or a phone's p
 
 def minutes_document(inspection: Inspection) -> Document | None:
     """The issued minutes (numbered, final), by either route; None while they are a draft."""
-    from ..reports.queries import issued_document
-
     return issued_document("minutes", inspection)
 
 
@@ -26,8 +26,6 @@ def print_minutes_on_paper(actor, inspection: Inspection) -> Document:
     """"In bản giấy để ký": the closed minutes issued now (the next number of the team, today's
     minutes final) for the two sides to sign on paper; printing again gives the same copy. Refused
     before the minutes are closed, and once a side has signed on the tablet (the tablet route)."""
-    from ..reports.services import issue_signed
-
     permissions.require(actor, "inspection.lead", inspection)
     if inspection.status not in minutes.SIGNABLE:
         raise InvalidTransition("Biên bản chưa được lập: lập biên bản trước khi in bản giấy để ký.")
@@ -46,8 +44,6 @@ def print_minutes_on_paper(actor, inspection: Inspection) -> Document:
 def attach_minutes_scan(actor, inspection: Inspection, stream: BinaryIO, filename: str) -> Document:
     """The scan of the paper copy both sides signed (PDF or JPEG), kept with the minutes'
     document (a later one replaces it); refused, it stores nothing."""
-    from ..reports.services import file_scan
-
     permissions.require(actor, "inspection.lead", inspection)
     document = minutes_document(inspection)
     if document is None:

@@ -7,40 +7,39 @@ from models import User, db
 from models.enums import NotificationKind
 
 from .. import list_exports, replica, storage
+from ..admin.audit_log import AUDIT
 from ..i18n import N_
+from ..inspections.exports import INSPECTIONS
+from ..inspections.findings import FINDINGS
 from ..links import path_for
 from ..notifications import notify
 from ..plans.exports import EXPORT_KIND, build_export
+from ..remediation.exports import ACTIONS
 from ..sheets import XLSX_TYPES
 from ..transaction import unit_of_work
+
+LISTS = {export.kind: export for export in (AUDIT, FINDINGS, INSPECTIONS, ACTIONS)}  # every list's export
 
 
 def export_tasks(user_id: int, spec: dict, after: str | None = None) -> int | None:
     """Render the export `spec` as user `user_id` sees it, store it, notify them; the stored
     Attachment's id (None when the user is gone or deactivated). `after`: the primary's position
     when the user asked; a replica that has replayed it may be read (replica.py)."""
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    with replica.reads(after=after):
-        filename, content = build_export(user, spec)
-    with unit_of_work():
-        attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
-                                   uploaded_by_id=user.id, scan=False)
-        db.session.flush()
-        notify([user.id], NotificationKind.SYSTEM, N_("Tệp Excel “%(filename)s” đã sẵn sàng, bấm để tải về."),
-               path_for("plans.export_download", token=attachment.sha256), params={"filename": filename})
-    return attachment.id
+    return _export_for(user_id, after, lambda user: build_export(user, spec))
 
 
 def export_list(user_id: int, kind: str, args: dict, after: str | None = None) -> int | None:
-    """Render list `kind` filtered by `args` as user `user_id` sees it, store it, notify them;
-    the stored Attachment's id (None when the user is gone or deactivated). `after` as above."""
+    """Render list `kind` (one of LISTS) filtered by `args` as user `user_id` sees it, store it,
+    notify them; the stored Attachment's id (None when the user is gone or deactivated)."""
+    return _export_for(user_id, after, lambda user: list_exports.build(user, LISTS[kind], args))
+
+
+def _export_for(user_id: int, after: str | None, build) -> int | None:
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
         return None
     with replica.reads(after=after):
-        filename, content = list_exports.build(user, kind, args)
+        filename, content = build(user)
     with unit_of_work():
         attachment = storage.store(io.BytesIO(content), filename, kind=EXPORT_KIND, allowed=XLSX_TYPES,
                                    uploaded_by_id=user.id, scan=False)

@@ -20,7 +20,7 @@ def send_notification_email(notification_id: int) -> bool:
     if user is None or not user.email or not user.is_active:
         return False
     with force_locale(user.locale or "vi"):  # in the reader's language, as the bell shows it
-        _send(user.email, notifications.text(row)[:300], _body(row))
+        send_mail(user.email, notifications.text(row)[:300], _body(row))
     row.emailed_at = utcnow()
     db.session.commit()
     return True
@@ -34,7 +34,8 @@ def _body(row: Notification) -> str:
     return "\n".join(lines)
 
 
-def _send(to: str, subject: str, body: str) -> None:
+def send_mail(to: str, subject: str, body: str) -> None:
+    """One plain-text e-mail through the configured SMTP server."""
     cfg = current_app.config
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = cfg["MAIL_FROM"], to, subject

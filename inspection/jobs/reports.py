@@ -1,4 +1,5 @@
-"""Rendering PDF documents in the worker, and the sweeper that leaves no rendering stuck.
+"""Rendering PDF documents in the worker (or synchronously, render_now, through the same path), and
+the sweeper that leaves no rendering stuck.
 
 The Report row is the job's source of truth (STYLE.md §14): an attempt proceeds only while the
 row carries its own job id and is queued or rendering, and its writes are compare-and-set on
@@ -26,7 +27,12 @@ from models import Document, Report, db, utcnow
 from .. import storage
 from ..errors import DomainError, StorageUnavailable
 from ..queue import get_redis
+from ..reports.builders import build_snapshot
 from ..reports.choices import FAILED, IN_FLIGHT, KINDS, QUEUED, READY, RENDERING
+from ..reports.pdf import render_document, render_pdf
+from ..reports.queries import subject_type_of
+from ..reports.services import check_kind, create_report, enqueue_render
+from ..signing import services as signing
 from ..transaction import unit_of_work
 
 TRANSIENT = (OSError, StorageUnavailable, OperationalError, InterfaceError, RedisConnectionError,
@@ -84,9 +90,6 @@ def _store_and_finish(report: Report, job_id: str, pdf: bytes, then=None) -> int
 def _produce_document(report: Report, job_id: str) -> int:
     """An issued document: its final PDF, signed by the agency's key over its signature block
     when one is set (the unsigned file stays, for a person to sign with their own token)."""
-    from ..reports.pdf import render_document
-    from ..signing import services as signing
-
     pdf, box = render_document(report.kind, report.snapshot, archival=current_app.config["REPORT_ARCHIVAL"])
     signed, note = signing.sign_as_agency(pdf, box, db.session.get(Document, report.document_id).unit_id)
     return _store_and_finish(report, job_id, pdf,
@@ -95,8 +98,6 @@ def _produce_document(report: Report, job_id: str) -> int:
 
 def produce(report_id: int, job_id: str) -> int:
     """Render the row's snapshot and store it: the stored attachment's id."""
-    from ..reports.pdf import render_pdf  # WeasyPrint: imported by the worker before it forks
-
     report = db.session.get(Report, report_id)
     if report.document_id:
         return _produce_document(report, job_id)
@@ -161,6 +162,23 @@ def render_report(report_id: int, job_id: str) -> str:
 
 # ---- the sweeper
 
+def render_now(kind: str, subject, *, params: dict | None = None) -> Report:
+    """Render synchronously through the worker's own code path (the CLI, administrators, tests):
+    the ready rendering of the same inputs, else this process takes the attempt and renders it."""
+    subject_type = subject_type_of(subject)
+    check_kind(kind, subject_type)
+    snapshot = build_snapshot(kind, subject_type, subject, params)
+    report = create_report(None, kind, subject_type, subject.id, snapshot, params=params, enqueue=False)
+    if report.status == READY:
+        return report
+    job_id = str(uuid.uuid4())
+    with unit_of_work():  # take the attempt over: a worker's copy of it becomes a no-op
+        report.rq_job_id, report.status = job_id, QUEUED
+    render_report(report.id, job_id)
+    db.session.refresh(report)
+    return report
+
+
 def _job_state(job_id: str) -> str | None:
     try:
         return Job.fetch(job_id, connection=get_redis()).get_status(refresh=False)
@@ -183,8 +201,6 @@ def _stuck(report: Report, now) -> bool:
 
 def _settle(report: Report) -> str:
     """Give a stuck row a fresh attempt, or fail it once it has had its attempts."""
-    from ..reports.services import enqueue_render
-
     old = report.rq_job_id
     with unit_of_work():
         if report.attempts >= current_app.config["REPORT_MAX_ATTEMPTS"]:

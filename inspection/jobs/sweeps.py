@@ -1,5 +1,7 @@
 """Periodic jobs. Each takes no objects, reloads what it needs and acts through services."""
 
+from datetime import timedelta
+
 from sqlalchemy import delete
 
 from models import UserSession, db, utcnow
@@ -13,8 +15,6 @@ def daily_housekeeping() -> bool:
 
 
 def _purge_old_sessions() -> str:
-    from datetime import timedelta
-
     cutoff = utcnow() - timedelta(days=30)
     result = db.session.execute(delete(UserSession).where(UserSession.revoked_at < cutoff))
     return f"purged {result.rowcount} sessions"

@@ -1,11 +1,14 @@
 """Chỉ số CCHC: the yearly PAR Index assessment, from the index as data to the published ranking."""
 
-from flask import Blueprint
-
-# the administration package first: inspection.sheets (the index import) reads from it, and it
-# reaches back to inspection.sheets through the plans package
-from .. import admin  # noqa: F401  isort: skip
+from flask import Blueprint, Flask
 
 bp = Blueprint("par", __name__, url_prefix="/chi-so-cchc")
 
-from . import amendment_views, assessment_views, import_views, pack_views, views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Add the Chỉ số CCHC pages to app."""
+    # the route modules, imported here and not at the top: importing a service or query of this
+    # package then loads no page of it, nor the other features those pages use
+    from . import amendment_views, assessment_views, import_views, pack_views, views  # noqa: F401
+
+    app.register_blueprint(bp)

@@ -15,8 +15,8 @@ from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
 from ..i18n import N_
 from ..inspections import templates
+from ..plans import assignments as plan_tasks
 from ..plans import services as plan_services
-from ..plans import tasks as plan_tasks
 from ..text import fold
 from ..transaction import unit_of_work
 from .decision import LEVEL_WORDS

@@ -1,6 +1,12 @@
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("plans", __name__)
 
-# the route modules, each registering its views on bp
-from . import sheet_views, task_actions, task_views, views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Add the plan and task pages to app."""
+    # the route modules, imported here and not at the top: importing a service or query of this
+    # package then loads no page of it, nor the other features those pages use
+    from . import sheet_views, task_actions, task_views, views  # noqa: F401
+
+    app.register_blueprint(bp)

@@ -1,4 +1,5 @@
-"""Plans and tasks: drafting, issuing, copying, assigning, editing, cancelling.
+"""Plans (kế hoạch): drafting, editing, issuing, closing, copying to another year. Their tasks are
+assigned in assignments.py and move through their states in workflow.py.
 
 Every function takes an explicit actor, checks the permission module, writes the audit event
 and commits in one unit of work; notifications go out after the commit."""
@@ -14,18 +15,13 @@ from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
 from ..text import fold, nfc
 from ..transaction import check_version, unit_of_work
+from .assignments import notify_assigned
 
 PLAN_FIELDS = ("number", "issued_on", "title", "year")
-TASK_FIELDS = ("number", "title", "description", "expected_output", "deadline", "area_id", "unit_id")
 
 
 def plan_values(plan: Plan) -> dict:
     return {f: getattr(plan, f) for f in PLAN_FIELDS} | {"areas": [a.id for a in plan.areas]}
-
-
-def task_values(task: Task) -> dict:
-    return {f: getattr(task, f) for f in TASK_FIELDS} | {
-        "support_unit_ids": sorted(u.id for u in task.support_units), "status": task.status}
 
 
 def _areas(area_ids) -> list[ParArea]:
@@ -85,8 +81,6 @@ def issue_plan(actor, plan: Plan) -> Plan:
             task.assigned_by_id = task.assigned_by_id or actor.id
         audit.record(actor, "plan.issued", "plan", plan.id, unit_id=plan.unit_id,
                      after={"status": plan.status, "tasks": len(tasks)})
-        from .tasks import notify_assigned
-
         for task in tasks:
             notify_assigned(task)
     return plan

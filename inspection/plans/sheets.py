@@ -22,7 +22,7 @@ from ..formatting import format_date
 from ..sheets import XLSX_TYPES, read_capped, read_table
 from ..text import fold, nfc
 from ..transaction import unit_of_work
-from .tasks import add_task, validate_task
+from .assignments import add_task, validate_task
 
 COLUMNS = [("number", "STT"), ("area", "Lĩnh vực"), ("title", "Nội dung nhiệm vụ"),
            ("expected_output", "Sản phẩm"), ("lead", "Đơn vị chủ trì"), ("supports", "Đơn vị phối hợp"),

@@ -18,7 +18,7 @@ from ..deadlines import views as deadline_views
 from ..errors import ValidationError
 from ..refused import refuse
 from ..transaction import unit_of_work
-from . import bp, tasks, workflow
+from . import assignments, bp, workflow
 from .forms import uploads
 from .task_views import ACTION_FORMS
 from .views import REFUSALS, back_to, show_error
@@ -175,7 +175,7 @@ def reopen_task(task: Task):
 @permissions.scoped_view(Task, "task_id", "task.assign")
 def cancel_task(task: Task):
     """Cancel an unfinished task, with a reason (hủy)."""
-    return act(task, "cancel_form", lambda form: tasks.cancel_task(current_user, task, form.cancel_reason.data),
+    return act(task, "cancel_form", lambda form: assignments.cancel_task(current_user, task, form.cancel_reason.data),
                _("Đã hủy nhiệm vụ."), fields={"reason": "cancel_reason"})
 
 

@@ -19,7 +19,8 @@ from ..deadlines import queries as deadlines
 from ..errors import Conflict, NotFound, ValidationError
 from ..formatting import format_date, local_today
 from ..refused import refused_form
-from . import bp, choices, pages, queries, tasks
+from . import assignments, bp, choices, pages, queries
+from .assignments import task_values
 from .forms import (
     ActionForm,
     CancelForm,
@@ -33,7 +34,6 @@ from .forms import (
     SubmitForm,
     TaskFilterForm,
 )
-from .services import task_values
 from .timeliness import task_timeliness
 from .views import REFUSALS, back_to, form_status, show_error, task_form
 
@@ -108,7 +108,7 @@ def new_adhoc_task():
     form = task_form()
     if form.validate_on_submit():
         try:
-            task = tasks.add_task(current_user, None, form.task_data())
+            task = assignments.add_task(current_user, None, form.task_data())
         except ValidationError as exc:
             show_error(form, exc)
         else:
@@ -170,7 +170,7 @@ def edit_task(task: Task):
     form, current = task_form(task), None
     if form.validate_on_submit():
         try:
-            tasks.update_task(current_user, task, form.task_data(), version=form.version.data)
+            assignments.update_task(current_user, task, form.task_data(), version=form.version.data)
         except Conflict as exc:
             flash(_(exc.message), "error")
             current = describe_task(exc.current or task_values(task))

@@ -18,7 +18,7 @@ from models.enums import (
 from .. import permissions
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import format_date, local_today
-from . import bp, choices, pages, queries, services, tasks
+from . import assignments, bp, choices, pages, queries, services
 from .forms import ActionForm, CopyPlanForm, PlanForm, TaskForm
 from .timeliness import OPEN_WORK, shown_progress, task_timeliness
 
@@ -233,7 +233,7 @@ def new_task(plan: Plan):
         form.area_id.data = request.args.get("area", type=int)
     if form.validate_on_submit():
         try:
-            tasks.add_task(current_user, plan, form.task_data())
+            assignments.add_task(current_user, plan, form.task_data())
         except ValidationError as exc:
             show_error(form, exc)
         except REFUSALS as exc:

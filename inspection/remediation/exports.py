@@ -33,11 +33,11 @@ def _rows(actions: list[RemediationAction]):
                str(TIMELINESS_LABELS[task_timeliness(a, today)]), a.times_returned, a.completed_on]
 
 
-ACTIONS = list_exports.register(list_exports.ListExport(
+ACTIONS = list_exports.ListExport(
     kind="remediation", title="Danh sách yêu cầu khắc phục", filename="danh-sach-khac-phuc",
     permission="remediation.view",
     columns=[("Yêu cầu khắc phục", 60), ("Đơn vị thực hiện", 30), ("Mức độ", 16), ("Cuộc kiểm tra", 50),
              ("Thời hạn", 12), ("Thời hạn ban đầu", 14), ("Trạng thái", 22), ("Tiến độ so với hạn", 22),
              ("Số lần bị trả lại", 12), ("Ngày hoàn thành", 14)],
     select=lambda actor, args: filtered_actions(actor, filters_from_args(args)),
-    order=lambda: (RemediationAction.deadline, RemediationAction.id), rows=_rows))
+    order=lambda: (RemediationAction.deadline, RemediationAction.id), rows=_rows)

@@ -129,7 +129,7 @@ def action_list():
 @permissions.body_ids(unit_id=OrgUnit, inspection_id=Inspection)
 def export_actions():
     """The filtered action list as .xlsx (a large one is rendered in the background)."""
-    return list_exports.respond(current_user, exports.ACTIONS.kind,
+    return list_exports.respond(current_user, exports.ACTIONS,
                                 url_for("remediation.action_list", **request.args))
 
 

@@ -2,7 +2,6 @@
 "Sở Nội vụ", never a territory such as "Tỉnh Đồng Tháp"), the filing line "Lưu: VT, SNV." with
 the drafting unit's short code, and unit names laid out in lines that never break a name."""
 
-from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from models import OrgUnit, db
@@ -108,12 +107,3 @@ def _greedy(words: list[str], width: int) -> list[str]:
         else:
             lines.append(word)
     return lines
-
-
-def unbroken(text, *names) -> Markup:
-    """Template filter: `text` escaped, each of `names` in it kept on one line (a unit's name in a
-    centred title is never broken mid-name: "… tại Ủy ban nhân dân" / "xã An Phước")."""
-    out = escape(text or "")
-    for name in sorted({n for n in names if n and isinstance(n, str)}, key=len, reverse=True):
-        out = out.replace(escape(name), Markup('<span class="name">%s</span>') % name)
-    return Markup(out)

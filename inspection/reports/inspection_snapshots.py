@@ -8,6 +8,7 @@ from models import (
     ChecklistItem,
     Finding,
     Inspection,
+    InspectionPlan,
     db,
 )
 from models.enums import FREE_FINDING_LABEL, SEVERITY_LABELS
@@ -59,8 +60,6 @@ def decision_text(inspection: Inspection) -> str:
 def _basis(inspection: Inspection) -> list[str]:
     basis = [decision_text(inspection)] if inspection.decision_number or inspection.decision_ref else []
     if inspection.inspection_plan_id:
-        from models import InspectionPlan
-
         plan = db.session.get(InspectionPlan, inspection.inspection_plan_id)
         about = plan.title[len("kế hoạch "):] if plan.title.lower().startswith("kế hoạch ") else plan.title
         basis.append(f"Kế hoạch số {plan.number} ngày {day_text(plan.issued_on)} về {about[:1].lower()}{about[1:]}"

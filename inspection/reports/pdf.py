@@ -21,8 +21,11 @@ from models import Attachment, MinutesSignature, db
 
 from .. import storage
 from ..errors import ValidationError
+from ..feedback import poster
+from ..signing import verification
 from .choices import KINDS
 from .print_chart import print_chart
+from .snapshots import photos_in
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # prefix of an app URL → (directory, allowed file suffixes)
@@ -142,13 +145,9 @@ def render_html(kind: str, snapshot: dict) -> str:
     """The document's HTML (escaped by Jinja: user text never becomes markup or a URL)."""
     extras = {"chart": progress_chart(snapshot)} if kind == "progress_report" else {}
     if snapshot.get("verification"):
-        from ..signing.verification import qr_svg
-
-        extras["qr"] = qr_svg(snapshot["verification"]["url"])
+        extras["qr"] = verification.qr_svg(snapshot["verification"]["url"])
     if kind == "desk_poster":
-        from ..feedback.poster import qr_svg
-
-        extras = {"qr": qr_svg(snapshot["url"])}
+        extras = {"qr": poster.qr_svg(snapshot["url"])}
     # straight from the Jinja environment: no request, user or context processors in a PDF
     template = current_app.jinja_env.get_template(KINDS[kind].template)
     return template.render(doc=snapshot, kind=KINDS[kind], **extras)
@@ -210,14 +209,10 @@ def _sign_box(pages) -> dict | None:
 
 def render_document(kind: str, snapshot: dict, *, archival: bool = False) -> tuple[bytes, dict | None]:
     """An issued document's PDF and where its signature block lies (see _sign_box)."""
-    from .snapshots import photos_in
-
     document = _layout(render_html(kind, snapshot), photos_in(snapshot))
     return document.write_pdf(**({"pdf_variant": "pdf/a-3b"} if archival else {})), _sign_box(document.pages)
 
 
 def render_pdf(kind: str, snapshot: dict, *, archival: bool = False) -> bytes:
     """The PDF of one snapshot of `kind`."""
-    from .snapshots import photos_in
-
     return write_pdf(render_html(kind, snapshot), photos_in(snapshot), archival=archival)

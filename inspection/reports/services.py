@@ -20,10 +20,11 @@ from ..formatting import local_today
 from ..queue import enqueue
 from ..signing import verification
 from ..transaction import after_commit, unit_of_work
-from .choices import FAILED, KINDS, ONE_PER_SUBJECT, QUEUED, READY, TEMPLATE_VERSION
+from .builders import build_snapshot
+from .choices import FAILED, KINDS, ONE_PER_SUBJECT, QUEUED, TEMPLATE_VERSION
 from .numbering import next_number
-from .queries import issued_document, issuing_unit_id, live_report, subject_type_of
-from .snapshots import build_snapshot, day_text, input_hash, number_text, place_date, signature, unit_of
+from .queries import issued_document, issuing_unit_id, live_report, subject_of, subject_type_of
+from .snapshots import day_text, input_hash, number_text, place_date, signature, unit_of
 
 JOB = "inspection.jobs.reports.render_report"
 SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -32,7 +33,7 @@ SIGNING_ROLES = {"leader", "unit_head"}
 log = logging.getLogger(__name__)
 
 
-def _check_kind(kind: str, subject_type: str) -> None:
+def check_kind(kind: str, subject_type: str) -> None:
     if kind not in KINDS or subject_type not in KINDS[kind].subjects:
         raise ValidationError("Loại văn bản không hợp lệ.", field="kind")
 
@@ -55,8 +56,6 @@ def _enqueue_or_leave_to_sweeper(report_id: int, job_id: str) -> None:
 
 
 def _unit_for_audit(report: Report) -> int | None:
-    from .queries import subject_of
-
     subject = subject_of(report)
     return issuing_unit_id(subject, report.kind) if subject is not None else None
 
@@ -91,7 +90,7 @@ def request_report(actor, kind: str, subject, *, params: dict | None = None) -> 
     """Ask for the PDF of `kind` about `subject`: the existing rendering of the same inputs at
     once, else a new one queued for a worker."""
     subject_type = subject_type_of(subject)
-    _check_kind(kind, subject_type)
+    check_kind(kind, subject_type)
     permissions.require(actor, VIEW_ACTIONS[subject_type], subject)
     if subject_type == "plan":
         params = progress_scope(actor, subject)
@@ -112,8 +111,6 @@ def progress_scope(actor, plan) -> dict | None:
 
 def retry_report(actor, report: Report) -> Report:
     """Try a failed rendering again, as a new attempt with a fresh job id."""
-    from .queries import subject_of
-
     permissions.require(actor, VIEW_ACTIONS[report.subject_type], subject_of(report))
     if report.status != FAILED:
         return report
@@ -142,19 +139,9 @@ def _require_issuable(actor, kind: str, subject) -> None:
                               "nội dung thay đổi sau đó lập thành văn bản bổ sung.")
     if kind == "minutes" and subject.minutes_closed_at is None:
         raise ValidationError("Biên bản chưa được lập xong (trưởng đoàn chưa khóa biên bản).")
-
-
-def _conclude(actor, inspection: Inspection) -> None:
-    """The leader's issue of the conclusion is this same action: remediation opens with it."""
-    from ..inspections.conclusions import fix_deadlines, issue_conclusion
-    from .conclusion_snapshots import conclusion_of
-
-    if inspection.status == "conclusion_drafted":
-        issue_conclusion(actor, inspection)
-    elif inspection.status not in ("concluded", "closed"):
+    if kind == "conclusion" and subject.status not in ("concluded", "closed"):
+        # issued through inspections.conclusions.issue_conclusion_document, which concludes first
         raise ValidationError("Chưa có dự thảo kết luận để ban hành.")
-    else:  # concluded before its document: its deadlines are checked against today all the same
-        fix_deadlines(conclusion_of(inspection), local_today())
 
 
 def _freeze(snapshot: dict, kind: str, unit, number: int, actor) -> dict:
@@ -174,7 +161,7 @@ def issue_document(actor, kind: str, subject, *, params: dict | None = None) -> 
     """Issue a document: the next number of its unit, year and type, today's date and a frozen
     snapshot; its final PDF is rendered from that snapshot, never from later data."""
     subject_type = subject_type_of(subject)
-    _check_kind(kind, subject_type)
+    check_kind(kind, subject_type)
     _require_issuable(actor, kind, subject)
     return _issue(actor, kind, subject, params)
 
@@ -191,8 +178,6 @@ def _issue(actor, kind: str, subject, params: dict | None) -> Document:
     subject_type = subject_type_of(subject)
     unit = unit_of(issuing_unit_id(subject, kind))
     with unit_of_work():
-        if kind == "conclusion":
-            _conclude(actor, subject)
         snapshot = build_snapshot(kind, subject_type, subject, params)
         year, type_code = local_today().year, KINDS[kind].type_code
         number = next_number(unit.id, year, type_code)
@@ -233,22 +218,3 @@ def file_scan(actor, document: Document, stream: BinaryIO, filename: str, allowe
         audit.record(actor, "document.scan_attached", "document", document.id, unit_id=document.unit_id,
                      before={"scan": before}, after={"scan": scan.id, "sha256": scan.sha256})
     return document
-
-
-def render_now(kind: str, subject, *, params: dict | None = None) -> Report:
-    """Render synchronously through the worker's own code path (the CLI, administrators, tests):
-    the ready rendering of the same inputs, else this process takes the attempt and renders it."""
-    from ..jobs.reports import render_report
-
-    subject_type = subject_type_of(subject)
-    _check_kind(kind, subject_type)
-    snapshot = build_snapshot(kind, subject_type, subject, params)
-    report = create_report(None, kind, subject_type, subject.id, snapshot, params=params, enqueue=False)
-    if report.status == READY:
-        return report
-    job_id = str(uuid.uuid4())
-    with unit_of_work():  # take the attempt over: a worker's copy of it becomes a no-op
-        report.rq_job_id, report.status = job_id, QUEUED
-    render_report(report.id, job_id)
-    db.session.refresh(report)
-    return report

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from models import Attachment, OrgUnit, User, db
 
-from ..errors import ValidationError
 from .addressing import (  # noqa: F401 (the snapshot builders import them from here)
     COMMITTEE_KINDS,
     body_name,
@@ -202,25 +201,3 @@ def photos_in(snapshot) -> dict[int | str, str]:
         for value in snapshot:
             found.update(photos_in(value))
     return found
-
-
-def build_snapshot(kind: str, subject_type: str, subject, params: dict | None = None) -> dict:
-    """The snapshot of `kind` for `subject` (an Inspection, Plan or OrgUnit), not yet issued."""
-    from ..feedback import poster
-    from ..par import decision
-    from . import conclusion_snapshots, minutes_snapshot, progress_snapshots, remediation_snapshots
-
-    builders = {
-        ("minutes", "inspection"): minutes_snapshot.minutes,
-        ("conclusion", "inspection"): conclusion_snapshots.conclusion,
-        ("remediation_report", "inspection"): remediation_snapshots.for_inspection,
-        ("remediation_report", "unit"): remediation_snapshots.for_unit,
-        ("progress_report", "plan"): progress_snapshots.progress,
-        ("desk_poster", "unit"): poster.snapshot,
-        ("par_decision", "unit"): decision.snapshot,
-    }
-    builder = builders.get((kind, subject_type))
-    if builder is None:
-        raise ValidationError("Loại văn bản không phù hợp với đối tượng.")
-    snapshot = builder(subject, **(params or {})) if params else builder(subject)
-    return clean({"kind": kind, **snapshot})

@@ -12,6 +12,7 @@ from models import Attachment, Inspection, OrgUnit, Plan, Report, db
 from .. import permissions, storage
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import local_today, parse_date
+from ..inspections import conclusions
 from . import bp, queries, services
 from .choices import INSPECTION_KINDS, KINDS, ONE_PER_SUBJECT, READY, REPORT_STATUS_COLOURS, REPORT_STATUS_LABELS
 
@@ -71,7 +72,10 @@ def _issue(subject, back: str, params: dict | None = None):
         flash(_("Chọn loại văn bản cần ban hành."), "error")
         return redirect(back)
     try:
-        document = services.issue_document(current_user, kind, subject, params=params)
+        if kind == "conclusion":  # the inspection is concluded with it: remediation opens
+            document = conclusions.issue_conclusion_document(current_user, subject)
+        else:
+            document = services.issue_document(current_user, kind, subject, params=params)
     except REFUSED as exc:
         flash(_(exc.message), "error")
         return redirect(back)

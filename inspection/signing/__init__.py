@@ -15,8 +15,15 @@ from cryptography.utils import CryptographyDeprecationWarning
 # pyHanko 0.38 imports cryptography's DSA key class at import time (it signs nothing with DSA)
 warnings.filterwarnings("ignore", message="DSA is deprecated", category=CryptographyDeprecationWarning)
 
-from flask import Blueprint  # noqa: E402
+from flask import Blueprint, Flask  # noqa: E402
 
 bp = Blueprint("verify", __name__)
 
-from . import public_views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Add the public document lookup (Tra cứu văn bản) to app."""
+    # the route modules, imported here and not at the top: importing a service or query of this
+    # package then loads no page of it, nor the other features those pages use
+    from . import public_views  # noqa: F401
+
+    app.register_blueprint(bp)

@@ -12,6 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 
 from models import OrgUnit, db
 
+from ..feedback.limits import address_hash
 from ..queue import get_redis
 from ..reports.choices import KINDS
 from . import bp, queries, verification
@@ -25,8 +26,6 @@ class CopyForm(FlaskForm):
 
 
 def _too_many() -> bool:
-    from ..feedback.limits import address_hash
-
     key = f"cchc:verify:addr:{address_hash(request.remote_addr or '')}:{int(time.time()) // WINDOW}"
     with get_redis().pipeline() as pipe:
         pipe.incr(key)

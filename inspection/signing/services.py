@@ -3,6 +3,7 @@ person's signed file accepted (and the agency's signature added on top), trust a
 
 import io
 import json
+from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
@@ -100,15 +101,11 @@ def install_anchor(actor, data: bytes) -> TrustAnchor:
     return anchor
 
 
-
-
 def set_up_demo_signing(instance_dir: str) -> bool:
     """The demo's keys: the demo CA as a trust anchor, the demo leader's PKCS#12 and, in a
     SoftHSM2 token under instance/signing, a key for each demo issuing unit there is, its
     certificate naming the unit, mapped to it. False when they were all there already."""
-    from pathlib import Path
-
-    from . import demo
+    from . import demo  # here: the demo CA and token are made in the demo profile only
 
     if current_app.config["PROFILE"] != "demo":
         raise ValidationError("Khóa ký số thử nghiệm chỉ dùng trong bản dùng thử (demo).")

@@ -13,7 +13,7 @@ import time_machine
 from sqlalchemy import insert, select, text
 
 from inspection import audit
-from inspection.plans import tasks, workflow
+from inspection.plans import assignments, workflow
 from models import AuditEvent, Task, User, db
 from models.enums import Role
 from tests.factories import make_unit, make_user
@@ -32,7 +32,7 @@ def _people():
 
 
 def _task(leader, commune, title="Cập nhật hồ sơ một cửa") -> Task:
-    return tasks.add_task(leader, None, {"number": "", "title": title, "description": "", "expected_output": "",
+    return assignments.add_task(leader, None, {"number": "", "title": title, "description": "", "expected_output": "",
                                          "deadline": date(2030, 1, 1), "area_id": None, "unit_id": commune.id,
                                          "support_unit_ids": []})
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from inspection.formatting import local_today
 from inspection.jobs.reminders import remind_tasks, send_task_reminders
-from inspection.plans import services, tasks, workflow
+from inspection.plans import assignments, services, workflow
 from models import Notification, ReminderSent, ScheduledRun, Task, db
 from models.enums import Role, TaskStatus
 from tests.factories import make_tree, make_user
@@ -34,14 +34,14 @@ def build(today):
              "awaiting_head_late": -1, "accepted": 3, "cancelled": 1}
     made = {}
     for n, (key, days) in enumerate(cases.items(), start=1):
-        made[key] = tasks.add_task(people["coordinator"], plan, {
+        made[key] = assignments.add_task(people["coordinator"], plan, {
             "number": str(n), "title": f"Nhiệm vụ {key}", "unit_id": tree["a"].id,
             "deadline": today + timedelta(days=days), "support_unit_ids": [tree["b"].id]})
     services.issue_plan(people["leader"], plan)
     _settle(people, made)
     draft = services.create_plan(people["coordinator"], unit=tree["pc"], number="", title="Dự thảo",
                                  issued_on=today - timedelta(days=30), year=today.year)
-    made["in_draft_plan"] = tasks.add_task(people["coordinator"], draft, {
+    made["in_draft_plan"] = assignments.add_task(people["coordinator"], draft, {
         "number": "1", "title": "Nhiệm vụ dự thảo", "unit_id": tree["a"].id, "deadline": today + timedelta(days=1),
         "support_unit_ids": []})
     _forget_notifications()
@@ -57,7 +57,7 @@ def _settle(people, made):
     workflow.submit_task(officer, made["accepted"], note="Xong")
     workflow.confirm_task(head, made["accepted"])
     workflow.accept_task(coordinator, made["accepted"])
-    tasks.cancel_task(coordinator, made["cancelled"], "Không còn phù hợp")
+    assignments.cancel_task(coordinator, made["cancelled"], "Không còn phù hợp")
 
 
 def _forget_notifications():

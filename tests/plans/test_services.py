@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from inspection.deadlines import services as deadlines
 from inspection.errors import Forbidden, InvalidTransition, ValidationError
-from inspection.plans import services, tasks, workflow
+from inspection.plans import assignments, services, workflow
 from inspection.plans.queries import TaskFilters, filtered_tasks, plan_progress
 from inspection.plans.timeliness import task_timeliness
 from models import AuditEvent, Task, TaskUpdate, db
@@ -53,7 +53,7 @@ def plan(people, tree):
 
 @pytest.fixture
 def task(plan, people, tree):
-    task = tasks.add_task(people["coordinator"], plan, _task_data(tree))
+    task = assignments.add_task(people["coordinator"], plan, _task_data(tree))
     services.issue_plan(people["leader"], plan)
     return task
 
@@ -171,10 +171,10 @@ def test_reopen_and_cancel_need_a_reason_and_the_right_role(people, task):
         workflow.reopen_task(people["leader"], task, reason="  ")
     workflow.reopen_task(people["leader"], task, reason="Số liệu chưa khớp báo cáo quý")
     assert task.status == TaskStatus.IN_PROGRESS and task.completed_on is None
-    tasks.cancel_task(people["coordinator"], task, reason="Nhiệm vụ không còn phù hợp")
+    assignments.cancel_task(people["coordinator"], task, reason="Nhiệm vụ không còn phù hợp")
     assert task.status == TaskStatus.CANCELLED
     with pytest.raises(InvalidTransition):
-        tasks.cancel_task(people["coordinator"], task, reason="Lần nữa")
+        assignments.cancel_task(people["coordinator"], task, reason="Lần nữa")
 
 
 @pytest.mark.parametrize("who,call", [
@@ -182,7 +182,7 @@ def test_reopen_and_cancel_need_a_reason_and_the_right_role(people, task):
     ("officer", lambda p, t: workflow.accept_task(p, t)),
     ("viewer", lambda p, t: workflow.submit_task(p, t, note="")),
     ("officer", lambda p, t: workflow.confirm_task(p, t)),
-    ("officer", lambda p, t: tasks.cancel_task(p, t, reason="Không làm")),
+    ("officer", lambda p, t: assignments.cancel_task(p, t, reason="Không làm")),
 ])
 def test_roles_outside_the_rule_are_refused(people, task, who, call):
     with pytest.raises(Forbidden):
@@ -199,13 +199,13 @@ def test_roles_outside_the_rule_are_refused(people, task, who, call):
     ({"title": "  "}, "title"),
 ])
 def test_bad_tasks_are_refused_with_a_message_and_nothing_saved(people, plan, tree, changes, field):
-    tasks.add_task(people["coordinator"], plan, _task_data(tree))
+    assignments.add_task(people["coordinator"], plan, _task_data(tree))
     if changes.get("support_unit_ids") == "lead":
         changes = {"number": "2", "support_unit_ids": [tree["a"].id]}
     else:
         changes = {"number": "2"} | changes
     with pytest.raises(ValidationError) as caught:
-        tasks.add_task(people["coordinator"], plan, _task_data(tree, **changes))
+        assignments.add_task(people["coordinator"], plan, _task_data(tree, **changes))
     assert caught.value.field == field and caught.value.message
     assert db.session.execute(select(Task).where(Task.plan_id == plan.id)).scalars().all().__len__() == 1
 
@@ -217,7 +217,7 @@ def test_progress_over_100_percent_is_refused(people, task):
 
 
 def test_plan_rate_counts_done_tasks_over_all_tasks(people, plan, tree):
-    made = [tasks.add_task(people["coordinator"], plan, _task_data(tree, number=str(n))) for n in range(1, 4)]
+    made = [assignments.add_task(people["coordinator"], plan, _task_data(tree, number=str(n))) for n in range(1, 4)]
     services.issue_plan(people["leader"], plan)
     with at("2024-08-01"):
         _submit_and_confirm(people, made[0])
@@ -231,7 +231,7 @@ def test_plan_rate_counts_done_tasks_over_all_tasks(people, plan, tree):
 
 
 def test_a_supporting_unit_sees_and_comments_but_cannot_submit(people, plan, tree):
-    task = tasks.add_task(people["coordinator"], plan, _task_data(tree, support_unit_ids=[tree["b"].id]))
+    task = assignments.add_task(people["coordinator"], plan, _task_data(tree, support_unit_ids=[tree["b"].id]))
     other = people["other_officer"]
     assert [t.id for t in db.session.execute(filtered_tasks(other, TaskFilters())).scalars()] == [task.id]
     workflow.comment_task(other, task, note="Xã Tân Phước đã gửi số liệu phối hợp")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inspection.errors import Conflict
-from inspection.plans import services, tasks, workflow
+from inspection.plans import assignments, workflow
 from models import AuditEvent, Task, TaskUpdate, User, db
 from models.enums import Role
 from tests.factories import csrf_token, make_unit, make_user, sign_in
@@ -32,7 +32,7 @@ def seeded(committed):
               "coordinator": make_user(role=Role.COORDINATOR, unit=pc),
               "officer": make_user(role=Role.UNIT_OFFICER, unit=commune)}
     db.session.commit()
-    task = tasks.add_task(people["leader"], None, {
+    task = assignments.add_task(people["leader"], None, {
         "number": "", "title": TITLE, "description": "", "expected_output": "", "deadline": date(2030, 1, 1),
         "area_id": None, "unit_id": commune.id, "support_unit_ids": []})
     workflow.report_progress(people["officer"], task, progress=1, note="Bắt đầu")  # đang thực hiện
@@ -133,8 +133,8 @@ def test_a_stale_form_is_refused_with_the_current_values(committed, seeded):
     task = _task(task_id)
     stale_version = task.version
     workflow.report_progress(db.session.get(User, ids["officer"]), task, progress=40, note="Đã rà soát")
-    data = services.task_values(task) | {"title": "Tên mới", "description": "", "expected_output": ""}
+    data = assignments.task_values(task) | {"title": "Tên mới", "description": "", "expected_output": ""}
     with pytest.raises(Conflict) as caught:
-        tasks.update_task(db.session.get(User, ids["leader"]), task, data, version=stale_version)
+        assignments.update_task(db.session.get(User, ids["leader"]), task, data, version=stale_version)
     assert caught.value.current["title"] == TITLE
     assert _task(task_id).title == TITLE

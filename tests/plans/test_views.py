@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from inspection import build, formatting, rows
 from inspection.formatting import local_today
-from inspection.plans import tasks as task_services
+from inspection.plans import assignments as task_services
 from models import Attachment, ExtensionRequest, ParArea, Plan, Task, TaskUpdate, db
 from models.enums import PlanStatus, Role, TaskStatus
 from tests.factories import PDF_BYTES, csrf_token, make_plan, make_task, make_task_file, make_user, sign_in

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from inspection.formatting import TZ, local_today
 from inspection.inspections import conclusions, fieldwork, scheduling
 from inspection.queue import get_queue, get_redis
+from inspection.reports import services
 from inspection.storage import open_attachment
 from models import Attachment, ChecklistTemplate, Finding, Inspection, OrgUnit, Plan, User, db
 from models.enums import InspectionKind
@@ -25,6 +26,13 @@ from tests.factories import make_photo
 def run_jobs(queue: str = "reports") -> None:
     """Run the queued jobs in this process (they see the test's transaction)."""
     SimpleWorker([get_queue(queue)], connection=get_redis()).work(burst=True)
+
+
+def issue(actor, kind: str, subject, params: dict | None = None):
+    """Issue a document as its page does: the conclusion through the inspection (which it concludes)."""
+    if kind == "conclusion":
+        return conclusions.issue_conclusion_document(actor, subject)
+    return services.issue_document(actor, kind, subject, params=params)
 
 
 def stored_bytes(attachment_id: int) -> bytes:

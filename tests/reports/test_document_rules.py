@@ -23,7 +23,7 @@ from inspection.reports import services
 from models import Conclusion, RemediationAction, db
 from tests.factories import make_photo
 
-from .support import pdf_fonts, pdf_text, run_jobs, stored_bytes, walk_to_draft
+from .support import issue, pdf_fonts, pdf_text, run_jobs, stored_bytes, walk_to_draft
 
 DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
 
@@ -40,7 +40,7 @@ def _keep(name: str, pdf: bytes) -> bytes:
 
 
 def _issued(actor, kind, subject, name, params=None):
-    document = services.issue_document(actor, kind, subject, params=params)
+    document = issue(actor, kind, subject, params=params)
     run_jobs()
     db.session.refresh(document)
     return document, _keep(name, stored_bytes(document.pdf_id))

@@ -30,7 +30,17 @@ from models import (
 from tests.factories import PDF_BYTES, csrf_token, sign_in
 from tests.inspections.test_photos import png_claiming
 
-from .support import FINDING_TEXT, pdf_fonts, pdf_info, pdf_text, pdf_words, run_jobs, stored_bytes, walk_to_draft
+from .support import (
+    FINDING_TEXT,
+    issue,
+    pdf_fonts,
+    pdf_info,
+    pdf_text,
+    pdf_words,
+    run_jobs,
+    stored_bytes,
+    walk_to_draft,
+)
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 
@@ -122,7 +132,7 @@ def test_the_minutes_show_team_results_findings_and_their_photos(demo):
 
 
 def _issue_and_render(actor, kind, subject) -> tuple[Document, bytes]:
-    document = services.issue_document(actor, kind, subject)
+    document = issue(actor, kind, subject)
     run_jobs()
     db.session.refresh(document)
     assert document.pdf_id is not None
@@ -145,7 +155,7 @@ def test_issuing_numbers_dates_signs_and_drops_the_draft_mark(demo):
     assert "KT. CHỦ TỊCH" in text and "Nguyễn Văn Hòa" in text
     assert "pdfaid:part" in pdf_info(pdf, "-meta")  # the archival variant (PDF/A-3b): generated, not validated
     with pytest.raises(ValidationError, match="đã được ban hành"):
-        services.issue_document(leader, "conclusion", inspection)
+        issue(leader, "conclusion", inspection)
 
 
 def test_the_counter_runs_per_unit_year_and_type(demo):

@@ -10,14 +10,13 @@ from pkcs11 import Attribute, ObjectClass
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select
 
-from inspection.reports import services
 from inspection.signing import demo as pki_demo
 from inspection.signing.certificates import DEMO_CA_NAME
 from inspection.signing.mappings import set_unit_key
 from inspection.signing.validation import check_pdf
 from models import DocumentSignature, Report, db
 from tests.pki import AGENCY, DEPARTMENT_KEY, PIN, TOKEN, pdfsig
-from tests.reports.support import Demo, pdf_words, run_jobs, stored_bytes, walk_to_draft
+from tests.reports.support import Demo, issue, pdf_words, run_jobs, stored_bytes, walk_to_draft
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def demo(ctx) -> Demo:
 
 
 def issue_conclusion(demo: Demo):
-    document = services.issue_document(demo.user("leader"), "conclusion", walk_to_draft(demo))
+    document = issue(demo.user("leader"), "conclusion", walk_to_draft(demo))
     run_jobs()
     db.session.refresh(document)
     return document
@@ -105,7 +104,7 @@ def test_a_pkcs12_file_signs_too(demo, agency_token, app, monkeypatch, tmp_path)
 def test_the_production_profile_refuses_the_demo_ca(demo, agency_token, app, monkeypatch):
     monkeypatch.setitem(app.config, "PROFILE", "production")
     leader = demo.user("leader")
-    document = services.issue_document(leader, "conclusion", walk_to_draft(demo))
+    document = issue(leader, "conclusion", walk_to_draft(demo))
     run_jobs()
     report = db.session.execute(select(Report).where(Report.document_id == document.id)).scalar_one()
     db.session.refresh(report)

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inspection.demo.seed import DEMO_PASSWORD
+from inspection.inspections import conclusions
 from inspection.reports import services
 from models import AuditEvent, Document, DocumentSignature, UnitSigningKey, db
 from models.enums import Role
@@ -23,7 +24,7 @@ def demo(ctx) -> Demo:
 def issue(demo: Demo, unit_code: str) -> Document:
     """The UBND's inspection conclusion, or Phòng Nội vụ's own remediation report (its head issues it)."""
     if unit_code == "TH":
-        document = services.issue_document(demo.user("leader"), "conclusion", walk_to_draft(demo))
+        document = conclusions.issue_conclusion_document(demo.user("leader"), walk_to_draft(demo))
     else:
         document = services.issue_document(demo.user("truongphongnv"), "remediation_report", demo.units[unit_code],
                                            params={"start": "2020-01-01", "end": "2030-12-31"})

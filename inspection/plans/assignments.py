@@ -1,4 +1,5 @@
-"""Assigning tasks: add to a plan or as a leader's directive, edit, reassign, cancel."""
+"""Assigning tasks (giao nhiệm vụ): add to a plan or as a leader's directive, edit, reassign, cancel.
+What the lead unit does with a task afterwards (progress, submit, accept, return) is in workflow.py."""
 
 from datetime import date
 
@@ -14,10 +15,16 @@ from ..links import path_for
 from ..notifications import notify
 from ..text import fold, nfc
 from ..transaction import check_version, unit_of_work
-from .recipients import task_unit_members
-from .services import task_values
+from .recipients import task_unit_members, unit_members
+from .workflow import transition
 
 MAX_TEXT = 500
+TASK_FIELDS = ("number", "title", "description", "expected_output", "deadline", "area_id", "unit_id")
+
+
+def task_values(task: Task) -> dict:
+    return {f: getattr(task, f) for f in TASK_FIELDS} | {
+        "support_unit_ids": sorted(u.id for u in task.support_units), "status": task.status}
 
 
 def _clean(data: dict) -> dict:
@@ -94,8 +101,6 @@ def _next_position(plan: Plan | None) -> int:
 def notify_assigned(task: Task) -> None:
     """Tell the lead and supporting units' officers and heads (after the commit)."""
     units = [task.unit_id] + [u.id for u in task.support_units]
-    from .recipients import unit_members
-
     notify(unit_members(units), NotificationKind.ASSIGNED,
            N_("Nhiệm vụ mới: %(title)s — hạn %(deadline)s"), path_for("plans.task_detail", task_id=task.id),
            params={"title": task.title[:200], "deadline": f"{task.deadline:%d/%m/%Y}"},
@@ -137,8 +142,6 @@ def _apply(task: Task, data: dict, lead: OrgUnit, supports: list[OrgUnit]) -> No
 def cancel_task(actor, task: Task, reason: str) -> Task:
     """Cancel an unfinished task (hủy), with a reason."""
     permissions.require(actor, "task.assign", task)
-    from .workflow import transition
-
     reason = nfc(reason)
     if not reason:
         raise ValidationError("Nhập lý do hủy nhiệm vụ.", field="reason")
