@@ -13,7 +13,6 @@ from inspection import (
     auth,
     catalog,
     dashboard,
-    embedded_db,
     errors,
     feedback,
     formatting,
@@ -23,12 +22,12 @@ from inspection import (
     permissions,
     plans,
     ratelimit,
-    refusals,
     remediation,
     reports,
     rows,
     scoping,
     security,
+    security_events,
     signing,
 )
 from inspection.auth import two_factor_policy
@@ -41,6 +40,7 @@ from inspection.feedback.limits import PUBLIC_ENDPOINTS, public_guard
 from inspection.i18n import N_, install_template_gettext
 from inspection.notifications import unread_count
 from inspection.replica import init_app as init_replica
+from inspection.server import embedded_db
 from inspection.transaction import end_reads_with_commit
 from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS, set_severity_scale
@@ -64,7 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.register_security(app)
     app.before_request_funcs.setdefault(None, []).insert(0, public_guard)  # before the CSRF check
     ratelimit.register(app, own_limits=PUBLIC_ENDPOINTS)  # goes in right before the CSRF check
-    refusals.register(app)
+    security_events.register(app)
     formatting.register_filters(app)
     rows.register(app)
     catalog.register(app)

@@ -109,7 +109,7 @@ def _stored(inspection_id: int) -> tuple[dict, dict]:
 
 def _read_back(photo) -> tuple[str, str]:
     """(sha256 of the stored original's bytes through the storage layer, its recorded sha256)."""
-    from inspection import storage
+    from inspection.files import storage
     from models import Attachment, db
 
     original = db.session.get(Attachment, photo.original_id)

@@ -101,7 +101,7 @@ def _pack(app, database: str, assessment_id: int) -> tuple[float, float]:
     that parent, and never this process's earlier children nor its own size (make bench's parts)."""
     import io
 
-    from inspection import storage
+    from inspection.files import storage
     from models import ParAssessment, ParEvidence, ParScore, db
 
     with app.app_context():

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import insert, select, text
 
 from inspection.auth.passwords import hash_password
+from inspection.files.photos import store_photo
 from inspection.formatting import TZ, local_today
-from inspection.photos import store_photo
 from inspection.text import fold
 from models import (
     ChecklistItem,

@@ -31,7 +31,7 @@ def _finding_with_action(inspection, target, users, day: date, n: int, *, photo:
                          before: bool) -> None:
     """Finding n, its remediation action (two in three accepted, on time or a day late), the unit's
     report of what it did and, when given, its "after" photo stored through the upload pipeline."""
-    from inspection.photos import store_photo
+    from inspection.files.photos import store_photo
     from inspection.text import fold
     from models import Finding, FindingPhoto, RemediationAction, RemediationSubmission, db, utcnow
 

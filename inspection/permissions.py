@@ -12,7 +12,7 @@ from sqlalchemy import select
 from models import Device, Feedback, Inspection, InspectionMember, OrgUnit, Plan, Task, User, db
 from models.enums import Role
 
-from . import par_access, refusals
+from . import par_access, security_events
 from .errors import Forbidden, NotFound
 from .scoping import (
     ALL_ROLES,
@@ -160,7 +160,7 @@ def get_visible_or_404(model, record_id, actor):
     record = db.session.execute(stmt).scalar_one_or_none()
     if record is None:
         if db.session.execute(select(model.id).where(model.id == record_id)).first() is not None:
-            refusals.note("out_of_scope", f"{model.__tablename__} {record_id}")  # exists, not for this user
+            security_events.note("out_of_scope", f"{model.__tablename__} {record_id}")  # exists, not for this user
         raise NotFound()
     # the same scope() as is_visible: the view's "may see it" check needs no second query
     request_cache()[("visible", actor.id, model, record.id)] = True

@@ -16,7 +16,7 @@ from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import refusals
+from . import security_events
 from .queue import get_redis
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -106,7 +106,7 @@ def limit_request(kind: str):
 
 def _too_many(key: str, seconds: int):
     if get_redis().set(f"cchc:rate-logged:{key}", 1, nx=True, ex=60):  # logged once a minute per key
-        refusals.note("rate_limited", target=key)
+        security_events.note("rate_limited", target=key)
     message = _("Bạn gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng chờ %(s)s giây rồi thử lại.", s=seconds)
     headers = {"Retry-After": str(seconds)}
     if request.blueprint == "api" or request.accept_mimetypes.best == "application/json":

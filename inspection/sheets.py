@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.xml.functions import iterparse
 
-from .admin.sheets import check_xlsx, read_capped  # noqa: F401  (re-exported for the features)
+from .admin.import_sheets import check_xlsx, read_capped  # noqa: F401  (re-exported for the features)
 from .errors import ValidationError
 from .i18n import N_
 from .text import fold, nfc

@@ -102,7 +102,8 @@ TASK_STATUS_LABELS = {
 UNFINISHED_TASK = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.AWAITING_HEAD,
                              TaskStatus.SUBMITTED, TaskStatus.RETURNED})
 
-# Each arrow is one service function in inspection/plans/services.py; anything else is refused.
+# Each arrow is taken by one service function of inspection/plans/workflow.py (start_task by the first
+# report_progress), cancel_task by inspection/plans/assignments.py; anything else is refused.
 TASK_TRANSITIONS = {
     "start_task": ({TaskStatus.OPEN, TaskStatus.RETURNED}, TaskStatus.IN_PROGRESS),
     "submit_task": ({TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}, TaskStatus.AWAITING_HEAD),

@@ -17,7 +17,8 @@ from sqlalchemy.engine import make_url
 
 from models import db
 
-pytest_plugins = ["tests.services", "tests.factories", "tests.scenario", "tests.s3", "tests.pki"]
+pytest_plugins = ["tests.services", "tests.factories", "tests.par_records", "tests.scenario", "tests.s3", "tests.pki",
+                  "tests.fieldwork"]
 
 
 def _driver_url(url: str) -> str:

@@ -82,7 +82,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 def make_task_file(*, task, author, content=PDF_BYTES, filename="bao-cao-ket-qua.pdf"):
     """A file posted with a progress update on `task` (stored through the storage module)."""
-    from inspection import storage
+    from inspection.files import storage
 
     attachment = storage.store(io.BytesIO(content), filename, kind="task_evidence", unit_id=task.unit_id,
                                uploaded_by_id=author.id)
@@ -202,3 +202,36 @@ def close_minutes(actor, inspection, **fields):
 
     parts = MINUTES_BASIS | fields.pop("parts", {})
     return minutes.close_minutes(actor, inspection, parts=parts, **fields)
+
+
+class Person:
+    """One signed-in user with their own browser session."""
+
+    def __init__(self, app, user):
+        self.user = user
+        self.client = app.test_client()
+        sign_in(self.client, user)
+        self.token = csrf_token(self.client, "/")
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        return self.client.post(url, data={"csrf_token": self.token, **(data or {})}, **kwargs)
+
+    def text(self, url) -> str:
+        response = self.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.get_data(as_text=True)
+
+
+class People(dict):
+    """Each person signs in the first time a test needs them."""
+
+    def __init__(self, app, users):
+        super().__init__()
+        self.app, self.users = app, users
+
+    def __missing__(self, key):
+        self[key] = Person(self.app, self.users[key])
+        return self[key]

@@ -1,11 +1,16 @@
-"""Chỉ số CCHC records for tests and the route walk: a small index, a round, an assessment, a score."""
+"""Chỉ số CCHC records for tests and the route walk: a small index, a round, an assessment, a score;
+the `par` fixture (a pytest plugin, registered in tests/conftest.py): an open round and its steps."""
 
 import io
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
+from inspection.par import appraisal, assessments, rounds
 from models import (
     Membership,
     ParAppraiser,
@@ -99,7 +104,7 @@ __all__ = ["make_assessment", "make_assessment_with_pack", "make_index", "make_r
 
 def make_evidence(anchor) -> ParEvidence:
     """An uploaded evidence file of a score of a new commune under `anchor` (make_score)."""
-    from inspection import storage
+    from inspection.files import storage
 
     score = make_score(anchor)
     attachment = storage.store(io.BytesIO(PDF_BYTES), "ke-hoach-cchc.pdf", kind="par_evidence", unit_id=score.unit_id)
@@ -118,3 +123,45 @@ def make_assessment_with_pack(unit) -> ParAssessment:
     assessment = make_assessment(unit)
     evidence_pack.build_pack(assessment.id)
     return assessment
+
+
+DATES = {"self_due": date(2026, 10, 15), "appraisal_due": date(2026, 11, 15),
+         "explanation_due": date(2026, 11, 30), "publish_due": date(2026, 12, 20)}
+
+
+@pytest.fixture
+def par(scenario):
+    """The province's commune index of 2026 and its open round (An Phước, Tân Phước, Tân Hồng Thành)."""
+    coordinator = scenario.user_for(Role.COORDINATOR)
+    index = make_index(scenario.units["pc"])
+    round_ = rounds.open_round(coordinator, index, dates=DATES)
+    ap = next(a for a in round_assessments(round_) if a.unit_id == scenario.units["an_phuoc"].id)
+    return SimpleNamespace(s=scenario, index=index, round=round_, an_phuoc=ap, scores=_by_code(ap),
+                           officer=scenario.user_for(Role.UNIT_OFFICER), head=scenario.user_for(Role.UNIT_HEAD),
+                           coordinator=coordinator, inspector=scenario.user_for(Role.INSPECTOR))
+
+
+def round_assessments(round_):
+    return list(db.session.execute(select(ParAssessment).where(ParAssessment.round_id == round_.id)).scalars())
+
+
+def _by_code(assessment) -> dict[str, ParScore]:
+    return {s.sub.code: s for s in assessments.scores_of(assessment)}
+
+
+def save_points(p, values: dict, actor=None):
+    entries = {p.scores[code].id: {"points": v, "note": "Đã thực hiện"} for code, v in values.items()}
+    return assessments.save_self_assessment(actor or p.officer, p.an_phuoc, entries, version=p.an_phuoc.version)
+
+
+def add_evidence_for(p, code):
+    upload = FileStorage(io.BytesIO(PDF_BYTES), filename=f"kiem-chung-{code}.pdf", content_type="application/pdf")
+    appraisal.add_evidence(p.officer, p.scores[code], upload=upload)
+
+
+def submit_for_appraisal(p):
+    save_points(p, {"1.1.1": "2", "1.2.1": "4", "2.1.1": "3", "9.1.1": "-1"})
+    for code in ("1.1.1", "1.2.1", "2.1.1"):
+        add_evidence_for(p, code)
+    assessments.submit_assessment(p.head, p.an_phuoc, version=p.an_phuoc.version)
+    rounds.advance(p.coordinator, p.round)

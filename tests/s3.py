@@ -118,7 +118,7 @@ def pytest_unconfigure(config):
 
 def _make_bucket(endpoint: str, url: str) -> None:
     """The suite's bucket, made if missing; a store that does not answer fails the run (never a skip)."""
-    from inspection.storage_s3 import parse_url
+    from inspection.files.storage_s3 import parse_url
 
     name, _ = parse_url(url)
     client = s3_client(endpoint)  # the credentials of the environment (the moto ones by default)
@@ -288,7 +288,7 @@ def stored_files(app) -> set[str]:
     if not url:
         root = Path(app.config["STORAGE_DIR"])
         return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
-    from inspection.storage_s3 import parse_url
+    from inspection.files.storage_s3 import parse_url
 
     name, prefix = parse_url(url)
     pages = s3_client(app.config["STORAGE_ENDPOINT"]).get_paginator("list_objects_v2").paginate(
@@ -333,7 +333,7 @@ def _counting(real):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    from inspection import storage
+    from inspection.files import storage
 
     if not getattr(storage.backend, "counted", False):
         storage.backend = _counting(storage.backend)

@@ -225,7 +225,7 @@ def new_inspection_of(anchor: OrgUnit, status: str = InspectionStatus.ANNOUNCED)
 
 def new_finding_in(anchor: OrgUnit) -> Finding:
     """A free finding, with one photo, of an inspection of the anchor unit under way."""
-    from inspection.photos import store_photo
+    from inspection.files.photos import store_photo
 
     inspection = new_inspection_of(anchor, InspectionStatus.IN_PROGRESS)
     inspection.started_at = utcnow()
@@ -269,7 +269,7 @@ def new_inspection_plan_of(anchor: OrgUnit) -> InspectionPlan:
 def new_action_for(anchor: OrgUnit) -> RemediationAction:
     """A remediation action of the anchor unit answering a photographed finding of a concluded
     inspection of the anchor, with one confirmed round carrying an evidence file (chờ duyệt)."""
-    from inspection import storage
+    from inspection.files import storage
 
     finding = new_finding_in(anchor)
     inspection = db.session.get(Inspection, finding.inspection_id)
@@ -292,7 +292,7 @@ def new_action_for(anchor: OrgUnit) -> RemediationAction:
 
 
 def _stored_pdf(name: str, kind: str = "report_pdf", unit_id: int | None = None):
-    from inspection import storage
+    from inspection.files import storage
 
     attachment = storage.store(io.BytesIO(PDF_BYTES), name, kind=kind, allowed={"application/pdf"}, unit_id=unit_id)
     db.session.flush()

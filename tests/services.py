@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from inspection import embedded_db
+from inspection.server import embedded_db
 
 _STARTED: list = []  # (what, stop callable), stopped in reverse at the end
 

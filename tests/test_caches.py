@@ -16,9 +16,7 @@ from inspection import caches, catalog
 from inspection.dashboard import summary
 from models import db
 from models.enums import PlanStatus, Role, TaskStatus
-from tests.factories import make_plan, make_task, make_user
-
-from .plans.test_views import Person
+from tests.factories import Person, make_plan, make_task, make_user
 
 
 def _triggers() -> dict[str, dict]:

@@ -12,9 +12,7 @@ from inspection.jobs.summary import refresh_dashboard
 from models import db
 from models.enums import PlanStatus, Role, TaskStatus
 from tests.dashboard.conftest import text_of
-from tests.factories import make_plan, make_task, make_unit, make_user
-
-from .plans.test_views import Person
+from tests.factories import Person, make_plan, make_task, make_unit, make_user
 
 pytestmark = pytest.mark.committed
 DEADLINE = date(date.today().year, 6, 30)

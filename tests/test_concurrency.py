@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,28 +24,6 @@ from tests.threads import at_once, in_app_context
 
 pytestmark = pytest.mark.committed
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _in_threads(app, target, count: int) -> list:
-    """Run `target(n)` in `count` threads, each with its own app context and connection."""
-    errors, barrier = [], threading.Barrier(count)
-
-    def run(n):
-        with app.app_context():
-            try:
-                barrier.wait()
-                target(n)
-            except Exception as exc:  # collected and asserted by the caller
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
 
 
 def _seed_unit_and_admin():
@@ -74,7 +53,7 @@ def test_simultaneous_saves_of_one_record_never_overwrite_silently(committed):
 
     for current_round in range(5):
         outcomes.clear()
-        assert _in_threads(committed, save, 2) == []
+        at_once(*(in_app_context(committed, partial(save, n)) for n in range(2)))
         assert sorted(o[0] for o in outcomes) == ["conflict", "saved"]
         winner = next(n for kind, n in outcomes if kind == "saved")
         db.session.expire_all()
@@ -88,8 +67,7 @@ def test_simultaneous_saves_of_one_record_never_overwrite_silently(committed):
 
 def test_a_daily_job_run_twice_the_same_day_acts_once(committed):
     committed.config["DAILY_RUN_HOUR"] = 0
-    results = []
-    assert _in_threads(committed, lambda n: results.append(daily_housekeeping()), 3) == []
+    results = at_once(*[in_app_context(committed, daily_housekeeping)] * 3)
     results.append(daily_housekeeping())
     assert sorted(results) == [False, False, False, True]
     assert db.session.execute(select(func.count(ScheduledRun.id))).scalar_one() == 1

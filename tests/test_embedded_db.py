@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from inspection import embedded_db
+from inspection.server import embedded_db
 
 ROOT = Path(__file__).resolve().parent.parent
 # `flask …` as the Makefile runs it; "hide" makes the wheel's package unimportable, as on a

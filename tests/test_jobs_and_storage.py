@@ -9,8 +9,9 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from inspection import notifications, storage
+from inspection import notifications
 from inspection.errors import ValidationError
+from inspection.files import storage
 from inspection.i18n import N_
 from inspection.queue import enqueue_after_commit, get_queue, get_redis
 from inspection.transaction import unit_of_work

@@ -125,7 +125,7 @@ def test_opening_one_marks_it_read_and_anothers_is_not_found(reader, tree):
 
 
 def test_the_coordinator_hears_of_a_result_and_a_remediation_waiting_for_review(app, scenario):
-    from inspection import storage
+    from inspection.files import storage
     from inspection.plans import workflow
     from inspection.remediation import services
     from tests.factories import PDF_BYTES

@@ -13,13 +13,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from inspection import storage
 from inspection.errors import StorageUnavailable
+from inspection.files import storage
 from models import Attachment, FindingPhoto, db
 from models.enums import Role
-from tests.api.test_sync import finding, jpeg, photo, post
-from tests.api.test_sync import team as team  # noqa: F401 (the fixture)
 from tests.factories import make_user, sign_in
+from tests.fieldwork import finding, jpeg, photo, post
 from tests.s3 import Bucket, free_port
 
 MESSAGE = "kho lưu trữ tệp của máy chủ đang lỗi"

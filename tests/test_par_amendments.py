@@ -13,7 +13,7 @@ from inspection.par import amendments, results
 from models import AuditEvent, db
 from models.enums import Role
 from tests.factories import csrf_token, sign_in
-from tests.test_par_rules import _save, par  # noqa: F401  (the fixture)
+from tests.par_records import save_points
 
 
 def _client(app, user):
@@ -22,7 +22,7 @@ def _client(app, user):
     return client
 
 
-def _amend(client, par, **fields):  # noqa: F811
+def _amend(client, par, **fields):
     page = f"/chi-so-cchc/bo-chi-so/{par.index.id}"
     data = {"csrf_token": csrf_token(client, page), "sub_id": str(par.scores["1.1.1"].sub_id)} | fields
     return client.post(f"{page}/dieu-chinh", data=data)
@@ -33,8 +33,8 @@ def _amended() -> int:
                               .where(AuditEvent.action == amendments.ACTION)).scalar_one()
 
 
-def test_the_coordinator_amends_a_frozen_index_the_list_shows_it_and_the_scores_follow(app, par):  # noqa: F811
-    _save(par, {"1.1.1": "2", "1.2.1": "4", "2.1.1": "3"})  # 1.1.1 is yes/no: "đạt" = its maximum, 2
+def test_the_coordinator_amends_a_frozen_index_the_list_shows_it_and_the_scores_follow(app, par):
+    save_points(par, {"1.1.1": "2", "1.2.1": "4", "2.1.1": "3"})  # 1.1.1 is yes/no: "đạt" = its maximum, 2
     coordinator = _client(app, par.coordinator)
     answer = _amend(coordinator, par, max_points="1", reason="Sửa theo Quyết định 12/QĐ-UBND")
     assert answer.status_code == 303 and answer.headers["Location"].endswith(f"/bo-chi-so/{par.index.id}#amendments")
@@ -51,7 +51,7 @@ def test_the_coordinator_amends_a_frozen_index_the_list_shows_it_and_the_scores_
     assert "Điều chỉnh bộ chỉ số (điểm tự đánh giá)" in history
 
 
-def test_an_amendment_without_a_reason_is_refused_on_the_index_page_and_nothing_changes(app, par):  # noqa: F811
+def test_an_amendment_without_a_reason_is_refused_on_the_index_page_and_nothing_changes(app, par):
     coordinator = _client(app, par.coordinator)
     answer = _amend(coordinator, par, max_points="1,5", text="Ban hành kế hoạch CCHC năm", reason="   ")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("#amend-form")
@@ -63,7 +63,7 @@ def test_an_amendment_without_a_reason_is_refused_on_the_index_page_and_nothing_
 
 
 @pytest.mark.parametrize("role", [Role.UNIT_OFFICER, Role.UNIT_HEAD, Role.INSPECTOR, Role.LEADER, Role.VIEWER])
-def test_only_the_coordinator_amends_others_get_404_or_403_and_no_form(app, par, role):  # noqa: F811
+def test_only_the_coordinator_amends_others_get_404_or_403_and_no_form(app, par, role):
     client = _client(app, par.s.user_for(role))
     page = client.get(f"/chi-so-cchc/bo-chi-so/{par.index.id}")
     assert page.status_code == 404 or 'id="amend-form"' not in page.get_data(as_text=True)
@@ -75,7 +75,7 @@ def test_only_the_coordinator_amends_others_get_404_or_403_and_no_form(app, par,
     assert par.scores["1.1.1"].sub.max_points == 2 and _amended() == 0
 
 
-def test_a_published_round_refuses_amendments_of_its_index(par):  # noqa: F811
+def test_a_published_round_refuses_amendments_of_its_index(par):
     par.round.status = "published"
     with pytest.raises(InvalidTransition):
         amendments.amend_sub(par.coordinator, par.scores["1.1.1"].sub, max_points="1", text=None, reason="Muộn")

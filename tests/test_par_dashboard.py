@@ -18,9 +18,8 @@ from inspection.par import panel_queries, results, rounds
 from models import AuditEvent, ChecklistTemplate, ParAssessment, ParRound, db
 from models.enums import Role
 from tests.factories import csrf_token, sign_in
-from tests.par_records import make_index
+from tests.par_records import DATES, make_index
 from tests.querycount import statement_budget
-from tests.test_par_rules import DATES
 
 # per unit: (1.1.1 yes/no of 2, 1.2.1 banded of 4, 2.1.1 typed of 3, 9.1.1 penalty of 2) → index of 9 points
 SCORES = {

@@ -12,8 +12,8 @@ from inspection.par import appraisal, rounds
 from inspection.queue import get_queue, get_redis
 from models.enums import Role
 from tests.factories import PDF_BYTES, csrf_token, sign_in
+from tests.par_records import submit_for_appraisal
 from tests.reports.support import pdf_text
-from tests.test_par_rules import _submitted, par  # noqa: F401  (the fixture)
 
 
 def _client(app, user):
@@ -27,8 +27,8 @@ def _row(text: str, code: str) -> str:
     return " ".join(next(line for line in text.splitlines() if line.strip().startswith(code + " ")).split())
 
 
-def test_the_worker_builds_the_evidence_pack_the_unit_and_appraisers_download_it(app, par, scenario):  # noqa: F811
-    _submitted(par)
+def test_the_worker_builds_the_evidence_pack_the_unit_and_appraisers_download_it(app, par, scenario):
+    submit_for_appraisal(par)
     rounds.add_appraiser(par.coordinator, par.round, par.inspector)
     appraisal.appraise_score(par.inspector, par.scores["1.2.1"], accept=False, points="2", reason="Tỷ lệ 96%",
                              version=par.scores["1.2.1"].version)

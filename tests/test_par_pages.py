@@ -9,14 +9,13 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from inspection.jobs.reports import render_report
-from inspection.par import publication, rounds, sheets
+from inspection.par import imports, publication, rounds
 from inspection.par.template import demo_rows
 from models import Document, ParAssessment, ParIndex, ParScore, Report, db
 from models.enums import Role
 from tests.factories import csrf_token, sign_in
-from tests.par_records import make_assessment, make_index
+from tests.par_records import DATES, make_assessment, make_index
 from tests.reports.support import pdf_text, stored_bytes
-from tests.test_par_rules import DATES
 
 
 def _round(scenario):
@@ -78,7 +77,7 @@ def test_a_hostile_score_is_refused_on_the_page_and_nothing_is_stored(app, scena
 def _sheet(rows) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.append([label for _, label in sheets.COLUMNS])
+    sheet.append([label for _, label in imports.COLUMNS])
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

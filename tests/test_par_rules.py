@@ -2,7 +2,6 @@
 refused, nothing stored), submission needs evidence, appraisal never of one's own unit, every
 score change kept, results against a hand-computed example, computed criteria from their rows."""
 
-import io
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -10,45 +9,15 @@ from types import SimpleNamespace
 import pytest
 from flask import current_app
 from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
 
 from inspection.errors import Conflict, Forbidden, InvalidTransition, ValidationError
 from inspection.par import amendments, appraisal, assessments, catalogue, computed, follow_through, results, rounds
 from models import Feedback, ParRound, ParScore, ParScoreChange, ParSubCriterion, Task, db
-from models.enums import Role, TaskStatus
+from models.enums import TaskStatus
 from models.feedback import ELEMENTS
-from tests.factories import PDF_BYTES, make_task
+from tests.factories import make_task
 from tests.feedback.helpers import make_desk
-from tests.par_records import make_index
-
-DATES = {"self_due": date(2026, 10, 15), "appraisal_due": date(2026, 11, 15),
-         "explanation_due": date(2026, 11, 30), "publish_due": date(2026, 12, 20)}
-
-
-@pytest.fixture
-def par(scenario):
-    """The province's commune index of 2026 and its open round (An Phước, Tân Phước, Tân Hồng Thành)."""
-    coordinator = scenario.user_for(Role.COORDINATOR)
-    index = make_index(scenario.units["pc"])
-    round_ = rounds.open_round(coordinator, index, dates=DATES)
-    ap = next(a for a in _assessments(round_) if a.unit_id == scenario.units["an_phuoc"].id)
-    return SimpleNamespace(s=scenario, index=index, round=round_, an_phuoc=ap, scores=_by_code(ap),
-                           officer=scenario.user_for(Role.UNIT_OFFICER), head=scenario.user_for(Role.UNIT_HEAD),
-                           coordinator=coordinator, inspector=scenario.user_for(Role.INSPECTOR))
-
-
-def _assessments(round_):
-    from models import ParAssessment
-    return list(db.session.execute(select(ParAssessment).where(ParAssessment.round_id == round_.id)).scalars())
-
-
-def _by_code(assessment) -> dict[str, ParScore]:
-    return {s.sub.code: s for s in assessments.scores_of(assessment)}
-
-
-def _save(p, values: dict, actor=None):
-    entries = {p.scores[code].id: {"points": v, "note": "Đã thực hiện"} for code, v in values.items()}
-    return assessments.save_self_assessment(actor or p.officer, p.an_phuoc, entries, version=p.an_phuoc.version)
+from tests.par_records import add_evidence_for, round_assessments, save_points, submit_for_appraisal
 
 
 def _changes() -> int:
@@ -57,7 +26,7 @@ def _changes() -> int:
 
 def test_opening_the_round_freezes_the_index_and_starts_each_commune(par):
     assert par.index.frozen_at is not None
-    assert {a.unit.name for a in _assessments(par.round)} == {
+    assert {a.unit.name for a in round_assessments(par.round)} == {
         "Ủy ban nhân dân xã An Phước", "Ủy ban nhân dân xã Tân Phước", "Ủy ban nhân dân xã Tân Hồng Thành"}
     assert rounds.progress(par.round) == {"total": 3, "submitted": 0, "counts": {"draft": 3}}
 
@@ -66,7 +35,7 @@ def test_opening_the_round_freezes_the_index_and_starts_each_commune(par):
 def test_hostile_points_are_refused_with_a_message_and_nothing_is_stored(par, raw):
     before = _changes()
     with pytest.raises(ValidationError) as refused:
-        _save(par, {"1.1.1": "2", "2.1.1": raw})
+        save_points(par, {"1.1.1": "2", "2.1.1": raw})
     assert refused.value.message and refused.value.field == f"points_{par.scores['2.1.1'].id}"
     db.session.refresh(par.scores["1.1.1"])
     assert par.scores["1.1.1"].self_points is None and _changes() == before
@@ -80,11 +49,11 @@ def test_hostile_points_are_refused_with_a_message_and_nothing_is_stored(par, ra
 ])
 def test_each_rule_gives_only_its_points(par, code, raw, allowed):
     if allowed:
-        _save(par, {code: raw})
+        save_points(par, {code: raw})
         assert par.scores[code].self_points == Decimal(raw.replace(",", "."))
     else:
         with pytest.raises(ValidationError):
-            _save(par, {code: raw})
+            save_points(par, {code: raw})
 
 
 def test_not_applicable_only_where_the_index_allows_it(par):
@@ -96,36 +65,23 @@ def test_not_applicable_only_where_the_index_allows_it(par):
     assert par.scores["2.1.1"].not_applicable
 
 
-def _evidence(p, code):
-    upload = FileStorage(io.BytesIO(PDF_BYTES), filename=f"kiem-chung-{code}.pdf", content_type="application/pdf")
-    appraisal.add_evidence(p.officer, p.scores[code], upload=upload)
-
-
 def test_a_score_above_zero_without_evidence_cannot_be_submitted(par):
-    _save(par, {"1.1.1": "2", "1.2.1": "4", "2.1.1": "0", "9.1.1": ""})
+    save_points(par, {"1.1.1": "2", "1.2.1": "4", "2.1.1": "0", "9.1.1": ""})
     with pytest.raises(ValidationError) as refused:
         assessments.submit_assessment(par.head, par.an_phuoc, version=par.an_phuoc.version)
     assert "1.1.1" in refused.value.message and "tài liệu kiểm chứng" in refused.value.message
     with pytest.raises(Forbidden):  # the officer drafts; the head submits
         assessments.submit_assessment(par.officer, par.an_phuoc, version=par.an_phuoc.version)
-    _evidence(par, "1.1.1")
-    _evidence(par, "1.2.1")
+    add_evidence_for(par, "1.1.1")
+    add_evidence_for(par, "1.2.1")
     assessments.submit_assessment(par.head, par.an_phuoc, version=par.an_phuoc.version)
     assert par.an_phuoc.status == "submitted"
     with pytest.raises(InvalidTransition):  # locked
-        _save(par, {"1.1.1": "0"})
-
-
-def _submitted(p):
-    _save(p, {"1.1.1": "2", "1.2.1": "4", "2.1.1": "3", "9.1.1": "-1"})
-    for code in ("1.1.1", "1.2.1", "2.1.1"):
-        _evidence(p, code)
-    assessments.submit_assessment(p.head, p.an_phuoc, version=p.an_phuoc.version)
-    rounds.advance(p.coordinator, p.round)
+        save_points(par, {"1.1.1": "0"})
 
 
 def test_appraisal_by_the_rounds_appraiser_only_never_their_own_unit(par, scenario):
-    _submitted(par)
+    submit_for_appraisal(par)
     score = par.scores["1.2.1"]
     with pytest.raises(Forbidden):  # not (yet) a member of the appraisal team
         appraisal.appraise_score(par.inspector, score, accept=False, points="2", reason="Tỷ lệ 96%",
@@ -146,7 +102,7 @@ def test_appraisal_by_the_rounds_appraiser_only_never_their_own_unit(par, scenar
 
 
 def test_a_stale_appraisal_is_a_conflict_showing_the_current_value(par):
-    _submitted(par)
+    submit_for_appraisal(par)
     rounds.add_appraiser(par.coordinator, par.round, par.inspector)
     score = par.scores["1.1.1"]
     seen = score.version
@@ -198,7 +154,7 @@ def test_a_computed_criterion_equals_the_rows_behind_it(scenario):
 
 
 def test_results_of_a_round_rank_its_units(par):
-    _submitted(par)
+    submit_for_appraisal(par)
     rounds.add_appraiser(par.coordinator, par.round, par.inspector)
     appraisal.appraise_score(par.inspector, par.scores["1.2.1"], accept=False, points="2", reason="Tỷ lệ 96%",
                              version=par.scores["1.2.1"].version)
@@ -210,7 +166,7 @@ def test_results_of_a_round_rank_its_units(par):
 
 
 def test_the_remediation_plan_has_one_task_per_criterion_where_points_were_lost(par):
-    _submitted(par)
+    submit_for_appraisal(par)
     rounds.add_appraiser(par.coordinator, par.round, par.inspector)
     appraisal.appraise_score(par.inspector, par.scores["1.2.1"], accept=False, points="2", reason="Tỷ lệ 96%",
                              version=par.scores["1.2.1"].version)

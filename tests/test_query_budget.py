@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from inspection import audit, catalog
-from inspection.photos import store_photo
+from inspection.files.photos import store_photo
 from models import Finding, FindingPhoto, InspectionMember, Notification, Task, db, utcnow
 from models.enums import Role
 from tests.factories import make_photo, make_user, sign_in

@@ -6,8 +6,7 @@ import re
 
 from models import db
 from models.enums import Role
-from tests.factories import make_user
-from tests.plans.test_views import Person
+from tests.factories import Person, make_user
 
 
 def current_item(person, url: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.http import parse_options_header
 
-from inspection import runner
+from inspection.server import runner
 from models import db
 from models.enums import Role
 from tests.conftest import make_test_app
@@ -102,7 +102,7 @@ def test_a_download_is_named_from_the_stored_name_encoded_never_from_the_request
 
 
 def test_a_stored_name_keeps_no_directory(app, ctx):
-    from inspection import storage
+    from inspection.files import storage
 
     for sent in ("../../etc/cron.d/bao-cao.pdf", "C:\\Users\\an\\bao-cao.pdf", "bao-cao\x00.pdf\x85"):
         attachment = storage.store(io.BytesIO(PDF_BYTES), sent, kind="task_evidence")

@@ -8,8 +8,8 @@ from .. import permissions
 from ..errors import ValidationError
 from . import bp, services
 from .forms import ConfirmImportForm, ImportForm
+from .import_sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, PREVIEW_LOST
 from .imports import columns_of
-from .sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, PREVIEW_LOST
 
 _KIND = "<any(units, users):kind>"
 _ACTION = {"units": "unit.manage", "users": "user.manage"}

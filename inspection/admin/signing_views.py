@@ -16,7 +16,7 @@ from models import Membership, OrgUnit, PersonalCertificate, UnitSigningKey, Use
 
 from .. import permissions
 from ..errors import ValidationError
-from ..refused import refuse, refused_form
+from ..refused_forms import refuse, refused_form
 from ..signing import mappings
 from . import bp
 

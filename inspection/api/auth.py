@@ -11,7 +11,7 @@ password reset or a deactivation revokes the user's devices anyway (admin/users.
 from flask import g, jsonify, request
 from flask_wtf.csrf import CSRFError
 
-from .. import ratelimit, refusals
+from .. import ratelimit, security_events
 from ..admin.devices import authenticate_device
 from ..errors import NotFound
 from ..extensions import csrf
@@ -48,6 +48,6 @@ def authenticate():
 @bp.errorhandler(CSRFError)
 def csrf_error(exc: CSRFError):
     """A missing or expired CSRF token: the tablet fetches a fresh one and sends the item again."""
-    refusals.note("csrf", exc.description)
+    security_events.note("csrf", exc.description)
     return jsonify({"error": "Mã bảo vệ biểu mẫu (CSRF) đã hết hạn: tải mã mới rồi gửi lại.",
                     "code": "csrf", "reason": exc.description}), 400

@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select, update
 
 from models import RecoveryCode, User, UserSession, db, utcnow
 
-from .. import audit, permissions, refusals
+from .. import audit, permissions, security_events
 from ..errors import ValidationError
 from ..i18n import N_
 from ..transaction import unit_of_work
@@ -149,7 +149,7 @@ def _record_failure(user: User, action: str, reason: str) -> None:
     if reason != "throttled":
         throttle.record_second_factor_failure(user.id)
     else:
-        refusals.note("sign_in_throttled", target="second factor", username=user.username)
+        security_events.note("sign_in_throttled", target="second factor", username=user.username)
     with unit_of_work():
         audit.record(user, action, "user", user.id, after={"reason": reason})
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from models import CATALOG_ROW, CatalogVersion, User, UserSession, db, utcnow
 
-from .. import audit, catalog, notifications, refusals
+from .. import audit, catalog, notifications, security_events
 from ..errors import NotFound, ValidationError
 from ..i18n import N_
 from ..text import nfc
@@ -66,7 +66,7 @@ def authenticate(username: str, password: str, address: str) -> User:
     if locked := throttle.locked(username, address):
         check_password(None, password)  # the same work as any other refusal
         _record_failure(username, address, "throttled")
-        refusals.note("sign_in_throttled", username=nfc(username))
+        security_events.note("sign_in_throttled", username=nfc(username))
         raise _locked_error(locked, username, address)
     user = _find_user(username)
     if not check_password(user.password_hash if user else None, password) or not user.is_active:

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from models import BackupRun, db, utcnow
 
-from .. import build, storage
+from .. import build
+from ..files import storage
 from ..transaction import unit_of_work
 from .database import BackupError, Snapshot, dump_database
 

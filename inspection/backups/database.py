@@ -17,8 +17,8 @@ from sqlalchemy import inspect, select, text
 
 from models import Attachment, db
 
-from .. import embedded_db
 from ..i18n import N_
+from ..server import embedded_db
 
 # shown untranslated by the CLI and the operations page, like every backup message
 NOT_INITIALISED = N_("Cơ sở dữ liệu chưa được khởi tạo (chưa chạy `flask db upgrade`).")

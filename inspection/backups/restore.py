@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from models import Attachment, db
 
-from .. import storage
+from ..files import storage
 from .archive import CHUNK, FILES, FORMAT, MANIFEST
 from .database import BackupError, dialect, is_empty, restore_database
 

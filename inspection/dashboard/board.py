@@ -10,7 +10,7 @@ from ..formatting import local_today
 from . import facts, queries, summary
 from .figures import Board, build_board
 from .period import Period
-from .rows import build_rows, canonical, top_units
+from .unit_rows import build_rows, canonical, top_units
 
 
 def dashboard_roles() -> frozenset:

@@ -15,7 +15,7 @@ from ..plans.queries import Progress
 from ..plans.timeliness import rate
 from .period import Period
 from .queries import Total
-from .rows import COMMUNE_KINDS, Row
+from .unit_rows import COMMUNE_KINDS, Row
 
 UNFINISHED = ("on_track", "overdue", "awaiting_review")
 JUDGED = ("done_on_time", "done_late", "overdue")

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from models import Report
 
-from .. import permissions, refusals
+from .. import permissions, security_events
 from ..errors import NotFound
 from ..forms import Form
 from ..reports import services as reports
@@ -35,7 +35,7 @@ def ops_page():
                            scheduler_stale=ops.SCHEDULER_STALE,
                            WORKER_STATES=WORKER_STATES, backup=ops.backup_status(),
                            refusal_counts=ops.refusal_counts(), recent_refusals=ops.recent_refusals(),
-                           REFUSAL_KINDS=refusals.KIND_LABELS, anchor=ops.anchor_status())
+                           REFUSAL_KINDS=security_events.KIND_LABELS, anchor=ops.anchor_status())
 
 
 @bp.route("/admin/ops/retry", methods=["POST"])

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from ..plans.queries import Progress
 from .figures import Board
-from .rows import Row
+from .unit_rows import Row
 
 
 @dataclass

@@ -13,7 +13,7 @@ from .. import permissions, replica
 from ..feedback import figures as feedback_figures
 from ..formatting import local_today
 from ..par import panel_queries
-from . import bp, cache, graphics, links, period, queries, summary, tables
+from . import bp, cache, figure_links, graphics, period, queries, summary, tables
 from .board import get_dashboard
 from .forms import DashboardFilterForm
 
@@ -73,7 +73,7 @@ def _content(fresh: summary.Freshness) -> Markup:
     board = dashboard.board
     return Markup(render_template(
         "dashboard/_content.html", form=form, board=board, dashboard=dashboard, areas={a.id: a for a in areas},
-        links=links, charts=graphics.for_board(board, areas), task_lines=tables.task_lines(board, areas),
+        links=figure_links, charts=graphics.for_board(board, areas), task_lines=tables.task_lines(board, areas),
         finding_lines=tables.finding_areas(board, areas), quick=_quick_periods(today, board), today=today,
         SEVERITY_LABELS=SEVERITY_LABELS, root=dashboard.units.get(board.root_id),
         filter_args={k: v for k, v in request.args.items() if k != "unit_id" and v}))

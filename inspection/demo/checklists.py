@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models import ChecklistItem, ChecklistTemplate, ParArea, User, db
 
 from ..formatting import local_today
-from ..inspections.templates import clean_items
+from ..inspections.checklists import clean_items
 from ..text import fold
 
 ONE_STOP = "Kiểm tra hoạt động của Bộ phận tiếp nhận và trả kết quả (Bộ phận Một cửa)"

@@ -9,7 +9,7 @@ from models import Desk, Feedback, OrgUnit, db
 from .. import permissions
 from ..errors import InvalidTransition, ValidationError
 from ..formatting import local_today
-from ..refused import refuse, refused_form
+from ..refused_forms import refuse, refused_form
 from . import bp, triage
 from .forms import ELEMENT_SHORT, POINT_LABELS, ActionForm, TriageForm
 

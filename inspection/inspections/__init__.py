@@ -8,6 +8,7 @@ def register(app: Flask) -> None:
     # the route modules, imported here and not at the top: importing a service or query of this
     # package then loads no page of it, nor the other features those pages use
     from . import (  # noqa: F401
+        checklist_views,
         conclusion_views,
         conflict_views,
         field_views,
@@ -15,7 +16,6 @@ def register(app: Flask) -> None:
         minutes_views,
         offline_views,
         schedule_views,
-        template_views,
         views,
     )
 

@@ -15,7 +15,7 @@ from models.enums import InspectionStatus
 from .. import permissions
 from ..errors import Conflict, ValidationError
 from ..formatting import format_date
-from ..refused import keep_refusal
+from ..refused_forms import keep_refusal
 from . import bp, conclusions, fieldwork, queries
 from .forms import ActionForm, ConclusionForm, DecisionForm
 from .views import REFUSALS, form_status, show_error, to_inspection

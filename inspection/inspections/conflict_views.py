@@ -9,7 +9,7 @@ from models import Inspection
 from models.enums import CORRECTION_REASON_LABELS, CORRECTION_STATUS_LABELS
 
 from .. import permissions
-from ..refused import refused_form
+from ..refused_forms import refused_form
 from . import bp, queries
 from .forms import DecisionForm
 from .views import correction_text

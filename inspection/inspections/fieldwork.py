@@ -26,10 +26,10 @@ from models.enums import CheckValue, InspectionStatus, NotificationKind, Severit
 
 from .. import audit, permissions
 from ..errors import Conflict, InvalidTransition, ValidationError
+from ..files.photos import store_photo
 from ..formatting import TZ
 from ..i18n import N_
 from ..notifications import notify
-from ..photos import store_photo
 from ..text import fold, nfc
 from ..transaction import unit_of_work
 from .common import link, target_members, transition

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import Inspection, Report, db
 
 from .. import permissions
-from ..refused import refuse
+from ..refused_forms import refuse
 from . import bp, minutes_paper
 from .forms import ActionForm, MinutesScanForm
 from .views import REFUSALS, show_error, to_inspection

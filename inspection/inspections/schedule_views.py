@@ -15,8 +15,8 @@ from .. import permissions
 from ..errors import InvalidTransition, ValidationError
 from ..formatting import local_today
 from . import bp, queries, scheduling, team_rule
+from .checklists import current_templates
 from .forms import ActionForm, CancelForm, InspectionForm, PlanForm, RescheduleForm, TeamForm
-from .templates import current_templates
 from .views import REFUSALS, back_to, form_status, show_error, to_inspection
 
 SCHEDULE_IDS = {"unit_id": OrgUnit, "ordering_unit_id": OrgUnit, "template_id": ChecklistTemplate,

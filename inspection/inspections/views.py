@@ -21,11 +21,12 @@ from models.enums import (
     InspectionStatus,
 )
 
-from .. import permissions, storage
+from .. import permissions
 from ..errors import Conflict, InvalidTransition, ValidationError
+from ..files import storage
 from ..formatting import format_date, local_today, parse_date
 from ..i18n import N_
-from ..refused import keep_refusal, refused_form
+from ..refused_forms import keep_refusal, refused_form
 from . import bp, fieldwork, minutes, minutes_paper, queries
 from .forms import (
     ActionForm,

@@ -6,8 +6,9 @@ import io
 from models import User, db
 from models.enums import NotificationKind
 
-from .. import list_exports, replica, storage
+from .. import list_exports, replica
 from ..admin.audit_log import AUDIT
+from ..files import storage
 from ..i18n import N_
 from ..inspections.exports import INSPECTIONS
 from ..inspections.findings import FINDINGS

@@ -24,8 +24,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from models import Document, Report, db, utcnow
 
-from .. import storage
 from ..errors import DomainError, StorageUnavailable
+from ..files import storage
 from ..queue import get_redis
 from ..reports.builders import build_snapshot
 from ..reports.choices import FAILED, IN_FLIGHT, KINDS, QUEUED, READY, RENDERING

@@ -10,7 +10,8 @@ from sqlalchemy import text
 
 from models import db
 
-from .. import replica, storage
+from .. import replica
+from ..files import storage
 from ..queue import get_redis
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import abort, current_app, send_file
 
-from .. import local_tls
+from ..server import local_tls
 from . import bp
 
 

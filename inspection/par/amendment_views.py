@@ -10,7 +10,7 @@ from models import ParIndex, ParSubCriterion, db
 
 from .. import permissions
 from ..errors import InvalidTransition, ValidationError
-from ..refused import refuse, refused_form
+from ..refused_forms import refuse, refused_form
 from . import amendments, bp
 from .forms import AmendForm
 from .scoring import shown

@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from models import Document, ParEvidence, ParScore, Plan, Report, db
 
-from .. import audit, permissions, storage
+from .. import audit, permissions
 from ..errors import InvalidTransition, NotFound, ValidationError
+from ..files import storage
 from ..text import nfc
 from ..transaction import check_version, unit_of_work
 from .assessments import MAX_NOTE, note_change

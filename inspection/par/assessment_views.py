@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from models import ParAssessment, ParEvidence, ParScore, ParScoreChange, db
 
-from .. import permissions, replica, storage
+from .. import permissions, replica
 from ..errors import Conflict, InvalidTransition, StorageUnavailable, ValidationError
-from ..refused import keep_refusal, refused_form, refused_values
+from ..files import storage
+from ..refused_forms import keep_refusal, refused_form, refused_values
 from . import appraisal, assessments, bp, results
 from .forms import ActionForm, AppraiseForm, EvidenceForm, ReplyForm
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from models import Attachment, ParAssessment, ParEvidence, db
 
-from .. import audit, permissions, storage
+from .. import audit, permissions
+from ..files import storage
 from ..queue import enqueue_after_commit
 from ..transaction import unit_of_work
 from . import pack_summary

@@ -14,7 +14,7 @@ from models import OrgUnit, ParArea, ParAssessment, ParCriterion, ParIndexArea, 
 from .. import audit, permissions
 from ..errors import InvalidTransition, ValidationError
 from ..i18n import N_
-from ..inspections import templates
+from ..inspections import checklists
 from ..plans import assignments as plan_tasks
 from ..plans import services as plan_services
 from ..text import fold
@@ -117,7 +117,7 @@ def seed_inspection_checklist(actor, round_: ParRound):
     level = LEVEL_WORDS.get(round_.index.level, "các đơn vị")
     name = f"Bộ tiêu chí kiểm tra trọng tâm năm {year} đối với {level} (từ kết quả Chỉ số CCHC năm {round_.year})"
     with unit_of_work():
-        template = templates.create_template(
+        template = checklists.create_template(
             actor, unit=db.session.get(OrgUnit, round_.unit_id), year=year, name=name,
             description=f"Các tiêu chí bị mất điểm nhiều nhất trong kết quả xác định Chỉ số CCHC năm {round_.year} "
                         "đã công bố; kiểm tra việc khắc phục tại các đơn vị bị mất điểm.",

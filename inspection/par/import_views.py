@@ -8,7 +8,7 @@ from models import Attachment, OrgUnit, db
 
 from .. import permissions
 from ..errors import NotFound, ValidationError
-from . import bp, sheets
+from . import bp, imports
 from .forms import ImportForm
 
 
@@ -34,12 +34,12 @@ def import_index():
             status = 422
         else:
             try:
-                preview = sheets.preview(current_user, unit, upload.stream, upload.filename)
+                preview = imports.preview(current_user, unit, upload.stream, upload.filename)
                 status = 422 if preview.error_count else 200
             except ValidationError as exc:
                 form.file.errors = [*form.file.errors, _(exc.message)]
                 status = 422
-    return render_template("par/import.html", form=form, preview=preview, columns=sheets.COLUMNS), status
+    return render_template("par/import.html", form=form, preview=preview, columns=imports.COLUMNS), status
 
 
 @bp.route("/nhap/xac-nhan", methods=["POST"])
@@ -52,7 +52,7 @@ def confirm_import():
         flash(_("Tải tệp lên và xem trước trước khi xác nhận."), "error")
         return redirect(url_for("par.import_index"), 303)
     try:
-        index = sheets.confirm(current_user, _coordinating_unit(), form.token.data, year=form.year.data,
+        index = imports.confirm(current_user, _coordinating_unit(), form.token.data, year=form.year.data,
                                level=form.level.data, title=form.title.data)
     except ValidationError as exc:
         flash(_(exc.message), "error")

@@ -80,7 +80,7 @@ SUBS = [
 
 
 def demo_rows() -> list[dict]:
-    """The demo index as import rows (the shape inspection/par/sheets.py reads from .xlsx)."""
+    """The demo index as import rows (the shape inspection/par/imports.py reads from .xlsx)."""
     areas = dict(AREAS)
     rows = []
     for code, criterion, text, maximum, rule, bands, source, allows_na in SUBS:

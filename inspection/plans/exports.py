@@ -26,8 +26,8 @@ from ..formatting import format_date, local_today, parse_date
 from ..queue import enqueue_after_commit
 from ..sheets import safe_cell
 from ..transaction import unit_of_work
+from .imports import COLUMNS as IMPORT_COLUMNS
 from .queries import TaskFilters, filtered_tasks
-from .sheets import COLUMNS as IMPORT_COLUMNS
 from .timeliness import rate, shown_progress, task_timeliness
 
 TASK_COLUMNS = [("STT", 7), ("Lĩnh vực", 26), ("Nội dung nhiệm vụ", 60), ("Sản phẩm", 30),

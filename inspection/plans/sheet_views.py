@@ -12,12 +12,13 @@ from wtforms.validators import InputRequired
 
 from models import Plan
 
-from .. import permissions, storage
-from ..admin.sheets import PREVIEW_LOST
+from .. import permissions
+from ..admin.import_sheets import PREVIEW_LOST
 from ..errors import ValidationError
+from ..files import storage
 from ..forms import Form
 from ..sheets import XLSX_MIME
-from . import bp, exports, sheets
+from . import bp, exports, imports
 
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the other fields around the file
 
@@ -39,13 +40,13 @@ def plan_url(plan: Plan) -> str:
 
 
 def _upload_page(plan: Plan, form: TaskImportForm, status: int = 200):
-    return render_template("plans/import_upload.html", plan=plan, form=form, columns=sheets.COLUMNS,
-                           max_mb=sheets.MAX_IMPORT_BYTES // (1024 * 1024), max_rows=sheets.MAX_IMPORT_ROWS,
+    return render_template("plans/import_upload.html", plan=plan, form=form, columns=imports.COLUMNS,
+                           max_mb=imports.MAX_IMPORT_BYTES // (1024 * 1024), max_rows=imports.MAX_IMPORT_ROWS,
                            plan_url=plan_url(plan)), status
 
 
 def _too_large() -> bool:
-    return (request.content_length or 0) > sheets.MAX_IMPORT_BYTES + _FORM_OVERHEAD
+    return (request.content_length or 0) > imports.MAX_IMPORT_BYTES + _FORM_OVERHEAD
 
 
 @bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
@@ -56,17 +57,17 @@ def import_tasks(plan: Plan):
     form = TaskImportForm()
     if request.method == "POST" and _too_large():
         form.file.errors = [_("Tệp vượt quá dung lượng cho phép (%(n)d MB).",
-                              n=sheets.MAX_IMPORT_BYTES // (1024 * 1024))]
+                              n=imports.MAX_IMPORT_BYTES // (1024 * 1024))]
         return _upload_page(plan, form, 413)
     if not form.validate_on_submit():
         return _upload_page(plan, form, 422 if form.errors else 200)
     upload = form.file.data
     try:
-        preview = sheets.preview_import(current_user, plan, upload.stream, upload.filename or "")
+        preview = imports.preview_import(current_user, plan, upload.stream, upload.filename or "")
     except ValidationError as exc:
         form.file.errors.append(_(exc.message))
         return _upload_page(plan, form, 422)
-    return render_template("plans/import_preview.html", plan=plan, preview=preview, columns=sheets.COLUMNS,
+    return render_template("plans/import_preview.html", plan=plan, preview=preview, columns=imports.COLUMNS,
                            confirm=ConfirmImportForm(attachment_id=preview.attachment_id), upload=TaskImportForm(),
                            plan_url=plan_url(plan)), (422 if preview.error_count else 200)
 
@@ -81,7 +82,7 @@ def confirm_import(plan: Plan):
         flash(_(PREVIEW_LOST), "error")
         return redirect(url_for("plans.import_tasks", plan_id=plan.id), 303)
     try:
-        created = sheets.confirm_import(current_user, plan, form.attachment_id.data)
+        created = imports.confirm_import(current_user, plan, form.attachment_id.data)
     except ValidationError as exc:  # back to the upload page (303), never left on the POST address
         flash(_(exc.message), "error")
         return redirect(url_for("plans.import_tasks", plan_id=plan.id), 303)

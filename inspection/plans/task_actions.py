@@ -12,11 +12,12 @@ from flask_login import current_user, login_required
 from models import Task
 from models.enums import TaskStatus
 
-from .. import permissions, storage
+from .. import permissions
 from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
 from ..errors import ValidationError
-from ..refused import refuse
+from ..files import storage
+from ..refused_forms import refuse
 from ..transaction import unit_of_work
 from . import assignments, bp, workflow
 from .forms import uploads

@@ -14,11 +14,12 @@ from models import Attachment, OrgUnit, Plan, Task, TaskUpdate, User, db
 from models.enums import Role, TaskStatus
 from models.plans import task_update_attachment
 
-from .. import caches, permissions, scoping, storage
+from .. import caches, permissions, scoping
 from ..deadlines import queries as deadlines
 from ..errors import Conflict, NotFound, ValidationError
+from ..files import storage
 from ..formatting import format_date, local_today
-from ..refused import refused_form
+from ..refused_forms import refused_form
 from . import assignments, bp, choices, pages, queries
 from .assignments import task_values
 from .forms import (

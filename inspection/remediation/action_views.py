@@ -16,7 +16,7 @@ from .. import permissions
 from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
 from ..errors import Conflict, InvalidTransition, ValidationError
-from ..refused import keep_refusal
+from ..refused_forms import keep_refusal
 from ..transaction import check_version
 from . import bp, evidence, services
 from .forms import STALE_PAGE, uploads

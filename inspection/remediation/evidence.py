@@ -7,8 +7,9 @@ import uuid
 
 from models import Attachment, FindingPhoto, RemediationAction, RemediationSubmission, db, utcnow
 
-from .. import permissions, photos, storage
+from .. import permissions
 from ..errors import ValidationError
+from ..files import photos, storage
 from ..transaction import check_version, unit_of_work
 from . import services
 

@@ -22,13 +22,14 @@ from models.enums import (
     Role,
 )
 
-from .. import list_exports, permissions, storage
+from .. import list_exports, permissions
 from ..deadlines import queries as deadlines
 from ..errors import InvalidTransition, ValidationError
+from ..files import storage
 from ..formatting import local_today
 from ..inspections import findings
 from ..plans.timeliness import timeliness
-from ..refused import refused_form
+from ..refused_forms import refused_form
 from . import bp, escalation, exports, queries, services
 from .forms import (
     DOCUMENTS,

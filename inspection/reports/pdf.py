@@ -19,9 +19,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from models import Attachment, MinutesSignature, db
 
-from .. import storage
 from ..errors import ValidationError
 from ..feedback import poster
+from ..files import storage
 from ..signing import verification
 from .choices import KINDS
 from .print_chart import print_chart

@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Document, Inspection, Report, db, utcnow
 
-from .. import audit, permissions, storage
+from .. import audit, permissions
 from ..errors import Forbidden, ValidationError
+from ..files import storage
 from ..formatting import local_today
 from ..queue import enqueue
 from ..signing import verification

@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 
 from models import Attachment, Inspection, OrgUnit, Plan, Report, db
 
-from .. import permissions, storage
+from .. import permissions
 from ..errors import Conflict, InvalidTransition, ValidationError
+from ..files import storage
 from ..formatting import local_today, parse_date
 from ..inspections import conclusions
 from . import bp, queries, services

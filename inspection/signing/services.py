@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from models import Attachment, Document, DocumentSignature, OrgUnit, TrustAnchor, User, db, utcnow
 
-from .. import audit, permissions, storage
+from .. import audit, permissions
 from ..errors import ValidationError
+from ..files import storage
 from ..transaction import unit_of_work
 from . import certificates, keys, mappings, pades, uploads, validation
 

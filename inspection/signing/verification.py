@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from models import Attachment, Document, DocumentSignature, Inspection, db
 
-from .. import storage
+from ..files import storage
 from ..i18n import N_
 from . import uploads, validation
 

@@ -7,7 +7,7 @@ import zipfile
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from inspection.admin.sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
+from inspection.admin.import_sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from models import OrgUnit, User, db
 from models.enums import Role
 from tests.factories import make_user

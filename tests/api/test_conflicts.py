@@ -12,9 +12,7 @@ from inspection.inspections import fieldwork
 from models import AuditEvent, CheckResult, CheckResultWrite, Correction, db
 from tests import factories
 from tests.factories import csrf_token, sign_in
-from tests.inspections.test_services import on_site
-
-from .test_sync import post
+from tests.fieldwork import on_site, post
 
 QUEUED = {"X-On-Conflict": "propose"}  # what the tablet's outbox sends for a verdict taken earlier
 

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from models import AuditEvent, Device, Finding, db
 from models.enums import Role
 from tests.factories import PASSWORD, csrf_token, make_user, sign_in
-
-from .test_sync import count, finding, findings_url, jpeg
+from tests.fieldwork import count, finding, findings_url, jpeg
 
 
 def register(client, name="Máy tính bảng đoàn 1"):

@@ -9,7 +9,7 @@ from inspection.inspections import scheduling
 from models import CheckResult, db
 from models.enums import InspectionKind, Role
 from tests.factories import csrf_token, make_user, sign_in
-from tests.inspections.test_services import make_checklist, on_site
+from tests.fieldwork import make_checklist, on_site
 
 
 @pytest.fixture

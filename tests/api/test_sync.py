@@ -5,68 +5,18 @@ batches from outside the team, outside the inspection's time or in the future, o
 refused with nothing stored."""
 
 import hashlib
-import io
 import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from inspection.formatting import TZ
-from inspection.inspections import fieldwork, scheduling
+from inspection.inspections import fieldwork
 from models import Correction, Finding, FindingPhoto, Inspection, db
-from models.enums import InspectionKind, Role
 from tests import factories
-from tests.factories import csrf_token, make_user, sign_in
-from tests.inspections.test_services import make_checklist, on_site
-
-
-@pytest.fixture
-def team(client, tree):
-    leader = make_user(role=Role.LEADER, unit=tree["pc"])
-    lead = make_user(role=Role.INSPECTOR, unit=tree["dept"])
-    member = make_user(role=Role.INSPECTOR, unit=tree["dept"])
-    stranger = make_user(role=Role.INSPECTOR, unit=tree["dept"])
-    template = make_checklist(tree["pc"], n_items=2)
-    inspection = scheduling.schedule_inspection(
-        leader, ordering_unit=tree["pc"], target=tree["a"], kind=InspectionKind.SCHEDULED,
-        start_on=on_site().date(), template=template, lead_id=lead.id, member_ids=[member.id])
-    scheduling.announce_inspection(leader, inspection)
-    fieldwork.start_inspection(lead, inspection, device_time=on_site(hour=8))
-    db.session.commit()
-    return {"lead": lead, "member": member, "stranger": stranger, "inspection": inspection, "template": template}
-
-
-def jpeg(shade: int = 120) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (320, 240), (shade, 90, 60)).save(out, "JPEG", quality=90)
-    return out.getvalue()
-
-
-def post(client, url, payload):
-    return client.post(url, json=payload, headers={"X-CSRFToken": csrf_token(client, "/")})
-
-
-def photo(client, inspection_id, finding_uuid, data: bytes, **extra):
-    form = {"file": (io.BytesIO(data), "anh.jpg"), "finding_uuid": finding_uuid,
-            "client_uuid": extra.pop("client_uuid", str(uuid.uuid4())),
-            "device_time": extra.pop("device_time", on_site(hour=10).isoformat())} | extra
-    return client.post(f"/api/v1/inspections/{inspection_id}/photos", data=form,
-                       headers={"X-CSRFToken": csrf_token(client, "/")}, content_type="multipart/form-data")
-
-
-def finding(inspection_id, **over) -> dict:
-    return {"description": "Hộp thư góp ý đặt khuất, chưa có lịch mở hộp thư.", "severity": "minor",
-            "client_uuid": str(uuid.uuid4()), "device_time": on_site(hour=9).isoformat()} | over
-
-
-def count(model) -> int:
-    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
-
-
-def findings_url(inspection) -> str:
-    return f"/api/v1/inspections/{inspection.id}/findings"
+from tests.factories import sign_in
+from tests.fieldwork import count, finding, findings_url, jpeg, on_site, photo, post
 
 
 def test_an_identical_resubmission_is_acknowledged_as_stored_once(client, team):

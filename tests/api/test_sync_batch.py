@@ -10,9 +10,7 @@ from sqlalchemy import select
 from inspection.audit import verify_chain
 from models import AuditEvent, CheckResult, Finding, Inspection, db
 from tests.factories import MINUTES_BASIS, sign_in
-from tests.inspections.test_services import on_site
-
-from .test_sync import count, finding, post
+from tests.fieldwork import count, finding, on_site, post
 
 URL = "/api/v1/sync"
 

@@ -15,9 +15,7 @@ import time_machine
 
 from models import Finding, FindingPhoto
 from tests.factories import csrf_token, sign_in
-from tests.inspections.test_services import on_site
-
-from .test_sync import count, finding, findings_url, jpeg, photo
+from tests.fieldwork import count, finding, findings_url, jpeg, on_site, photo
 
 HOUR = 3600
 

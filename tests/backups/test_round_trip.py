@@ -16,8 +16,8 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 
-from inspection import storage
 from inspection.backups import archive
+from inspection.files import storage
 from models import Attachment, BackupRun, OrgUnit, db
 from models.enums import PlanStatus, Role
 from tests.factories import make_photo, make_plan, make_task, make_task_file, make_tree, make_unit, make_user, sign_in

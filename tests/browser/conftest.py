@@ -6,14 +6,23 @@ import io
 import os
 import re
 import threading
+import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from inspection.demo.checklists import ONE_STOP_ITEMS
 from inspection.demo.seed import DEMO_PASSWORD, seed_demo
+from inspection.formatting import TZ, local_today
+from inspection.inspections import fieldwork, scheduling
+from models import ChecklistItem, Inspection, db
+from models.enums import InspectionKind, Role
+from tests.factories import PASSWORD, make_template, make_tree, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,6 +35,7 @@ TABLET = {"width": 800, "height": 1280}
 TABLET_LANDSCAPE = {"width": 1280, "height": 800}
 DESKTOP = {"width": 1366, "height": 900}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CRITERIA = [row[:5] for row in ONE_STOP_ITEMS[:10]]
 DEMO_ACCOUNTS = ("admin", "leader", "coordinator", "inspector", "officer", "head")
 SCREENSHOTS = os.environ.get("CCHC_SCREENSHOTS")  # a directory: save the pages the tests walk
 
@@ -183,3 +193,72 @@ def save_screenshot(page: Page, name: str) -> None:
     Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
     image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     image.quantize(colors=256, dither=Image.Dither.NONE).save(Path(SCREENSHOTS) / f"{name}.png", optimize=True)
+
+
+# ---- an inspection of today on the tablet, shared by the field, sync, offline and minutes tests
+
+def schedule_field_inspection(*, start: bool) -> tuple[Inspection, dict]:
+    tree = make_tree()
+    people = {
+        "leader": make_user(role=Role.LEADER, unit=tree["pc"], username="lanhdao", full_name="Võ Văn Thành"),
+        "lead": make_user(role=Role.INSPECTOR, unit=tree["dept"], username="truongdoan",
+                          full_name="Nguyễn Thị Thu Hà"),
+        "member": make_user(role=Role.INSPECTOR, unit=tree["dept"], username="thanhvien",
+                            full_name="Lê Minh Tâm"),
+    }
+    template = make_template(unit=tree["pc"], name="Kiểm tra hoạt động của Bộ phận Một cửa", criteria=CRITERIA)
+    inspection = scheduling.schedule_inspection(
+        people["leader"], ordering_unit=tree["pc"], target=tree["a"], kind=InspectionKind.SCHEDULED,
+        start_on=local_today(), template=template, lead_id=people["lead"].id, member_ids=[people["member"].id],
+        number="07/KH-ĐKT", title="Kiểm tra công tác cải cách hành chính tại UBND xã An Phước")
+    scheduling.announce_inspection(people["leader"], inspection)
+    scheduling.schedule_inspection(  # a later one, listed under "Sắp tới"
+        people["leader"], ordering_unit=tree["pc"], target=tree["b"], kind=InspectionKind.THEMATIC,
+        start_on=local_today() + timedelta(days=3), end_on=local_today() + timedelta(days=4), template=template,
+        lead_id=people["member"].id, member_ids=[people["lead"].id], number="08/KH-ĐKT")
+    if start:
+        fieldwork.start_inspection(people["lead"], inspection, device_time=datetime.now(TZ))
+    db.session.commit()
+    return inspection, people
+
+
+@pytest.fixture
+def started(committed, live_server) -> dict:
+    """An inspection of today (ten criteria, a lead and a member), already started on site."""
+    inspection, people = schedule_field_inspection(start=True)
+    items = inspection_items(inspection.id)
+    return {"url": live_server.url, "id": inspection.id, "items": items, **people}
+
+
+def inspection_items(inspection_id: int) -> list[int]:
+    template_id = db.session.get(Inspection, inspection_id).template_id
+    return list(db.session.execute(select(ChecklistItem.id).where(ChecklistItem.template_id == template_id)
+                                   .order_by(ChecklistItem.position)).scalars())
+
+
+def open_started(new_context, site: dict):
+    page = new_context(TABLET).new_page()
+    sign_in(page, site["url"], site["lead"].username, PASSWORD)
+    page.goto(f"{site['url']}/field/{site['id']}")
+    expect(page.locator("[data-bind=status]")).to_have_text("Đang kiểm tra")
+    return page
+
+
+@pytest.fixture
+def site(committed, live_server) -> dict:
+    inspection, people = schedule_field_inspection(start=True)
+    return {"url": live_server.url, "id": inspection.id, "lead": people["lead"], "member": people["member"]}
+
+
+@pytest.fixture
+def marked(committed, live_server) -> dict:
+    """A started inspection whose ten criteria are all marked (the third not compliant)."""
+    inspection, people = schedule_field_inspection(start=True)
+    for n, item_id in enumerate(inspection_items(inspection.id)):
+        extra = {"value": "non_compliant", "severity": "major",
+                 "description": "Sổ theo dõi hồ sơ thiếu ngày trả kết quả ở 3/10 hồ sơ."} if n == 2 else \
+            {"value": "compliant"}
+        fieldwork.record_result(people["lead"], inspection, item_id=item_id, client_uuid=str(uuid.uuid4()),
+                                device_time=datetime.now(TZ), **extra)
+    db.session.commit()
+    return {"url": live_server.url, "id": inspection.id, **people}

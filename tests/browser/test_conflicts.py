@@ -15,8 +15,7 @@ from inspection.inspections import fieldwork
 from models import CheckResult, Correction, Inspection, db
 from tests import factories
 
-from .conftest import save_screenshot
-from .test_field_inspection import _open_started, started  # noqa: F401  (started: a fixture)
+from .conftest import open_started, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +41,8 @@ def close_minutes_meanwhile(site) -> None:
     db.session.commit()
 
 
-def test_a_queued_verdict_that_clashes_is_kept_as_a_correction_shown_with_its_reason(started, new_context):  # noqa: F811
-    page = _open_started(new_context, started)
+def test_a_queued_verdict_that_clashes_is_kept_as_a_correction_shown_with_its_reason(started, new_context):
+    page = open_started(new_context, started)
     page.context.route("**/api/v1/**", no_signal_for_writes)
     card = page.locator(".item-card.current")
     card.get_by_role("button", name="Không áp dụng").tap()

@@ -12,8 +12,7 @@ from models import Device, Finding, User, db
 from models.enums import Role
 from tests.factories import PASSWORD, make_user
 
-from .conftest import save_screenshot
-from .test_field_inspection import _open_started, started  # noqa: F401  (started: a fixture)
+from .conftest import open_started, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +38,8 @@ def queue_finding(page, text: str) -> None:
     page.context.unroute("**/api/v1/**")
 
 
-def test_a_registered_tablet_syncs_without_a_session_until_it_is_revoked(started, new_context):  # noqa: F811
-    page = _open_started(new_context, started)
+def test_a_registered_tablet_syncs_without_a_session_until_it_is_revoked(started, new_context):
+    page = open_started(new_context, started)
     page.goto(f"{started['url']}/field")  # the start screen of the day: register the tablet there
     page.locator("#device-state").tap()
     page.fill("#device-name", "Máy tính bảng đoàn 1")

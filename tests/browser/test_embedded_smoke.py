@@ -19,7 +19,7 @@ import psutil
 import psycopg
 import pytest
 
-from inspection import embedded_db
+from inspection.server import embedded_db
 
 from .conftest import DEMO_ACCOUNTS, TABLET, save_screenshot, sign_in, sign_out
 

@@ -7,19 +7,17 @@ there as field-*.png (docs/screens/ holds them)."""
 import hashlib
 import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from inspection.demo.checklists import ONE_STOP_ITEMS
-from inspection.formatting import TZ, local_today
-from inspection.inspections import fieldwork, scheduling
+from inspection.formatting import TZ
+from inspection.inspections import fieldwork
 from models import (
     Attachment,
-    ChecklistItem,
     CheckResult,
     Conclusion,
     Document,
@@ -29,14 +27,21 @@ from models import (
     RemediationAction,
     db,
 )
-from models.enums import InspectionKind, Role
-from tests.factories import PASSWORD, make_template, make_tree, make_user
+from tests.factories import PASSWORD
 
-from .conftest import DESKTOP, TABLET, TABLET_LANDSCAPE, save_screenshot, sign_in
+from .conftest import (
+    CRITERIA,
+    DESKTOP,
+    TABLET,
+    TABLET_LANDSCAPE,
+    open_started,
+    save_screenshot,
+    schedule_field_inspection,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
-CRITERIA = [row[:5] for row in ONE_STOP_ITEMS[:10]]
 # what the lead marks, item by item (index 2 is the non-compliant one, with a photo)
 VERDICTS = ["Đạt", "Đạt", "Không đạt", "Đạt", "Đạt", "Không áp dụng", "Đạt", "Đạt", "Không áp dụng", "Đạt"]
 NC_TEXT = "Sổ theo dõi hồ sơ thiếu ngày trả kết quả ở 3/10 hồ sơ kiểm tra ngẫu nhiên (số 112, 118, 125)."
@@ -46,50 +51,11 @@ TARGETS = ("button, input:not([type=hidden]):not([type=radio]):not(.photo-input)
            "summary, .btn, .sev, .today-link, nav a")
 
 
-def _schedule(*, start: bool) -> tuple[Inspection, dict]:
-    tree = make_tree()
-    people = {
-        "leader": make_user(role=Role.LEADER, unit=tree["pc"], username="lanhdao", full_name="Võ Văn Thành"),
-        "lead": make_user(role=Role.INSPECTOR, unit=tree["dept"], username="truongdoan",
-                          full_name="Nguyễn Thị Thu Hà"),
-        "member": make_user(role=Role.INSPECTOR, unit=tree["dept"], username="thanhvien",
-                            full_name="Lê Minh Tâm"),
-    }
-    template = make_template(unit=tree["pc"], name="Kiểm tra hoạt động của Bộ phận Một cửa", criteria=CRITERIA)
-    inspection = scheduling.schedule_inspection(
-        people["leader"], ordering_unit=tree["pc"], target=tree["a"], kind=InspectionKind.SCHEDULED,
-        start_on=local_today(), template=template, lead_id=people["lead"].id, member_ids=[people["member"].id],
-        number="07/KH-ĐKT", title="Kiểm tra công tác cải cách hành chính tại UBND xã An Phước")
-    scheduling.announce_inspection(people["leader"], inspection)
-    scheduling.schedule_inspection(  # a later one, listed under "Sắp tới"
-        people["leader"], ordering_unit=tree["pc"], target=tree["b"], kind=InspectionKind.THEMATIC,
-        start_on=local_today() + timedelta(days=3), end_on=local_today() + timedelta(days=4), template=template,
-        lead_id=people["member"].id, member_ids=[people["lead"].id], number="08/KH-ĐKT")
-    if start:
-        fieldwork.start_inspection(people["lead"], inspection, device_time=datetime.now(TZ))
-    db.session.commit()
-    return inspection, people
-
-
 @pytest.fixture
 def announced(committed, live_server) -> dict:
     """An announced inspection of today, ten criteria, a lead and a member; nothing recorded yet."""
-    inspection, people = _schedule(start=False)
+    inspection, people = schedule_field_inspection(start=False)
     return {"url": live_server.url, "id": inspection.id, "unit": inspection.unit.name, **people}
-
-
-@pytest.fixture
-def started(committed, live_server) -> dict:
-    """The same inspection, already started on site."""
-    inspection, people = _schedule(start=True)
-    items = inspection_items(inspection.id)
-    return {"url": live_server.url, "id": inspection.id, "items": items, **people}
-
-
-def inspection_items(inspection_id: int) -> list[int]:
-    template_id = db.session.get(Inspection, inspection_id).template_id
-    return list(db.session.execute(select(ChecklistItem.id).where(ChecklistItem.template_id == template_id)
-                                   .order_by(ChecklistItem.position)).scalars())
 
 
 def count(model, **where) -> int:
@@ -327,14 +293,6 @@ def test_a_whole_inspection_on_the_tablet_screen(announced, new_context, jpeg, s
 
 # ---------------------------------------------------------------- stored once
 
-def _open_started(new_context, site: dict):
-    page = new_context(TABLET).new_page()
-    sign_in(page, site["url"], site["lead"].username, PASSWORD)
-    page.goto(f"{site['url']}/field/{site['id']}")
-    expect(page.locator("[data-bind=status]")).to_have_text("Đang kiểm tra")
-    return page
-
-
 def _result_posts(page) -> list:
     """The verdicts the tablet sends: the outbox sends its writes in batches (POST /api/v1/sync)."""
     posts: list = []
@@ -345,7 +303,7 @@ def _result_posts(page) -> list:
 
 
 def test_a_double_tap_on_dat_stores_one_result(started, new_context):
-    page = _open_started(new_context, started)
+    page = open_started(new_context, started)
     posts = _result_posts(page)
     button = page.locator(".item-card.current .verdict-compliant")
     box = button.bounding_box()
@@ -366,7 +324,7 @@ def test_a_double_tap_on_dat_stores_one_result(started, new_context):
 
 @pytest.mark.parametrize("lost", ["request", "response"])
 def test_a_failed_post_retried_by_the_user_is_stored_once(started, new_context, lost):
-    page = _open_started(new_context, started)
+    page = open_started(new_context, started)
     sent: list = []
 
     def fail_the_first(route):
@@ -391,7 +349,7 @@ def test_a_failed_post_retried_by_the_user_is_stored_once(started, new_context, 
 
 
 def test_a_conflict_shows_the_current_value_and_the_user_reapplies(started, new_context):
-    page = _open_started(new_context, started)
+    page = open_started(new_context, started)
     card = page.locator(".item-card.current")
     press(card.get_by_role("button", name="Đạt", exact=True))
     expect(card.locator(".sub-state")).to_contain_text("Đã lưu lúc")
@@ -411,7 +369,7 @@ def test_a_conflict_shows_the_current_value_and_the_user_reapplies(started, new_
 
 
 def test_a_refusal_shows_the_servers_message_and_nothing_changes(started, new_context):
-    page = _open_started(new_context, started)
+    page = open_started(new_context, started)
     card = page.locator(".item-card.current")
     press(card.get_by_role("button", name="Đạt", exact=True))
     expect(card.locator(".sub-state")).to_contain_text("Đã lưu lúc")

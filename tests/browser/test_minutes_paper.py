@@ -20,7 +20,6 @@ from tests.reports.support import pdf_text, run_jobs, stored_bytes
 
 from .conftest import DESKTOP, SCREENSHOTS, TABLET, sign_in
 from .test_field_inspection import check_screen, press
-from .test_minutes_signing import marked  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +35,7 @@ def _save_pages(pdf: bytes, size: str) -> None:
 
 
 @pytest.mark.parametrize("size", ["tablet", "desktop"])
-def test_the_team_lead_prints_the_numbered_minutes_and_uploads_the_signed_scan(marked, new_context, size,  # noqa: F811
+def test_the_team_lead_prints_the_numbered_minutes_and_uploads_the_signed_scan(marked, new_context, size,
                                                                                tmp_path):
     inspection = db.session.get(Inspection, marked["id"])
     close_minutes(marked["lead"], inspection, representative_name="Trần Văn Bình",

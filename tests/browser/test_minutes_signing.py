@@ -9,39 +9,21 @@ import os
 import re
 import subprocess
 import tempfile
-import uuid
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from inspection.formatting import TZ
-from inspection.inspections import fieldwork
 from inspection.reports.queries import issued_document
 from models import Attachment, Inspection, MinutesSignature, db
 from tests.factories import PASSWORD
 from tests.reports.support import pdf_text, run_jobs
 
 from .conftest import TABLET, save_screenshot, sign_in
-from .test_field_inspection import _schedule, fill_basis, inspection_items, press, watch
+from .test_field_inspection import fill_basis, press, watch
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def marked(committed, live_server) -> dict:
-    """A started inspection whose ten criteria are all marked (the third not compliant)."""
-    inspection, people = _schedule(start=True)
-    for n, item_id in enumerate(inspection_items(inspection.id)):
-        extra = {"value": "non_compliant", "severity": "major",
-                 "description": "Sổ theo dõi hồ sơ thiếu ngày trả kết quả ở 3/10 hồ sơ."} if n == 2 else \
-            {"value": "compliant"}
-        fieldwork.record_result(people["lead"], inspection, item_id=item_id, client_uuid=str(uuid.uuid4()),
-                                device_time=datetime.now(TZ), **extra)
-    db.session.commit()
-    return {"url": live_server.url, "id": inspection.id, **people}
 
 
 def _open(new_context, site: dict):
@@ -109,7 +91,7 @@ def _final_pdf(site: dict) -> bytes:
     assert document is not None and document.number_text.endswith("/BB-ĐKT")
     run_jobs()
     db.session.refresh(document)
-    from inspection.storage import open_attachment
+    from inspection.files.storage import open_attachment
 
     with open_attachment(db.session.get(Attachment, document.pdf_id)) as stream:
         return stream.read()

@@ -20,19 +20,12 @@ from models import Attachment, Finding, FindingPhoto, db
 from tests.factories import PASSWORD
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, TABLET, save_screenshot, sign_in, sign_out
-from .test_field_inspection import _schedule
 
 pytestmark = pytest.mark.browser
 
 FINDINGS = 10  # the Done when: 10 findings with 10 real photos
 PENDING = "{n} mục chưa đồng bộ"
 SYNCED = "Đã đồng bộ hết dữ liệu trên máy."
-
-
-@pytest.fixture
-def site(committed, live_server) -> dict:
-    inspection, people = _schedule(start=True)
-    return {"url": live_server.url, "id": inspection.id, "lead": people["lead"], "member": people["member"]}
 
 
 @pytest.fixture

@@ -9,12 +9,11 @@ from playwright.sync_api import expect
 from tests.factories import PASSWORD
 
 from .conftest import save_screenshot, sign_in
-from .test_offline import site  # noqa: F401  (a fixture: an inspection in progress and its team)
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_field_screen_says_offline_capture_is_unavailable_on_plain_http(new_context, site, live_server):  # noqa: F811
+def test_the_field_screen_says_offline_capture_is_unavailable_on_plain_http(new_context, site, live_server):
     page = new_context().new_page()
     origin = f"http://cchc.test:{live_server.port}"
     sign_in(page, origin, site["lead"].username, PASSWORD)
@@ -34,7 +33,7 @@ def test_the_field_screen_says_offline_capture_is_unavailable_on_plain_http(new_
     assert page.locator("#device-box").count() == 1
 
 
-def test_over_a_secure_origin_the_notice_stays_hidden_and_the_worker_registers(new_context, site):  # noqa: F811
+def test_over_a_secure_origin_the_notice_stays_hidden_and_the_worker_registers(new_context, site):
     page = new_context().new_page()
     sign_in(page, site["url"], site["lead"].username, PASSWORD)
     page.goto(f"{site['url']}/field/{site['id']}")

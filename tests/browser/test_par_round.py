@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from inspection.par.sheets import COLUMNS
+from inspection.par.imports import COLUMNS
 from models import Document, OrgUnit, ParAssessment, ParRound, ParScore, Plan, Report, Task, User, db
 from tests.browser.conftest import DESKTOP, TABLET, save_screenshot, sign_in
 from tests.factories import PDF_BYTES

@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from inspection.files.photos import store_photo
 from inspection.formatting import TZ, local_today
-from inspection.photos import store_photo
 from inspection.remediation import escalation, evidence
 from inspection.text import fold
 from inspection.transaction import unit_of_work

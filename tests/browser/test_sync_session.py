@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 
 from models import Finding, db
 
-from .test_field_inspection import _open_started, started  # noqa: F401  (started: a fixture)
+from .conftest import open_started
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_stale_csrf_token_is_replaced_and_the_item_is_sent_again(started, new_context):  # noqa: F811
-    page = _open_started(new_context, started)
+def test_a_stale_csrf_token_is_replaced_and_the_item_is_sent_again(started, new_context):
+    page = open_started(new_context, started)
     answers: list[int] = []
 
     def record(route):

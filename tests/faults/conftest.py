@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 
-from inspection import embedded_db
+from inspection.server import embedded_db
 from models import db
 
 ROOT = Path(__file__).resolve().parents[2]

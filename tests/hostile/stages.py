@@ -234,7 +234,7 @@ def _frozen_index(records: dict, user) -> None:
 
 
 def _par_import(records: dict, user) -> tuple[str, dict]:
-    from inspection.par.sheets import COLUMNS
+    from inspection.par.imports import COLUMNS
     sheet = _sheet([[label for _, label in COLUMNS],
                     ["1", "Công tác chỉ đạo, điều hành CCHC", "1.1", "Kế hoạch CCHC năm", "1.1.1",
                      "Ban hành kế hoạch CCHC năm đúng thời hạn", 1, "yes_no", None, "Kế hoạch", "", "Phòng Nội vụ"]])

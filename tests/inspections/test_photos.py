@@ -14,9 +14,9 @@ import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
-from inspection import storage
 from inspection.errors import ValidationError
-from inspection.photos import store_photo
+from inspection.files import storage
+from inspection.files.photos import store_photo
 from models import Attachment, db
 from tests.factories import make_photo, make_user
 from tests.s3 import stored_files
@@ -235,7 +235,7 @@ def test_a_truncated_photo_is_refused_even_after_weasyprint_is_imported(ctx):
     from PIL import ImageFile as _ImageFile
 
     from inspection.errors import ValidationError as _ValidationError
-    from inspection.photos import store_photo as _store
+    from inspection.files.photos import store_photo as _store
 
     buffer = _io.BytesIO()
     _Image.new("RGB", (640, 480), "red").save(buffer, "JPEG")

@@ -12,8 +12,6 @@ from inspection.errors import Conflict, Forbidden, InvalidTransition, NotFound, 
 from inspection.formatting import TZ, local_today
 from inspection.inspections import conclusions, fieldwork, scheduling
 from models import (
-    ChecklistItem,
-    ChecklistTemplate,
     CheckResult,
     Conclusion,
     Correction,
@@ -26,25 +24,11 @@ from models import (
 from models.enums import InspectionKind, InspectionStatus, Role
 from tests import factories
 from tests.factories import make_user
-
-
-def make_checklist(unit, n_items=3, name="Kiểm tra Bộ phận Một cửa") -> ChecklistTemplate:
-    template = ChecklistTemplate(family=str(uuid.uuid4()), name=name, name_folded=name.lower(), year=2026,
-                                 unit_id=unit.id)
-    template.items = [ChecklistItem(code=f"1.{n}", position=n, criterion=f"Tiêu chí {n}: niêm yết thủ tục")
-                      for n in range(1, n_items + 1)]
-    db.session.add(template)
-    db.session.flush()
-    return template
+from tests.fieldwork import make_checklist, on_site
 
 
 def uid() -> str:
     return str(uuid.uuid4())
-
-
-def on_site(day: date | None = None, hour: int = 9) -> datetime:
-    day = day or local_today()
-    return datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
 
 
 @pytest.fixture

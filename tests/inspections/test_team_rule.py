@@ -15,7 +15,7 @@ from models import AuditEvent, Inspection, InspectionMember, Notification, db
 from models.enums import InspectionKind, InspectionStatus, Role
 from tests.admin.helpers import post_form
 from tests.factories import csrf_token, make_unit, make_user, sign_in
-from tests.inspections.test_services import make_checklist, on_site
+from tests.fieldwork import make_checklist, on_site
 from tests.inspections.test_views import created_id, day
 
 REFUSED = "thuộc Ủy ban nhân dân xã An Phước (đơn vị được kiểm tra hoặc đơn vị trực thuộc): không được tham gia "\

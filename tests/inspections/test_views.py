@@ -30,7 +30,7 @@ from models import (
 )
 from models.enums import InspectionKind, InspectionStatus, Role
 from tests import factories
-from tests.factories import csrf_token, make_photo, make_template, make_user, sign_in
+from tests.factories import People, make_photo, make_template, make_user
 
 TODAY = local_today()
 
@@ -38,39 +38,6 @@ TODAY = local_today()
 def day(offset: int) -> str:
     """A date `offset` days from today, typed as a user would (dd/mm/yyyy)."""
     return (TODAY + timedelta(days=offset)).strftime("%d/%m/%Y")
-
-
-class Person:
-    """One signed-in user with their own browser session."""
-
-    def __init__(self, app, user):
-        self.user = user
-        self.client = app.test_client()
-        sign_in(self.client, user)
-        self.token = csrf_token(self.client, "/")
-
-    def get(self, url, **kwargs):
-        return self.client.get(url, **kwargs)
-
-    def post(self, url, data=None, **kwargs):
-        return self.client.post(url, data={"csrf_token": self.token, **(data or {})}, **kwargs)
-
-    def text(self, url) -> str:
-        response = self.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response.get_data(as_text=True)
-
-
-class People(dict):
-    """Each person signs in the first time a test needs them."""
-
-    def __init__(self, app, users):
-        super().__init__()
-        self.app, self.users = app, users
-
-    def __missing__(self, key):
-        self[key] = Person(self.app, self.users[key])
-        return self[key]
 
 
 @pytest.fixture

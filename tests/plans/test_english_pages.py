@@ -7,9 +7,7 @@ from inspection.formatting import local_today
 from inspection.plans.queries import plan_progress
 from models import db
 from models.enums import PlanStatus, Role
-from tests.factories import make_plan, make_task, make_user
-
-from .test_views import Person
+from tests.factories import Person, make_plan, make_task, make_user
 
 TODAY = local_today()
 

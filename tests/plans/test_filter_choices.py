@@ -10,10 +10,8 @@ from sqlalchemy import select, update
 from inspection import scoping
 from models import OrgUnit, ParArea, db
 from models.enums import PlanStatus, Role
-from tests.factories import make_plan, make_task, make_unit, make_user
+from tests.factories import Person, make_plan, make_task, make_unit, make_user
 from tests.querycount import statement_budget
-
-from .test_views import Person
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 (overdue ones also to the coordinators above); work waiting for review is never reminded; each
 reminder goes out once per task per day, even when two runs overlap on separate connections."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from inspection.plans import assignments, services, workflow
 from models import Notification, ReminderSent, ScheduledRun, Task, db
 from models.enums import Role, TaskStatus
 from tests.factories import make_tree, make_user
+from tests.threads import at_once, in_app_context
 
 
 def build(today):
@@ -138,26 +138,6 @@ def test_the_days_before_the_deadline_are_a_setting(app, world):
 
 # ---- two runs at once, each on its own connection ------------------------------------------------
 
-def _in_threads(app, target, count: int = 2) -> list:
-    errors, barrier = [], threading.Barrier(count)
-
-    def run(n):
-        with app.app_context():
-            try:
-                barrier.wait()
-                target(n)
-            except Exception as exc:  # collected and asserted by the caller
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
-
 
 def _one_per_recipient_per_task(people) -> None:
     for key in ("officer", "head"):
@@ -171,8 +151,7 @@ def _one_per_recipient_per_task(people) -> None:
 @pytest.mark.committed
 def test_two_concurrent_runs_send_each_reminder_once(committed):
     people, _made = build(local_today())
-    outcomes = []
-    assert _in_threads(committed, lambda n: outcomes.append(remind_tasks())) == []
+    outcomes = at_once(*[in_app_context(committed, remind_tasks)] * 2)
     assert len(outcomes) == 2 and sum(int(o.split("/")[0]) for o in outcomes) == 5  # each claimed once
     db.session.expire_all()
     _one_per_recipient_per_task(people)
@@ -183,8 +162,7 @@ def test_two_schedulers_firing_the_daily_job_at_once_act_once(committed):
     hour, committed.config["DAILY_RUN_HOUR"] = committed.config["DAILY_RUN_HOUR"], 0
     try:
         people, _made = build(local_today())
-        ran = []
-        assert _in_threads(committed, lambda n: ran.append(send_task_reminders())) == []
+        ran = at_once(*[in_app_context(committed, send_task_reminders)] * 2)
     finally:
         committed.config["DAILY_RUN_HOUR"] = hour
     assert sorted(ran) == [False, True]

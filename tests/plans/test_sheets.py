@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from rq import SimpleWorker
 from sqlalchemy import func, select
 
-from inspection.plans import exports, services, sheets, tasks
+from inspection.plans import assignments, exports, imports, services
 from inspection.queue import get_queue, get_redis
 from models import Attachment, AuditEvent, Notification, Task, db
 from models.enums import Role
@@ -71,7 +71,7 @@ def task_count(plan) -> int:
 
 
 def previewed_attachment(plan) -> Attachment:
-    stmt = select(Attachment).where(Attachment.kind == sheets.import_kind(plan)).order_by(Attachment.id.desc())
+    stmt = select(Attachment).where(Attachment.kind == imports.import_kind(plan)).order_by(Attachment.id.desc())
     return db.session.execute(stmt).scalars().first()
 
 
@@ -104,7 +104,7 @@ def test_preview_shows_every_row_and_saves_no_task_then_confirm_adds_them_all(cl
 def test_a_row_with_an_error_at_confirm_time_saves_no_row_at_all(client, plan, tree, coordinator):
     assert upload(client, plan, xlsx(good_rows(tree))).status_code == 200
     # meanwhile someone adds task number 2 by hand: the stored file is checked again on confirm
-    tasks.add_task(coordinator, plan, {"number": "2", "title": "Nhiệm vụ thêm tay", "unit_id": tree["a"].id,
+    assignments.add_task(coordinator, plan, {"number": "2", "title": "Nhiệm vụ thêm tay", "unit_id": tree["a"].id,
                                        "deadline": date(2024, 9, 1), "support_unit_ids": []})
     response = confirm(client, plan, previewed_attachment(plan).id)
     assert response.status_code == 303 and response.headers["Location"] == f"/plans/{plan.id}/import"
@@ -128,7 +128,7 @@ def test_confirm_only_takes_the_users_own_file_for_this_plan(client, app, plan, 
 
 
 def test_row_errors_are_listed_per_row_and_nothing_is_stored(client, plan, tree, coordinator):
-    tasks.add_task(coordinator, plan, {"number": "7", "title": "Đã có", "unit_id": tree["a"].id,
+    assignments.add_task(coordinator, plan, {"number": "7", "title": "Đã có", "unit_id": tree["a"].id,
                                        "deadline": date(2024, 9, 1), "support_unit_ids": []})
     a = tree["a"].code
     rows = [
@@ -174,7 +174,7 @@ def test_a_unit_outside_the_users_scope_is_unknown(client, plan, tree, ctx):
 ])
 def test_deadlines_as_excel_dates_serial_numbers_or_text(value, expected):
     errors = []
-    assert sheets.parse_deadline(value, errors) == expected and errors == []
+    assert imports.parse_deadline(value, errors) == expected and errors == []
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -187,7 +187,7 @@ def test_deadlines_as_excel_dates_serial_numbers_or_text(value, expected):
 ])
 def test_impossible_or_unreadable_deadlines_are_refused(value, message):
     errors = []
-    assert sheets.parse_deadline(value, errors) is None
+    assert imports.parse_deadline(value, errors) is None
     assert message in errors[0]
 
 
@@ -258,7 +258,7 @@ def test_the_capped_read_stops_at_the_limit_whatever_the_request_says(plan, coor
     from inspection.errors import ValidationError
 
     with pytest.raises(ValidationError, match="vượt quá dung lượng"):
-        sheets.preview_import(coordinator, plan, io.BytesIO(b"x" * (sheets.MAX_IMPORT_BYTES + 1)), "to.xlsx")
+        imports.preview_import(coordinator, plan, io.BytesIO(b"x" * (imports.MAX_IMPORT_BYTES + 1)), "to.xlsx")
 
 
 @pytest.mark.parametrize("content", [
@@ -290,7 +290,7 @@ def test_the_template_has_the_headers_and_an_example_row_that_passes(client, pla
     rows = list(book["Nhiệm vụ"].iter_rows(values_only=True))
     assert list(rows[0]) == HEADERS and len(rows) == 2
     assert "Danh mục mã" in book.sheetnames and "Hướng dẫn" in book.sheetnames
-    assert [r.errors for r in sheets.check_rows(coordinator, plan, response.data)] == [[]]
+    assert [r.errors for r in imports.check_rows(coordinator, plan, response.data)] == [[]]
 
 
 def test_an_officer_cannot_import(client, plan, tree, app):
@@ -310,7 +310,7 @@ def _cells(content: bytes) -> list[tuple]:
 def test_export_neutralises_text_a_spreadsheet_would_run_as_a_formula(client, plan, tree, coordinator):
     for n, title in enumerate(["=HYPERLINK(\"http://x.example\",\"Bấm\")", "+1+1", "-2+3", "@SUM(A1)",
                                "Bình thường"], start=1):
-        tasks.add_task(coordinator, plan, {"number": str(n), "title": title, "unit_id": tree["a"].id,
+        assignments.add_task(coordinator, plan, {"number": str(n), "title": title, "unit_id": tree["a"].id,
                                            "expected_output": "=1+2" if n == 1 else "",
                                            "deadline": date(2024, 8, 15), "support_unit_ids": []})
     response = client.get(f"/plans/{plan.id}/export.xlsx")
@@ -332,7 +332,7 @@ def test_safe_cell_prefixes_tab_and_carriage_return_too():
 
 
 def test_plan_export_has_status_timeliness_and_dates(client, plan, tree, coordinator):
-    tasks.add_task(coordinator, plan, {"number": "1", "title": "Niêm yết thủ tục", "unit_id": tree["a"].id,
+    assignments.add_task(coordinator, plan, {"number": "1", "title": "Niêm yết thủ tục", "unit_id": tree["a"].id,
                                        "deadline": date(2024, 8, 15), "support_unit_ids": [tree["b"].id]})
     rows = _cells(client.get(f"/plans/{plan.id}/export.xlsx").data)
     assert rows[0][0] == "Kế hoạch số 143/KH-UBND ngày 16/04/2024 — Ủy ban nhân dân huyện Thử Nghiệm"
@@ -347,7 +347,7 @@ def test_plan_export_has_status_timeliness_and_dates(client, plan, tree, coordin
 
 def test_task_list_export_applies_the_list_filters(client, plan, tree, coordinator):
     for n, unit in ((1, "a"), (2, "b"), (3, "a")):
-        tasks.add_task(coordinator, plan, {"number": str(n), "title": f"Nhiệm vụ khắc phục {n}",
+        assignments.add_task(coordinator, plan, {"number": str(n), "title": f"Nhiệm vụ khắc phục {n}",
                                            "unit_id": tree[unit].id, "deadline": date(2024, 8, 10 + n),
                                            "support_unit_ids": []})
     response = client.get("/tasks/export.xlsx", query_string={"unit_id": tree["a"].id, "q": "khac phuc",
@@ -360,7 +360,7 @@ def test_task_list_export_applies_the_list_filters(client, plan, tree, coordinat
 def test_a_large_export_is_rendered_by_the_worker_and_only_its_owner_downloads_it(app, client, plan, tree,
                                                                                     coordinator):
     for n in range(1, 4):
-        tasks.add_task(coordinator, plan, {"number": str(n), "title": f"Nhiệm vụ {n}", "unit_id": tree["a"].id,
+        assignments.add_task(coordinator, plan, {"number": str(n), "title": f"Nhiệm vụ {n}", "unit_id": tree["a"].id,
                                            "deadline": date(2024, 8, 15), "support_unit_ids": []})
     app.config["EXPORT_SYNC_MAX_ROWS"] = 2
     try:

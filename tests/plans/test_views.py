@@ -14,7 +14,14 @@ from inspection.formatting import local_today
 from inspection.plans import assignments as task_services
 from models import Attachment, ExtensionRequest, ParArea, Plan, Task, TaskUpdate, db
 from models.enums import PlanStatus, Role, TaskStatus
-from tests.factories import PDF_BYTES, csrf_token, make_plan, make_task, make_task_file, make_user, sign_in
+from tests.factories import (
+    PDF_BYTES,
+    People,
+    make_plan,
+    make_task,
+    make_task_file,
+    make_user,
+)
 from tests.inspections.test_photos import png_claiming
 from tests.s3 import stored_files
 
@@ -24,27 +31,6 @@ TODAY = local_today()
 def day(offset: int) -> str:
     """A date `offset` days from today, typed as a user would (dd/mm/yyyy)."""
     return (TODAY + timedelta(days=offset)).strftime("%d/%m/%Y")
-
-
-class Person:
-    """One signed-in user with their own browser session."""
-
-    def __init__(self, app, user):
-        self.user = user
-        self.client = app.test_client()
-        sign_in(self.client, user)
-        self.token = csrf_token(self.client, "/")
-
-    def get(self, url, **kwargs):
-        return self.client.get(url, **kwargs)
-
-    def post(self, url, data=None, **kwargs):
-        return self.client.post(url, data={"csrf_token": self.token, **(data or {})}, **kwargs)
-
-    def text(self, url) -> str:
-        response = self.get(url)
-        assert response.status_code == 200, response.status_code
-        return response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -58,18 +44,6 @@ def people(app, tree):
     }
     db.session.commit()
     return People(app, users)
-
-
-class People(dict):
-    """Each person signs in the first time a test needs them."""
-
-    def __init__(self, app, users):
-        super().__init__()
-        self.app, self.users = app, users
-
-    def __missing__(self, key):
-        self[key] = Person(self.app, self.users[key])
-        return self[key]
 
 
 def first_area() -> ParArea:

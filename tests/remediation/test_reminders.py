@@ -4,14 +4,13 @@ to the responsible unit's officers and head only, once per action per day, even 
 overlap on separate connections."""
 
 import io
-import threading
 from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from inspection import storage
+from inspection.files import storage
 from inspection.formatting import TZ, local_today
 from inspection.inspections import conclusions, fieldwork, scheduling
 from inspection.jobs.action_reminders import remind_actions, send_action_reminders
@@ -19,7 +18,9 @@ from inspection.remediation import services
 from models import Finding, Notification, RemediationAction, ReminderSent, ScheduledRun, db
 from models.enums import RemediationStatus, Role
 from tests.factories import make_tree, make_user
-from tests.inspections.test_services import _close, _mark, _schedule, make_checklist, on_site
+from tests.fieldwork import make_checklist, on_site
+from tests.inspections.test_services import _close, _mark, _schedule
+from tests.threads import at_once, in_app_context
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
@@ -176,33 +177,12 @@ def test_the_daily_job_sends_once_even_when_run_twice(world):
 
 # ---- two runs at once, each on its own connection ------------------------------------------------
 
-def _in_threads(app, target, count: int = 2) -> list:
-    errors, barrier = [], threading.Barrier(count)
-
-    def run(n):
-        with app.app_context():
-            try:
-                barrier.wait()
-                target(n)
-            except Exception as exc:  # collected and asserted by the caller
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
-
 
 @pytest.mark.committed
 def test_two_concurrent_runs_send_each_reminder_once(committed):
     people, _made, deadline = build()
-    outcomes = []
     with at(deadline + timedelta(days=2), "08:00"):
-        assert _in_threads(committed, lambda n: outcomes.append(remind_actions())) == []
+        outcomes = at_once(*[in_app_context(committed, remind_actions)] * 2)
     assert len(outcomes) == 2 and sum(int(o.split("/")[0]) for o in outcomes) == 3, outcomes  # each claimed once
     db.session.expire_all()
     for key in ("officer", "head"):
@@ -214,10 +194,10 @@ def test_two_concurrent_runs_send_each_reminder_once(committed):
 @pytest.mark.committed
 def test_two_schedulers_firing_the_daily_job_at_once_act_once(committed):
     people, _made, deadline = build()
-    ran, hour, committed.config["DAILY_RUN_HOUR"] = [], committed.config["DAILY_RUN_HOUR"], 0
+    hour, committed.config["DAILY_RUN_HOUR"] = committed.config["DAILY_RUN_HOUR"], 0
     try:
         with at(deadline - timedelta(days=3), "09:00"):
-            assert _in_threads(committed, lambda n: ran.append(send_action_reminders())) == []
+            ran = at_once(*[in_app_context(committed, send_action_reminders)] * 2)
     finally:
         committed.config["DAILY_RUN_HOUR"] = hour
     assert sorted(ran) == [False, True]

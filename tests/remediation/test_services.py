@@ -8,17 +8,15 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from inspection import permissions, scoping, storage
+from inspection import permissions, scoping
 from inspection.deadlines import services as deadlines
 from inspection.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
+from inspection.files import storage
 from inspection.formatting import TZ, local_today
-from inspection.inspections import conclusions, fieldwork
 from inspection.plans.timeliness import timeliness
 from inspection.remediation import escalation, services
 from models import Finding, Inspection, RemediationAction, RemediationSubmission, db
 from models.enums import REMEDIATION_TRANSITIONS, InspectionStatus, RemediationStatus, Role, Timeliness
-from tests.factories import make_user
-from tests.inspections.test_services import _close, _mark, _schedule, make_checklist, on_site
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
@@ -27,40 +25,6 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 def at(day: date, clock: str = "09:00"):
     moment = datetime.fromisoformat(f"{day.isoformat()}T{clock}").replace(tzinfo=TZ)
     return time_machine.travel(moment, tick=False)
-
-
-@pytest.fixture
-def people(ctx, tree):
-    return {
-        "leader": make_user(role=Role.LEADER, unit=tree["pc"]),
-        "coordinator": make_user(role=Role.COORDINATOR, unit=tree["pc"]),
-        "inspector": make_user(role=Role.INSPECTOR, unit=tree["dept"]),
-        "member": make_user(role=Role.INSPECTOR, unit=tree["dept"]),
-        "officer": make_user(role=Role.UNIT_OFFICER, unit=tree["a"]),
-        "head": make_user(role=Role.UNIT_HEAD, unit=tree["a"]),
-        "other": make_user(role=Role.UNIT_OFFICER, unit=tree["b"]),
-    }
-
-
-@pytest.fixture
-def actions(people, tree):
-    """An inspection concluded with two findings → two open actions of commune A."""
-    template = make_checklist(tree["pc"], n_items=2)
-    inspection = _schedule(people, tree, template)
-    from inspection.inspections import scheduling
-
-    scheduling.announce_inspection(people["coordinator"], inspection)
-    fieldwork.start_inspection(people["inspector"], inspection, device_time=on_site())
-    for item in template.items:
-        _mark(people, inspection, item, value="non_compliant", severity="major",
-              description=f"Tồn tại ở {item.criterion}")
-    _close(people, inspection, template)
-    findings = db.session.execute(select(Finding).order_by(Finding.id)).scalars().all()
-    deadline = local_today() + timedelta(days=15)
-    conclusions.draft_conclusion(people["inspector"], inspection, summary="Kết luận", items=[
-        {"finding_id": f.id, "action": f"Khắc phục {f.description}", "deadline": deadline} for f in findings])
-    conclusions.issue_conclusion(people["leader"], inspection)
-    return db.session.execute(select(RemediationAction).order_by(RemediationAction.id)).scalars().all()
 
 
 def _evidence(people):

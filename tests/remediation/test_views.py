@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from inspection.files.photos import store_photo
 from inspection.formatting import local_today
-from inspection.photos import store_photo
 from inspection.remediation import services
 from models import (
     Attachment,
@@ -28,14 +28,13 @@ from models import (
 from models.enums import InspectionStatus, RemediationStatus, Role
 from tests.factories import PDF_BYTES, make_photo, sign_in
 from tests.inspections.test_photos import png_claiming
-from tests.remediation.test_services import actions, people  # noqa: F401  (fixtures)
 from tests.s3 import stored_files
 
 JPEG = make_photo(size=(640, 480))
 
 
 @pytest.fixture
-def before(people, actions):  # noqa: F811
+def before(people, actions):
     """A before photo on the first action's finding, taken by the inspector."""
     finding = db.session.get(Finding, actions[0].finding_id)
     original, display = store_photo(io.BytesIO(JPEG), "truoc-khac-phuc.jpg", unit_id=finding.unit_id,
@@ -49,7 +48,7 @@ def before(people, actions):  # noqa: F811
 
 
 @pytest.fixture
-def browser_of(app, people):  # noqa: F811
+def browser_of(app, people):
     """browser_of("officer") → a test client signed in as that person (one per person)."""
     db.session.commit()
     clients = {}
@@ -93,7 +92,7 @@ def submit(client, action, *, note="Đã niêm yết bổ sung 3 thủ tục", p
                 submit_files=[(io.BytesIO(f), f"bao-cao-{n}.pdf") for n, f in enumerate(files)])
 
 
-def test_the_whole_flow_through_the_pages_closes_the_inspection(browser_of, actions, before):  # noqa: F811
+def test_the_whole_flow_through_the_pages_closes_the_inspection(browser_of, actions, before):
     first, second = actions
     officer, head, inspector = browser_of("officer"), browser_of("head"), browser_of("inspector")
     listing = officer.get("/remediation").get_data(as_text=True)
@@ -137,7 +136,7 @@ def _counts():
             db.session.execute(select(func.count(Attachment.id))).scalar_one())
 
 
-def test_submitting_without_evidence_is_refused_and_nothing_is_saved(browser_of, actions):  # noqa: F811
+def test_submitting_without_evidence_is_refused_and_nothing_is_saved(browser_of, actions):
     counts = _counts()
     officer = browser_of("officer")
     response = submit(officer, actions[0], photos=(), files=(), note="Đã niêm yết lại")
@@ -150,7 +149,7 @@ def _files_on_disk(app) -> int:
     return len(stored_files(app))
 
 
-def test_a_file_that_lies_about_its_type_is_refused_and_nothing_is_kept(browser_of, actions, app):  # noqa: F811
+def test_a_file_that_lies_about_its_type_is_refused_and_nothing_is_kept(browser_of, actions, app):
     officer, counts = browser_of("officer"), _counts()
     stored = _files_on_disk(app)
     fake_pdf = submit(officer, actions[0], photos=(JPEG,), files=(b"MZ\x90\x00 not a pdf at all",))
@@ -163,7 +162,7 @@ def test_a_file_that_lies_about_its_type_is_refused_and_nothing_is_kept(browser_
 
 
 @pytest.mark.parametrize("where", ["files", "photos"])
-def test_an_image_over_60_megapixel_is_refused_as_evidence_file_or_photo(browser_of, actions, app, where):  # noqa: F811
+def test_an_image_over_60_megapixel_is_refused_as_evidence_file_or_photo(browser_of, actions, app, where):
     """A 400-megapixel PNG: refused as an evidence file as it is as an after photo (once stored, it
     broke every rendering of the remediation report)."""
     officer, counts, stored = browser_of("officer"), _counts(), _files_on_disk(app)
@@ -173,7 +172,7 @@ def test_an_image_over_60_megapixel_is_refused_as_evidence_file_or_photo(browser
     assert _counts() == counts and _files_on_disk(app) == stored
 
 
-def test_another_units_action_is_not_found(browser_of, actions, before):  # noqa: F811
+def test_another_units_action_is_not_found(browser_of, actions, before):
     outsider, action = browser_of("other"), actions[0]
     token_page = outsider.get("/remediation").get_data(as_text=True)
     assert action.description not in token_page
@@ -186,7 +185,7 @@ def test_another_units_action_is_not_found(browser_of, actions, before):  # noqa
     assert response.status_code == 404 and fresh(action).status == RemediationStatus.OPEN
 
 
-def test_nobody_accepts_their_own_submission(browser_of, people, actions, tree):  # noqa: F811
+def test_nobody_accepts_their_own_submission(browser_of, people, actions, tree):
     tree["a"].requires_head_confirmation = False
     coordinator = people["coordinator"]
     coordinator.memberships.append(Membership(role=Role.UNIT_OFFICER, unit_id=tree["a"].id))
@@ -203,7 +202,7 @@ def test_nobody_accepts_their_own_submission(browser_of, people, actions, tree):
     assert "Chấp nhận kết quả (đã khắc phục)" in page(browser_of("inspector"), actions[0])
 
 
-def test_a_stale_form_shows_the_conflict_page_with_the_current_state(browser_of, people, actions):  # noqa: F811
+def test_a_stale_form_shows_the_conflict_page_with_the_current_state(browser_of, people, actions):
     action = actions[0]
     services.submit_action(people["head"], action, note="Đã sửa", attachments=[_pdf(people["head"])],
                            version=action.version)
@@ -219,7 +218,7 @@ def test_a_stale_form_shows_the_conflict_page_with_the_current_state(browser_of,
 
 
 def test_a_return_without_reason_answers_on_the_action_page_and_the_unit_resubmits_first(
-        browser_of, people, actions):  # noqa: F811
+        browser_of, people, actions):
     action = actions[0]
     services.submit_action(people["head"], action, note="Đã sửa", attachments=[_pdf(people["head"])],
                            version=action.version)
@@ -237,13 +236,13 @@ def test_a_return_without_reason_answers_on_the_action_page_and_the_unit_resubmi
 
 
 def _pdf(author):
-    from inspection import storage
+    from inspection.files import storage
 
     return storage.store(io.BytesIO(PDF_BYTES), "bao-cao.pdf", kind="remediation_evidence", uploaded_by_id=author.id)
 
 
 def test_the_unit_sees_the_finding_and_its_photos_even_for_another_units_inspection(
-        browser_of, people, actions, before, tree):  # noqa: F811
+        browser_of, people, actions, before, tree):
     finding = db.session.get(Finding, actions[0].finding_id)
     officer = browser_of("officer")
     shown = page(officer, actions[0])
@@ -260,7 +259,7 @@ def test_the_unit_sees_the_finding_and_its_photos_even_for_another_units_inspect
     assert other.get(f"/remediation/{actions[0].id}").status_code == 404
 
 
-def test_the_coordinator_adds_an_action_after_the_conclusion(browser_of, actions, tree):  # noqa: F811
+def test_the_coordinator_adds_an_action_after_the_conclusion(browser_of, actions, tree):
     coordinator, finding_id = browser_of("coordinator"), actions[0].finding_id
     form = coordinator.get(f"/remediation/findings/{finding_id}/new")
     assert form.status_code == 200
@@ -278,7 +277,7 @@ def test_the_coordinator_adds_an_action_after_the_conclusion(browser_of, actions
     assert browser_of("officer").get(f"/remediation/findings/{finding_id}/new").status_code == 403
 
 
-def test_steps_and_an_extension_forwarded_and_decided_by_a_leader(browser_of, actions):  # noqa: F811
+def test_steps_and_an_extension_forwarded_and_decided_by_a_leader(browser_of, actions):
     action, officer = actions[0], browser_of("officer")
     due = local_today().strftime("%d/%m/%Y")
     assert post(officer, action, "steps", step_description="Mua bảng niêm yết mới", step_due_on=due).status_code == 303
@@ -302,7 +301,7 @@ def test_steps_and_an_extension_forwarded_and_decided_by_a_leader(browser_of, ac
     assert "Hạn ban đầu" in page(officer, action)
 
 
-def test_the_list_filters_searches_and_hides_finished_work(browser_of, actions):  # noqa: F811
+def test_the_list_filters_searches_and_hides_finished_work(browser_of, actions):
     done, open_ = actions
     done.status, done.completed_on = RemediationStatus.ACCEPTED, local_today()
     open_.deadline = local_today() - timedelta(days=1)
@@ -323,7 +322,7 @@ def _row(html: str, unit_name: str) -> list[str]:
     return re.findall(r'class="rm-figure[^"]*" href="([^"]+)"[^>]*>(\d+)<', row)
 
 
-def test_the_overview_counts_per_unit_in_scope_and_links_to_the_list(browser_of, people, actions, tree):  # noqa: F811
+def test_the_overview_counts_per_unit_in_scope_and_links_to_the_list(browser_of, people, actions, tree):
     first, second = actions
     first.status, first.completed_on, first.times_returned = RemediationStatus.ACCEPTED, first.deadline, 1
     second.deadline = local_today() - timedelta(days=2)
@@ -343,7 +342,7 @@ def test_the_overview_counts_per_unit_in_scope_and_links_to_the_list(browser_of,
     assert f'<th scope="row">{tree["a"].name}</th>' not in theirs  # only what unit B sees
 
 
-def test_the_escalated_list_shows_what_the_leader_must_see(browser_of, actions):  # noqa: F811
+def test_the_escalated_list_shows_what_the_leader_must_see(browser_of, actions):
     actions[0].escalation_level, actions[0].deadline = 2, local_today() - timedelta(days=20)
     db.session.commit()
     html = browser_of("leader").get("/remediation/overview").get_data(as_text=True)
@@ -352,7 +351,7 @@ def test_the_escalated_list_shows_what_the_leader_must_see(browser_of, actions):
     assert actions[1].description not in escalated
 
 
-def test_a_submission_needs_the_version_the_page_was_drawn_from(browser_of, actions):  # noqa: F811
+def test_a_submission_needs_the_version_the_page_was_drawn_from(browser_of, actions):
     officer = browser_of("officer")
     html = page(officer, actions[0])
     response = officer.post(f"/remediation/{actions[0].id}/start", data={"csrf_token": hidden(html, "csrf_token")})
@@ -361,7 +360,7 @@ def test_a_submission_needs_the_version_the_page_was_drawn_from(browser_of, acti
     assert fresh(actions[0]).status == RemediationStatus.IN_PROGRESS
 
 
-def test_only_reviewers_see_the_review_and_the_head_may_send_back(browser_of, people, actions):  # noqa: F811
+def test_only_reviewers_see_the_review_and_the_head_may_send_back(browser_of, people, actions):
     action = actions[0]
     assert submit(browser_of("officer"), action).status_code == 303
     assert "Đánh giá kết quả khắc phục" not in page(browser_of("member"), action)
@@ -371,7 +370,7 @@ def test_only_reviewers_see_the_review_and_the_head_may_send_back(browser_of, pe
     assert action.status == RemediationStatus.RETURNED and action.times_returned == 1
 
 
-def test_a_search_runs_over_every_state_and_each_tab_counts_its_matches(browser_of, actions):  # noqa: F811
+def test_a_search_runs_over_every_state_and_each_tab_counts_its_matches(browser_of, actions):
     """One action done and accepted, one still open, both about "Tồn tại": the search box (whose
     status field says every state) lists both; the tabs say 1 unfinished, 2 in all; a tab keeps the search."""
     done, still = actions

@@ -10,9 +10,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from inspection import storage
 from inspection.demo.seed import DEMO_PASSWORD
 from inspection.errors import ValidationError
+from inspection.files import storage
 from inspection.formatting import local_today
 from inspection.reports import services
 from inspection.reports.pdf import render_html

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from inspection.demo.seed import DEMO_PASSWORD
 from inspection.jobs.reports import sweep_reports
 from inspection.reports import services
-from inspection.runner import _embedded_redis
+from inspection.server.runner import _embedded_redis
 from models import Plan, Report, User, db
 
 pytestmark = pytest.mark.committed

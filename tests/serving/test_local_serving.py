@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from inspection import local_tls, runner
+from inspection.server import local_tls, runner
 from models import db
 from tests.auth.webproc import ROOT, _free_port
 from tests.factories import PASSWORD, make_tree, make_user

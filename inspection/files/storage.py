@@ -1,7 +1,7 @@
 """The one module that stores files: checks type by content, caps size, records sha256.
 
 Two backends behind `Backend`: local disk (the embedded default, STORAGE_DIR) and an S3-compatible
-object store (STORAGE_URL=s3://bucket/prefix, inspection/storage_s3.py). An upload is spooled to a
+object store (STORAGE_URL=s3://bucket/prefix, inspection/files/storage_s3.py). An upload is spooled to a
 temporary file while it is checked, then handed to the backend; nothing is kept in memory whole."""
 
 import hashlib
@@ -20,11 +20,11 @@ from werkzeug.exceptions import NotFound
 
 from models import Attachment, db
 
+from ..errors import StorageUnavailable, ValidationError
+from ..i18n import N_
+from ..text import nfc
 from . import malware
-from .errors import StorageUnavailable, ValidationError
-from .i18n import N_
 from .storage_s3 import ChunkReader, S3Backend
-from .text import nfc
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 DOCUMENT_TYPES = IMAGE_TYPES | {

@@ -16,8 +16,8 @@ from models.enums import INSPECTION_KIND_LABELS, INSPECTION_STATUS_LABELS
 from .. import permissions, scoping
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import local_today
-from . import bp, template_queries, templates
-from .template_forms import CopyTemplateForm, TemplateForm, initial_data, points_text, prototype_row
+from . import bp, checklist_queries, checklists
+from .checklist_forms import CopyTemplateForm, TemplateForm, initial_data, points_text, prototype_row
 
 NEW_ROWS, EXTRA_ROWS = 5, 2  # empty criteria rows offered without the page script
 
@@ -54,13 +54,13 @@ def template_list():
     """The current version of every template the user sees, by year, searchable without diacritics."""
     permissions.require(current_user, "template.view")
     year = request.args.get("year", type=int)
-    page = template_queries.list_templates(
+    page = checklist_queries.list_templates(
         current_user, year=year, q=request.args.get("q", ""), sort=request.args.get("sort", "year"),
         cursor=request.args.get("after"), size=current_app.config["PAGE_SIZE"])
     if year:
         page.args["year"] = year
-    return _render("template_list", page=page, year=year, years=template_queries.template_years(current_user),
-                   units=template_queries.unit_names(t.unit_id for t in page.items))
+    return _render("template_list", page=page, year=year, years=checklist_queries.template_years(current_user),
+                   units=checklist_queries.unit_names(t.unit_id for t in page.items))
 
 
 @bp.route("/templates/<int:template_id>")
@@ -68,14 +68,14 @@ def template_list():
 @permissions.scoped_view(ChecklistTemplate, "template_id", "template.view", as_name="checklist")
 def template_detail(checklist: ChecklistTemplate):
     """A template version: its criteria grouped by area, and the inspections that use it."""
-    latest = checklist if checklist.is_current else templates.latest_version(checklist)
-    groups = template_queries.items_by_area(checklist)
+    latest = checklist if checklist.is_current else checklists.latest_version(checklist)
+    groups = checklist_queries.items_by_area(checklist)
     return _render("template_detail", checklist=checklist, latest=latest, groups=groups,
                    total=sum((points for _a, _i, points in groups), Decimal(0)),
-                   inspections=template_queries.inspections_using(current_user, [checklist.id]),
-                   used=templates.is_used(checklist), copies=template_queries.copies_of(current_user, checklist),
-                   source=_visible_source(checklist), units=template_queries.unit_names([checklist.unit_id]),
-                   people=template_queries.user_names([checklist.created_by_id]),
+                   inspections=checklist_queries.inspections_using(current_user, [checklist.id]),
+                   used=checklists.is_used(checklist), copies=checklist_queries.copies_of(current_user, checklist),
+                   source=_visible_source(checklist), units=checklist_queries.unit_names([checklist.unit_id]),
+                   people=checklist_queries.user_names([checklist.created_by_id]),
                    copy_form=CopyTemplateForm(formdata=None, year=max(checklist.year + 1, local_today().year)))
 
 
@@ -84,18 +84,18 @@ def template_detail(checklist: ChecklistTemplate):
 @permissions.scoped_view(ChecklistTemplate, "template_id", "template.view", as_name="checklist")
 def template_versions(checklist: ChecklistTemplate):
     """Every version of a template, with the inspections that use each."""
-    versions = template_queries.versions_of(checklist)
+    versions = checklist_queries.versions_of(checklist)
     used = {}
-    for inspection in template_queries.inspections_using(current_user, [v.id for v in versions]):
+    for inspection in checklist_queries.inspections_using(current_user, [v.id for v in versions]):
         used.setdefault(inspection.template_id, []).append(inspection)
     return _render("template_versions", checklist=checklist, versions=versions, used=used,
-                   people=template_queries.user_names(v.created_by_id for v in versions))
+                   people=checklist_queries.user_names(v.created_by_id for v in versions))
 
 
 def _template_form(*, new: bool, initial: dict | None = None) -> TemplateForm:
     form = TemplateForm(data=initial if request.method == "GET" else None)
     if new:
-        form.unit_id.choices = template_queries.owner_unit_choices(current_user)
+        form.unit_id.choices = checklist_queries.owner_unit_choices(current_user)
     else:
         del form.unit_id  # the owner of a template does not change
     if request.method == "GET":
@@ -107,7 +107,7 @@ def _template_form(*, new: bool, initial: dict | None = None) -> TemplateForm:
 
 
 def _area_choices() -> list[SelectChoice]:
-    return [SelectChoice("", _("— Chọn lĩnh vực —")), *template_queries.area_choices()]
+    return [SelectChoice("", _("— Chọn lĩnh vực —")), *checklist_queries.area_choices()]
 
 
 def _show_errors(form: TemplateForm, exc: ValidationError) -> None:
@@ -127,7 +127,7 @@ def _show_errors(form: TemplateForm, exc: ValidationError) -> None:
 def _check_rows(form: TemplateForm) -> None:
     """On a form refused for its header fields, still mark every bad criterion row."""
     try:
-        templates.clean_items(form.template_data()["items"])
+        checklists.clean_items(form.template_data()["items"])
     except ValidationError as exc:
         _show_errors(form, exc)
 
@@ -135,7 +135,7 @@ def _check_rows(form: TemplateForm) -> None:
 def _form_page(form, checklist=None, conflict=None):
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return _render("template_form", status, form=form, checklist=checklist, conflict=conflict,
-                   used=bool(checklist) and templates.is_used(checklist),
+                   used=bool(checklist) and checklists.is_used(checklist),
                    prototype=prototype_row(_area_choices()))
 
 
@@ -149,7 +149,7 @@ def new_template():
     if form.validate_on_submit():
         unit = permissions.get_visible_or_404(OrgUnit, form.unit_id.data, current_user)
         try:
-            checklist = templates.create_template(current_user, unit=unit, **form.template_data())
+            checklist = checklists.create_template(current_user, unit=unit, **form.template_data())
         except ValidationError as exc:
             _show_errors(form, exc)
         else:
@@ -167,13 +167,13 @@ def edit_template(checklist: ChecklistTemplate):
     """Edit the current version: in place while unused, else saved as a new version."""
     if not checklist.is_current:
         flash(_("Đây là phiên bản cũ; chỉ sửa được phiên bản hiện hành của bộ tiêu chí."), "info")
-        return _back_to("inspections.edit_template", template_id=templates.latest_version(checklist).id)
+        return _back_to("inspections.edit_template", template_id=checklists.latest_version(checklist).id)
     form, conflict = _template_form(new=False, initial=initial_data(checklist)), None
     if request.method == "GET":
-        form.fingerprint.data = templates.fingerprint(checklist)
+        form.fingerprint.data = checklists.fingerprint(checklist)
     if form.validate_on_submit():
         try:
-            saved = templates.revise_template(current_user, checklist, expected=form.fingerprint.data or None,
+            saved = checklists.revise_template(current_user, checklist, expected=form.fingerprint.data or None,
                                               **form.template_data())
         except Conflict as exc:
             conflict = {"message": _(exc.message), "template_id": exc.current.get("template_id", checklist.id)}
@@ -206,7 +206,7 @@ def copy_template(checklist: ChecklistTemplate):
             flash(message, "error")
         return _back_to("inspections.template_detail", template_id=checklist.id)
     try:
-        copy = templates.copy_template_to_year(current_user, checklist, form.year.data)
+        copy = checklists.copy_template_to_year(current_user, checklist, form.year.data)
     except (ValidationError, InvalidTransition, Conflict) as exc:
         flash(_(exc.message), "error")
         return _back_to("inspections.template_detail", template_id=checklist.id)

@@ -18,10 +18,10 @@ from pillow_heif.as_plugin import HeifImageFile
 
 from models import Attachment, db
 
+from ..errors import ValidationError
+from ..i18n import N_
+from ..text import nfc
 from . import storage
-from .errors import ValidationError
-from .i18n import N_
-from .text import nfc
 
 # Each accepted type is read by its own Pillow reader, never by `Image.open`: the pixel count is
 # checked from the header before anything is decoded, so Pillow's own decompression-bomb

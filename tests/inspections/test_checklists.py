@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from inspection.errors import Conflict, Forbidden, ValidationError
-from inspection.inspections import template_queries, templates
-from inspection.inspections.templates import ItemErrors
+from inspection.inspections import checklist_queries, checklists
+from inspection.inspections.checklists import ItemErrors
 from models import AuditEvent, ChecklistItem, ChecklistTemplate, Inspection, ParArea, db
 from models.enums import InspectionKind, Role
 from tests.factories import csrf_token, make_template, make_user
@@ -40,7 +40,7 @@ def _one_stop_rows(areas):
 def _create(coordinator, tree, areas, **changes):
     data = {"unit": tree["pc"], "name": "Kiểm tra Bộ phận Một cửa năm 2025", "year": 2025,
             "items": _one_stop_rows(areas)} | changes
-    return templates.create_template(coordinator, **data)
+    return checklists.create_template(coordinator, **data)
 
 
 def _inspection_on(template, tree) -> Inspection:
@@ -91,8 +91,8 @@ def test_blank_codes_are_numbered_around_the_typed_ones(coordinator, tree, areas
 def test_revising_an_unused_template_edits_it_in_place(coordinator, tree, areas):
     template = _create(coordinator, tree, areas)
     rows = _one_stop_rows(areas)[:1] + _rows(areas, ("3", "CONGVU", "Công chức đeo thẻ công chức", "", None))
-    saved = templates.revise_template(coordinator, template, name="Kiểm tra Bộ phận Một cửa (sửa)", year=2025,
-                                      items=rows, expected=templates.fingerprint(template))
+    saved = checklists.revise_template(coordinator, template, name="Kiểm tra Bộ phận Một cửa (sửa)", year=2025,
+                                      items=rows, expected=checklists.fingerprint(template))
     assert saved.id == template.id and saved.version == 1 and _template_count() == 1
     assert [c for c, _t, _p in _criteria(template.id)] == ["1", "3"]
     assert saved.name == "Kiểm tra Bộ phận Một cửa (sửa)"
@@ -104,7 +104,7 @@ def test_revising_a_used_template_makes_version_2_and_the_inspection_keeps_versi
     inspection = _inspection_on(template, tree)
     before = _criteria(template.id)
     rows = _one_stop_rows(areas) + _rows(areas, ("3", "CQS", "Số hóa hồ sơ, kết quả giải quyết TTHC", "", "2"))
-    saved = templates.revise_template(coordinator, template, name=template.name, year=2025, items=rows)
+    saved = checklists.revise_template(coordinator, template, name=template.name, year=2025, items=rows)
     assert saved.id != template.id
     assert (saved.family, saved.version, saved.is_current) == (template.family, 2, True)
     db.session.expire_all()
@@ -114,38 +114,38 @@ def test_revising_a_used_template_makes_version_2_and_the_inspection_keeps_versi
     assert _criteria(template.id) == before  # the inspection's criteria did not change
     assert [c for c, _t, _p in _criteria(saved.id)] == ["1", "2", "3"]
     assert _audit(saved.id) == ["template.versioned"]
-    assert [t.id for t in templates.current_templates(coordinator)] == [saved.id]
+    assert [t.id for t in checklists.current_templates(coordinator)] == [saved.id]
 
 
 def test_an_old_version_cannot_be_revised(coordinator, tree, areas):
     template = _create(coordinator, tree, areas)
     _inspection_on(template, tree)
-    templates.revise_template(coordinator, template, name=template.name, year=2025, items=_one_stop_rows(areas))
+    checklists.revise_template(coordinator, template, name=template.name, year=2025, items=_one_stop_rows(areas))
     with pytest.raises(Conflict, match="đã có phiên bản mới hơn"):
-        templates.revise_template(coordinator, template, name="Sửa bản cũ", year=2025, items=_one_stop_rows(areas))
+        checklists.revise_template(coordinator, template, name="Sửa bản cũ", year=2025, items=_one_stop_rows(areas))
     assert _template_count() == 2
 
 
 def test_a_save_made_on_a_stale_form_is_a_conflict(coordinator, tree, areas):
     template = _create(coordinator, tree, areas)
-    opened = templates.fingerprint(template)
-    templates.revise_template(coordinator, template, name="Đã sửa trước", year=2025, items=_one_stop_rows(areas),
+    opened = checklists.fingerprint(template)
+    checklists.revise_template(coordinator, template, name="Đã sửa trước", year=2025, items=_one_stop_rows(areas),
                               expected=opened)
     with pytest.raises(Conflict, match="vừa được người khác cập nhật"):
-        templates.revise_template(coordinator, template, name="Sửa sau", year=2025, items=_one_stop_rows(areas),
+        checklists.revise_template(coordinator, template, name="Sửa sau", year=2025, items=_one_stop_rows(areas),
                                   expected=opened)
     assert db.session.get(ChecklistTemplate, template.id).name == "Đã sửa trước"
 
 
 def test_copy_to_another_year_makes_a_new_family_with_the_same_criteria(coordinator, tree, areas):
     template = _create(coordinator, tree, areas)
-    copy = templates.copy_template_to_year(coordinator, template, 2026)
+    copy = checklists.copy_template_to_year(coordinator, template, 2026)
     assert copy.family != template.family and copy.version == 1 and copy.copied_from_id == template.id
     assert (copy.name, copy.year) == ("Kiểm tra Bộ phận Một cửa năm 2026", 2026)
     assert _criteria(copy.id) == _criteria(template.id)
     assert _audit(copy.id) == ["template.copied"]
     with pytest.raises(ValidationError, match="Đơn vị đã có bộ tiêu chí “Kiểm tra Bộ phận Một cửa năm 2026” năm 2026"):
-        templates.copy_template_to_year(coordinator, template, 2026)  # a second tap copies nothing
+        checklists.copy_template_to_year(coordinator, template, 2026)  # a second tap copies nothing
     assert _template_count() == 2
 
 
@@ -218,10 +218,10 @@ def test_only_template_managers_create_or_change_templates(tree, areas, coordina
     for role, unit in ((Role.UNIT_OFFICER, "a"), (Role.UNIT_HEAD, "a"), (Role.LEADER, "pc"), (Role.INSPECTOR, "dept")):
         user = make_user(role=role, unit=tree[unit])
         with pytest.raises(Forbidden):
-            templates.create_template(user, unit=tree[unit], name="Bộ tiêu chí riêng", year=2025,
+            checklists.create_template(user, unit=tree[unit], name="Bộ tiêu chí riêng", year=2025,
                                       items=_one_stop_rows(areas))
         with pytest.raises(Forbidden):
-            templates.copy_template_to_year(user, template, 2026)
+            checklists.copy_template_to_year(user, template, 2026)
     assert _template_count() == 1
 
 
@@ -231,9 +231,9 @@ def test_current_templates_are_scoped_to_what_the_user_sees(tree, areas, coordin
     make_template(unit=tree["b"], year=2025)
     head_a = make_user(role=Role.UNIT_HEAD, unit=tree["a"])
     officer_a = make_user(role=Role.UNIT_OFFICER, unit=tree["a"])
-    assert {t.id for t in templates.current_templates(coordinator)} >= {pc_template.id, commune_template.id}
-    assert [t.id for t in templates.current_templates(head_a)] == [commune_template.id]
-    assert templates.current_templates(officer_a) == []  # officers do not keep checklists
+    assert {t.id for t in checklists.current_templates(coordinator)} >= {pc_template.id, commune_template.id}
+    assert [t.id for t in checklists.current_templates(head_a)] == [commune_template.id]
+    assert checklists.current_templates(officer_a) == []  # officers do not keep checklists
 
 
 # ---- pages
@@ -379,7 +379,7 @@ def test_demo_templates_are_realistic_and_seeding_them_again_adds_nothing(ctx):
     assert len(one_stop.items) >= 12 and all(i.guidance and i.area_id for i in one_stop.items)
     previous = db.session.get(ChecklistTemplate, one_stop.copied_from_id)
     assert (previous.year, previous.version, previous.is_current) == (year - 1, 2, True)
-    assert [v.version for v in template_queries.versions_of(previous)] == [2, 1]
+    assert [v.version for v in checklist_queries.versions_of(previous)] == [2, 1]
     names = db.session.execute(select(ChecklistTemplate.name).where(ChecklistTemplate.year == year)).scalars().all()
     assert any("kỷ luật, kỷ cương hành chính" in n for n in names)
     assert any(n.startswith("Kiểm tra việc thực hiện Kế hoạch cải cách hành chính năm") for n in names)

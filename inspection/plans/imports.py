@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from models import Attachment, OrgUnit, ParArea, Plan, Task, db
 from models.enums import PlanStatus
 
-from .. import audit, permissions, scoping, storage
+from .. import audit, permissions, scoping
 from ..errors import InvalidTransition, NotFound, ValidationError
+from ..files import storage
 from ..formatting import format_date
 from ..sheets import XLSX_TYPES, read_capped, read_table
 from ..text import fold, nfc

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from models import Attachment, db
 
-from .. import permissions, storage
+from .. import permissions
 from ..errors import NotFound, ValidationError
+from ..files import storage
 from ..sheets import XLSX_TYPES, SheetRow, read_capped, read_table
 from ..text import fold
 from ..transaction import unit_of_work

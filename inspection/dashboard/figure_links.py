@@ -9,7 +9,7 @@ from flask import g, url_for
 
 from ..formatting import format_date
 from .figures import Board
-from .rows import Row
+from .unit_rows import Row
 
 
 def _url(endpoint: str, args: dict) -> str:

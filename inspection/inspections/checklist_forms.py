@@ -8,7 +8,7 @@ from wtforms import FieldList, FormField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import Form
-from .templates import MAX_ITEMS
+from .checklists import MAX_ITEMS
 
 ITEM_TEXT_FIELDS = ("code", "criterion", "guidance", "points")
 YEAR_RANGE = NumberRange(2000, 2100, _l("Năm áp dụng phải từ 2000 đến 2100."))
