@@ -9,14 +9,40 @@ page; that page draws the form again refilled, open, with its messages. What was
 import json
 import uuid
 
-from flask import redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from wtforms import FileField, PasswordField
 
+from .errors import Conflict, InvalidTransition, ValidationError
 from .queue import get_redis
 
+REFUSALS = (ValidationError, InvalidTransition, Conflict)  # a service's refusals: shown to the user, never a 500
 REFUSED_KEY = "refused_form"  # the session key of a refused form kept for its page
 KEPT_SECONDS = 600
+
+
+def show_error(form, exc, fields: dict | None = None) -> None:
+    """Put a service's refusal next to its field (`fields` maps the service's field names to the
+    form's; a group of rows keeps its own list, e.g. memberships_errors), or at the top of the page."""
+    name = (fields or {}).get(exc.field, exc.field)
+    group = getattr(form, f"{name}_errors", None) if name else None
+    if isinstance(group, list):
+        group.append(_(exc.message))
+    elif name and name in form._fields:
+        form[name].errors = [*form[name].errors, _(exc.message)]
+    else:
+        flash(_(exc.message), "error")
+
+
+def form_status() -> int:
+    """200 for a fresh form, 422 for a submitted one shown again with errors."""
+    return 422 if request.method == "POST" else 200
+
+
+def back_to(endpoint: str, **values):
+    """303 to `endpoint`: the answer to a POST that worked."""
+    return redirect(url_for(endpoint, **values), 303)
 
 
 def _store_key(key: str) -> str:

@@ -10,9 +10,9 @@ from models import OrgUnit
 from .. import permissions
 from ..errors import ValidationError
 from ..formatting import format_date
+from ..refused_forms import form_status, show_error
 from . import bp, services
 from .forms import MergeForm
-from .views import form_status, show_error
 
 
 def _with_choices(form: MergeForm) -> MergeForm:
@@ -49,4 +49,4 @@ def merge_units():
             flash(_("Đã sáp nhập vào %(name)s từ ngày %(date)s.", name=successor.name,
                     date=format_date(form.effective_on.data)), "success")
             return redirect(url_for("admin.unit_detail", unit_id=successor.id))
-    return render_template("admin/merge_form.html", form=form), form_status(form)
+    return render_template("admin/merge_form.html", form=form), form_status()

@@ -10,9 +10,9 @@ from models import User, utcnow
 from .. import permissions
 from ..auth import two_factor_policy
 from ..errors import ValidationError
+from ..refused_forms import form_status, show_error
 from . import bp
 from .forms import TwoFactorRolesForm, UserTwoFactorForm
-from .views import form_status, show_error
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
@@ -34,7 +34,7 @@ def users_two_factor():
     return render_template("admin/users_two_factor.html", form=form, chosen=chosen, rows=rows, now=utcnow(),
                            configured=current_app.config["TWO_FACTOR_REQUIRED_ROLES"],
                            grace_days=current_app.config["TWO_FACTOR_GRACE_DAYS"],
-                           overdue=sum(1 for _user, need in rows if need.is_overdue(utcnow()))), form_status(form)
+                           overdue=sum(1 for _user, need in rows if need.is_overdue(utcnow()))), form_status()
 
 
 @bp.route("/users/<int:user_id>/two-factor", methods=["POST"])

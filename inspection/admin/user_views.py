@@ -13,10 +13,10 @@ from .. import permissions, scoping
 from ..auth import two_factor_policy
 from ..errors import Conflict, ValidationError
 from ..listing import paginate
+from ..refused_forms import form_status, show_error
 from ..text import fold
 from . import bp, services
 from .forms import ActionForm, UserForm
-from .views import form_status, show_error
 
 USER_SORTS = {"name": (User.full_name_folded, False), "username": (User.username, False),
               "newest": (User.created_at, True)}
@@ -89,7 +89,7 @@ def new_user():
             show_error(form, exc)
         else:
             return _password_page(user, password, created=True)
-    return render_template("admin/user_form.html", form=form, user=None, current=None), form_status(form)
+    return render_template("admin/user_form.html", form=form, user=None, current=None), form_status()
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -110,7 +110,7 @@ def edit_user(user: User):
         else:
             flash(_("Đã lưu người dùng %(name)s.", name=user.full_name), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = 409 if current else form_status(form)
+    status = 409 if current else form_status()
     return render_template("admin/user_form.html", form=form, user=user, current=current,
                            action_form=ActionForm(), has_password=services.has_password(user),
                            two_factor=two_factor_policy.requirement(user)), status

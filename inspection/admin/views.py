@@ -11,27 +11,12 @@ from models import OrgUnit
 from .. import permissions, scoping
 from ..errors import Conflict, ValidationError
 from ..listing import paginate
+from ..refused_forms import form_status, show_error
 from . import bp, services
 from .forms import ActionForm, DeactivateUnitForm, NewUnitForm, UnitForm
 
 UNIT_SORTS = {"name": (OrgUnit.name_folded, False), "code": (OrgUnit.code, False),
               "newest": (OrgUnit.created_at, True)}
-
-
-def show_error(form, exc: ValidationError, default_field: str | None = None) -> None:
-    """Put a service's refusal next to its field, or at the top of the page."""
-    name = exc.field or default_field or ""
-    group = getattr(form, f"{name}_errors", None)  # errors of a group of rows, e.g. memberships
-    errors = group if isinstance(group, list) else getattr(getattr(form, name, None), "errors", None)
-    if isinstance(errors, list):
-        errors.append(_(exc.message))
-    else:
-        flash(_(exc.message), "error")
-
-
-def form_status(form) -> int:
-    """200 for a fresh form, 422 for a submitted one shown again with errors."""
-    return 422 if request.method == "POST" else 200
 
 
 @bp.route("/units")
@@ -70,7 +55,7 @@ def new_unit():
         else:
             flash(_("Đã thêm đơn vị %(name)s.", name=unit.name), "success")
             return redirect(url_for("admin.unit_detail", unit_id=unit.id))
-    return render_template("admin/edit_unit.html", form=form, unit=None, current=None), form_status(form)
+    return render_template("admin/edit_unit.html", form=form, unit=None, current=None), form_status()
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
@@ -91,7 +76,7 @@ def edit_unit(unit: OrgUnit):
         else:
             flash(_("Đã lưu đơn vị."), "success")
             return redirect(url_for("admin.unit_detail", unit_id=unit.id))
-    status = 409 if current else form_status(form)
+    status = 409 if current else form_status()
     return render_template("admin/edit_unit.html", form=form, unit=unit, current=current), status
 
 
@@ -111,7 +96,7 @@ def deactivate_unit(unit: OrgUnit):
                   "success")
             return redirect(url_for("admin.unit_detail", unit_id=unit.id))
     return render_template("admin/deactivate_unit.html", unit=unit, form=form,
-                           warnings=services.deactivation_warnings(unit)), form_status(form)
+                           warnings=services.deactivation_warnings(unit)), form_status()
 
 
 @bp.route("/units/<int:unit_id>/reactivate", methods=["POST"])

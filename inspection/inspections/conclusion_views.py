@@ -15,10 +15,10 @@ from models.enums import InspectionStatus
 from .. import permissions
 from ..errors import Conflict, ValidationError
 from ..formatting import format_date
-from ..refused_forms import keep_refusal
+from ..refused_forms import REFUSALS, form_status, keep_refusal, show_error
 from . import bp, conclusions, fieldwork, queries
 from .forms import ActionForm, ConclusionForm, DecisionForm
-from .views import REFUSALS, form_status, show_error, to_inspection
+from .views import to_inspection
 
 DRAFTABLE = (InspectionStatus.MINUTES_CLOSED, InspectionStatus.CONCLUSION_DRAFTED)
 DEADLINE_DAYS = 15  # "Sau 15 ngày kể từ khi có Thông báo kết luận kiểm tra" (domain §2.2)

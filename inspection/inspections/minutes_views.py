@@ -9,10 +9,10 @@ from sqlalchemy import select
 from models import Inspection, Report, db
 
 from .. import permissions
-from ..refused_forms import refuse
+from ..refused_forms import REFUSALS, refuse, show_error
 from . import bp, minutes_paper
 from .forms import ActionForm, MinutesScanForm
-from .views import REFUSALS, show_error, to_inspection
+from .views import to_inspection
 
 
 def _report_of(document) -> int | None:

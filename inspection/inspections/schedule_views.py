@@ -14,10 +14,11 @@ from models.enums import InspectionKind
 from .. import permissions
 from ..errors import InvalidTransition, ValidationError
 from ..formatting import local_today
+from ..refused_forms import REFUSALS, back_to, form_status, show_error
 from . import bp, queries, scheduling, team_rule
 from .checklists import current_templates
 from .forms import ActionForm, CancelForm, InspectionForm, PlanForm, RescheduleForm, TeamForm
-from .views import REFUSALS, back_to, form_status, show_error, to_inspection
+from .views import to_inspection
 
 SCHEDULE_IDS = {"unit_id": OrgUnit, "ordering_unit_id": OrgUnit, "template_id": ChecklistTemplate,
                 "lead_id": User, "member_ids": User}

@@ -22,11 +22,11 @@ from models.enums import (
 )
 
 from .. import permissions
-from ..errors import Conflict, InvalidTransition, ValidationError
+from ..errors import Conflict, ValidationError
 from ..files import storage
 from ..formatting import format_date, local_today, parse_date
 from ..i18n import N_
-from ..refused_forms import keep_refusal, refused_form
+from ..refused_forms import REFUSALS, back_to, keep_refusal, refused_form, show_error
 from . import bp, fieldwork, minutes, minutes_paper, queries
 from .forms import (
     ActionForm,
@@ -40,7 +40,6 @@ from .forms import (
     StartForm,
 )
 
-REFUSALS = (ValidationError, InvalidTransition, Conflict)  # shown to the user, never a 500
 TEAM_ROLE_LABELS = {"lead": N_("Trưởng đoàn"), "member": N_("Thành viên"), "secretary": N_("Thư ký")}
 RECORDING = (InspectionStatus.IN_PROGRESS, *fieldwork.CLOSED_STATES)
 UNSTARTED = (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED)
@@ -67,24 +66,6 @@ def change_text(change, names: dict) -> str:
     people = lambda ids: ", ".join(names.get(i, "?") for i in ids or []) or "—"  # noqa: E731
     return _("Thay đổi đoàn kiểm tra: %(old)s → %(new)s", old=people(change.before.get("team")),
              new=people(change.after.get("team")))
-
-
-def show_error(form, exc) -> None:
-    """Put a service's refusal next to its field, or at the top of the page."""
-    target = form._fields.get(exc.field) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, _(exc.message)]
-    else:
-        flash(_(exc.message), "error")
-
-
-def form_status() -> int:
-    """200 for a fresh form, 422 for a submitted one shown again with errors."""
-    return 422 if request.method == "POST" else 200
-
-
-def back_to(endpoint: str, **values):
-    return redirect(url_for(endpoint, **values), 303)
 
 
 def to_inspection(inspection: Inspection, anchor: str = ""):

@@ -17,12 +17,11 @@ from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
 from ..errors import ValidationError
 from ..files import storage
-from ..refused_forms import refuse
+from ..refused_forms import REFUSALS, back_to, refuse, show_error
 from ..transaction import unit_of_work
 from . import assignments, bp, workflow
 from .forms import uploads
 from .task_views import ACTION_FORMS
-from .views import REFUSALS, back_to, show_error
 
 
 @contextmanager

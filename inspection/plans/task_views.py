@@ -19,7 +19,7 @@ from ..deadlines import queries as deadlines
 from ..errors import Conflict, NotFound, ValidationError
 from ..files import storage
 from ..formatting import format_date, local_today
-from ..refused_forms import refused_form
+from ..refused_forms import REFUSALS, back_to, form_status, refused_form, show_error
 from . import assignments, bp, choices, pages, queries
 from .assignments import task_values
 from .forms import (
@@ -36,7 +36,7 @@ from .forms import (
     TaskFilterForm,
 )
 from .timeliness import task_timeliness
-from .views import REFUSALS, back_to, form_status, show_error, task_form
+from .views import task_form
 
 ACTION_FORMS = {
     "progress_form": ProgressForm, "comment_form": CommentForm, "submit_form": SubmitForm,

@@ -1,7 +1,7 @@
 """Plan pages: the list, drafting and editing, the plan with its tasks and progress, issuing,
 closing, copying to another year, adding a task. Task pages are in task_views.py."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -16,14 +16,14 @@ from models.enums import (
 )
 
 from .. import permissions
-from ..errors import Conflict, InvalidTransition, ValidationError
+from ..errors import Conflict, ValidationError
 from ..formatting import format_date, local_today
+from ..refused_forms import REFUSALS, back_to, form_status, show_error
 from . import assignments, bp, choices, pages, queries, services
 from .forms import ActionForm, CopyPlanForm, PlanForm, TaskForm
 from .timeliness import OPEN_WORK, shown_progress, task_timeliness
 
 ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf,.docx,.xlsx"
-REFUSALS = (ValidationError, InvalidTransition, Conflict)  # shown to the user, never a 500
 
 
 @bp.context_processor
@@ -44,24 +44,6 @@ def _row_vocabulary(state) -> None:
         TASK_STATUS_LABELS=TASK_STATUS_LABELS, TIMELINESS_LABELS=TIMELINESS_LABELS,
         TIMELINESS_COLOURS=TIMELINESS_COLOURS, OPEN_WORK=OPEN_WORK, shown_progress=shown_progress,
         task_timeliness_today=_task_timeliness_today)
-
-
-def show_error(form, exc) -> None:
-    """Put a service's refusal next to its field, or at the top of the page."""
-    target = form._fields.get(exc.field) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, _(exc.message)]
-    else:
-        flash(_(exc.message), "error")
-
-
-def form_status() -> int:
-    """200 for a fresh form, 422 for a submitted one shown again with errors."""
-    return 422 if request.method == "POST" else 200
-
-
-def back_to(endpoint: str, **values):
-    return redirect(url_for(endpoint, **values), 303)
 
 
 @bp.route("/plans")

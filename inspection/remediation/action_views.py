@@ -16,11 +16,11 @@ from .. import permissions
 from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
 from ..errors import Conflict, InvalidTransition, ValidationError
-from ..refused_forms import keep_refusal
+from ..refused_forms import keep_refusal, show_error
 from ..transaction import check_version
 from . import bp, evidence, services
 from .forms import STALE_PAGE, uploads
-from .views import ACTION_FORMS, show_error, to_action
+from .views import ACTION_FORMS, to_action
 
 ANCHORS = {"return_form": "return-form"}  # the refused form's place on the action page
 CONFLICT = "%s: %s"

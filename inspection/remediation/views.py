@@ -29,7 +29,7 @@ from ..files import storage
 from ..formatting import local_today
 from ..inspections import findings
 from ..plans.timeliness import timeliness
-from ..refused_forms import refused_form
+from ..refused_forms import refused_form, show_error
 from . import bp, escalation, exports, queries, services
 from .forms import (
     DOCUMENTS,
@@ -63,16 +63,6 @@ def _vocabulary() -> dict:
             "EXTENSION_STATUS_LABELS": EXTENSION_STATUS_LABELS, "INSPECTION_STATUS_LABELS": INSPECTION_STATUS_LABELS,
             "DOCUMENTS": DOCUMENTS, "timeliness_of": timeliness_of, "today": local_today(),
             "oversees": bool(current_user.is_authenticated and current_user.roles & OVERSEERS)}
-
-
-def show_error(form, exc, fields: dict | None = None) -> None:
-    """Put a service's refusal next to its field (named as the form names it), or at the top."""
-    name = (fields or {}).get(exc.field, exc.field)
-    target = form._fields.get(name) if name else None
-    if target is not None:
-        target.errors = [*target.errors, _(exc.message)]
-    else:
-        flash(_(exc.message), "error")
 
 
 def to_action(action: RemediationAction, anchor: str = ""):
