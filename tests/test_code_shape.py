@@ -155,3 +155,10 @@ def test_importing_the_apps_other_modules_loads_no_route_module():
     script = f"import importlib, sys\nfor name in {others!r}:\n    importlib.import_module(name)\nprint(*sys.modules)"
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
     assert routes & set(out.stdout.split()) == set()
+
+
+def test_a_name_at_the_top_of_inspection_is_not_reused_inside_a_feature():
+    """rows.py, links.py, sheets.py, forms.py stood both at the top and inside features (issue 19 §4)."""
+    top = {path.stem for path in (ROOT / "inspection").glob("*.py")} - {"__init__"}
+    reused = [str(path.relative_to(ROOT)) for path in (ROOT / "inspection").glob("*/**/*.py") if path.stem in top]
+    assert reused == []

@@ -11,8 +11,8 @@ from wtforms.validators import DataRequired, Length
 from models import Report
 
 from .. import permissions, security_events
+from ..base_forms import Form
 from ..errors import NotFound
-from ..forms import Form
 from ..reports import services as reports
 from . import bp, ops
 

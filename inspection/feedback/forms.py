@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from models.enums import SEVERITY_LABELS
 from models.feedback import ELEMENTS
 
-from ..forms import DateField, Form
+from ..base_forms import DateField, Form
 
 COMMENT_MAX = 1000
 SCALE = ("1", "2", "3", "4", "5")

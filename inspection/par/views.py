@@ -11,14 +11,13 @@ from models import Membership, OrgUnit, ParAppraiser, ParAssessment, ParIndex, P
 from models.enums import Role
 
 from .. import permissions, replica, scoping
-from ..errors import Conflict, InvalidTransition, ValidationError
 from ..i18n import N_
+from ..refused_forms import REFUSALS
 from . import amendment_views, amendments, bp, catalogue, follow_through, panel_queries, publication, results, rounds
 from .forms import ActionForm, AppraiserForm, CopyIndexForm, OpenRoundForm, PublishForm
 from .scoring import RULE_LABELS, shown
 from .wording import STATUS_LABELS
 
-REFUSALS = (ValidationError, InvalidTransition, Conflict)
 UNIT_FILTER_LABELS = {"submitted": N_("Đã nộp tự đánh giá"), "draft": N_("Chưa nộp tự đánh giá"),
                       "appraised": N_("Đã thẩm định")}
 

@@ -14,9 +14,9 @@ from models import Plan
 
 from .. import permissions
 from ..admin.import_sheets import PREVIEW_LOST
+from ..base_forms import Form
 from ..errors import ValidationError
 from ..files import storage
-from ..forms import Form
 from ..sheets import XLSX_MIME
 from . import bp, exports, imports
 

@@ -10,8 +10,8 @@ from flask_wtf.file import FileField, FileRequired
 from models import Document, db
 
 from .. import permissions
+from ..base_forms import Form
 from ..errors import ValidationError
-from ..forms import Form
 from ..signing import queries as signing_queries
 from ..signing import services as signing
 from ..signing.validation import STATUS_LABELS

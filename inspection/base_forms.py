@@ -1,4 +1,5 @@
-"""The base form: every text field arrives NFC-normalised (DESIGN "Text")."""
+"""The base form every feature's forms extend (every text field arrives NFC-normalised, DESIGN "Text"),
+and the fields they share."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
