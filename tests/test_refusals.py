@@ -63,7 +63,7 @@ def test_no_search_box_can_make_an_address_longer_than_the_server_reads(app, cli
     """A search of ~4-8 KB reaches the app (tests/serving/test_local_serving.py); beyond gunicorn's
     longest request line (8190 bytes) only its bare English answer is left. So every search box takes
     at most 200 characters: a Vietnamese letter is at most 9 bytes percent-encoded, 1.8 KB in all."""
-    from inspection.runner import REQUEST_LINE_LIMIT
+    from inspection.server.runner import REQUEST_LINE_LIMIT
 
     sign_in(client, make_user(role=Role.ADMIN, unit=tree["root"]))
     for path in SEARCH_PAGES:
