@@ -19,7 +19,7 @@ $(BIN)/.installed: requirements.txt
 install: $(BIN)/.installed translations
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations
+	$(BIN)/pybabel compile --use-fuzzy -d translations -D "messages wtforms"
 
 system-packages:
 	@.ci/system-packages

@@ -1,6 +1,10 @@
-"""The base form every feature's forms extend (every text field arrives NFC-normalised, DESIGN "Text"),
-and the fields they share."""
+"""The base forms every feature's forms extend (every text field arrives NFC-normalised, DESIGN "Text";
+WTForms' own messages in the user's language), and the fields they share."""
 
+from pathlib import Path
+
+from babel.support import Translations
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,8 +20,41 @@ def _nfc_filter(value):
     return nfc(value) if isinstance(value, str) else value
 
 
-class Form(FlaskForm):
-    """FlaskForm whose string and text fields are normalised to NFC (and stripped)."""
+# WTForms ships no Vietnamese catalog: its own messages (a validator or field declared without one,
+# "Field cannot be longer than 12 characters.") are translated in translations/vi/LC_MESSAGES/wtforms.po.
+_CATALOGS = Path(__file__).resolve().parent.parent / "translations"
+_loaded: dict[str, Translations] = {}
+
+
+class _WTFormsMessages:
+    """WTForms' gettext for the request's locale (English: WTForms' own text, the msgid)."""
+
+    def _catalog(self) -> Translations:
+        locale = str(get_locale())
+        if locale not in _loaded:
+            _loaded[locale] = Translations.load(str(_CATALOGS), [locale], domain="wtforms")
+        return _loaded[locale]
+
+    def gettext(self, string: str) -> str:
+        return self._catalog().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog().ungettext(singular, plural, n)
+
+
+_MESSAGES = _WTFormsMessages()
+
+
+class AppForm(FlaskForm):
+    """Every form of the app: WTForms' own messages speak the user's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _MESSAGES
+
+
+class Form(AppForm):
+    """AppForm whose string and text fields are normalised to NFC (and stripped)."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):

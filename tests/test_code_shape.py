@@ -162,3 +162,22 @@ def test_a_name_at_the_top_of_inspection_is_not_reused_inside_a_feature():
     top = {path.stem for path in (ROOT / "inspection").glob("*.py")} - {"__init__"}
     reused = [str(path.relative_to(ROOT)) for path in (ROOT / "inspection").glob("*/**/*.py") if path.stem in top]
     assert reused == []
+
+
+def test_every_form_of_the_app_is_an_app_form():
+    """WTForms' own messages come out in the reader's language only through base_forms.AppForm."""
+    import importlib
+
+    from flask_wtf import FlaskForm
+
+    from inspection.base_forms import AppForm
+
+    for module in MODULES:
+        importlib.import_module(module)
+    pending, outside = list(FlaskForm.__subclasses__()), []
+    while pending:
+        form = pending.pop()
+        pending.extend(form.__subclasses__())
+        if form.__module__.split(".")[0] in ("inspection", "app") and not issubclass(form, AppForm):
+            outside.append(f"{form.__module__}.{form.__qualname__}")
+    assert not outside, outside

@@ -94,3 +94,39 @@ def test_labels_and_message_constants_are_marked_for_the_catalog():
     # Translated where they are shown (gettext(label), gettext(exc.message)), so they must be
     # extracted: wrap them with N_() (models.enums.N_ / inspection.i18n.N_).
     assert _unmarked_strings() == []
+
+
+WTFORMS_CATALOG = ROOT / "translations" / "vi" / "LC_MESSAGES" / "wtforms.po"
+
+
+def test_every_wtforms_message_has_a_vietnamese_translation():
+    """WTForms ships no Vietnamese: each of its own messages (what a validator declared without a
+    message says) is translated in our catalog, with its placeholders."""
+    import wtforms
+
+    with (Path(wtforms.__file__).parent / "locale" / "wtforms.pot").open("rb") as f:
+        theirs = {_key(m) for m in read_po(f) if m.id}
+    with WTFORMS_CATALOG.open("rb") as f:
+        ours = {_key(m): m for m in read_po(f, locale="vi") if m.id}
+    assert theirs <= set(ours), sorted(theirs - set(ours))
+    for key in theirs:
+        for text in _strings(ours[key]):
+            assert text and set(PLACEHOLDER.findall(key)) == set(PLACEHOLDER.findall(text)), key
+
+
+@pytest.mark.parametrize(("locale", "shown", "not_shown"), [
+    ("vi", "Vui lòng nhập thông tin này.", "This field is required."),
+    ("en", "This field is required.", "Vui lòng nhập thông tin này."),
+])
+def test_a_validators_own_message_is_in_the_readers_language(client, tree, locale, shown, not_shown):
+    """Changing one's password without the current one: the field's DataRequired() has no message of
+    its own, so WTForms' is shown, in Vietnamese to a Vietnamese reader (it used to be English)."""
+    from models import db
+    from tests.auth.helpers import post, text
+    from tests.factories import make_user, sign_in
+
+    user = make_user(unit=tree["a"], locale=locale)
+    db.session.commit()
+    sign_in(client, user)
+    page = text(post(client, "/account/password", {"current_password": "", "new_password": "x", "confirm": "x"}))
+    assert shown in page and not_shown not in page

@@ -5,7 +5,6 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import HiddenField
@@ -13,17 +12,18 @@ from wtforms import HiddenField
 from models import TrustAnchor, db
 
 from .. import permissions
+from ..base_forms import AppForm
 from ..errors import ValidationError
 from ..signing import services as signing
 from . import bp
 
 
-class AnchorForm(FlaskForm):
+class AnchorForm(AppForm):
     certificate = FileField(_l("Chứng thư số của CA (.cer, .crt, .pem)"),
                             validators=[FileRequired(_l("Hãy chọn tệp chứng thư số."))])
 
 
-class RemoveAnchorForm(FlaskForm):
+class RemoveAnchorForm(AppForm):
     fingerprint = HiddenField()
 
 

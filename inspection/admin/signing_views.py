@@ -6,7 +6,6 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField, StringField
@@ -15,13 +14,14 @@ from wtforms.validators import DataRequired, Length
 from models import Membership, OrgUnit, PersonalCertificate, UnitSigningKey, User, db
 
 from .. import permissions
+from ..base_forms import AppForm
 from ..errors import ValidationError
 from ..refused_forms import refuse, refused_form
 from ..signing import mappings
 from . import bp
 
 
-class UnitKeyForm(FlaskForm):
+class UnitKeyForm(AppForm):
     unit = SelectField(_l("Đơn vị ban hành"), validate_choice=False,
                        validators=[DataRequired(_l("Hãy chọn đơn vị ban hành."))])
     token_label = StringField(_l("Nhãn thiết bị (token) PKCS#11"), validators=[Length(max=100)])
@@ -29,13 +29,13 @@ class UnitKeyForm(FlaskForm):
     pkcs12_path = StringField(_l("Hoặc: đường dẫn tệp PKCS#12 trên máy chủ"), validators=[Length(max=500)])
 
 
-class MappingForm(FlaskForm):
+class MappingForm(AppForm):
     user = SelectField(_l("Người dùng"), validate_choice=False, validators=[DataRequired(_l("Hãy chọn người dùng."))])
     certificate = FileField(_l("Chứng thư số của người dùng (.cer, .crt, .pem)"),
                             validators=[FileRequired(_l("Hãy chọn tệp chứng thư số."))])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A button's POST: only its CSRF token."""
 
 

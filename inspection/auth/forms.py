@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..base_forms import AppForm
 
 _REQUIRED = _l("Vui lòng nhập thông tin này.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     username = StringField(_l("Tên đăng nhập"), validators=[
         DataRequired(_l("Vui lòng nhập tên đăng nhập.")),
         Length(max=60, message=_l("Tên đăng nhập dài tối đa 60 ký tự."))])
@@ -15,7 +16,7 @@ class LoginForm(FlaskForm):
         Length(max=200, message=_l("Mật khẩu dài tối đa 200 ký tự."))])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(), Length(max=200)])
     # the length and the rest of the policy: auth/password_policy.py, with the reason in the message
     new_password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_REQUIRED)])
@@ -23,7 +24,7 @@ class ChangePasswordForm(FlaskForm):
                             validators=[DataRequired(), EqualTo("new_password", _l("Hai mật khẩu không khớp."))])
 
 
-class TotpCodeForm(FlaskForm):
+class TotpCodeForm(AppForm):
     """A six-digit code from the authenticator app."""
 
     code = StringField(_l("Mã xác thực (6 chữ số)"), validators=[
@@ -31,7 +32,7 @@ class TotpCodeForm(FlaskForm):
         Length(max=20, message=_l("Mã xác thực gồm 6 chữ số."))])
 
 
-class RecoveryCodeForm(FlaskForm):
+class RecoveryCodeForm(AppForm):
     """One of the printed one-time recovery codes."""
 
     recovery_code = StringField(_l("Mã khôi phục"), validators=[
@@ -39,7 +40,7 @@ class RecoveryCodeForm(FlaskForm):
         Length(max=40, message=_l("Mã khôi phục gồm 10 ký tự, dạng XXXXX-XXXXX."))])
 
 
-class ProofForm(FlaskForm):
+class ProofForm(AppForm):
     """The password or a current code, to confirm a change to two-factor sign-in."""
 
     proof = PasswordField(_l("Mật khẩu hoặc mã xác thực hiện tại"), validators=[

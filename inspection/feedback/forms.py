@@ -2,14 +2,13 @@
 decide; the survey's limits live in survey.py)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from models.enums import SEVERITY_LABELS
 from models.feedback import ELEMENTS
 
-from ..base_forms import DateField, Form
+from ..base_forms import AppForm, DateField, Form
 
 COMMENT_MAX = 1000
 SCALE = ("1", "2", "3", "4", "5")
@@ -28,7 +27,7 @@ POINT_LABELS = {"1": _l("Rất không hài lòng"), "2": _l("Không hài lòng")
                 "4": _l("Hài lòng"), "5": _l("Rất hài lòng")}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A button's form: its CSRF token only."""
 
 

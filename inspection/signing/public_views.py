@@ -7,11 +7,11 @@ import time
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from models import OrgUnit, db
 
+from ..base_forms import AppForm
 from ..feedback.limits import address_hash
 from ..queue import get_redis
 from ..reports.choices import KINDS
@@ -21,7 +21,7 @@ from .validation import STATUS_LABELS
 CHECKS_PER_WINDOW, WINDOW = 30, 600  # file checks per address and ten minutes
 
 
-class CopyForm(FlaskForm):
+class CopyForm(AppForm):
     copy = FileField(_l("Tệp văn bản cần kiểm tra (PDF)"), validators=[FileRequired(_l("Hãy chọn tệp PDF."))])
 
 
