@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: inspection/server/runner.py
 
 
 def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
