@@ -214,8 +214,8 @@ def _measure(app, port: int, env: dict) -> dict:
     if ONLY == "caches":
         _refresh_figures(app)  # a fresh summary: the dashboard's page is kept for it
         return figures | caches.measure(env, port, users, _desk_token())
-    for users in (heads, leaders):  # the warm-up, not counted: each user opens the task list twice
-        load(port, "/tasks", len(users), users, 2 * len(users))
+    for group in (heads, leaders):  # the warm-up, not counted: each user opens the task list twice
+        load(port, "/tasks", len(group), group, 2 * len(group))
     at_10 = {}  # page → its figures at 10 in flight, for the ratios to the floor
     for n in (10, 50):
         result = load(port, "/tasks", n, heads[:n])
