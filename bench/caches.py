@@ -1,15 +1,13 @@
 """Each cache on and off in the same run of `bench web` (issue 19: a cache stays only where it pays).
 
 For each cache a second gunicorn serves the same database and Redis with the cache's setting at
-"0" (CCHC_CACHE_<NAME>, CCHC_SURVEY_REMEMBER_PAGE); the page the cache
+"0" (CCHC_CACHE_<NAME>); the page the cache
 serves is loaded from both, alternated ROUNDS times after a warm-up of each, and the median p95 of
 each side is kept: web.cache.<name>.on_p95_ms, .off_p95_ms and .ratio (on ÷ off: below 1 the
 cache saves time; within the runs' own spread it saves nothing)."""
 
 import os
 import statistics
-
-from . import feedback
 
 ROUNDS = 3
 REQUESTS = 200
@@ -19,13 +17,12 @@ CACHES = {
     "rows": ("CCHC_CACHE_ROWS", "/tasks", "heads"),
     "statements": ("CCHC_CACHE_STATEMENTS", "/tasks", "heads"),  # listing's prebuilt statements: narrow scopes
     "dashboard_page": ("CCHC_CACHE_DASHBOARD_PAGE", "/dashboard", "leaders"),
-    "survey_page": ("CCHC_SURVEY_REMEMBER_PAGE", None, None),  # the citizens' answer, 50 in flight
 }
 # BENCH_WEB_CACHES=rows,statements: only these (with BENCH_WEB_ONLY=caches)
 ONLY = [n for n in os.environ.get("BENCH_WEB_CACHES", "").split(",") if n]
 
 
-def measure(env: dict, port: int, users: dict[str, list[str]], desk_token: str) -> dict:
+def measure(env: dict, port: int, users: dict[str, list[str]]) -> dict:
     """The on/off figures of every cache; `port` serves the app with every cache on."""
     from .web import _figure, free_port, gunicorn, load  # web.py calls this module, as feedback.py
 
@@ -36,14 +33,11 @@ def measure(env: dict, port: int, users: dict[str, list[str]], desk_token: str) 
         off_port = free_port()
         server = gunicorn({**env, setting: "0"}, off_port)
         try:
-            if path is None:
-                sides = _rounds(lambda p: feedback.submit(p, desk_token, REQUESTS), port, off_port)
-            else:
-                cookies = users[who][:10]
-                for warm in (port, off_port):  # each process has drawn its rows and planned its statements
-                    load(warm, path, 10, users[who], 2 * len(users[who]))
-                sides = _rounds(lambda p, path=path, cookies=cookies: load(p, path, 10, cookies, REQUESTS),
-                                port, off_port)
+            cookies = users[who][:10]
+            for warm in (port, off_port):  # each process has drawn its rows and planned its statements
+                load(warm, path, 10, users[who], 2 * len(users[who]))
+            sides = _rounds(lambda p, path=path, cookies=cookies: load(p, path, 10, cookies, REQUESTS),
+                            port, off_port)
         finally:
             server.terminate()
             server.wait(timeout=30)

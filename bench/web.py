@@ -213,7 +213,7 @@ def _measure(app, port: int, env: dict) -> dict:
     users = {"heads": heads, "leaders": leaders}
     if ONLY == "caches":
         _refresh_figures(app)  # a fresh summary: the dashboard's page is kept for it
-        return figures | caches.measure(env, port, users, _desk_token())
+        return figures | caches.measure(env, port, users)
     for group in (heads, leaders):  # the warm-up, not counted: each user opens the task list twice
         load(port, "/tasks", len(group), group, 2 * len(group))
     at_10 = {}  # page → its figures at 10 in flight, for the ratios to the floor
@@ -247,7 +247,7 @@ def _measure(app, port: int, env: dict) -> dict:
     figures.update(_sync_figures(port, ids, inspectors, floor))
     for page, result in at_10.items():
         figures[f"web.{page}.floor_ratio"] = _figure(result["p50"] / floor, "ratio")
-    figures.update(caches.measure(env, port, users, _desk_token()))
+    figures.update(caches.measure(env, port, users))
     with app.app_context():
         db.session.execute(db.delete(DashboardRefresh))  # no summary: the page counts live
         db.session.commit()

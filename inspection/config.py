@@ -221,7 +221,6 @@ def _feedback() -> dict:
         "FEEDBACK_ALERT_COMPLAINTS": _int("CCHC_FEEDBACK_ALERT_COMPLAINTS", 3),
         "FEEDBACK_MIN_SAMPLE": _int("CCHC_FEEDBACK_MIN_SAMPLE", 30),
         # the blank survey page drawn once per process for what it shows (feedback/survey_views.py)
-        "SURVEY_REMEMBER_PAGE": os.environ.get("CCHC_SURVEY_REMEMBER_PAGE", "1") != "0",
     }
 
 

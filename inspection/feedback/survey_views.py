@@ -5,10 +5,8 @@ Before anything else a request counts against its address's limit (Redis, shared
 process; limits.public_guard): a flood is answered 429 in Vietnamese and reaches neither the database
 nor the form."""
 
-from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from wtforms import SelectChoice
 
 from ..formatting import local_today
@@ -41,35 +39,11 @@ def _page(desk: PublicDesk, form: AnswerForm, status: int = 200, message: str = 
                            answered=_answered_today(desk)), status
 
 
-# The blank survey page, drawn once per process for what it shows: the address (the desk's token),
-# the language, whether this device answered today, the desk's name and procedures and the unit's
-# name; the CSRF token and the signed start time are put in for each request. Drawing it was about
-# half of a citizen's two requests (bench/feedback.py). CCHC_SURVEY_REMEMBER_PAGE=0: drawn every time.
-_blank_pages: dict[tuple, str] = {}
-CSRF_MARK, STARTED_MARK = "\x00csrf\x00", "\x00started\x00"
-
-
-def _blank_page(desk: PublicDesk):
-    answered = _answered_today(desk)
-    key = (request.path, str(get_locale()), answered, desk)
-    page = _blank_pages.get(key) if current_app.config["SURVEY_REMEMBER_PAGE"] else None
-    if page is None:
-        form = AnswerForm(formdata=None)
-        form.procedure_choice.choices = [SelectChoice(p, p) for p in desk.procedure_list]
-        form.started.data = STARTED_MARK
-        page = render_template("feedback/survey.html", desk=desk, form=form, elements=ELEMENT_LABELS,
-                               points=POINT_LABELS, scale=SCALE, message="", answered=answered, csrf_mark=CSRF_MARK)
-        if len(_blank_pages) >= 500:
-            _blank_pages.clear()
-        _blank_pages[key] = page
-    return page.replace(CSRF_MARK, generate_csrf()).replace(STARTED_MARK, limits.started_token(desk.id))
-
-
 @bp.route("/danh-gia/<token>")
 def survey(token: str):
     """The survey of the desk a poster names (public)."""
     desk, refusal = _desk_or_page(token)
-    return refusal if desk is None else _blank_page(desk)
+    return refusal if desk is None else _page(desk, AnswerForm(formdata=None))
 
 
 @bp.route("/danh-gia/<token>", methods=["POST"])
