@@ -3,7 +3,7 @@ area and the inspections that use it, its versions, creating, editing, copying t
 
 from decimal import Decimal
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from models.enums import INSPECTION_KIND_LABELS, INSPECTION_STATUS_LABELS
 from .. import permissions, scoping
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..formatting import local_today
+from ..refused_forms import back_to
 from . import bp, checklist_queries, checklists
 from .checklist_forms import CopyTemplateForm, TemplateForm, initial_data, points_text, prototype_row
 
@@ -42,10 +43,6 @@ def _visible_source(checklist: ChecklistTemplate) -> ChecklistTemplate | None:
         return None
     stmt = select(ChecklistTemplate).where(ChecklistTemplate.id == checklist.copied_from_id)
     return db.session.execute(scoping.scope(stmt, current_user, ChecklistTemplate)).scalar_one_or_none()
-
-
-def _back_to(endpoint: str, **values):
-    return redirect(url_for(endpoint, **values), 303)
 
 
 @bp.route("/templates")
@@ -154,7 +151,7 @@ def new_template():
             _show_errors(form, exc)
         else:
             flash(_("Đã tạo bộ tiêu chí kiểm tra."), "success")
-            return _back_to("inspections.template_detail", template_id=checklist.id)
+            return back_to("inspections.template_detail", template_id=checklist.id)
     elif form.is_submitted():
         _check_rows(form)
     return _form_page(form)
@@ -167,7 +164,7 @@ def edit_template(checklist: ChecklistTemplate):
     """Edit the current version: in place while unused, else saved as a new version."""
     if not checklist.is_current:
         flash(_("Đây là phiên bản cũ; chỉ sửa được phiên bản hiện hành của bộ tiêu chí."), "info")
-        return _back_to("inspections.edit_template", template_id=checklists.latest_version(checklist).id)
+        return back_to("inspections.edit_template", template_id=checklists.latest_version(checklist).id)
     form, conflict = _template_form(new=False, initial=initial_data(checklist)), None
     if request.method == "GET":
         form.fingerprint.data = checklists.fingerprint(checklist)
@@ -181,7 +178,7 @@ def edit_template(checklist: ChecklistTemplate):
             _show_errors(form, exc)
         else:
             _flash_saved(checklist, saved)
-            return _back_to("inspections.template_detail", template_id=saved.id)
+            return back_to("inspections.template_detail", template_id=saved.id)
     elif form.is_submitted():
         _check_rows(form)
     return _form_page(form, checklist, conflict)
@@ -204,12 +201,12 @@ def copy_template(checklist: ChecklistTemplate):
     if not form.validate_on_submit():
         for message in form.year.errors or [_("Phiên làm việc đã hết hạn, vui lòng thử lại.")]:
             flash(message, "error")
-        return _back_to("inspections.template_detail", template_id=checklist.id)
+        return back_to("inspections.template_detail", template_id=checklist.id)
     try:
         copy = checklists.copy_template_to_year(current_user, checklist, form.year.data)
     except (ValidationError, InvalidTransition, Conflict) as exc:
         flash(_(exc.message), "error")
-        return _back_to("inspections.template_detail", template_id=checklist.id)
+        return back_to("inspections.template_detail", template_id=checklist.id)
     flash(_("Đã sao chép thành bộ tiêu chí năm %(year)s. Hãy rà soát các tiêu chí trước khi sử dụng.",
             year=copy.year), "success")
-    return _back_to("inspections.edit_template", template_id=copy.id)
+    return back_to("inspections.edit_template", template_id=copy.id)
