@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -177,6 +177,16 @@ def sign_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSW
     page.fill("#password", password)
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{base_url}/")
+
+
+def click_and_wait(page: Page, target: str | Locator) -> None:
+    """Click a link or a form's button and wait until the page it opens has loaded. click() returns
+    once that navigation commits, before the new page is parsed (on a busy machine, before it even
+    starts): a read right after it (count(), inner_text(), page.url, the database) races the load.
+    Use it where the old page could pass the check too, or before several reads of the new one."""
+    locator = page.locator(target).first if isinstance(target, str) else target
+    with page.expect_navigation():
+        locator.click()
 
 
 def sign_out(page: Page, base_url: str) -> None:

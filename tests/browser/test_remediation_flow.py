@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -32,7 +33,7 @@ from models import (
 )
 from models.enums import InspectionStatus, RemediationStatus
 
-from .conftest import DESKTOP, TABLET, save_screenshot, sign_in, sign_out
+from .conftest import DESKTOP, TABLET, click_and_wait, save_screenshot, sign_in, sign_out
 from .test_layout import _small_targets
 
 pytestmark = pytest.mark.browser
@@ -114,6 +115,7 @@ def an_phuoc_work() -> tuple[int, int]:
 
 
 def check_screen(page, name: str) -> None:
+    page.wait_for_load_state()  # measured on the whole page with its stylesheet, not a half-parsed one
     page.wait_for_function("() => [...document.images].every((i) => i.loading === 'lazy' || i.complete)")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{name} is {overflow}px wider than the screen"
@@ -131,9 +133,8 @@ def submit(page, base: str, action_id: int, note: str, photo_path) -> None:
     open_action(page, base, action_id)
     page.fill("#submit_note", note)
     page.set_input_files("#submit_photos", str(photo_path))
-    page.click("form.rm-submit button[type=submit]")
-    page.wait_for_load_state()
-    assert "chờ thủ trưởng đơn vị xác nhận" in page.locator(".flash-success").inner_text()
+    click_and_wait(page, "form.rm-submit button[type=submit]")
+    expect(page.locator(".flash-success")).to_contain_text("chờ thủ trưởng đơn vị xác nhận")
 
 
 def as_user(page, base: str, username: str, action_id: int) -> None:
@@ -145,7 +146,7 @@ def as_user(page, base: str, username: str, action_id: int) -> None:
 def confirm(page, base: str, action_id: int) -> None:
     as_user(page, base, "head", action_id)
     page.click("text=Xác nhận và gửi đoàn kiểm tra")
-    assert "chờ đoàn kiểm tra đánh giá" in page.locator(".flash-success").inner_text()
+    expect(page.locator(".flash-success")).to_contain_text("chờ đoàn kiểm tra đánh giá")
 
 
 def fresh_action(action_id: int) -> RemediationAction:
@@ -161,10 +162,12 @@ def test_a_unit_remediates_on_a_tablet_and_the_inspection_closes(tablet, demo_si
     sign_in(tablet, demo_site, "officer")
     tablet.click("#mainnav >> text=Khắc phục")
     rows = tablet.locator(".rm-table tbody tr")
-    assert rows.count() == 2 and "Quá hạn" in rows.first.inner_text()  # by deadline: the overdue one first
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Quá hạn")  # by deadline: the overdue one first
     check_screen(tablet, "list")
     submit(tablet, demo_site, action_id, "Đã gỡ 3 thủ tục hết hiệu lực, niêm yết danh mục mới", after_one)
-    assert tablet.locator(".rm-before img").count() == 1 and tablet.locator(".rm-after img").count() == 1
+    expect(tablet.locator(".rm-before img")).to_have_count(1)
+    expect(tablet.locator(".rm-after img")).to_have_count(1)
     before_box = tablet.locator(".rm-before img").bounding_box()
     after_box = tablet.locator(".rm-after img").bounding_box()
     assert abs(before_box["y"] - after_box["y"]) < 2 and after_box["x"] > before_box["x"] + before_box["width"]
@@ -173,6 +176,7 @@ def test_a_unit_remediates_on_a_tablet_and_the_inspection_closes(tablet, demo_si
     as_user(tablet, demo_site, "inspector", action_id)
     tablet.fill("form.rm-return-form #return_reason", "Ảnh chưa thấy rõ danh mục mới trên bảng niêm yết")
     tablet.click("text=Trả lại cho đơn vị")
+    expect(tablet.locator(".flash-success")).to_contain_text("Đã trả lại kết quả")  # stored before the page answers
     assert fresh_action(action_id).status == RemediationStatus.RETURNED
 
     as_user(tablet, demo_site, "officer", action_id)
@@ -181,8 +185,8 @@ def test_a_unit_remediates_on_a_tablet_and_the_inspection_closes(tablet, demo_si
     confirm(tablet, demo_site, action_id)
     as_user(tablet, demo_site, "inspector", action_id)
     tablet.click("text=Chấp nhận kết quả (đã khắc phục)")
-    assert "Đã chấp nhận" in tablet.locator(".flash-success").inner_text()
-    assert tablet.locator(".rm-round").count() == 2
+    expect(tablet.locator(".flash-success")).to_contain_text("Đã chấp nhận")
+    expect(tablet.locator(".rm-round")).to_have_count(2)
     check_screen(tablet, "action")
 
     assert fresh_action(action_id).status == RemediationStatus.ACCEPTED

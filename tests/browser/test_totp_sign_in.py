@@ -2,6 +2,7 @@
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from inspection.demo.seed import DEMO_PASSWORD
@@ -27,9 +28,9 @@ def test_a_leader_with_totp_signs_in_on_a_tablet(new_context, demo_site):
     assert page.url.startswith(f"{demo_site}/login/two-factor")
     page.fill("#code", "000000" if totp_code(leader) != "000000" else "111111")
     page.click("main form button[type=submit] >> nth=0")
-    assert page.locator(".error, .flash-error").first.is_visible()
+    expect(page.locator(".error, .flash-error").first).to_be_visible()
     save_screenshot(page, "auth-totp-wrong-code-tablet")
     page.fill("#code", totp_code(leader))
     page.click("main form button[type=submit] >> nth=0")
     page.wait_for_url(f"{demo_site}/")
-    assert "Lãnh đạo UBND" in page.locator(".role-list").inner_text()
+    expect(page.locator(".role-list")).to_contain_text("Lãnh đạo UBND")
