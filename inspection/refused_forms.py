@@ -8,6 +8,7 @@ page; that page draws the form again refilled, open, with its messages. What was
 
 import json
 import uuid
+from dataclasses import dataclass, field
 
 from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -70,6 +71,59 @@ def refuse(page: str, name: str, form, endpoint: str, _anchor: str | None = None
     """keep_refusal, then 303 to the form's page (`endpoint` with `values`, at `_anchor`)."""
     keep_refusal(page, name, form)
     return redirect(url_for(endpoint, _anchor=_anchor, **values), 303)
+
+
+@dataclass(frozen=True)
+class FormsPage:
+    """A subject's page (a task, a remediation action) and the action forms drawn on it, each posting
+    to its own address: `key` names the page for keep_refusal ("task:12"), `forms` maps each form's
+    name to its class, `endpoint` and `values` address the page, `anchors` place a refused form on
+    it, and `conflict` is flashed before a Conflict's own message."""
+
+    key: str
+    forms: dict
+    endpoint: str
+    values: dict
+    anchors: dict = field(default_factory=dict)
+    conflict: str = ""
+
+    def answer(self, name: str | None = None):
+        """303 to the page, at the place of the form `name` if it has one."""
+        return redirect(url_for(self.endpoint, _anchor=self.anchors.get(name), **self.values), 303)
+
+    def refuse(self, name: str, form, forget: tuple = ()):
+        keep_refusal(self.key, name, form, forget=forget)
+        return self.answer(name)
+
+
+def act(page: FormsPage, name: str, call, done, *, fields: dict | None = None):
+    """Validate the form `name` posted from `page`, run `call(form)` (its one service call), flash
+    `done` (text, or a function giving it after the call) and answer 303 to the page. `fields` maps
+    the service's field names to the form's. A refused input goes back to the page, the form drawn
+    there again with its messages and what was typed (a missing version: the page was stale, said
+    at the top); so does a Conflict (the subject moved on: the page as it is now, the stale version
+    not kept); a transition no longer possible is flashed."""
+    form = page.forms[name]()
+    if not form.validate_on_submit():
+        version = form._fields.get("version")
+        if version is not None and version.errors:  # a hidden field: its message has no place by a field
+            flash(str(version.errors[0]), "error")
+        return page.refuse(name, form)
+    try:
+        call(form)
+    except Conflict as exc:
+        if page.conflict:
+            flash(page.conflict, "error")
+        flash(_(exc.message), "error")
+        return page.refuse(name, form, forget=("version",))
+    except ValidationError as exc:
+        show_error(form, exc, fields)
+        return page.refuse(name, form)
+    except InvalidTransition as exc:
+        flash(_(exc.message), "error")
+    else:
+        flash(done() if callable(done) else done, "success")
+    return page.answer()
 
 
 def _take() -> dict | None:

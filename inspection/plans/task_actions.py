@@ -1,11 +1,11 @@
-"""The task page's action forms: each one POST, one service call, then back to the task.
+"""The task page's action forms: each one POST, one service call, then back to the task
+(refused_forms.act, which the remediation action page's forms share).
 
-A refused action shows the page again with the message next to its field (422); a transition
-that is no longer possible, or a save that lost a race, is flashed."""
+A refused input sends the user back to the task page (303), the form drawn there again with the
+message next to its field and what was typed; a transition that is no longer possible is flashed."""
 
 from contextlib import contextmanager
 
-from flask import flash
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,7 +17,7 @@ from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
 from ..errors import ValidationError
 from ..files import storage
-from ..refused_forms import REFUSALS, back_to, refuse, show_error
+from ..refused_forms import FormsPage, act
 from ..transaction import unit_of_work
 from . import assignments, bp, workflow
 from .forms import uploads
@@ -49,23 +49,9 @@ def _store(task: Task, upload):
         raise
 
 
-def act(task: Task, name: str, call, done, *, fields: dict | None = None):
-    """Validate the action form `name`, run `call(form)`, flash `done` (text or function of the task).
-    `fields` maps the service's field names to the form's."""
-    form = ACTION_FORMS[name]()
-    if not form.validate_on_submit():
-        return refuse(f"task:{task.id}", name, form, "plans.task_detail", task_id=task.id)
-    try:
-        call(form)
-    except ValidationError as exc:
-        exc.field = (fields or {}).get(exc.field, exc.field)
-        show_error(form, exc)
-        return refuse(f"task:{task.id}", name, form, "plans.task_detail", task_id=task.id)
-    except REFUSALS as exc:
-        flash(_(exc.message), "error")
-    else:
-        flash(done(task) if callable(done) else done, "success")
-    return back_to("plans.task_detail", task_id=task.id)
+def _page(task: Task) -> FormsPage:
+    return FormsPage(f"task:{task.id}", ACTION_FORMS, "plans.task_detail", {"task_id": task.id},
+                     {"return_form": "return-form"})
 
 
 def _with_files(task: Task, form, field: str, call) -> None:
@@ -81,7 +67,7 @@ def report_progress(task: Task):
     def call(form):
         _with_files(task, form, "progress_files", lambda files: workflow.report_progress(
             current_user, task, progress=form.progress.data, note=form.progress_note.data or "", files=files))
-    return act(task, "progress_form", call, lambda t: _("Đã cập nhật tiến độ %(n)s%%.", n=t.progress),
+    return act(_page(task), "progress_form", call, lambda: _("Đã cập nhật tiến độ %(n)s%%.", n=task.progress),
                fields={"note": "progress_note", "files": "progress_files"})
 
 
@@ -93,7 +79,7 @@ def comment_task(task: Task):
     def call(form):
         _with_files(task, form, "comment_files", lambda files: workflow.comment_task(
             current_user, task, note=form.comment.data or "", files=files))
-    return act(task, "comment_form", call, _("Đã gửi ý kiến."),
+    return act(_page(task), "comment_form", call, _("Đã gửi ý kiến."),
                fields={"note": "comment", "files": "comment_files"})
 
 
@@ -111,7 +97,7 @@ def submit_task(task: Task):
     def call(form):
         _with_files(task, form, "result_files", lambda files: workflow.submit_task(
             current_user, task, note=form.result_note.data or "", files=files))
-    return act(task, "submit_form", call, _submitted,
+    return act(_page(task), "submit_form", call, lambda: _submitted(task),
                fields={"note": "result_note", "files": "result_files"})
 
 
@@ -120,7 +106,7 @@ def submit_task(task: Task):
 @permissions.scoped_view(Task, "task_id", "task.confirm")
 def confirm_task(task: Task):
     """The unit head confirms the result: from today it waits for review (chờ duyệt)."""
-    return act(task, "action_form", lambda form: workflow.confirm_task(current_user, task),
+    return act(_page(task), "action_form", lambda form: workflow.confirm_task(current_user, task),
                _("Đã xác nhận kết quả; nhiệm vụ chờ duyệt."))
 
 
@@ -129,18 +115,14 @@ def confirm_task(task: Task):
 @permissions.scoped_view(Task, "task_id", "task.review")
 def accept_task(task: Task):
     """The assigning coordinator or leader accepts the result (hoàn thành)."""
-    return act(task, "action_form", lambda form: workflow.accept_task(current_user, task),
+    return act(_page(task), "action_form", lambda form: workflow.accept_task(current_user, task),
                _("Đã chấp nhận kết quả: nhiệm vụ hoàn thành."))
 
 
 def _return(task: Task):
-    """A return without a reason goes back to the task page (303, never left on the POST address),
-    the form open with the message."""
-    form = ACTION_FORMS["return_form"]()
-    if not form.validate_on_submit():
-        return refuse(f"task:{task.id}", "return_form", form, "plans.task_detail", "return-form", task_id=task.id)
-    return act(task, "return_form", lambda form: workflow.return_task(current_user, task,
-                                                                      reason=form.return_reason.data),
+    """A refused return (no reason) goes back to the task page, the form open with the message."""
+    return act(_page(task), "return_form", lambda form: workflow.return_task(current_user, task,
+                                                                             reason=form.return_reason.data),
                _("Đã trả lại nhiệm vụ cho đơn vị."), fields={"reason": "return_reason"})
 
 
@@ -165,8 +147,8 @@ def head_return_task(task: Task):
 @permissions.scoped_view(Task, "task_id", "task.reopen")
 def reopen_task(task: Task):
     """A leader reopens an accepted task, with a reason (mở lại)."""
-    return act(task, "reopen_form", lambda form: workflow.reopen_task(current_user, task,
-                                                                      reason=form.reopen_reason.data),
+    return act(_page(task), "reopen_form", lambda form: workflow.reopen_task(current_user, task,
+                                                                             reason=form.reopen_reason.data),
                _("Đã mở lại nhiệm vụ."), fields={"reason": "reopen_reason"})
 
 
@@ -175,7 +157,8 @@ def reopen_task(task: Task):
 @permissions.scoped_view(Task, "task_id", "task.assign")
 def cancel_task(task: Task):
     """Cancel an unfinished task, with a reason (hủy)."""
-    return act(task, "cancel_form", lambda form: assignments.cancel_task(current_user, task, form.cancel_reason.data),
+    return act(_page(task), "cancel_form",
+               lambda form: assignments.cancel_task(current_user, task, form.cancel_reason.data),
                _("Đã hủy nhiệm vụ."), fields={"reason": "cancel_reason"})
 
 
@@ -187,7 +170,7 @@ def request_extension(task: Task):
     def call(form):
         deadlines.request_extension(current_user, task, new_deadline=form.new_deadline.data,
                                     reason=form.extension_reason.data)
-    return act(task, "extension_form", call, lambda t: _(deadline_views.REQUESTED[deadlines.coordinator_step()]),
+    return act(_page(task), "extension_form", call, lambda: _(deadline_views.REQUESTED[deadlines.coordinator_step()]),
                fields={"reason": "extension_reason"})
 
 
@@ -204,7 +187,7 @@ def forward_extension(task: Task):
     def call(form):
         deadlines.forward_extension(current_user, _pending(task, form), opinion=form.opinion.data,
                                     note=form.forward_note.data or "")
-    return act(task, "forward_form", call, _(deadline_views.FORWARDED), fields={"note": "forward_note"})
+    return act(_page(task), "forward_form", call, _(deadline_views.FORWARDED), fields={"note": "forward_note"})
 
 
 @bp.route("/tasks/<int:task_id>/extension/decide", methods=["POST"])
@@ -215,4 +198,4 @@ def decide_extension(task: Task):
     def call(form):
         deadlines.decide_extension(current_user, _pending(task, form), approve=form.decision.data == "approve",
                                    note=form.decision_note.data or "")
-    return act(task, "decision_form", call, _(deadline_views.DECIDED))
+    return act(_page(task), "decision_form", call, _(deadline_views.DECIDED))

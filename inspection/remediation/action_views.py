@@ -1,11 +1,11 @@
-"""The action page's forms: each one POST, one service call, then back to the action.
+"""The action page's forms: each one POST, one service call, then back to the action
+(refused_forms.act, which the task page's forms share).
 
 A refused input sends the user back to the action page (303), the form drawn there again with the
 message next to its field and what was typed; a stale form (the action moved on since the page was
 drawn) does the same with the conflict flashed and the page showing the current state; a transition
 that is not allowed is flashed."""
 
-from flask import flash
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,48 +15,22 @@ from models.enums import RemediationStatus
 from .. import permissions
 from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
-from ..errors import Conflict, InvalidTransition, ValidationError
-from ..refused_forms import keep_refusal, show_error
+from ..errors import Conflict
+from ..refused_forms import FormsPage, act
 from ..transaction import check_version
 from . import bp, evidence, services
-from .forms import STALE_PAGE, uploads
-from .views import ACTION_FORMS, to_action
+from .forms import uploads
+from .views import ACTION_FORMS
 
-ANCHORS = {"return_form": "return-form"}  # the refused form's place on the action page
 CONFLICT = "%s: %s"
 
 
-def act(action: RemediationAction, name: str, call, done, *, fields: dict | None = None):
-    """Validate the form `name`, run `call(form)`, flash `done` (text or function of the action).
-    `fields` maps the service's field names to the form's."""
-    form = ACTION_FORMS[name]()
-    if not form.validate_on_submit():
-        if form.version.errors:
-            flash(str(STALE_PAGE), "error")
-        return _refuse(action, name, form)
-    try:
-        call(form)
-    except Conflict as exc:  # the action moved on: the page as it is now, what was typed kept
-        flash(CONFLICT % (_("Xung đột dữ liệu"), _("Yêu cầu khắc phục này đã thay đổi sau khi bạn mở trang, nên "
-                                                   "thao tác của bạn chưa được thực hiện (không ghi đè lên thay "
-                                                   "đổi của người khác).")), "error")
-        flash(_(exc.message), "error")
-        return _refuse(action, name, form, forget=("version",))
-    except ValidationError as exc:
-        show_error(form, exc, fields)
-        return _refuse(action, name, form)
-    except InvalidTransition as exc:
-        flash(_(exc.message), "error")
-    else:
-        flash(done(action) if callable(done) else done, "success")
-    return to_action(action)
-
-
-def _refuse(action: RemediationAction, name: str, form, forget: tuple = ()):
-    """Back to the action page (303), the refused form drawn there again with what was typed."""
-    keep_refusal(f"action:{action.id}", name, form, forget=forget)
-    return to_action(action, ANCHORS.get(name, ""))
-
+def _page(action: RemediationAction) -> FormsPage:
+    conflict = CONFLICT % (_("Xung đột dữ liệu"), _("Yêu cầu khắc phục này đã thay đổi sau khi bạn mở trang, nên "
+                                                    "thao tác của bạn chưa được thực hiện (không ghi đè lên thay "
+                                                    "đổi của người khác)."))
+    return FormsPage(f"action:{action.id}", ACTION_FORMS, "remediation.detail", {"action_id": action.id},
+                     {"return_form": "return-form"}, conflict)
 
 
 def _current(action: RemediationAction, form) -> None:
@@ -69,8 +43,8 @@ def _current(action: RemediationAction, form) -> None:
 @permissions.scoped_view(RemediationAction, "action_id", "remediation.work", as_name="action")
 def start_action(action: RemediationAction):
     """The unit starts work on the action (đang khắc phục)."""
-    return act(action, "action_form", lambda form: services.start_action(current_user, action,
-                                                                          version=form.version.data),
+    return act(_page(action), "action_form", lambda form: services.start_action(current_user, action,
+                                                                                version=form.version.data),
                _("Đã chuyển sang trạng thái đang khắc phục."))
 
 
@@ -89,7 +63,7 @@ def submit_action(action: RemediationAction):
         evidence.submit_with_evidence(current_user, action, note=form.submit_note.data,
                                       files=uploads(form.submit_files), pictures=uploads(form.submit_photos),
                                       version=form.version.data)
-    return act(action, "submit_form", call, _submitted,
+    return act(_page(action), "submit_form", call, lambda: _submitted(action),
                fields={"note": "submit_note", "files": "submit_files", "photos": "submit_photos"})
 
 
@@ -98,8 +72,8 @@ def submit_action(action: RemediationAction):
 @permissions.scoped_view(RemediationAction, "action_id", "remediation.confirm", as_name="action")
 def confirm_action(action: RemediationAction):
     """The unit head confirms the result: from today it waits for review (chờ duyệt)."""
-    return act(action, "action_form", lambda form: services.confirm_action(current_user, action,
-                                                                            version=form.version.data),
+    return act(_page(action), "action_form", lambda form: services.confirm_action(current_user, action,
+                                                                                  version=form.version.data),
                _("Đã xác nhận kết quả khắc phục; chờ đoàn kiểm tra đánh giá."))
 
 
@@ -118,19 +92,14 @@ def accept_action(action: RemediationAction):
     """The inspector who raised the finding, or the coordinator, accepts the result (= closed)."""
     def call(form):
         services.accept_action(current_user, action, version=form.version.data, note=form.accept_note.data or "")
-    return act(action, "accept_form", call, _("Đã chấp nhận kết quả khắc phục."))
+    return act(_page(action), "accept_form", call, _("Đã chấp nhận kết quả khắc phục."))
 
 
 def _return(action: RemediationAction):
-    """A return without a reason goes back to the action page (303, never left on the POST
-    address), the form showing the message."""
-    form = ACTION_FORMS["return_form"]()
-    if not form.validate_on_submit() and not form.version.errors:
-        return _refuse(action, "return_form", form)
-
+    """A refused return (no reason) goes back to the action page, the form showing the message."""
     def call(form):
         services.return_action(current_user, action, version=form.version.data, reason=form.return_reason.data)
-    return act(action, "return_form", call, _("Đã trả lại kết quả; đơn vị được thông báo lý do."),
+    return act(_page(action), "return_form", call, _("Đã trả lại kết quả; đơn vị được thông báo lý do."),
                fields={"reason": "return_reason"})
 
 
@@ -151,7 +120,7 @@ def add_step(action: RemediationAction):
         _current(action, form)
         services.add_step(current_user, action, description=form.step_description.data,
                           due_on=form.step_due_on.data)
-    return act(action, "step_form", call, _("Đã thêm bước khắc phục."),
+    return act(_page(action), "step_form", call, _("Đã thêm bước khắc phục."),
                fields={"description": "step_description", "due_on": "step_due_on"})
 
 
@@ -164,7 +133,7 @@ def request_extension(action: RemediationAction):
         _current(action, form)
         deadlines.request_extension(current_user, action, new_deadline=form.new_deadline.data,
                                     reason=form.extension_reason.data)
-    return act(action, "extension_form", call, lambda a: _(deadline_views.REQUESTED[deadlines.coordinator_step()]),
+    return act(_page(action), "extension_form", call, lambda: _(deadline_views.REQUESTED[deadlines.coordinator_step()]),
                fields={"reason": "extension_reason"})
 
 
@@ -182,7 +151,7 @@ def forward_extension(action: RemediationAction):
     def call(form):
         deadlines.forward_extension(current_user, _pending(action, form), opinion=form.opinion.data,
                                     note=form.forward_note.data or "")
-    return act(action, "forward_form", call, _(deadline_views.FORWARDED), fields={"note": "forward_note"})
+    return act(_page(action), "forward_form", call, _(deadline_views.FORWARDED), fields={"note": "forward_note"})
 
 
 @bp.route("/remediation/<int:action_id>/extension/decide", methods=["POST"])
@@ -193,4 +162,4 @@ def decide_extension(action: RemediationAction):
     def call(form):
         deadlines.decide_extension(current_user, _pending(action, form), approve=form.decision.data == "approve",
                                    note=form.decision_note.data or "")
-    return act(action, "decision_form", call, _(deadline_views.DECIDED))
+    return act(_page(action), "decision_form", call, _(deadline_views.DECIDED))

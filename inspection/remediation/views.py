@@ -65,8 +65,8 @@ def _vocabulary() -> dict:
             "oversees": bool(current_user.is_authenticated and current_user.roles & OVERSEERS)}
 
 
-def to_action(action: RemediationAction, anchor: str = ""):
-    return redirect(url_for("remediation.detail", action_id=action.id) + (f"#{anchor}" if anchor else ""), 303)
+def to_action(action: RemediationAction):
+    return redirect(url_for("remediation.detail", action_id=action.id), 303)
 
 
 # ---- the list and the overview
