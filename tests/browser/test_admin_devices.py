@@ -25,6 +25,7 @@ def test_an_administrator_revokes_a_registered_tablet(new_context, demo_site, vi
     rows = page.locator(".device-table tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text(inspector.full_name)
+    page.wait_for_load_state()  # the width of the whole page, styled
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     target = rows.filter(has_text="Máy tính bảng dự phòng")

@@ -5,9 +5,11 @@ triage and a remediation action the unit sees, and a revoked poster says so. Lig
 survey page at 360x640. With CCHC_SCREENSHOTS=<dir> set the pages are saved as
 feedback-<page>-<width>.png (phone and tablet)."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from inspection.formatting import format_date, local_today
@@ -18,7 +20,7 @@ from tests.feedback.posters import decoded_qr
 from tests.reports.support import run_jobs
 
 from . import lighthouse
-from .conftest import DESKTOP, TABLET, save_screenshot, sign_in
+from .conftest import DESKTOP, TABLET, click_and_wait, save_screenshot, sign_in
 from .test_layout import _small_targets
 
 pytestmark = pytest.mark.browser
@@ -42,7 +44,8 @@ def _poster_url(page, base: str, unit) -> str:
     page.fill("#name", "Bộ phận tiếp nhận và trả kết quả xã An Phước")
     page.fill("#procedures", "Chứng thực bản sao\nĐăng ký khai sinh")
     page.click("main form button[type=submit]")
-    page.click("text=In áp phích mã QR (PDF)")
+    page.wait_for_url(re.compile(r"/desks/\d+$"))  # the new desk's page
+    click_and_wait(page, "text=In áp phích mã QR (PDF)")  # the report row is committed: the worker finds it
     run_jobs()
     report = db.session.execute(select(Report).where(Report.kind == "desk_poster")).scalar_one()
     pdf = page.request.get(f"{base}/reports/{report.id}/download").body()
@@ -94,7 +97,7 @@ def test_citizen_rates_a_desk_from_the_poster_and_the_complaint_reaches_the_unit
     assert report.scores["best-practices"] >= 0.95, report.failures("best-practices")
 
     staff.goto(f"{base}/feedback")
-    staff.click("text=Bộ phận tiếp nhận và trả kết quả xã An Phước")
+    click_and_wait(staff, "text=Bộ phận tiếp nhận và trả kết quả xã An Phước")
     assert "(1/5)" in staff.inner_text("#element-overall") or "1 phiếu" in staff.inner_text("main")
     assert "0,0%" in staff.inner_text("#element-official")
     save_screenshot(staff, "feedback-desk-800")
@@ -109,10 +112,10 @@ def test_citizen_rates_a_desk_from_the_poster_and_the_complaint_reaches_the_unit
     coordinator.fill("#action", "Chấn chỉnh công chức; niêm yết đầy đủ thành phần hồ sơ tại bộ phận")
     coordinator.fill("#deadline", format_date(local_today() + timedelta(days=30)))
     coordinator.click("#open-finding button[type=submit]")
-    assert "Đã mở tồn tại" in coordinator.inner_text("main")
+    expect(coordinator.locator("main")).to_contain_text("Đã mở tồn tại")
 
     staff.goto(f"{base}/remediation")
-    staff.click("text=Chấn chỉnh công chức")
+    click_and_wait(staff, "text=Chấn chỉnh công chức")
     body = staff.inner_text("main")
     assert "Phản ánh của người dân" in body and "Công chức không hướng dẫn đầy đủ" in body
     assert "Chờ hai tiếng" not in body  # the coordinator chose not to quote the citizen
@@ -126,8 +129,8 @@ def test_citizen_rates_a_desk_from_the_poster_and_the_complaint_reaches_the_unit
         save_screenshot(wide, f"feedback-{name}-1366")
     desk_page = staff.url
     staff.goto(f"{base}/feedback")
-    staff.click("text=Bộ phận tiếp nhận và trả kết quả xã An Phước")
-    staff.click("text=Thu hồi mã QR")
+    click_and_wait(staff, "text=Bộ phận tiếp nhận và trả kết quả xã An Phước")
+    click_and_wait(staff, "text=Thu hồi mã QR")  # revoked before the phone asks
     assert desk_page
     phone.goto(url)
     assert "Mã QR này không còn hiệu lực" in phone.inner_text("main")

@@ -20,7 +20,7 @@ from tests.pki import DEPARTMENT_KEY, TOKEN, use_test_token
 from tests.reports.support import Demo, walk_to_draft
 
 from . import lighthouse
-from .conftest import DESKTOP, save_screenshot, sign_in
+from .conftest import DESKTOP, click_and_wait, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,7 +95,7 @@ def test_an_administrator_gives_phong_noi_vu_its_own_key(signing_site, new_conte
     page = new_context(DESKTOP).new_page()
     sign_in(page, signing_site, "admin")
     page.goto(f"{signing_site}/admin/users")
-    page.get_by_role("link", name="Khóa ký số của đơn vị").click()
+    click_and_wait(page, page.get_by_role("link", name="Khóa ký số của đơn vị"))  # the users' list names it too
     row = page.locator("tr", has_text="Sở Nội vụ")
     expect(row).to_contain_text("Chưa có khóa")
     page.get_by_label("Đơn vị ban hành").select_option(label="Sở Nội vụ")

@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 import psycopg
 import pytest
+from playwright.sync_api import expect
 
 from inspection.server import embedded_db
 
@@ -115,7 +116,7 @@ def _leader_gets_a_pdf(page, base: str, instance: Path) -> None:
     page.wait_for_url(re.compile(r"/reports/\d+$"))
     download = page.get_by_role("link", name="Tải tệp PDF")
     download.wait_for(timeout=90_000)  # the page polls, then reloads once the worker is done
-    assert page.locator("#report-status").inner_text() == "Đã có tệp PDF"
+    expect(page.locator("#report-status")).to_have_text("Đã có tệp PDF")
     save_screenshot(page, "smoke-pdf-ready-tablet")
     response = page.request.get(base + download.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"

@@ -96,6 +96,7 @@ def press(locator) -> None:
 
 def check_screen(page, name: str, size: str) -> None:
     """Nothing wider than the screen, every visible control at least 44 px; saved as <name>-<size>.png."""
+    page.wait_for_load_state()  # after a link or a form, the new page whole and styled, not half-parsed
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{name} is {overflow}px wider than the {size} screen"
     small = page.evaluate("""(selector) => [...document.querySelectorAll(selector)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import sign_in, sign_out
+from .conftest import click_and_wait, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -11,8 +11,7 @@ HEADING_EN = "Sign in to the administrative reform management system"
 
 
 def _switch(page, label: str) -> None:
-    page.locator("footer").get_by_role("button", name=label).click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.locator("footer").get_by_role("button", name=label))
 
 
 def _nav(page) -> list[str]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from inspection.transaction import unit_of_work
 from models import Notification, User, db
 
-from .conftest import DESKTOP, TABLET, TABLET_LANDSCAPE, save_screenshot, sign_in
+from .conftest import DESKTOP, TABLET, TABLET_LANDSCAPE, click_and_wait, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -70,12 +70,11 @@ def test_admin_pages_and_menu_on_each_screen(demo_site, new_context, viewport_na
     toggle = page.locator(".menu-toggle")
     if toggle.is_visible():
         toggle.click()
-    page.locator("#mainnav a", has_text="Đơn vị").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.locator("#mainnav a", has_text="Đơn vị"))
     assert page.locator("table tbody tr").count() >= 20  # the whole demo district
     _check_page(page, "units", viewport_name)
     page.click(".usermenu summary")
-    assert page.locator(".usermenu-body").is_visible()
+    expect(page.locator(".usermenu-body")).to_be_visible()
     _check_page(page, "usermenu", viewport_name)
 
 

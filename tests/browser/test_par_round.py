@@ -9,6 +9,7 @@ import io
 
 import pytest
 from openpyxl import Workbook
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from inspection.par.imports import COLUMNS
@@ -59,8 +60,8 @@ def _import_and_open(page, site, size):
     broken[1][6] = "NaN"
     page.set_input_files("#file", _file("chi-so-loi.xlsx", _sheet(broken), XLSX))
     page.click("main form[enctype] button[type=submit]")
-    assert "Xem trước: 3 dòng, 1 dòng có lỗi" in page.inner_text("main")
-    assert "Điểm tối đa phải" in page.inner_text(".import-preview")
+    expect(page.locator("main")).to_contain_text("Xem trước: 3 dòng, 1 dòng có lỗi")
+    expect(page.locator(".import-preview")).to_contain_text("Điểm tối đa phải")
     save_screenshot(page, f"par-import-preview-{size}")
     page.set_input_files("#file", _file("chi-so.xlsx", _sheet(ROWS), XLSX))
     page.click("main form[enctype] button[type=submit]")
@@ -71,7 +72,7 @@ def _import_and_open(page, site, size):
         page.fill(field, day)
     page.click("text=Mở đợt đánh giá >> nth=-1")
     page.wait_for_url("**/dot/**")
-    assert "Đã nộp tự đánh giá 0/9" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Đã nộp tự đánh giá 0/9")
     return page.url
 
 
@@ -93,20 +94,20 @@ def _self_assess(page, site, assessment_id, scores, size):
         page.fill(f"#points_{scores[code]}", points)
         page.fill(f"#note_{scores[code]}", f"Đã thực hiện tiêu chí {code}")
     page.click("text=Lưu bản nháp")
-    assert "Đã lưu bản nháp tự đánh giá (3 tiêu chí thay đổi)" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Đã lưu bản nháp tự đánh giá (3 tiêu chí thay đổi)")
     save_screenshot(page, f"par-self-assessment-{size}")
     for code in ("1.1.1", "1.2.1"):
         page.goto(f"{site}/chi-so-cchc/diem/{scores[code]}")
         page.set_input_files("#file", _file(f"kiem-chung-{code}.pdf", PDF_BYTES, "application/pdf"))
         page.click("text=Thêm tài liệu kiểm chứng >> nth=-1")
-        assert "Đã thêm tài liệu kiểm chứng" in page.inner_text("main")
+        expect(page.locator("main")).to_contain_text("Đã thêm tài liệu kiểm chứng")
     plan = db.session.execute(select(Plan).join(Task, Task.plan_id == Plan.id).join(OrgUnit, OrgUnit.id == Task.unit_id)
                               .where(OrgUnit.code == "TH-ANPHUOC").order_by(Plan.id)).scalars().first()
     page.goto(f"{site}/chi-so-cchc/diem/{scores['2.1.1']}")
     page.select_option("#link_type", "plan")
     page.fill("#link_id", str(plan.id))
     page.click("text=Thêm tài liệu kiểm chứng >> nth=-1")
-    assert "Kế hoạch số" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Kế hoạch số")
 
 
 def _appraise(page, site, score_id, decision, points="", reason=""):
@@ -115,13 +116,13 @@ def _appraise(page, site, score_id, decision, points="", reason=""):
     page.fill("#points", points)
     page.fill("#reason", reason)
     page.click("text=Lưu kết quả thẩm định")
-    assert "Đã lưu kết quả thẩm định" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Đã lưu kết quả thẩm định")
 
 
 def _advance(page, round_url):
     page.goto(round_url)
     page.click("text=Chuyển giai đoạn tiếp theo")
-    assert "Đợt đánh giá chuyển sang giai đoạn" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Đợt đánh giá chuyển sang giai đoạn")
 
 
 @pytest.mark.parametrize(("size", "viewport"), VIEWPORTS)
@@ -136,12 +137,13 @@ def test_a_round_end_to_end(new_context, demo_site, size, viewport):
     head.goto(f"{site}/chi-so-cchc/tu-danh-gia/{assessment_id}")
     head.once("dialog", lambda dialog: dialog.accept())
     head.click("text=Nộp bản tự đánh giá >> nth=-1")
-    assert "Đã nộp bản tự đánh giá" in head.inner_text("main")
+    expect(head.locator("main")).to_contain_text("Đã nộp bản tự đánh giá")
 
     coordinator.goto(round_url)
     inspector_id = db.session.execute(select(User.id).where(User.username == "inspector")).scalar_one()
     coordinator.select_option("#user_id", str(inspector_id))
     coordinator.click("text=Thêm thành viên")
+    expect(coordinator.locator(".flash-success")).to_contain_text("Đã thêm thành viên tổ thẩm định.")
     _advance(coordinator, round_url)
     inspector = _as(new_context, viewport, site, "inspector")
     _appraise(inspector, site, scores["1.1.1"], "change", "0", "Kế hoạch ban hành sau thời hạn")
@@ -152,9 +154,10 @@ def test_a_round_end_to_end(new_context, demo_site, size, viewport):
     officer.goto(f"{site}/chi-so-cchc/diem/{scores['2.1.1']}")
     officer.set_input_files("#file", _file("bao-cao-ra-soat.pdf", PDF_BYTES, "application/pdf"))
     officer.click("text=Thêm tài liệu kiểm chứng >> nth=-1")
+    expect(officer.locator("main")).to_contain_text("Đã thêm tài liệu kiểm chứng")  # typed into the new page
     officer.fill("#reply", "Bổ sung Báo cáo rà soát số 12/BC-UBND ngày 20/9/2027")
     officer.click("text=Gửi giải trình")
-    assert "Đã gửi giải trình" in officer.inner_text("main")
+    expect(officer.locator("main")).to_contain_text("Đã gửi giải trình")
     save_screenshot(officer, f"par-explanation-{size}")
 
     _advance(coordinator, round_url)
@@ -163,11 +166,12 @@ def test_a_round_end_to_end(new_context, demo_site, size, viewport):
     leader.goto(round_url)
     leader.once("dialog", lambda dialog: dialog.accept())
     leader.click("text=Công bố kết quả >> nth=-1")  # other communes have not submitted: refused, counted
-    assert "đơn vị chưa nộp tự đánh giá. Chọn" in leader.inner_text("main")
+    expect(leader.locator("main")).to_contain_text("đơn vị chưa nộp tự đánh giá. Chọn")
     leader.check("#count_unsubmitted")
     leader.once("dialog", lambda dialog: dialog.accept())
     leader.click("text=Công bố kết quả >> nth=-1")
-    assert "Đã công bố kết quả" in leader.inner_text("main")
+    expect(leader.locator("main")).to_contain_text("Đã công bố kết quả")
+    leader.wait_for_load_state()  # the ranking below the message, whole
     save_screenshot(leader, f"par-results-{size}")
     row = leader.locator(".par-ranking tr", has_text="An Phước").inner_text()
     assert row.split("\t")[:6] == ["1", "Ủy ban nhân dân xã An Phước", "4,5", "7", "64,29", "Trung bình"]

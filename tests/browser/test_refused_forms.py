@@ -7,7 +7,7 @@ h18-refused-progress-<tablet|desktop>.png, h18-search-place-<tablet|desktop>.png
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DESKTOP, TABLET, save_screenshot, sign_in
+from .conftest import DESKTOP, TABLET, click_and_wait, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 TITLE = "Cập nhật sổ theo dõi hồ sơ, ghi đủ ngày trả kết quả"  # An Phước's, in progress at 40 %
@@ -18,13 +18,12 @@ def test_a_refused_progress_report_stays_on_the_task_page_refilled(demo_site, ne
     page = new_context(viewport).new_page()
     sign_in(page, demo_site, "officer")
     page.goto(f"{demo_site}/tasks?q=so theo doi ho so")
-    page.get_by_role("link", name=TITLE).click()
+    click_and_wait(page, page.get_by_role("link", name=TITLE))
     task_url = page.url
     form = page.locator("form[action$='/progress']")
     form.locator("input[name=progress]").fill("140")
     form.locator("textarea[name=progress_note]").fill("Đã rà soát 120 hồ sơ, còn 8 hồ sơ chờ bổ sung")
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    click_and_wait(page, form.locator("button[type=submit]"))
     assert page.url.split("#")[0] == task_url, page.url  # never the POST-only /progress
     form = page.locator("form[action$='/progress']")
     expect(form.locator(".error").first).to_contain_text("Tiến độ phải từ 0 đến 100%.")

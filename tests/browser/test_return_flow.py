@@ -7,7 +7,7 @@ resubmit-first-tablet.png."""
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import TABLET, save_screenshot, sign_in
+from .conftest import TABLET, click_and_wait, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 TITLE = "Cập nhật sổ theo dõi hồ sơ, ghi đủ ngày trả kết quả"  # An Phước's, in progress at 40 %
@@ -17,7 +17,7 @@ def test_return_without_reason_then_resubmit_first(demo_site, new_context):
     officer = new_context(TABLET).new_page()
     sign_in(officer, demo_site, "officer")
     officer.goto(f"{demo_site}/tasks?q=so theo doi ho so")
-    officer.get_by_role("link", name=TITLE).click()
+    click_and_wait(officer, officer.get_by_role("link", name=TITLE))
     task_url = officer.url
     officer.locator("details:has(form[action$='/submit']) summary").click()
     officer.fill("textarea[name=result_note]", "Đã cập nhật đủ 120 hồ sơ")

@@ -1,6 +1,9 @@
 """Each demo role signs in on a tablet, sees who they are and where, and signs out."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import sign_in, sign_out
 
@@ -35,5 +38,5 @@ def test_wrong_password_is_refused_with_a_vietnamese_message(tablet, demo_site):
     tablet.fill("#username", "leader")
     tablet.fill("#password", "sai-mat-khau")
     tablet.click("main form button[type=submit]")
-    assert tablet.locator(".flash-error").inner_text().startswith("Tên đăng nhập hoặc mật khẩu không đúng.")
+    expect(tablet.locator(".flash-error")).to_have_text(re.compile(r"^Tên đăng nhập hoặc mật khẩu không đúng\."))
     assert tablet.url == f"{demo_site}/login"

@@ -4,6 +4,7 @@ the upload limit (the browser's warning first, the server's Vietnamese 413 page 
 
 import re
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from inspection.formatting import local_today
@@ -11,7 +12,7 @@ from inspection.inspections import scheduling
 from models import ChecklistTemplate, OrgUnit, RemediationAction, Task, User, db
 from models.enums import InspectionKind
 
-from .conftest import DESKTOP, TABLET, save_screenshot, sign_in
+from .conftest import DESKTOP, TABLET, click_and_wait, save_screenshot, sign_in
 
 
 def _one(model, *where):
@@ -41,7 +42,7 @@ def test_the_surprise_refusal_and_the_scheduled_warning(new_context, demo_site):
         page.select_option("#template_id", str(template.id))
         page.select_option("#lead_id", str(inspector.id))
         page.check(f"input[name=member_ids][value='{officer.id}']")
-        page.click("main form button[type=submit]")
+        click_and_wait(page, "main form button[type=submit]")
         message = f"{officer.full_name} thuộc Ủy ban nhân dân xã An Phước"
         page.get_by_text(message).first.scroll_into_view_if_needed()
         assert message in page.inner_text("main")
@@ -93,7 +94,7 @@ def _walk(new_context, demo_site, app, word, task):
         sign_in(page, demo_site, "coordinator")
         page.goto(f"{demo_site}/remediation")
         page.fill("#q", word)
-        page.click(".search-row button[type=submit]")
+        click_and_wait(page, ".search-row button[type=submit]")  # the list before the search has chips too
         chips = page.inner_text("nav.chips")
         assert re.search(r"Tất cả\s*\d+", chips), chips
         save_screenshot(page, f"h18-remediation-counts-{name}")
@@ -105,11 +106,10 @@ def _walk(new_context, demo_site, app, word, task):
         file_input = officer.locator("#progress_files")
         officer.evaluate("el => { let d = el.closest('details'); if (d) d.open = true; }", file_input.element_handle())
         file_input.set_input_files(big)
-        note = officer.locator(".upload-too-large")
-        assert "mỗi lần gửi tối đa 1 MB" in note.inner_text()
+        expect(officer.locator(".upload-too-large")).to_contain_text("mỗi lần gửi tối đa 1 MB")
         save_screenshot(officer, f"h18-upload-warning-{name}")
-        officer.evaluate("el => { el.setCustomValidity(''); el.form.noValidate = true; el.form.submit(); }",
-                         file_input.element_handle())
-        officer.wait_for_load_state()
+        with officer.expect_navigation():  # the task page says it too: read the answer, not the page that sent it
+            officer.evaluate("el => { el.setCustomValidity(''); el.form.noValidate = true; el.form.submit(); }",
+                             file_input.element_handle())
         assert "mỗi lần gửi tối đa 1 MB" in officer.inner_text("main")
         save_screenshot(officer, f"h18-413-{name}")
