@@ -2,13 +2,16 @@
 
 - `web.feedback_submit.p95_ms`: answers posted with 50 in flight, each from its own address (the
   gunicorn of bench/web.py trusts X-Forwarded-For, as behind the production proxy); each sample is
-  the POST alone (the survey page drawn before it, for the form's one-use start token, is not counted);
+  the POST alone (the survey page drawn before it, for the form's one-use start token, is not counted).
+  WARM_UP answers go first, not counted, from addresses of their own, as the task list's users open it
+  before it is measured: a worker's first survey compiles its templates and statements, and with 50
+  in flight that first wave would be an eighth of the samples;
 - `web.feedback_flood.staff_p95_ratio`: the p95 of a commune's task list at 10 in flight while one
   address floods the survey at FLOOD_RATE requests/s, ÷ its p95 without the flood, in the same run.
 
 The load generator runs as its own process:
 
-    python -m bench.feedback submit URL PATH CONCURRENCY REQUESTS
+    python -m bench.feedback submit URL PATH CONCURRENCY REQUESTS [FIRST_ADDRESS]
     python -m bench.feedback flood URL PATH RATE SECONDS"""
 
 import http.client
@@ -27,6 +30,7 @@ from .load import run
 FLOOD_RATE = 200
 SENDERS = 16  # enough that the rate holds while each refusal takes up to 80 ms
 LIMIT = 30  # CCHC_FEEDBACK_MAX_PER_ADDRESS's default, per address and 10 minutes
+WARM_UP = 100  # answers before the measured ones, not counted
 ANSWER = {"access": "4", "procedure": "5", "official": "3", "result": "4", "handling": "5",
           "procedure_name": "Chứng thực bản sao", "comment": "Cán bộ hướng dẫn tận tình"}
 
@@ -55,14 +59,21 @@ def _answer(conn, path: str, jar: dict, address: str) -> tuple[float, int]:
     return (time.perf_counter() - start) * 1000, response.status
 
 
-def _submit_worker(host, port, path, _cookie, quota, samples, errors, lock) -> None:
+def _submitter(first_address: int):
+    """A load thread's body whose answers come from addresses numbered from `first_address`."""
+    def worker(host, port, path, _cookie, quota, samples, errors, lock) -> None:
+        _submit_worker(host, port, path, first_address, quota, samples, errors, lock)
+    return worker
+
+
+def _submit_worker(host, port, path, first_address, quota, samples, errors, lock) -> None:
     conn, jar = http.client.HTTPConnection(host, port, timeout=60), {}
     while True:
         with lock:
             if quota[0] <= 0:
                 break
             quota[0] -= 1
-            number = quota[0]
+            number = first_address + quota[0]
         elapsed, status = _answer(conn, path, jar, f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}")
         with lock:
             samples.append(elapsed)
@@ -102,13 +113,15 @@ def flood(url: str, path: str, rate: int, seconds: float) -> dict:
 
 
 def submit(port: int, token: str, requests: int) -> dict:
-    """Answers posted with 50 in flight, from a separate load process on loopback."""
+    """Answers posted with 50 in flight, from a separate load process on loopback, after WARM_UP
+    answers not counted (from other addresses)."""
     path, url = f"/danh-gia/{token}", f"http://127.0.0.1:{port}"
-    out = subprocess.run([sys.executable, "-m", "bench.feedback", "submit", url, path, "50", str(requests)],
-                         capture_output=True, text=True, check=True)
-    result = json.loads(out.stdout)
-    if result["errors"]:
-        raise RuntimeError(f"survey: {result['errors']} answers were not stored (303)")
+    for count, first_address in ((WARM_UP, requests), (requests, 0)):
+        out = subprocess.run([sys.executable, "-m", "bench.feedback", "submit", url, path, "50", str(count),
+                              str(first_address)], capture_output=True, text=True, check=True)
+        result = json.loads(out.stdout)
+        if result["errors"]:
+            raise RuntimeError(f"survey: {result['errors']} answers were not stored (303)")
     return result
 
 
@@ -139,8 +152,8 @@ def measure(port: int, token: str, heads: list[str], requests: int) -> dict:
 
 
 if __name__ == "__main__":
-    mode, url, path, first, second = sys.argv[1:]
+    mode, url, path, first, second, *rest = sys.argv[1:]
     if mode == "submit":
-        print(json.dumps(run(url, path, int(first), int(second), [], worker=_submit_worker)))
+        print(json.dumps(run(url, path, int(first), int(second), [], worker=_submitter(int(rest[0]) if rest else 0))))
     else:
         print(json.dumps(flood(url, path, int(first), float(second))))
