@@ -16,9 +16,11 @@ class DashboardFact(db.Model):
     them in — the target unit's figures never include them."""
 
     __tablename__ = "dashboard_fact"
-    # the page sums one period (or, for "action_now", the rows without a month) from this index
-    # alone: inspection/dashboard/queries.py totals()
-    __table_args__ = (Index("ix_dashboard_fact_unit_month", "unit_id", "month"),
+    # the page sums from an index alone (inspection/dashboard/queries.py totals()): a subtree's rows
+    # by unit (a province among many, migration a8d2f6c4e913), everything's period (or, for
+    # "action_now", the rows without a month) by month
+    __table_args__ = (Index("ix_dashboard_fact_unit_month", "unit_id", "month",
+                            postgresql_include=["subject", "area_id", "state", "returned", "hidden_by", "n"]),
                       Index("ix_dashboard_fact_month_subject", "month", "subject",
                             postgresql_include=["unit_id", "area_id", "state", "returned", "hidden_by", "n"]))
 
