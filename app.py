@@ -11,23 +11,15 @@ from inspection import (
     admin,
     api,
     auth,
-    catalog,
     dashboard,
     errors,
     feedback,
-    formatting,
     inspections,
     main,
     par,
-    permissions,
     plans,
-    ratelimit,
     remediation,
     reports,
-    rows,
-    scoping,
-    security,
-    security_events,
     signing,
 )
 from inspection.auth import two_factor_policy
@@ -35,13 +27,17 @@ from inspection.auth.services import load_session
 from inspection.auth.steps import pending_step
 from inspection.cli import register_cli
 from inspection.config import load_config
+from inspection.data import catalog
+from inspection.data.replica import init_app as init_replica
+from inspection.data.transaction import end_reads_with_commit
 from inspection.extensions import babel, compress, csrf, login_manager, migrate
 from inspection.feedback.limits import PUBLIC_ENDPOINTS, public_guard
-from inspection.i18n import N_, install_template_gettext
-from inspection.notifications import unread_count
-from inspection.replica import init_app as init_replica
+from inspection.language import formatting
+from inspection.language.i18n import N_, install_template_gettext
+from inspection.main.notifications import unread_count
+from inspection.security import hardening, permissions, ratelimit, scoping, security_events
 from inspection.server import embedded_db
-from inspection.transaction import end_reads_with_commit
+from inspection.web import rows
 from models import db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS, set_severity_scale
 
@@ -61,7 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                     par):
         feature.register(app)
     errors.register_error_handlers(app)
-    security.register_security(app)
+    hardening.register_security(app)
     app.before_request_funcs.setdefault(None, []).insert(0, public_guard)  # before the CSRF check
     ratelimit.register(app, own_limits=PUBLIC_ENDPOINTS)  # goes in right before the CSRF check
     security_events.register(app)

@@ -13,7 +13,7 @@ from rq import Worker
 from rq.exceptions import StopRequested
 
 from app import create_app
-from inspection.queue import QUEUES, get_queue, get_redis
+from inspection.data.queue import QUEUES, get_queue, get_redis
 from inspection.reports.pdf import warm_up
 from models import db
 

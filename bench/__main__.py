@@ -13,9 +13,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from bench import scratch_database
-from inspection import audit
-from inspection.text import fold
-from inspection.transaction import unit_of_work
+from inspection.data.transaction import unit_of_work
+from inspection.language.text import fold
+from inspection.security import audit
 from models import Membership, OrgUnit, User, db
 from models.enums import Role
 

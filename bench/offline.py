@@ -46,9 +46,9 @@ def _fill() -> int:
     """A commune, the department that inspects it, a leader and an inspector, and an inspection
     (today within its dates) that the inspector leads and has started; returns its id."""
     from inspection.auth.passwords import hash_password
-    from inspection.formatting import TZ, local_today
     from inspection.inspections import fieldwork, scheduling
-    from inspection.text import fold
+    from inspection.language.formatting import TZ, local_today
+    from inspection.language.text import fold
     from models import ChecklistItem, ChecklistTemplate, Membership, OrgUnit, User, db
     from models.enums import InspectionKind, Role
 

@@ -58,8 +58,8 @@ def _rows() -> list[dict]:
 
 def _fill():
     from inspection.auth.passwords import hash_password
+    from inspection.language.text import fold
     from inspection.par import catalogue, rounds
-    from inspection.text import fold
     from models import Membership, OrgUnit, ParAssessment, ParScore, ParScoreChange, User, db
 
     def unit(code, name, kind, parent=None):

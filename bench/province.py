@@ -14,8 +14,8 @@ from sqlalchemy import insert, select, text
 
 from inspection.auth.passwords import hash_password
 from inspection.files.photos import store_photo
-from inspection.formatting import TZ, local_today
-from inspection.text import fold
+from inspection.language.formatting import TZ, local_today
+from inspection.language.text import fold
 from models import (
     ChecklistItem,
     ChecklistTemplate,

@@ -32,7 +32,7 @@ def _finding_with_action(inspection, target, users, day: date, n: int, *, photo:
     """Finding n, its remediation action (two in three accepted, on time or a day late), the unit's
     report of what it did and, when given, its "after" photo stored through the upload pipeline."""
     from inspection.files.photos import store_photo
-    from inspection.text import fold
+    from inspection.language.text import fold
     from models import Finding, FindingPhoto, RemediationAction, RemediationSubmission, db, utcnow
 
     text_ = f"Tồn tại số {n + 1}: hồ sơ thủ tục hành chính lưu chưa đầy đủ thành phần theo quy định"
@@ -76,7 +76,7 @@ def inspection_with_remediation(units, users, findings: int, *, photos: bool = T
     """A concluded inspection of a commune with `findings` findings, each with an action the
     unit worked on (a report of what it did) and an "after" photo taken at 12 MP (and a "before"
     one for the minutes when asked)."""
-    from inspection.text import fold
+    from inspection.language.text import fold
     from models import ChecklistTemplate, Inspection, InspectionMember, db, utcnow
 
     template = db.session.execute(select(ChecklistTemplate).order_by(ChecklistTemplate.id)).scalars().first()
@@ -102,7 +102,7 @@ def inspection_with_remediation(units, users, findings: int, *, photos: bool = T
 
 def big_plan(units, tasks: int):
     """An issued plan of `tasks` tasks over the PAR areas and every unit, in every state."""
-    from inspection.text import fold
+    from inspection.language.text import fold
     from models import ParArea, Plan, Task, db
 
     areas = db.session.execute(select(ParArea).order_by(ParArea.position)).scalars().all()

@@ -183,7 +183,7 @@ def _enqueue_to_start(actor, subject) -> float:
 
     from rq.job import Job
 
-    from inspection.queue import get_redis
+    from inspection.data.queue import get_redis
 
     samples = []
     for n in range(IDLE_SAMPLES):

@@ -65,8 +65,8 @@ def _using(app, backend: str) -> None:
 def _photo_upload(app, units, users) -> dict:
     """Median ms of storing one 12 MP photo (original + display copy, committed), per backend."""
     from bench.report_data import camera_photo
+    from inspection.data.transaction import unit_of_work
     from inspection.files.photos import store_photo
-    from inspection.transaction import unit_of_work
 
     owner = {"unit_id": units["TH-ANPHUOC"].id, "uploaded_by_id": users["inspector"].id}
     photos = [camera_photo(900_000 + n) for n in range(PHOTO_RUNS + 1)]

@@ -9,7 +9,7 @@ writes bench/results/web.json ({"machine": …, "figures": {name: {"value", "uni
 
 Before the task lists are measured, every signed-in head and leader opens the list twice (a
 warm-up, not counted), as on a server that has been up: its processes have drawn those rows
-(inspection/rows.py), remembered the filters (inspection/catalog.py) and PostgreSQL has planned the
+(inspection/web/rows.py), remembered the filters (inspection/data/catalog.py) and PostgreSQL has planned the
 statements; a commune's first view of the day draws its rows (about 4 ms of CPU more, in-process).
 
 Besides the lists and the dashboard: the inspection page with SHOWCASE_FINDINGS findings and their

@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from models import Attachment, Inspection, OrgUnit, Plan, db
 
-from . import anchors, audit, backups
+from . import backups
 from .admin.bootstrap import create_first_admin
 from .auth.password_policy import WeakPassword
 from .demo import seed
@@ -16,6 +16,7 @@ from .errors import DomainError
 from .files.storage import open_attachment
 from .files.storage_copy import storage_group
 from .jobs.reports import render_now
+from .security import anchors, audit
 from .server import embedded_db, local_tls, runner
 from .signing.services import set_up_demo_signing
 

@@ -82,7 +82,7 @@ def load_config() -> dict:
 
 def _replica() -> dict:
     """A PostgreSQL streaming replica for the pages that tolerate seconds of lag (README "Scaling",
-    inspection/replica.py); beyond REPLICA_MAX_LAG seconds, or down, they read the primary."""
+    inspection/data/replica.py); beyond REPLICA_MAX_LAG seconds, or down, they read the primary."""
     return {
         "REPLICA_DATABASE_URL": _database_url("DATABASE_REPLICA_URL"),
         "REPLICA_MAX_LAG": _int("CCHC_REPLICA_MAX_LAG", 30),

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from models import db
 
-from .i18n import N_
+from .language.i18n import N_
 
 log = logging.getLogger(__name__)
 # A service the request needs is down (the web process itself recovers on its own once it is back:

@@ -5,7 +5,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
-from .i18n import Babel
+from .language.i18n import Babel
 
 compress = Compress()
 login_manager = LoginManager()

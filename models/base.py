@@ -46,7 +46,7 @@ class Base(DeclarativeBase):
 
 class RoutingSession(FlaskSession):
     """Flask-SQLAlchemy's session, which sends a plain SELECT to `info["read_bind"]` while a block
-    has set one (inspection/replica.py: pages that tolerate seconds of lag read a streaming
+    has set one (inspection/data/replica.py: pages that tolerate seconds of lag read a streaming
     replica). Flushes, every other statement and SELECT … FOR UPDATE go to the primary."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):

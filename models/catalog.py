@@ -1,7 +1,7 @@
 """The count of changes to what the forms and list filters offer: plans, units, PAR areas, and
 which units lead or support which task. Database triggers bump it in the transaction that makes
-the change, whatever wrote it: inspection/caches.py derives them from what each remembered value
-declares it reads; inspection/catalog.py remembers the choices per version."""
+the change, whatever wrote it: inspection/data/caches.py derives them from what each remembered value
+declares it reads; inspection/data/catalog.py remembers the choices per version."""
 
 from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column

@@ -51,7 +51,7 @@ class DashboardRefresh(db.Model):
 
 class DashboardChange(db.Model):
     """A unit whose records changed since the summary's job last recounted it, written by database
-    triggers whoever writes (inspection/caches.py derives them); -1: every unit."""
+    triggers whoever writes (inspection/data/caches.py derives them); -1: every unit."""
 
     __tablename__ = "dashboard_change"
 

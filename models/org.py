@@ -74,7 +74,7 @@ def subtrees_by_root():
     return select(tree.c.root, tree.c.id)
 
 
-_SUBTREES = subtrees_by_root()  # built once, run on every request (inspection/scoping.py)
+_SUBTREES = subtrees_by_root()  # built once, run on every request (inspection/security/scoping.py)
 
 
 def subtree_sets(roots) -> dict[int, frozenset[int]]:

@@ -138,7 +138,7 @@ def ctx(app, _transaction, redis_client):
 @pytest.fixture
 def redis_client(app):
     with app.app_context():
-        from inspection.queue import get_redis
+        from inspection.data.queue import get_redis
 
         client = get_redis()
     client.flushdb()

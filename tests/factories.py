@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from inspection.auth.passwords import hash_password
-from inspection.text import fold
+from inspection.language.text import fold
 from models import Membership, OrgUnit, Plan, Task, TaskUpdate, User, db
 from models.enums import PlanStatus, Role, TaskStatus, UnitKind
 

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from inspection.formatting import TZ, local_today
 from inspection.inspections import fieldwork, scheduling
+from inspection.language.formatting import TZ, local_today
 from models import ChecklistItem, ChecklistTemplate, db
 from models.enums import InspectionKind, Role
 from tests.factories import csrf_token, make_user

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from inspection.formatting import local_today
-from inspection.text import fold
+from inspection.language.formatting import local_today
+from inspection.language.text import fold
 from models import (
     Attachment,
     ChecklistItem,

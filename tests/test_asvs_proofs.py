@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from inspection.auth import services
 from inspection.auth.passwords import check_password, hash_password
-from inspection.transaction import unit_of_work
+from inspection.data.transaction import unit_of_work
 from models import AuditEvent, User, UserSession, db
 from models.enums import Role
 from tests.conftest import make_test_app

@@ -1,4 +1,4 @@
-"""Every remembered value declares the tables its loader reads (inspection/caches.py): the database
+"""Every remembered value declares the tables its loader reads (inspection/data/caches.py): the database
 has the triggers derived from those declarations, and what each loader's statements read —
 tables and, where a declaration names columns, columns — is within its declaration. Rows remembered
 on their values alone are drawn by macros that cannot see a page's context."""
@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select, visitors
 from sqlalchemy.sql.dml import UpdateBase
 
-from inspection import caches, catalog
 from inspection.dashboard import summary
+from inspection.data import caches, catalog
 from models import db
 from models.enums import PlanStatus, Role, TaskStatus
 from tests.factories import Person, make_plan, make_task, make_user
@@ -118,7 +118,7 @@ def test_each_loader_reads_only_the_tables_and_columns_it_declares(app, ctx, tre
 
 
 # what a page's request carries and a row's key does not (the language, the day and url_for's
-# mount point are in the key: inspection/rows.py)
+# mount point are in the key: inspection/web/rows.py)
 REQUEST_BOUND = {"request", "session", "g", "config", "csrf_token", "csrf_meta_tag", "get_flashed_messages",
                  "remembered", "remembered_html"}
 
@@ -144,7 +144,7 @@ def _undeclared(env, template: str, macro: str | None = None) -> set[str]:
 
 
 def test_the_remembered_row_macros_take_no_context(app):
-    """A row is remembered on its values (inspection/rows.py): its macro comes from a template
+    """A row is remembered on its values (inspection/web/rows.py): its macro comes from a template
     imported without context, which imports without context too and reads nothing but its
     arguments and the app's globals that are not the request's."""
     env = app.jinja_env.overlay()

@@ -55,7 +55,7 @@ def test_a_committed_bulk_rename_of_a_unit_is_in_the_next_pages_filters_not_befo
 
 
 def test_a_committed_bulk_change_of_a_task_is_drawn_anew_in_its_row(commune):
-    """Rows are remembered by their values (inspection/rows.py): a changed task is another key."""
+    """Rows are remembered by their values (inspection/web/rows.py): a changed task is another key."""
     head = commune["head"]
     assert "Rà soát thủ tục hành chính lĩnh vực hộ tịch đợt 1" in head.text("/tasks")
     _psql("UPDATE task SET title = 'Công bố thủ tục hành chính mới' WHERE id = :t", t=commune["tasks"][0])

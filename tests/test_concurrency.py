@@ -14,9 +14,9 @@ from sqlalchemy import func, select, text
 
 from inspection.admin import services as admin_services
 from inspection.admin.units import UNIT_FIELDS
+from inspection.data.queue import get_queue
 from inspection.errors import Conflict
 from inspection.jobs.sweeps import daily_housekeeping
-from inspection.queue import get_queue
 from models import OrgUnit, ScheduledRun, db
 from models.enums import Role
 from tests.factories import make_unit, make_user

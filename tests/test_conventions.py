@@ -4,10 +4,10 @@ text folding, statement budgets, notifications)."""
 import pytest
 from sqlalchemy import func, select
 
-from inspection import notifications
 from inspection.admin import services as admin_services
+from inspection.data.transaction import after_commit, unit_of_work
 from inspection.errors import Conflict
-from inspection.transaction import after_commit, unit_of_work
+from inspection.main import notifications
 from models import Notification, OrgUnit, db
 from models.enums import Role
 from tests.factories import csrf_token, make_unit, make_user
@@ -103,8 +103,8 @@ def test_search_ignores_diacritics_and_unicode_form_on_postgresql(ctx, query):
 def _assert_folded_search_finds(query):
     import unicodedata
 
-    from inspection.listing import paginate
-    from inspection.text import fold, nfc
+    from inspection.language.text import fold, nfc
+    from inspection.web.listing import paginate
 
     nfd_name = unicodedata.normalize("NFD", "Tổ khắc phục Đồng Tháp")
     unit = make_unit(name=nfc(nfd_name))
@@ -160,7 +160,7 @@ def test_security_headers_forbid_inline_scripts_and_foreign_origins(client):
 
 
 def test_audit_chain_detects_an_edited_event(ctx, tree):
-    from inspection import audit
+    from inspection.security import audit
 
     admin = make_user(role=Role.ADMIN, unit=tree["root"])
     with unit_of_work():

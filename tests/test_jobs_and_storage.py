@@ -9,12 +9,12 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from inspection import notifications
+from inspection.data.queue import enqueue_after_commit, get_queue, get_redis
+from inspection.data.transaction import unit_of_work
 from inspection.errors import ValidationError
 from inspection.files import storage
-from inspection.i18n import N_
-from inspection.queue import enqueue_after_commit, get_queue, get_redis
-from inspection.transaction import unit_of_work
+from inspection.language.i18n import N_
+from inspection.main import notifications
 from models import Attachment, Notification, User, db
 from tests.factories import make_unit, make_user, sign_in
 

@@ -9,9 +9,10 @@ from openpyxl import load_workbook
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from inspection import audit, list_exports
+from inspection.data.queue import get_queue, get_redis
 from inspection.jobs.exports import LISTS
-from inspection.queue import get_queue, get_redis
+from inspection.security import audit
+from inspection.web import list_exports
 from models import Notification, db
 from models.enums import Role
 from tests.factories import make_user, sign_in

@@ -11,9 +11,9 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from inspection import notifications
-from inspection.notifications import notify
-from inspection.transaction import unit_of_work
+from inspection.data.transaction import unit_of_work
+from inspection.main import notifications
+from inspection.main.notifications import notify
 from models import Notification, db
 from models.enums import NotificationKind, Role
 from tests.factories import csrf_token, make_user, sign_in

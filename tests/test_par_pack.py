@@ -8,8 +8,8 @@ import zipfile
 
 from rq import SimpleWorker
 
+from inspection.data.queue import get_queue, get_redis
 from inspection.par import appraisal, rounds
-from inspection.queue import get_queue, get_redis
 from models.enums import Role
 from tests.factories import PDF_BYTES, csrf_token, sign_in
 from tests.par_records import submit_for_appraisal

@@ -6,8 +6,8 @@ from flask import g
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
-from inspection import permissions, scoping
 from inspection.errors import NotFound
+from inspection.security import permissions, scoping
 from models import OrgUnit, User, db
 
 EVERY_UNIT = frozenset({"root", "pc", "noi_vu", "van_phong", "service", "an_phuoc", "an_phuoc_desk",

@@ -15,8 +15,9 @@ import uuid
 
 import pytest
 
-from inspection import audit, catalog
+from inspection.data import catalog
 from inspection.files.photos import store_photo
+from inspection.security import audit
 from models import Finding, FindingPhoto, InspectionMember, Notification, Task, db, utcnow
 from models.enums import Role
 from tests.factories import make_photo, make_user, sign_in

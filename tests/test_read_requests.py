@@ -1,4 +1,4 @@
-"""How a GET request's transaction ends (inspection/transaction.py end_reads_with_commit): one
+"""How a GET request's transaction ends (inspection/data/transaction.py end_reads_with_commit): one
 that only read commits, so the database keeps the pages' prepared statements; one that wrote
 without committing still leaves nothing behind. On real connections (the `committed` fixture)."""
 

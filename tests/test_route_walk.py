@@ -38,8 +38,8 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from inspection import permissions, scoping
 from inspection.reports import services
+from inspection.security import permissions, scoping
 from models import OrgUnit, Report, Task, db
 from models.enums import Role
 from tests.factories import csrf_token, sign_in

@@ -1,4 +1,4 @@
-"""scope() is the one builder of "which rows a user sees" (inspection/scoping.py). Its narrow form
+"""scope() is the one builder of "which rows a user sees" (inspection/security/scoping.py). Its narrow form
 (for an actor who sees at most NARROW_SCOPE units: their ids bound instead of the recursive subtree
 query) and the prebuilt Task/Plan statements (prebuilt_scope + scope_prebuilt) are optimisations:
 they must return exactly the rows of the general form. Shown on the shared scenario for every user
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from inspection import scoping
+from inspection.security import scoping
 from models import (
     CheckResult,
     Conclusion,

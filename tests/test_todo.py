@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from inspection.demo.seed import DEMO_PASSWORD, seed_demo
-from inspection.formatting import local_today
 from inspection.inspections.queries import period_bounds
+from inspection.language.formatting import local_today
 from inspection.main import todo
 from models import ExtensionRequest, InspectionMember, Membership, User, db
 from models.enums import ExtensionStatus, InspectionStatus, RemediationStatus, Role, TaskStatus

@@ -92,7 +92,7 @@ def test_catalog_holds_every_message_in_the_source(catalog):
 
 def test_labels_and_message_constants_are_marked_for_the_catalog():
     # Translated where they are shown (gettext(label), gettext(exc.message)), so they must be
-    # extracted: wrap them with N_() (models.enums.N_ / inspection.i18n.N_).
+    # extracted: wrap them with N_() (models.enums.N_ / inspection.language.i18n.N_).
     assert _unmarked_strings() == []
 
 

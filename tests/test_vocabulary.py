@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from inspection import charts
+from inspection.web import charts
 from models.enums import FREE_FINDING_LABEL, TIMELINESS_LABELS, Timeliness
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,10 +11,10 @@ from wtforms import HiddenField
 
 from models import TrustAnchor, db
 
-from .. import permissions
-from ..base_forms import AppForm
 from ..errors import ValidationError
+from ..security import permissions
 from ..signing import services as signing
+from ..web.base_forms import AppForm
 from . import bp
 
 

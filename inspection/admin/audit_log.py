@@ -11,9 +11,10 @@ from sqlalchemy import String, cast, select
 
 from models import AuditEvent, Inspection, OrgUnit, User, db, subtree_ids
 
-from .. import list_exports, scoping
-from ..formatting import TZ, parse_date
-from ..listing import Page, paginate
+from ..language.formatting import TZ, parse_date
+from ..security import scoping
+from ..web import list_exports
+from ..web.listing import Page, paginate
 
 SORTS = {"newest": (AuditEvent.seq, True), "oldest": (AuditEvent.seq, False)}
 

@@ -7,7 +7,8 @@ from wtforms import SelectChoice
 
 from models import OrgUnit, User
 
-from .. import list_exports, permissions
+from ..security import permissions
+from ..web import list_exports
 from . import audit_log, bp
 from .forms import AuditFilterForm
 

@@ -5,12 +5,12 @@ from sqlalchemy import select
 from models import Membership, OrgUnit, User, db
 from models.enums import Role, UnitKind
 
-from .. import audit
 from ..auth.password_policy import check_new_password
 from ..auth.passwords import hash_password
+from ..data.transaction import unit_of_work
 from ..errors import ValidationError
-from ..text import fold, nfc
-from ..transaction import unit_of_work
+from ..language.text import fold, nfc
+from ..security import audit
 
 
 def create_first_admin(username: str, full_name: str, password: str) -> User:

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from models import Device, db
 
-from .. import permissions
 from ..errors import InvalidTransition
+from ..security import permissions
 from . import bp, devices
 from .forms import ActionForm
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from models import Device, Inspection, InspectionMember, User, db, utcnow
 from models.enums import InspectionStatus, Role
 
-from .. import audit, permissions, scoping
+from ..data.transaction import unit_of_work
 from ..errors import Forbidden, InvalidTransition, NotFound, ValidationError
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..language.text import nfc
+from ..security import audit, permissions, scoping
 
 TOKEN_PREFIX = "cchc_"
 FIELD_STATES = (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS)

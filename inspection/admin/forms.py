@@ -18,9 +18,9 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS
 
-from ..base_forms import BAD_CHOICE, DateField, int_or_none
-from ..base_forms import Form as FlaskForm
-from ..formatting import parse_date
+from ..language.formatting import parse_date
+from ..web.base_forms import BAD_CHOICE, DateField, int_or_none
+from ..web.base_forms import Form as FlaskForm
 
 
 def required():

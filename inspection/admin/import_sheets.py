@@ -12,8 +12,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from ..errors import ValidationError
-from ..i18n import N_
-from ..text import fold, nfc
+from ..language.i18n import N_
+from ..language.text import fold, nfc
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 2000

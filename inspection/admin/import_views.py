@@ -4,8 +4,8 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import permissions
 from ..errors import ValidationError
+from ..security import permissions
 from . import bp, services
 from .forms import ConfirmImportForm, ImportForm
 from .import_sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, PREVIEW_LOST

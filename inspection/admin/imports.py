@@ -13,11 +13,11 @@ from sqlalchemy import select
 from models import Attachment, Membership, OrgUnit, User, db
 from models.enums import ROLE_LABELS, UNIT_KIND_LABELS, Role
 
-from .. import audit, permissions, scoping
+from ..data.transaction import unit_of_work
 from ..errors import NotFound, ValidationError
 from ..files import storage
-from ..text import fold
-from ..transaction import unit_of_work
+from ..language.text import fold
+from ..security import audit, permissions, scoping
 from .import_sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, Row, parse_rows, read_capped, template_workbook
 from .units import new_unit, unit_values
 from .users import UNUSABLE_PASSWORD, USERNAME_RE, USERNAME_RULE, user_values

@@ -7,10 +7,10 @@ from wtforms import SelectChoice
 
 from models import OrgUnit
 
-from .. import permissions
 from ..errors import ValidationError
-from ..formatting import format_date
-from ..refused_forms import form_status, show_error
+from ..language.formatting import format_date
+from ..security import permissions
+from ..web.refused_forms import form_status, show_error
 from . import bp, services
 from .forms import MergeForm
 

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from models import Membership, OrgUnit, db, subtree_ids
 
-from .. import audit, permissions, scoping
+from ..data.transaction import unit_of_work
 from ..errors import ValidationError
-from ..formatting import format_date
 from ..inspections.team_rule import remove_insiders
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..language.formatting import format_date
+from ..language.text import nfc
+from ..security import audit, permissions, scoping
 from .units import ensure_active, ensure_code_free, new_unit, unit_values
 
 

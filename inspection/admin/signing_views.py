@@ -13,11 +13,11 @@ from wtforms.validators import DataRequired, Length
 
 from models import Membership, OrgUnit, PersonalCertificate, UnitSigningKey, User, db
 
-from .. import permissions
-from ..base_forms import AppForm
 from ..errors import ValidationError
-from ..refused_forms import refuse, refused_form
+from ..security import permissions
 from ..signing import mappings
+from ..web.base_forms import AppForm
+from ..web.refused_forms import refuse, refused_form
 from . import bp
 
 

@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 
 from models import User, utcnow
 
-from .. import permissions
 from ..auth import two_factor_policy
 from ..errors import ValidationError
-from ..refused_forms import form_status, show_error
+from ..security import permissions
+from ..web.refused_forms import form_status, show_error
 from . import bp
 from .forms import TwoFactorRolesForm, UserTwoFactorForm
 

@@ -7,10 +7,10 @@ from wtforms import SelectChoice
 
 from models import Membership, OrgUnit, User, db
 
-from .. import audit, permissions, scoping
+from ..data.transaction import check_version, unit_of_work
 from ..errors import ValidationError
-from ..text import fold, nfc
-from ..transaction import check_version, unit_of_work
+from ..language.text import fold, nfc
+from ..security import audit, permissions, scoping
 
 UNIT_FIELDS = ("name", "short_name", "code", "kind", "place_name", "address", "doc_code", "signing_authorities",
                "requires_head_confirmation")

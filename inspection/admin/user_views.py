@@ -9,12 +9,12 @@ from wtforms import SelectChoice
 from models import Membership, OrgUnit, User
 from models.enums import Role
 
-from .. import permissions, scoping
 from ..auth import two_factor_policy
 from ..errors import Conflict, ValidationError
-from ..listing import paginate
-from ..refused_forms import form_status, show_error
-from ..text import fold
+from ..language.text import fold
+from ..security import permissions, scoping
+from ..web.listing import paginate
+from ..web.refused_forms import form_status, show_error
 from . import bp, services
 from .forms import ActionForm, UserForm
 

@@ -9,15 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from models import Membership, OrgUnit, User, db, utcnow
 from models.enums import Role
 
-from .. import audit, permissions, scoping
 from ..auth.password_policy import WeakPassword, check_new_password
 from ..auth.passwords import hash_password
 from ..auth.services import revoke_sessions
+from ..data.transaction import unit_of_work
 from ..errors import ValidationError
-from ..i18n import N_
 from ..inspections.team_rule import remove_insiders
-from ..text import fold, nfc
-from ..transaction import unit_of_work
+from ..language.i18n import N_
+from ..language.text import fold, nfc
+from ..security import audit, permissions, scoping
 from .devices import revoke_user_devices
 from .units import check_version, ensure_active
 

@@ -8,10 +8,10 @@ from wtforms import SelectChoice
 
 from models import OrgUnit
 
-from .. import permissions, scoping
 from ..errors import Conflict, ValidationError
-from ..listing import paginate
-from ..refused_forms import form_status, show_error
+from ..security import permissions, scoping
+from ..web.listing import paginate
+from ..web.refused_forms import form_status, show_error
 from . import bp, services
 from .forms import ActionForm, DeactivateUnitForm, NewUnitForm, UnitForm
 

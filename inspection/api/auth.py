@@ -11,10 +11,10 @@ password reset or a deactivation revokes the user's devices anyway (admin/users.
 from flask import g, jsonify, request
 from flask_wtf.csrf import CSRFError
 
-from .. import ratelimit, security_events
 from ..admin.devices import authenticate_device
 from ..errors import NotFound
 from ..extensions import csrf
+from ..security import ratelimit, security_events
 from . import bp
 
 csrf.exempt(bp)  # checked below, for session callers only

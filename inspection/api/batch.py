@@ -18,10 +18,10 @@ from sqlalchemy.exc import DataError, IntegrityError, PendingRollbackError
 
 from models import Inspection
 
-from .. import audit, permissions
+from ..data.transaction import savepoint, unit_of_work
 from ..errors import UNREPRESENTABLE, DomainError, ValidationError, json_error
 from ..inspections import fieldwork
-from ..transaction import savepoint, unit_of_work
+from ..security import audit, permissions
 from . import bp, payloads
 from .inspections import close_item, finding_item, result_item, sign_item, start_item
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from models import ChecklistItem, CheckResult, Correction, Finding, FindingPhoto, Inspection, db
 from models.enums import InspectionStatus
 
-from .. import permissions, scoping
 from ..errors import NotFound, ValidationError
-from ..formatting import local_today
 from ..inspections import fieldwork, minutes
+from ..language.formatting import local_today
+from ..security import permissions, scoping
 from . import bp, payloads, serializers
 
 ACTIVE = (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS,

@@ -8,8 +8,8 @@ from flask import current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import ValidationError
-from ..permissions import MAX_ID
-from ..text import nfc
+from ..language.text import nfc
+from ..security.permissions import MAX_ID
 from . import bp
 
 MAX_TEXT = 5000

@@ -2,8 +2,8 @@
 
 from models import CheckResult, Finding, Inspection
 
-from ..formatting import TZ
 from ..inspections.minutes import PARTS, hhmm
+from ..language.formatting import TZ
 
 
 def _iso(value):

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..base_forms import AppForm
+from ..web.base_forms import AppForm
 
 _REQUIRED = _l("Vui lòng nhập thông tin này.")
 

@@ -16,8 +16,8 @@ from zxcvbn import zxcvbn
 from zxcvbn.matching import RANKED_DICTIONARIES, build_ranked_dict
 
 from ..errors import ValidationError
-from ..i18n import N_
-from ..text import fold
+from ..language.i18n import N_
+from ..language.text import fold
 
 DATA = Path(__file__).resolve().parent / "data"
 MAX_LENGTH = 200

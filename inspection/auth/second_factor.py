@@ -9,10 +9,10 @@ from sqlalchemy import delete, or_, select, update
 
 from models import RecoveryCode, User, UserSession, db, utcnow
 
-from .. import audit, permissions, security_events
+from ..data.transaction import unit_of_work
 from ..errors import ValidationError
-from ..i18n import N_
-from ..transaction import unit_of_work
+from ..language.i18n import N_
+from ..security import audit, permissions, security_events
 from . import throttle, totp, two_factor_policy
 from .passwords import check_password
 from .services import SignInError, revoke_sessions

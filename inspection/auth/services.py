@@ -9,11 +9,13 @@ from sqlalchemy.orm import joinedload
 
 from models import CATALOG_ROW, CatalogVersion, User, UserSession, db, utcnow
 
-from .. import audit, catalog, notifications, security_events
+from ..data import catalog
+from ..data.transaction import unit_of_work
 from ..errors import NotFound, ValidationError
-from ..i18n import N_
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..language.i18n import N_
+from ..language.text import nfc
+from ..main import notifications
+from ..security import audit, security_events
 from . import throttle, two_factor_policy
 from .password_policy import check_new_password
 from .passwords import check_password, hash_password, needs_rehash

@@ -13,8 +13,8 @@ from flask import current_app
 
 from models import utcnow
 
-from ..queue import get_redis
-from ..text import fold
+from ..data.queue import get_redis
+from ..language.text import fold
 
 ACCOUNT, ADDRESS = "account", "address"
 

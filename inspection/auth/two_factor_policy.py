@@ -16,9 +16,9 @@ from sqlalchemy import delete, func, or_, select
 from models import Membership, TwoFactorRole, User, db, utcnow
 from models.enums import Role
 
-from .. import audit, permissions, scoping
+from ..data.transaction import unit_of_work
 from ..errors import ValidationError
-from ..transaction import unit_of_work
+from ..security import audit, permissions, scoping
 
 
 @dataclass(frozen=True)

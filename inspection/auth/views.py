@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationError
-from ..formatting import format_datetime
+from ..language.formatting import format_datetime
 from . import bp, second_factor, services
 from .forms import ChangePasswordForm, LoginForm, RecoveryCodeForm, TotpCodeForm
 from .password_policy import WeakPassword

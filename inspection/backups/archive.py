@@ -18,8 +18,8 @@ from sqlalchemy import select
 from models import BackupRun, db, utcnow
 
 from .. import build
+from ..data.transaction import unit_of_work
 from ..files import storage
-from ..transaction import unit_of_work
 from .database import BackupError, Snapshot, dump_database
 
 ARCHIVE_GLOB = "cchc-backup-*.tar"

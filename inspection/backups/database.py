@@ -17,7 +17,7 @@ from sqlalchemy import inspect, select, text
 
 from models import Attachment, db
 
-from ..i18n import N_
+from ..language.i18n import N_
 from ..server import embedded_db
 
 # shown untranslated by the CLI and the operations page, like every backup message

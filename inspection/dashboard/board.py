@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from models import subtree_ids
 
-from .. import permissions, scoping
 from ..errors import NotFound
-from ..formatting import local_today
+from ..language.formatting import local_today
+from ..security import permissions, scoping
 from . import facts, queries, summary
 from .figures import Board, build_board
 from .period import Period

@@ -15,8 +15,9 @@ from flask import current_app, g, has_app_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from .. import build, scoping
-from ..queue import get_redis
+from .. import build
+from ..data.queue import get_redis
+from ..security import scoping
 from .board import dashboard_roles
 from .summary import Freshness
 

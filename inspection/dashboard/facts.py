@@ -21,8 +21,8 @@ from models import ChecklistItem, Finding, Inspection, RemediationAction, Task, 
 from models.dashboard import DashboardFact
 from models.enums import InspectionStatus, Timeliness
 
-from ..formatting import TZ
 from ..inspections.queries import INSPECTED
+from ..language.formatting import TZ
 from ..plans.timeliness import timeliness_clause
 
 # The timeliness clauses are mutually exclusive; this is only their display order.

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import g, url_for
 
-from ..formatting import format_date
+from ..language.formatting import format_date
 from .figures import Board
 from .unit_rows import Row
 

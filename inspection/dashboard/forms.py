@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from ..base_forms import Form
+from ..web.base_forms import Form
 from . import period as periods
 
 BAD_CHOICE = _l("Lựa chọn không hợp lệ, vui lòng chọn lại.")

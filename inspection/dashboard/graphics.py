@@ -5,7 +5,7 @@ from dataclasses import replace
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..charts import Bar, Line, Value, bar_chart, line_chart, progress_chart, stacked_bars
+from ..web.charts import Bar, Line, Value, bar_chart, line_chart, progress_chart, stacked_bars
 from .figures import SEVERITIES, Board
 from .tables import finding_lines, task_lines
 

@@ -15,10 +15,11 @@ from sqlalchemy import distinct, func, select, type_coerce
 from models import BackupRun, Report, ScheduledRun, SecurityEvent, User, db, utcnow
 from models.base import UTCDateTime
 
-from .. import anchors, audit, backups, permissions
+from .. import backups
+from ..data.queue import QUEUES, get_queue, get_redis
+from ..data.transaction import after_commit, unit_of_work
 from ..errors import NotFound
-from ..queue import QUEUES, get_queue, get_redis
-from ..transaction import after_commit, unit_of_work
+from ..security import anchors, audit, permissions
 
 FAILED_SHOWN = 50
 WORKER_STALE = timedelta(seconds=420)  # rq's worker TTL: no heartbeat for this long → presumed dead

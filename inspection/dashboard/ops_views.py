@@ -10,10 +10,10 @@ from wtforms.validators import DataRequired, Length
 
 from models import Report
 
-from .. import permissions, security_events
-from ..base_forms import Form
 from ..errors import NotFound
 from ..reports import services as reports
+from ..security import permissions, security_events
+from ..web.base_forms import Form
 from . import bp, ops
 
 WORKER_STATES = {"idle": _l("đang chờ việc"), "busy": _l("đang chạy một việc"), "started": _l("vừa khởi động"),

@@ -21,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from models import db, utcnow
 from models.dashboard import DashboardChange, DashboardFact, DashboardRefresh
 
-from .. import caches
-from ..formatting import local_today
-from ..transaction import unit_of_work
+from ..data import caches
+from ..data.transaction import unit_of_work
+from ..language.formatting import local_today
 from .facts import COLUMNS, live_source
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def full_refresh_due(state: DashboardRefresh | None) -> bool:
     return utcnow() - state.full_at >= timedelta(seconds=config("DASHBOARD_FULL_REFRESH_SECONDS", 600))
 
 
-# ---- change tracking: database triggers (inspection/caches.py, from SUMMARY's declaration) note the
+# ---- change tracking: database triggers (inspection/data/caches.py, from SUMMARY's declaration) note the
 # units of every write to the records behind the figures in dashboard_change, a bulk statement's too
 
 

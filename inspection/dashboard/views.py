@@ -9,10 +9,11 @@ from wtforms import SelectChoice
 from models import OrgUnit
 from models.enums import SEVERITY_LABELS
 
-from .. import permissions, replica
+from ..data import replica
 from ..feedback import figures as feedback_figures
-from ..formatting import local_today
+from ..language.formatting import local_today
 from ..par import panel_queries
+from ..security import permissions
 from . import bp, cache, figure_links, graphics, period, queries, summary, tables
 from .board import get_dashboard
 from .forms import DashboardFilterForm

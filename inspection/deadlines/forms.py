@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from models.enums import FORWARD_OPINIONS
 
-from ..base_forms import BAD_CHOICE, DateField
+from ..web.base_forms import BAD_CHOICE, DateField
 
 # the list filter "extension": any pending request, waiting for the coordinator, waiting for the leader
 STAGES = ("y", "forward", "decide")

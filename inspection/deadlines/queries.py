@@ -6,7 +6,7 @@ from sqlalchemy import select
 from models import ExtensionRequest, db
 from models.enums import PENDING_EXTENSION, ExtensionStatus
 
-from .. import permissions
+from ..security import permissions
 from .forms import STAGES
 from .subjects import awaits_leader, coordinator_step, subject_of
 

@@ -16,13 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from models import ExtensionRequest, ancestor_ids, db, utcnow
 from models.enums import FORWARD_OPINIONS, PENDING_EXTENSION, ExtensionStatus, NotificationKind, Role
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..i18n import N_
-from ..notifications import notify
+from ..language.i18n import N_
+from ..language.text import nfc
+from ..main.notifications import notify
 from ..plans.recipients import unit_members
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..security import audit, permissions
 from .subjects import Subject, awaits_leader, coordinator_step, request_subject, subject_of
 
 ALREADY_PENDING = N_("Đang có một đề nghị gia hạn chờ xử lý; không gửi thêm đề nghị khác.")

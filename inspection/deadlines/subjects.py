@@ -8,8 +8,8 @@ from flask import current_app
 from models import ExtensionRequest, RemediationAction, Task, db
 from models.enums import ExtensionStatus, RemediationStatus, TaskStatus
 
-from ..i18n import N_
-from ..links import path_for
+from ..language.i18n import N_
+from ..web.links import path_for
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 a form still answers the subject's pending request. The routes stay in their blueprints (their
 pages, forms and stale-form rules differ)."""
 
-from ..i18n import N_
+from ..language.i18n import N_
 
 REQUESTED = {True: N_("Đã gửi đề nghị gia hạn; chờ cơ quan tham mưu chuyển lãnh đạo."),
              False: N_("Đã gửi đề nghị gia hạn; chờ lãnh đạo quyết định.")}

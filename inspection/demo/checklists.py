@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from models import ChecklistItem, ChecklistTemplate, ParArea, User, db
 
-from ..formatting import local_today
 from ..inspections.checklists import clean_items
-from ..text import fold
+from ..language.formatting import local_today
+from ..language.text import fold
 
 ONE_STOP = "Kiểm tra hoạt động của Bộ phận tiếp nhận và trả kết quả (Bộ phận Một cửa)"
 DISCIPLINE = "Kiểm tra việc chấp hành kỷ luật, kỷ cương hành chính"

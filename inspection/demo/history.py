@@ -6,7 +6,7 @@ from datetime import date
 from models import Inspection, InspectionMember, OrgUnit, User, db
 from models.enums import InspectionKind, InspectionStatus, UnitKind
 
-from ..text import fold
+from ..language.text import fold
 from .inspections import _any_template, _at, _walk
 
 LAST_DAY = date(2025, 6, 30)

@@ -22,8 +22,8 @@ from models import (
 )
 from models.enums import InspectionKind, InspectionStatus, RemediationStatus
 
-from ..formatting import TZ, local_today
-from ..text import fold
+from ..language.formatting import TZ, local_today
+from ..language.text import fold
 
 TARGETS = ["TH-NV", "TH-TP", "TH-TCKH", "TH-TNMT", "TH-LDTBXH", "TH-VHTT", "TH-TTVH", "TH-QLDA",
            "TH-SARAI", "TH-TANHOCO", "TH-THONGBINH", "TH-BINHPHU", "TH-TANTHANHA", "TH-TANTHANHB",

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from models import ExtensionRequest, ParArea, Plan, Task, TaskUpdate, User, db
 from models.enums import ExtensionStatus, PlanStatus, TaskStatus
 
-from ..formatting import local_today
-from ..text import fold
+from ..language.formatting import local_today
+from ..language.text import fold
 
 # (area code, lead unit code, task, expected output)
 TASKS_2024 = [

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from models import Membership, OrgUnit, User, db
 from models.enums import Role, UnitKind
 
-from .. import audit
 from ..auth.passwords import hash_password
+from ..data.transaction import unit_of_work
 from ..errors import Forbidden
-from ..text import fold
-from ..transaction import unit_of_work
+from ..language.text import fold
+from ..security import audit
 from .checklists import seed_templates
 from .history import seed_history
 from .inspections import seed_inspections

@@ -14,14 +14,14 @@ from models import Desk, Feedback, FeedbackAlert, ancestor_ids, db, utcnow
 from models.enums import NotificationKind, Role
 from models.feedback import ELEMENTS
 
+from ..data.transaction import unit_of_work
 from ..errors import ValidationError
-from ..formatting import local_today
-from ..i18n import N_
-from ..links import path_for
-from ..notifications import notify
+from ..language.formatting import local_today
+from ..language.i18n import N_
+from ..language.text import nfc
+from ..main.notifications import notify
 from ..plans.recipients import unit_members
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..web.links import path_for
 from .desks import PublicDesk
 from .forms import COMMENT_MAX
 

@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 
 from models import Desk, OrgUnit, db
 
-from .. import permissions
-from ..charts import Line, line_chart
 from ..errors import InvalidTransition, ValidationError
-from ..formatting import format_number, local_today, parse_date
-from ..sheets import XLSX_MIME
+from ..language.formatting import format_number, local_today, parse_date
+from ..security import permissions
+from ..web.charts import Line, line_chart
+from ..web.sheets import XLSX_MIME
 from . import bp, desks, figures
 from .exports import figures_workbook
 from .forms import ELEMENT_SHORT, ActionForm, DeskForm

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from models import Desk, OrgUnit, Report, db, utcnow
 from models.feedback import procedure_lines
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
+from ..language.text import nfc
 from ..reports.services import request_report
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..security import audit, permissions
 from . import tokens
 
 MAX_PROCEDURES = 12  # the short list a citizen picks from on a phone

@@ -8,8 +8,8 @@ from openpyxl.styles import Font
 
 from models.feedback import ELEMENTS
 
-from ..formatting import format_date
-from ..sheets import safe_cell
+from ..language.formatting import format_date
+from ..web.sheets import safe_cell
 from .forms import ELEMENT_SHORT
 
 

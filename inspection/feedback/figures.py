@@ -14,8 +14,8 @@ from sqlalchemy import Integer, case, cast, func, select
 from models import Desk, Feedback, OrgUnit, db
 from models.feedback import ELEMENTS
 
-from .. import scoping
-from ..formatting import local_today
+from ..language.formatting import local_today
+from ..security import scoping
 
 
 @dataclass

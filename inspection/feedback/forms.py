@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from models.enums import SEVERITY_LABELS
 from models.feedback import ELEMENTS
 
-from ..base_forms import AppForm, DateField, Form
+from ..web.base_forms import AppForm, DateField, Form
 
 COMMENT_MAX = 1000
 SCALE = ("1", "2", "3", "4", "5")

@@ -13,8 +13,8 @@ import time
 from flask import current_app, make_response, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..formatting import local_today
-from ..queue import get_redis
+from ..data.queue import get_redis
+from ..language.formatting import local_today
 
 STARTED_SALT = "cchc.feedback.started"
 PUBLIC_ENDPOINTS = ("feedback.survey", "feedback.answer")  # counted per address here alone

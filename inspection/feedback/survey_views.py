@@ -9,7 +9,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from ..formatting import local_today
+from ..language.formatting import local_today
 from . import answers, bp, limits
 from .desks import PublicDesk, desk_by_token
 from .forms import ELEMENT_LABELS, POINT_LABELS, SCALE, AnswerForm

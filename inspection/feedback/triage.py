@@ -11,12 +11,12 @@ from sqlalchemy import select
 from models import Desk, Feedback, Finding, OrgUnit, db, utcnow
 from models.enums import Severity
 
-from .. import audit, permissions, scoping
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..i18n import N_
+from ..language.i18n import N_
+from ..language.text import fold, nfc
 from ..remediation.services import open_action
-from ..text import fold, nfc
-from ..transaction import unit_of_work
+from ..security import audit, permissions, scoping
 
 RECEIVED, DISMISSED, FINDING_OPENED, LISTED = "received", "dismissed", "finding_opened", "listed"
 STATUS_LABELS = {RECEIVED: N_("Chờ xem xét"), DISMISSED: N_("Không xử lý"), FINDING_OPENED: N_("Đã mở tồn tại"),

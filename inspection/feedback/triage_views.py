@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 
 from models import Desk, Feedback, OrgUnit, db
 
-from .. import permissions
 from ..errors import InvalidTransition, ValidationError
-from ..formatting import local_today
-from ..refused_forms import refuse, refused_form
+from ..language.formatting import local_today
+from ..security import permissions
+from ..web.refused_forms import refuse, refused_form
 from . import bp, triage
 from .forms import ELEMENT_SHORT, POINT_LABELS, ActionForm, TriageForm
 

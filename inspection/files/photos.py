@@ -19,8 +19,8 @@ from pillow_heif.as_plugin import HeifImageFile
 from models import Attachment, db
 
 from ..errors import ValidationError
-from ..i18n import N_
-from ..text import nfc
+from ..language.i18n import N_
+from ..language.text import nfc
 from . import storage
 
 # Each accepted type is read by its own Pillow reader, never by `Image.open`: the pixel count is

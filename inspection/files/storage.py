@@ -21,8 +21,8 @@ from werkzeug.exceptions import NotFound
 from models import Attachment, db
 
 from ..errors import StorageUnavailable, ValidationError
-from ..i18n import N_
-from ..text import nfc
+from ..language.i18n import N_
+from ..language.text import nfc
 from . import malware
 from .storage_s3 import ChunkReader, S3Backend
 

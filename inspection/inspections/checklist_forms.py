@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..base_forms import Form
+from ..web.base_forms import Form
 from .checklists import MAX_ITEMS
 
 ITEM_TEXT_FIELDS = ("code", "criterion", "guidance", "points")

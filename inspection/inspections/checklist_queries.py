@@ -8,8 +8,8 @@ from wtforms import SelectChoice
 
 from models import ChecklistItem, ChecklistTemplate, Inspection, Membership, OrgUnit, ParArea, User, db
 
-from .. import permissions, scoping
-from ..listing import Page, paginate
+from ..security import permissions, scoping
+from ..web.listing import Page, paginate
 
 SORTS = {"year": (ChecklistTemplate.year, True), "name": (ChecklistTemplate.name_folded, False)}
 

@@ -13,10 +13,10 @@ from wtforms import SelectChoice
 from models import ChecklistTemplate, OrgUnit, db
 from models.enums import INSPECTION_KIND_LABELS, INSPECTION_STATUS_LABELS
 
-from .. import permissions, scoping
 from ..errors import Conflict, InvalidTransition, ValidationError
-from ..formatting import local_today
-from ..refused_forms import back_to
+from ..language.formatting import local_today
+from ..security import permissions, scoping
+from ..web.refused_forms import back_to
 from . import bp, checklist_queries, checklists
 from .checklist_forms import CopyTemplateForm, TemplateForm, initial_data, points_text, prototype_row
 

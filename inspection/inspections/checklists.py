@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from models import ChecklistItem, ChecklistTemplate, Inspection, OrgUnit, ParArea, db
 
-from .. import audit, permissions, scoping
+from ..data.transaction import unit_of_work
 from ..errors import Conflict, ValidationError
-from ..text import fold, nfc
-from ..transaction import unit_of_work
+from ..language.text import fold, nfc
+from ..security import audit, permissions, scoping
 
 MAX_ITEMS = 300
 MAX_CRITERION, MAX_GUIDANCE, MAX_CODE = 500, 4000, 20

@@ -3,10 +3,10 @@
 from models import Inspection
 from models.enums import INSPECTION_TRANSITIONS, Role
 
-from .. import audit
 from ..errors import InvalidTransition
-from ..links import path_for
 from ..plans.recipients import unit_members
+from ..security import audit
+from ..web.links import path_for
 
 
 def transition(actor, inspection: Inspection, name: str, *, reason: str = "", **after) -> None:

@@ -12,10 +12,10 @@ from wtforms import SelectChoice
 from models import Conclusion, Correction, Inspection, db
 from models.enums import InspectionStatus
 
-from .. import permissions
 from ..errors import Conflict, ValidationError
-from ..formatting import format_date
-from ..refused_forms import REFUSALS, form_status, keep_refusal, show_error
+from ..language.formatting import format_date
+from ..security import permissions
+from ..web.refused_forms import REFUSALS, form_status, keep_refusal, show_error
 from . import bp, conclusions, fieldwork, queries
 from .forms import ActionForm, ConclusionForm, DecisionForm
 from .views import to_inspection

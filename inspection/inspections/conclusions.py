@@ -19,17 +19,17 @@ from models import (
 )
 from models.enums import InspectionStatus, NotificationKind, RemediationStatus, Role
 
-from .. import audit, permissions
+from ..data.transaction import check_version, unit_of_work
 from ..errors import NotFound, ValidationError
-from ..formatting import local_today
-from ..i18n import N_
-from ..links import path_for
-from ..notifications import notify
+from ..language.formatting import local_today
+from ..language.i18n import N_
+from ..language.text import nfc
+from ..main.notifications import notify
 from ..plans.recipients import unit_members
 from ..reports.conclusion_snapshots import conclusion_of
 from ..reports.services import issue_document
-from ..text import nfc
-from ..transaction import check_version, unit_of_work
+from ..security import audit, permissions
+from ..web.links import path_for
 from .common import link, target_members, transition
 
 TEXT_FIELDS = ("summary", "strengths", "shortcomings", "causes", "recommendations")

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from models import Inspection
 from models.enums import CORRECTION_REASON_LABELS, CORRECTION_STATUS_LABELS
 
-from .. import permissions
-from ..refused_forms import refused_form
+from ..security import permissions
+from ..web.refused_forms import refused_form
 from . import bp, queries
 from .forms import DecisionForm
 from .views import correction_text

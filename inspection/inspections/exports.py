@@ -3,8 +3,8 @@
 from models import Inspection
 from models.enums import INSPECTION_KIND_LABELS, INSPECTION_STATUS_LABELS
 
-from .. import list_exports
-from ..formatting import parse_date
+from ..language.formatting import parse_date
+from ..web import list_exports
 from .forms import parse_month
 from .queries import InspectionFilters, filtered_inspections, names_of
 

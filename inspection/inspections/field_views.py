@@ -9,8 +9,8 @@ from flask_login import login_required
 from models import Inspection
 from models.enums import CHECK_VALUE_LABELS, INSPECTION_KIND_LABELS, INSPECTION_STATUS_LABELS, SEVERITY_LABELS
 
-from .. import permissions
-from ..i18n import N_
+from ..language.i18n import N_
+from ..security import permissions
 from . import bp
 
 TEAM_ROLES = {"lead": N_("Trưởng đoàn"), "member": N_("Thành viên"), "secretary": N_("Thư ký")}

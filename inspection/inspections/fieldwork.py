@@ -24,14 +24,14 @@ from models import (
 )
 from models.enums import CheckValue, InspectionStatus, NotificationKind, Severity
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..files.photos import store_photo
-from ..formatting import TZ
-from ..i18n import N_
-from ..notifications import notify
-from ..text import fold, nfc
-from ..transaction import unit_of_work
+from ..language.formatting import TZ
+from ..language.i18n import N_
+from ..language.text import fold, nfc
+from ..main.notifications import notify
+from ..security import audit, permissions
 from .common import link, target_members, transition
 from .team_rule import check_team
 

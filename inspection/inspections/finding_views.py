@@ -8,7 +8,8 @@ from wtforms import SelectChoice
 from models import Inspection, OrgUnit
 from models.enums import SEVERITY_LABELS
 
-from .. import list_exports, permissions
+from ..security import permissions
+from ..web import list_exports
 from . import bp, exports, findings, queries
 from .forms import FindingFilterForm
 

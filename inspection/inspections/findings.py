@@ -10,10 +10,11 @@ from sqlalchemy.orm import raiseload
 from models import ChecklistItem, Finding, Inspection, OrgUnit, ParArea, db, subtree_ids
 from models.enums import SEVERITY_LABELS, Severity
 
-from .. import list_exports, scoping
-from ..formatting import parse_date
-from ..listing import Page, paginate
-from ..text import fold
+from ..language.formatting import parse_date
+from ..language.text import fold
+from ..security import scoping
+from ..web import list_exports
+from ..web.listing import Page, paginate
 
 SORTS = {"newest": (Finding.received_at, True), "oldest": (Finding.received_at, False)}
 

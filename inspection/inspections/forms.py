@@ -28,8 +28,8 @@ from models.enums import (
     InspectionKind,
 )
 
-from ..base_forms import BAD_CHOICE, CheckboxListField, DateField, Form, id_select, int_or_none
-from ..formatting import parse_date
+from ..language.formatting import parse_date
+from ..web.base_forms import BAD_CHOICE, CheckboxListField, DateField, Form, id_select, int_or_none
 
 MAX_TEXT = 4000
 

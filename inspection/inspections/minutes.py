@@ -15,14 +15,14 @@ from sqlalchemy import select
 from models import CheckResult, Finding, Inspection, MinutesSignature, db
 from models.enums import InspectionStatus
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..formatting import TZ
-from ..i18n import N_
+from ..language.formatting import TZ
+from ..language.i18n import N_
+from ..language.text import nfc
 from ..reports.queries import issued_document
 from ..reports.services import issue_signed
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..security import audit, permissions
 from .common import transition
 from .fieldwork import check_capture_time, unmarked_items
 

@@ -7,11 +7,11 @@ from typing import BinaryIO
 
 from models import Document, Inspection
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
 from ..reports.queries import issued_document
 from ..reports.services import file_scan, issue_signed
-from ..transaction import unit_of_work
+from ..security import audit, permissions
 from . import minutes
 
 SCAN_TYPES = {"application/pdf", "image/jpeg"}  # a scanner's PDF or a phone's photo of the signed copy

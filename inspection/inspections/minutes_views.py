@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from models import Inspection, Report, db
 
-from .. import permissions
-from ..refused_forms import REFUSALS, refuse, show_error
+from ..security import permissions
+from ..web.refused_forms import REFUSALS, refuse, show_error
 from . import bp, minutes_paper
 from .forms import ActionForm, MinutesScanForm
 from .views import to_inspection

@@ -28,10 +28,10 @@ from models import (
 )
 from models.enums import InspectionKind, InspectionStatus, UnitKind
 
-from .. import permissions, scoping
-from ..formatting import local_today
-from ..listing import paginate, whole_words
-from ..text import fold, nfc
+from ..language.formatting import local_today
+from ..language.text import fold, nfc
+from ..security import permissions, scoping
+from ..web.listing import paginate, whole_words
 
 SORTS = {"newest": (Inspection.start_on, True), "upcoming": (Inspection.start_on, False)}
 # Started on site: the unit counts as inspected from then on.

@@ -11,10 +11,10 @@ from wtforms import SelectChoice
 from models import ChecklistTemplate, Inspection, InspectionPlan, OrgUnit, User
 from models.enums import InspectionKind
 
-from .. import permissions
 from ..errors import InvalidTransition, ValidationError
-from ..formatting import local_today
-from ..refused_forms import REFUSALS, back_to, form_status, show_error
+from ..language.formatting import local_today
+from ..security import permissions
+from ..web.refused_forms import REFUSALS, back_to, form_status, show_error
 from . import bp, queries, scheduling, team_rule
 from .checklists import current_templates
 from .forms import ActionForm, CancelForm, InspectionForm, PlanForm, RescheduleForm, TeamForm

@@ -18,12 +18,12 @@ from models import (
 )
 from models.enums import InspectionKind, InspectionStatus, NotificationKind
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..i18n import N_
-from ..notifications import notify
-from ..text import fold, nfc
-from ..transaction import unit_of_work
+from ..language.i18n import N_
+from ..language.text import fold, nfc
+from ..main.notifications import notify
+from ..security import audit, permissions
 from .common import link, target_members, team_ids, transition
 from .team_rule import check_team
 

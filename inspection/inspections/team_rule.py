@@ -11,12 +11,12 @@ from models import Inspection, InspectionChange, InspectionMember, Membership, O
 from models.enums import InspectionKind, InspectionStatus, NotificationKind, Role
 from models.org import subtree_ids, subtree_sets
 
-from .. import audit
 from ..errors import ValidationError
-from ..i18n import N_
-from ..links import path_for
-from ..notifications import notify
+from ..language.i18n import N_
+from ..main.notifications import notify
 from ..plans.recipients import unit_members
+from ..security import audit
+from ..web.links import path_for
 
 # A team can still change (and so must still hold the rule) until the minutes are closed.
 OPEN_TEAM = (InspectionStatus.PLANNED, InspectionStatus.ANNOUNCED, InspectionStatus.IN_PROGRESS)

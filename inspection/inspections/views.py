@@ -21,12 +21,12 @@ from models.enums import (
     InspectionStatus,
 )
 
-from .. import permissions
 from ..errors import Conflict, ValidationError
 from ..files import storage
-from ..formatting import format_date, local_today, parse_date
-from ..i18n import N_
-from ..refused_forms import REFUSALS, back_to, keep_refusal, refused_form, show_error
+from ..language.formatting import format_date, local_today, parse_date
+from ..language.i18n import N_
+from ..security import permissions
+from ..web.refused_forms import REFUSALS, back_to, keep_refusal, refused_form, show_error
 from . import bp, fieldwork, minutes, minutes_paper, queries
 from .forms import (
     ActionForm,

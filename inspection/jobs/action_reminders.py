@@ -10,13 +10,13 @@ from sqlalchemy import select
 from models import RemediationAction, db
 from models.enums import NotificationKind, Timeliness
 
-from ..formatting import local_today
-from ..i18n import N_
-from ..links import path_for
-from ..notifications import notify
+from ..language.formatting import local_today
+from ..language.i18n import N_
+from ..main.notifications import notify
 from ..plans.recipients import unit_members
 from ..plans.timeliness import timeliness_clause
 from ..remediation.escalation import overdue_actions
+from ..web.links import path_for
 from .daily import run_once_today
 from .reminders import OVERDUE, reminder_kinds, send_once
 

@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from .. import anchors
+from ..security import anchors
 from .daily import run_once_today
 
 

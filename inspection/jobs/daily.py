@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import ScheduledRun, db, utcnow
 
-from ..formatting import TZ, local_today
+from ..language.formatting import TZ, local_today
 
 
 def run_once_today(job_name: str, work: Callable[[], str]) -> bool:

@@ -6,18 +6,19 @@ import io
 from models import User, db
 from models.enums import NotificationKind
 
-from .. import list_exports, replica
 from ..admin.audit_log import AUDIT
+from ..data import replica
+from ..data.transaction import unit_of_work
 from ..files import storage
-from ..i18n import N_
 from ..inspections.exports import INSPECTIONS
 from ..inspections.findings import FINDINGS
-from ..links import path_for
-from ..notifications import notify
+from ..language.i18n import N_
+from ..main.notifications import notify
 from ..plans.exports import EXPORT_KIND, build_export
 from ..remediation.exports import ACTIONS
-from ..sheets import XLSX_TYPES
-from ..transaction import unit_of_work
+from ..web import list_exports
+from ..web.links import path_for
+from ..web.sheets import XLSX_TYPES
 
 LISTS = {export.kind: export for export in (AUDIT, FINDINGS, INSPECTIONS, ACTIONS)}  # every list's export
 

@@ -8,7 +8,7 @@ from flask_babel import force_locale, gettext
 
 from models import Notification, User, db, utcnow
 
-from .. import notifications
+from ..main import notifications
 
 
 def send_notification_email(notification_id: int) -> bool:

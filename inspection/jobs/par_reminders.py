@@ -10,11 +10,11 @@ from sqlalchemy import select
 from models import ParAppraiser, ParAssessment, ParRound, db
 from models.enums import NotificationKind
 
-from ..formatting import local_today
-from ..i18n import N_
-from ..links import path_for
-from ..notifications import notify
+from ..language.formatting import local_today
+from ..language.i18n import N_
+from ..main.notifications import notify
 from ..plans.recipients import unit_members
+from ..web.links import path_for
 from .daily import run_once_today
 from .reminders import reminder_kinds, send_once
 

@@ -1,6 +1,6 @@
 """Daily remediation work: escalate overdue actions (once per day, whatever runs it)."""
 
-from ..formatting import local_today
+from ..language.formatting import local_today
 from ..remediation.escalation import escalate_overdue
 from .daily import run_once_today
 

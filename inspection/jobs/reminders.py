@@ -16,13 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from models import Plan, ReminderSent, Task, ancestor_ids, db
 from models.enums import NotificationKind, PlanStatus, Role
 
-from ..formatting import local_today
-from ..i18n import N_
-from ..links import path_for
-from ..notifications import notify
+from ..data.transaction import unit_of_work
+from ..language.formatting import local_today
+from ..language.i18n import N_
+from ..main.notifications import notify
 from ..plans.recipients import unit_members
 from ..plans.timeliness import OPEN_WORK
-from ..transaction import unit_of_work
+from ..web.links import path_for
 from .daily import run_once_today
 
 OVERDUE = "overdue"

@@ -24,16 +24,16 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from models import Document, Report, db, utcnow
 
+from ..data.queue import get_redis
+from ..data.transaction import unit_of_work
 from ..errors import DomainError, StorageUnavailable
 from ..files import storage
-from ..queue import get_redis
 from ..reports.builders import build_snapshot
 from ..reports.choices import FAILED, IN_FLIGHT, KINDS, QUEUED, READY, RENDERING
 from ..reports.pdf import render_document, render_pdf
 from ..reports.queries import subject_type_of
 from ..reports.services import check_kind, create_report, enqueue_render
 from ..signing import services as signing
-from ..transaction import unit_of_work
 
 TRANSIENT = (OSError, StorageUnavailable, OperationalError, InterfaceError, RedisConnectionError,
              RedisTimeoutError)

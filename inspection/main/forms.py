@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, ValidationError
 
-from ..base_forms import Form, record_id
+from ..web.base_forms import Form, record_id
 
 
 class OpenNotificationForm(Form):

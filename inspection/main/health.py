@@ -10,9 +10,9 @@ from sqlalchemy import text
 
 from models import db
 
-from .. import replica
+from ..data import replica
+from ..data.queue import get_redis
 from ..files import storage
-from ..queue import get_redis
 
 log = logging.getLogger(__name__)
 

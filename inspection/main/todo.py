@@ -19,10 +19,10 @@ from markupsafe import Markup, escape
 from models import Inspection, RemediationAction, Task, db
 from models.enums import InspectionStatus, RemediationStatus, Role, TaskStatus
 
-from ..formatting import format_date, local_today
-from ..i18n import N_
 from ..inspections.exports import filters_from_args as inspection_filters
 from ..inspections.queries import filtered_inspections
+from ..language.formatting import format_date, local_today
+from ..language.i18n import N_
 from ..plans.exports import filters_from_args as task_filters
 from ..plans.queries import TODO, filtered_tasks
 from ..remediation.exports import filters_from_args as action_filters

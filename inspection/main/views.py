@@ -4,9 +4,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import notifications
-from ..formatting import local_today
-from . import bp, health, todo
+from ..language.formatting import local_today
+from . import bp, health, notifications, todo
 from .forms import OpenNotificationForm
 
 

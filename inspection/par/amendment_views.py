@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from models import ParIndex, ParSubCriterion, db
 
-from .. import permissions
 from ..errors import InvalidTransition, ValidationError
-from ..refused_forms import refuse, refused_form
+from ..security import permissions
+from ..web.refused_forms import refuse, refused_form
 from . import amendments, bp
 from .forms import AmendForm
 from .scoring import shown

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from models import AuditEvent, ParIndex, ParRound, ParScore, ParSubCriterion, User, db
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..language.text import nfc
+from ..security import audit, permissions
 from .assessments import note_change
 from .catalogue import MAX_TEXT, index_rows, row_problems
 from .wording import say as gettext

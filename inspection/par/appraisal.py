@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from models import Document, ParEvidence, ParScore, Plan, Report, db
 
-from .. import audit, permissions
+from ..data.transaction import check_version, unit_of_work
 from ..errors import InvalidTransition, NotFound, ValidationError
 from ..files import storage
-from ..text import nfc
-from ..transaction import check_version, unit_of_work
+from ..language.text import nfc
+from ..security import audit, permissions
 from .assessments import MAX_NOTE, note_change
 from .scoring import check_points, parse_points, shown
 from .wording import say as gettext

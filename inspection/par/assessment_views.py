@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from models import ParAssessment, ParEvidence, ParScore, ParScoreChange, db
 
-from .. import permissions, replica
+from ..data import replica
 from ..errors import Conflict, InvalidTransition, StorageUnavailable, ValidationError
 from ..files import storage
-from ..refused_forms import keep_refusal, refused_form, refused_values
+from ..security import permissions
+from ..web.refused_forms import keep_refusal, refused_form, refused_values
 from . import appraisal, assessments, bp, results
 from .forms import ActionForm, AppraiseForm, EvidenceForm, ReplyForm
 

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 
 from models import ParAssessment, ParEvidence, ParScore, ParScoreChange, ParSubCriterion, db, utcnow
 
-from .. import audit, permissions
+from ..data.transaction import check_version, unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..text import nfc
-from ..transaction import check_version, unit_of_work
+from ..language.text import nfc
+from ..security import audit, permissions
 from .scoring import check_points, parse_points, shown
 from .wording import say as gettext
 

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from models import OrgUnit, ParCriterion, ParIndex, ParIndexArea, ParSubCriterion, db, utcnow
 from models.enums import UnitKind
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..i18n import N_
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..language.i18n import N_
+from ..language.text import nfc
+from ..security import audit, permissions
 from .scoring import RULES
 from .wording import say as gettext
 

@@ -10,7 +10,7 @@ from models import Inspection, OrgUnit, RemediationAction, Task, db
 from models.enums import InspectionStatus, TaskStatus
 
 from ..feedback import figures as feedback_figures
-from ..i18n import N_
+from ..language.i18n import N_
 from .scoring import band_points, percent, shown
 
 SOURCE_LABELS = {

@@ -6,7 +6,7 @@ from decimal import Decimal
 from models import OrgUnit, ParRound, db
 
 from ..errors import ValidationError
-from ..formatting import local_today
+from ..language.formatting import local_today
 from ..reports.snapshots import header, signature
 from . import results
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from models import Attachment, ParAssessment, ParEvidence, db
 
-from .. import audit, permissions
+from ..data.queue import enqueue_after_commit
+from ..data.transaction import unit_of_work
 from ..files import storage
-from ..queue import enqueue_after_commit
-from ..transaction import unit_of_work
+from ..security import audit, permissions
 from . import pack_summary
 from .assessments import scores_of
 

@@ -11,14 +11,14 @@ from sqlalchemy import func, select
 
 from models import OrgUnit, ParArea, ParAssessment, ParCriterion, ParIndexArea, ParRound, ParScore, ParSubCriterion, db
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..i18n import N_
 from ..inspections import checklists
+from ..language.i18n import N_
+from ..language.text import fold
 from ..plans import assignments as plan_tasks
 from ..plans import services as plan_services
-from ..text import fold
-from ..transaction import unit_of_work
+from ..security import audit, permissions
 from .decision import LEVEL_WORDS
 from .scoring import shown
 from .wording import say

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..base_forms import DateField, Form, id_select
+from ..web.base_forms import DateField, Form, id_select
 from .catalogue import LEVELS
 
 

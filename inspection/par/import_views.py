@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from models import Attachment, OrgUnit, db
 
-from .. import permissions
 from ..errors import NotFound, ValidationError
+from ..security import permissions
 from . import bp, imports
 from .forms import ImportForm
 

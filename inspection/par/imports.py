@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from models import Attachment, db
 
-from .. import permissions
+from ..data.transaction import unit_of_work
 from ..errors import NotFound, ValidationError
 from ..files import storage
-from ..sheets import XLSX_TYPES, SheetRow, read_capped, read_table
-from ..text import fold
-from ..transaction import unit_of_work
+from ..language.text import fold
+from ..security import permissions
+from ..web.sheets import XLSX_TYPES, SheetRow, read_capped, read_table
 from . import catalogue
 from .scoring import RULE_LABELS
 from .wording import say as gettext

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models import ParAssessment, ParCriterion, ParIndexArea, ParScore, ParScoreChange, ParSubCriterion, db
 
-from ..formatting import local_today
+from ..language.formatting import local_today
 from ..reports.pdf import write_pdf
 from . import results
 from .assessments import evidence_counts, scores_of

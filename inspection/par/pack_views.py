@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from models import ParAssessment
 
-from .. import permissions
 from ..files import storage
+from ..security import permissions
 from . import bp, evidence_pack
 from .forms import ActionForm
 

@@ -33,7 +33,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from models import OrgUnit, ParAssessment, ParCriterion, ParIndex, ParRound, ParScore, ParSubCriterion, db
 
-from .. import par_access, scoping
+from ..security import scoping
+from . import access as par_access
 from .catalogue import LEVELS
 from .follow_through import UNSCORED_RULES
 from .results import EXTRA_RULES, UnitResult, band_of, rank

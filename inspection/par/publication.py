@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from models import OrgUnit, ParRound, Report, db
 
-from .. import audit
+from ..data.transaction import unit_of_work
 from ..reports.services import issue_document
-from ..transaction import unit_of_work
+from ..security import audit
 from . import rounds
 
 

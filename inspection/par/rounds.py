@@ -19,10 +19,10 @@ from models import (
 )
 from models.enums import UnitKind
 
-from .. import audit, permissions, scoping
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..i18n import N_
-from ..transaction import unit_of_work
+from ..language.i18n import N_
+from ..security import audit, permissions, scoping
 from . import catalogue, computed
 from .results import applies
 from .wording import say as gettext

@@ -6,7 +6,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import ValidationError
-from ..i18n import N_
+from ..language.i18n import N_
 from .wording import say as gettext
 
 POINTS = re.compile(r"^(-?)(\d{1,4})(?:[.,](\d{1,2}))?$")

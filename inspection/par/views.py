@@ -10,9 +10,10 @@ from wtforms import SelectChoice
 from models import Membership, OrgUnit, ParAppraiser, ParAssessment, ParIndex, ParRound, User, db
 from models.enums import Role
 
-from .. import permissions, replica, scoping
-from ..i18n import N_
-from ..refused_forms import REFUSALS
+from ..data import replica
+from ..language.i18n import N_
+from ..security import permissions, scoping
+from ..web.refused_forms import REFUSALS
 from . import amendment_views, amendments, bp, catalogue, follow_through, panel_queries, publication, results, rounds
 from .forms import ActionForm, AppraiserForm, CopyIndexForm, OpenRoundForm, PublishForm
 from .scoring import RULE_LABELS, shown

@@ -4,7 +4,7 @@
 from flask import has_request_context
 from flask_babel import gettext
 
-from ..i18n import N_
+from ..language.i18n import N_
 
 # an assessment's status, as every page names it
 STATUS_LABELS = {"draft": N_("Đang tự đánh giá"), "submitted": N_("Đã nộp tự đánh giá"),

@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 from models import OrgUnit, Plan, Task, db
 from models.enums import NotificationKind, PlanStatus, TaskStatus
 
-from .. import audit, permissions
+from ..data.transaction import check_version, unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..i18n import N_
-from ..links import path_for
-from ..notifications import notify
-from ..text import fold, nfc
-from ..transaction import check_version, unit_of_work
+from ..language.i18n import N_
+from ..language.text import fold, nfc
+from ..main.notifications import notify
+from ..security import audit, permissions
+from ..web.links import path_for
 from .recipients import task_unit_members, unit_members
 from .workflow import transition
 

@@ -9,9 +9,10 @@ from wtforms import SelectChoice
 
 from models import Membership, OrgUnit, ParArea, Plan, db
 
-from .. import caches, catalog, permissions, scoping
+from ..data import caches, catalog
+from ..security import permissions, scoping
 
-# what each remembered list reads (the units' subtrees too: scoping.py); its triggers: inspection/caches.py
+# what each remembered list reads (the units' subtrees too: scoping.py); its triggers: inspection/data/caches.py
 UNITS = caches.catalog_value("units", org_unit=caches.EVERY_COLUMN)
 AREAS = caches.catalog_value("areas", par_area=caches.EVERY_COLUMN)
 PLANS = caches.catalog_value("plans", plan=caches.EVERY_COLUMN, org_unit=caches.EVERY_COLUMN,

@@ -19,13 +19,14 @@ from sqlalchemy import func, select
 from models import Attachment, OrgUnit, ParArea, Plan, Task, db
 from models.enums import TASK_STATUS_LABELS, TIMELINESS_LABELS, TaskStatus, Timeliness
 
-from .. import permissions, replica, scoping
+from ..data import replica
+from ..data.queue import enqueue_after_commit
+from ..data.transaction import unit_of_work
 from ..deadlines.queries import stage_from
 from ..errors import NotFound
-from ..formatting import format_date, local_today, parse_date
-from ..queue import enqueue_after_commit
-from ..sheets import safe_cell
-from ..transaction import unit_of_work
+from ..language.formatting import format_date, local_today, parse_date
+from ..security import permissions, scoping
+from ..web.sheets import safe_cell
 from .imports import COLUMNS as IMPORT_COLUMNS
 from .queries import TaskFilters, filtered_tasks
 from .timeliness import rate, shown_progress, task_timeliness

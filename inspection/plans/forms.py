@@ -15,9 +15,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from models.enums import TASK_STATUS_LABELS, TIMELINESS_LABELS
 
-from ..base_forms import BAD_CHOICE, CheckboxListField, DateField, Form, id_select, int_or_none
 from ..deadlines.forms import FILTER_CHOICES as EXTENSION_FILTER
 from ..deadlines.forms import DecisionFields, ExtensionFields, ForwardFields
+from ..web.base_forms import BAD_CHOICE, CheckboxListField, DateField, Form, id_select, int_or_none
 
 MAX_FILES = 10
 

@@ -16,13 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from models import Attachment, OrgUnit, ParArea, Plan, Task, db
 from models.enums import PlanStatus
 
-from .. import audit, permissions, scoping
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, NotFound, ValidationError
 from ..files import storage
-from ..formatting import format_date
-from ..sheets import XLSX_TYPES, read_capped, read_table
-from ..text import fold, nfc
-from ..transaction import unit_of_work
+from ..language.formatting import format_date
+from ..language.text import fold, nfc
+from ..security import audit, permissions, scoping
+from ..web.sheets import XLSX_TYPES, read_capped, read_table
 from .assignments import add_task, validate_task
 
 COLUMNS = [("number", "STT"), ("area", "Lĩnh vực"), ("title", "Nội dung nhiệm vụ"),

@@ -11,10 +11,10 @@ from sqlalchemy.orm import lazyload
 from models import AuditEvent, OrgUnit, Plan, Task, TaskUpdate, User, db
 from models.enums import FORWARD_OPINIONS, TASK_STATUS_LABELS, Timeliness
 
-from ..charts import progress_chart
 from ..deadlines import queries as deadlines
-from ..formatting import format_date
-from ..i18n import N_
+from ..language.formatting import format_date
+from ..language.i18n import N_
+from ..web.charts import progress_chart
 from .queries import FIXED_LABELS, Progress, TaskFilters, filtered_tasks, plan_area_counts, plan_progress, plan_tasks
 
 UPDATE_LABELS = {

@@ -9,12 +9,12 @@ from models import ExtensionRequest, OrgUnit, ParArea, Plan, Task, db, subtree_i
 from models.enums import TaskStatus, Timeliness
 from models.plans import task_support_unit
 
-from .. import scoping
 from ..deadlines.queries import with_pending
-from ..formatting import local_today
-from ..i18n import N_
-from ..listing import paginate, whole_words
-from ..text import fold
+from ..language.formatting import local_today
+from ..language.i18n import N_
+from ..language.text import fold
+from ..security import scoping
+from ..web.listing import paginate, whole_words
 from .timeliness import rate, timeliness_clause
 
 TASK_SORTS = {

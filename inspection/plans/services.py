@@ -11,10 +11,10 @@ from sqlalchemy import select
 from models import OrgUnit, ParArea, Plan, Task, db
 from models.enums import PLAN_TRANSITIONS, PlanStatus, TaskStatus
 
-from .. import audit, permissions
+from ..data.transaction import check_version, unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..text import fold, nfc
-from ..transaction import check_version, unit_of_work
+from ..language.text import fold, nfc
+from ..security import audit, permissions
 from .assignments import notify_assigned
 
 PLAN_FIELDS = ("number", "issued_on", "title", "year")

@@ -12,13 +12,13 @@ from flask_login import current_user, login_required
 from models import Task
 from models.enums import TaskStatus
 
-from .. import permissions
+from ..data.transaction import unit_of_work
 from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
 from ..errors import ValidationError
 from ..files import storage
-from ..refused_forms import FormsPage, act
-from ..transaction import unit_of_work
+from ..security import permissions
+from ..web.refused_forms import FormsPage, act
 from . import assignments, bp, workflow
 from .forms import uploads
 from .task_views import ACTION_FORMS

@@ -14,12 +14,13 @@ from models import Attachment, OrgUnit, Plan, Task, TaskUpdate, User, db
 from models.enums import Role, TaskStatus
 from models.plans import task_update_attachment
 
-from .. import caches, permissions, scoping
+from ..data import caches
 from ..deadlines import queries as deadlines
 from ..errors import Conflict, NotFound, ValidationError
 from ..files import storage
-from ..formatting import format_date, local_today
-from ..refused_forms import REFUSALS, back_to, form_status, refused_form, show_error
+from ..language.formatting import format_date, local_today
+from ..security import permissions, scoping
+from ..web.refused_forms import REFUSALS, back_to, form_status, refused_form, show_error
 from . import assignments, bp, choices, pages, queries
 from .assignments import task_values
 from .forms import (

@@ -15,10 +15,10 @@ from models.enums import (
     TIMELINESS_LABELS,
 )
 
-from .. import permissions
 from ..errors import Conflict, ValidationError
-from ..formatting import format_date, local_today
-from ..refused_forms import REFUSALS, back_to, form_status, show_error
+from ..language.formatting import format_date, local_today
+from ..security import permissions
+from ..web.refused_forms import REFUSALS, back_to, form_status, show_error
 from . import assignments, bp, choices, pages, queries, services
 from .forms import ActionForm, CopyPlanForm, PlanForm, TaskForm
 from .timeliness import OPEN_WORK, shown_progress, task_timeliness

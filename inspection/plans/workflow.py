@@ -8,14 +8,14 @@ TASK_TRANSITIONS does not list."""
 from models import OrgUnit, Task, TaskUpdate, ancestor_ids, db, utcnow
 from models.enums import TASK_TRANSITIONS, NotificationKind, Role, TaskStatus
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..formatting import local_today
-from ..i18n import N_
-from ..links import path_for
-from ..notifications import notify
-from ..text import nfc
-from ..transaction import unit_of_work
+from ..language.formatting import local_today
+from ..language.i18n import N_
+from ..language.text import nfc
+from ..main.notifications import notify
+from ..security import audit, permissions
+from ..web.links import path_for
 from .recipients import task_unit_members, unit_members
 
 

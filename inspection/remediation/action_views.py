@@ -12,12 +12,12 @@ from flask_login import current_user, login_required
 from models import RemediationAction
 from models.enums import RemediationStatus
 
-from .. import permissions
+from ..data.transaction import check_version
 from ..deadlines import services as deadlines
 from ..deadlines import views as deadline_views
 from ..errors import Conflict
-from ..refused_forms import FormsPage, act
-from ..transaction import check_version
+from ..security import permissions
+from ..web.refused_forms import FormsPage, act
 from . import bp, evidence, services
 from .forms import uploads
 from .views import ACTION_FORMS

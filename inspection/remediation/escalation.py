@@ -10,13 +10,13 @@ from sqlalchemy import select
 from models import RemediationAction, ancestor_ids, db
 from models.enums import NotificationKind, Role
 
-from .. import audit, scoping
-from ..i18n import N_
-from ..links import path_for
-from ..notifications import notify
+from ..data.transaction import unit_of_work
+from ..language.i18n import N_
+from ..main.notifications import notify
 from ..plans.recipients import unit_members
 from ..plans.timeliness import timeliness_clause
-from ..transaction import unit_of_work
+from ..security import audit, scoping
+from ..web.links import path_for
 
 HEAD, LEADER = 1, 2
 

@@ -7,10 +7,10 @@ import uuid
 
 from models import Attachment, FindingPhoto, RemediationAction, RemediationSubmission, db, utcnow
 
-from .. import permissions
+from ..data.transaction import check_version, unit_of_work
 from ..errors import ValidationError
 from ..files import photos, storage
-from ..transaction import check_version, unit_of_work
+from ..security import permissions
 from . import services
 
 

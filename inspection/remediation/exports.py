@@ -3,10 +3,10 @@
 from models import RemediationAction
 from models.enums import REMEDIATION_STATUS_LABELS, SEVERITY_LABELS, TIMELINESS_LABELS
 
-from .. import list_exports
 from ..deadlines.queries import stage_from
-from ..formatting import local_today
+from ..language.formatting import local_today
 from ..plans.timeliness import task_timeliness
+from ..web import list_exports
 from .queries import ActionFilters, filtered_actions, related
 
 

@@ -10,9 +10,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from models.enums import REMEDIATION_STATUS_LABELS, TIMELINESS_LABELS, Timeliness
 
-from ..base_forms import BAD_CHOICE, DateField, Form
 from ..deadlines.forms import FILTER_CHOICES as EXTENSION_FILTER
 from ..deadlines.forms import DecisionFields, ExtensionFields, ForwardFields
+from ..web.base_forms import BAD_CHOICE, DateField, Form
 from .queries import TODO, UNFINISHED
 
 MAX_FILES = 10

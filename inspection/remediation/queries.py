@@ -20,13 +20,13 @@ from models import (
 )
 from models.enums import RemediationStatus, Timeliness
 
-from .. import permissions, scoping
 from ..deadlines import queries as deadlines
 from ..deadlines.queries import with_pending
-from ..formatting import local_today
-from ..listing import Page, paginate, whole_words
+from ..language.formatting import local_today
+from ..language.text import fold, nfc
 from ..plans.timeliness import timeliness_clause
-from ..text import fold, nfc
+from ..security import permissions, scoping
+from ..web.listing import Page, paginate, whole_words
 from .services import steps_of
 
 UNFINISHED = "unfinished"  # every state but accepted: the work still with the unit or its reviewer

@@ -21,16 +21,16 @@ from models import (
 )
 from models.enums import REMEDIATION_TRANSITIONS, InspectionStatus, NotificationKind, RemediationStatus, Role
 
-from .. import audit, permissions
+from ..data.transaction import check_version, unit_of_work
 from ..errors import InvalidTransition, ValidationError
-from ..formatting import local_today
-from ..i18n import N_
 from ..inspections.common import transition as inspection_transition
-from ..links import path_for
-from ..notifications import notify
+from ..language.formatting import local_today
+from ..language.i18n import N_
+from ..language.text import nfc
+from ..main.notifications import notify
 from ..plans.recipients import unit_members
-from ..text import nfc
-from ..transaction import check_version, unit_of_work
+from ..security import audit, permissions
+from ..web.links import path_for
 
 
 def transition(actor, action: RemediationAction, name: str, *, reason: str = "") -> None:

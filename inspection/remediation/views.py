@@ -22,14 +22,15 @@ from models.enums import (
     Role,
 )
 
-from .. import list_exports, permissions
 from ..deadlines import queries as deadlines
 from ..errors import InvalidTransition, ValidationError
 from ..files import storage
-from ..formatting import local_today
 from ..inspections import findings
+from ..language.formatting import local_today
 from ..plans.timeliness import timeliness
-from ..refused_forms import refused_form, show_error
+from ..security import permissions
+from ..web import list_exports
+from ..web.refused_forms import refused_form, show_error
 from . import bp, escalation, exports, queries, services
 from .forms import (
     DOCUMENTS,

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from models import OrgUnit, db
 
-from ..text import fold
+from ..language.text import fold
 
 COMMITTEE_KINDS = {"province", "peoples_committee", "district", "commune", "ward", "township", "special_zone"}
 LINE_CHARS = 24  # characters of a masthead line (13 pt capitals in the 40 % column)

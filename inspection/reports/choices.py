@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..i18n import N_
+from ..language.i18n import N_
 
 # Raise when a template or the snapshot shape changes: every input hash changes with it.
 TEMPLATE_VERSION = "2026.11.2"

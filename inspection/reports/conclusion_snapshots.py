@@ -8,7 +8,7 @@ from sqlalchemy import select
 from models import Conclusion, Finding, Inspection, User, db
 
 from ..errors import ValidationError
-from ..formatting import TZ
+from ..language.formatting import TZ
 from .inspection_snapshots import _basis, _common, _require_started
 from .queries import issued_document
 from .snapshots import body_name, committee_name, day_text, filing_line, focal_unit, header, signature, unit_of

@@ -9,11 +9,11 @@ from flask_wtf.file import FileField, FileRequired
 
 from models import Document, db
 
-from .. import permissions
-from ..base_forms import Form
 from ..errors import ValidationError
+from ..security import permissions
 from ..signing import queries as signing_queries
 from ..signing.validation import STATUS_LABELS
+from ..web.base_forms import Form
 from . import bp, queries, services
 from .choices import KINDS
 from .views import send_attachment

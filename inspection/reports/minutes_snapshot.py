@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models import ChecklistItem, CheckResult, Inspection, MinutesSignature, db
 from models.enums import CHECK_VALUE_LABELS
 
-from ..formatting import TZ
+from ..language.formatting import TZ
 from .inspection_snapshots import TEAM_CODE, TEAM_ISSUER, _common, _require_started, findings, team
 from .snapshots import header, unit_of
 

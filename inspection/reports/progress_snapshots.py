@@ -6,7 +6,7 @@ from sqlalchemy import select
 from models import ParArea, Plan, Task, db
 from models.enums import TIMELINESS_LABELS, Timeliness
 
-from ..formatting import local_today
+from ..language.formatting import local_today
 from ..plans.queries import Progress, plan_progress, unit_task_ids
 from ..plans.timeliness import task_timeliness
 from .snapshots import body_name, day_text, filing_line, focal_unit, header, signature, unit_of

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from models import Document, Inspection, OrgUnit, Plan, Report, db
 
-from .. import scoping
+from ..security import scoping
 from .choices import LIVE
 
 SUBJECT_MODELS = {"inspection": Inspection, "plan": Plan, "unit": OrgUnit}

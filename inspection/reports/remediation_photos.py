@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from models import Finding, FindingPhoto, RemediationAction, RemediationSubmission, db
 
-from ..formatting import TZ
+from ..language.formatting import TZ
 from .snapshots import photo_index
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")

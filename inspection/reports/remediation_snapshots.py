@@ -10,7 +10,7 @@ from models import Finding, Inspection, OrgUnit, RemediationAction, db, subtree_
 from models.enums import REMEDIATION_STATUS_LABELS, TIMELINESS_LABELS, Timeliness
 
 from ..errors import ValidationError
-from ..formatting import local_today
+from ..language.formatting import local_today
 from ..plans.timeliness import rate, timeliness
 from .inspection_snapshots import _require_started
 from .queries import issued_document

@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Document, Inspection, Report, db, utcnow
 
-from .. import audit, permissions
+from ..data.queue import enqueue
+from ..data.transaction import after_commit, unit_of_work
 from ..errors import Forbidden, ValidationError
 from ..files import storage
-from ..formatting import local_today
-from ..queue import enqueue
+from ..language.formatting import local_today
+from ..security import audit, permissions
 from ..signing import verification
-from ..transaction import after_commit, unit_of_work
 from .builders import build_snapshot
 from .choices import FAILED, KINDS, ONE_PER_SUBJECT, QUEUED, TEMPLATE_VERSION
 from .numbering import next_number

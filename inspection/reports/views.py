@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 
 from models import Attachment, Inspection, OrgUnit, Plan, Report, db
 
-from .. import permissions
 from ..errors import Conflict, InvalidTransition, ValidationError
 from ..files import storage
-from ..formatting import local_today, parse_date
 from ..inspections import conclusions
+from ..language.formatting import local_today, parse_date
+from ..security import permissions
 from . import bp, queries, services
 from .choices import INSPECTION_KINDS, KINDS, ONE_PER_SUBJECT, READY, REPORT_STATUS_COLOURS, REPORT_STATUS_LABELS
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 from sqlalchemy import create_engine, text
 
-from ..i18n import N_
+from ..language.i18n import N_
 
 DATABASE = "cchc"
 # printed untranslated by the CLI, like the backup messages

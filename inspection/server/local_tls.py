@@ -20,7 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from models import utcnow
 
-from ..i18n import N_
+from ..language.i18n import N_
 
 CA_NAME = N_("CCHC — CA cục bộ cho bản dùng thử")  # shown by the tablet when installing it
 SERVER_DAYS = 825  # the longest a server certificate may live for Android and iOS to accept it

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from asn1crypto import pem, x509
 
-from ..i18n import N_
+from ..language.i18n import N_
 from .demo import DEMO_CA_NAME, DEMO_MARK  # noqa: F401 — the demo CA's name and its mark
 
 NOT_A_CERTIFICATE = N_("Tệp không phải chứng thư số (X.509, PEM hoặc DER).")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from models import UnitSigningKey, db
 
 from ..errors import DomainError
-from ..i18n import N_
+from ..language.i18n import N_
 from . import certificates
 
 NO_UNIT_KEY = N_("Đơn vị ban hành chưa được gán khóa ký số (Quản trị → Khóa ký số của đơn vị).")

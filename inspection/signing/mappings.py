@@ -9,10 +9,10 @@ from sqlalchemy import select
 from models import Membership, OrgUnit, PersonalCertificate, UnitSigningKey, User, db, subtree_ids, utcnow
 from models.enums import Role
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import NotFound, ValidationError
-from ..i18n import N_
-from ..transaction import unit_of_work
+from ..language.i18n import N_
+from ..security import audit, permissions
 from . import certificates, keys
 
 ONE_KIND = N_("Nhập nhãn khóa trên thiết bị PKCS#11, hoặc đường dẫn tệp PKCS#12, không nhập cả hai.")

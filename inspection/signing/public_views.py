@@ -11,10 +11,10 @@ from flask_wtf.file import FileField, FileRequired
 
 from models import OrgUnit, db
 
-from ..base_forms import AppForm
+from ..data.queue import get_redis
 from ..feedback.limits import address_hash
-from ..queue import get_redis
 from ..reports.choices import KINDS
+from ..web.base_forms import AppForm
 from . import bp, queries, verification
 from .validation import STATUS_LABELS
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from models import Attachment, Document, DocumentSignature, OrgUnit, TrustAnchor, User, db, utcnow
 
-from .. import audit, permissions
+from ..data.transaction import unit_of_work
 from ..errors import ValidationError
 from ..files import storage
-from ..transaction import unit_of_work
+from ..security import audit, permissions
 from . import certificates, keys, mappings, pades, uploads, validation
 
 AGENCY, PERSONAL = "agency", "personal"

@@ -10,7 +10,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from ..errors import ValidationError
-from ..i18n import N_
+from ..language.i18n import N_
 from . import validation
 
 INVALID = N_("Chữ ký không hợp lệ.")

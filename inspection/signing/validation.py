@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from models import TrustAnchor, db, utcnow
 
-from ..i18n import N_
+from ..language.i18n import N_
 from . import certificates, pades
 
 VALID, INVALID, UNTRUSTED, EXPIRED = "valid", "invalid", "untrusted", "expired"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from models import Attachment, Document, DocumentSignature, Inspection, db
 
 from ..files import storage
-from ..i18n import N_
+from ..language.i18n import N_
 from . import uploads, validation
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper

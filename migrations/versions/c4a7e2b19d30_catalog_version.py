@@ -1,7 +1,7 @@
 """catalog_version: one row counting changes to plans, units, PAR areas and who leads or supports
 which task, bumped by triggers
 
-The choices of the forms and list filters are remembered per version (inspection/catalog.py); the
+The choices of the forms and list filters are remembered per version (inspection/data/catalog.py); the
 triggers see every writer (services, bulk statements, the CLI, a psql session). They are deferred
 constraint triggers: the row is locked at commit, the last lock a transaction takes,
 so two transactions never wait on each other through it; a transaction bumps it once. Its value

@@ -1,4 +1,4 @@
-"""the caches' triggers from their declarations (inspection/caches.py): the catalog version's and,
+"""the caches' triggers from their declarations (inspection/data/caches.py): the catalog version's and,
 in place of the dashboard's ORM session hooks (which missed bulk statements), dashboard_change,
 where statement triggers note the units each write touched
 
@@ -10,7 +10,7 @@ Create Date: 2026-12-07 08:40:00
 import sqlalchemy as sa
 from alembic import op
 
-from inspection import caches
+from inspection.data import caches
 
 revision = "f3c8a1d5e7b9"
 down_revision = "e5b8c2d4f6a1"

@@ -14,7 +14,7 @@
 
   // ---------------------------------------------------------------- the content hash
 
-  // The server's text normalisation (inspection/text.py nfc): NFC, control characters but \n and \t
+  // The server's text normalisation (inspection/language/text.py nfc): NFC, control characters but \n and \t
   // removed, stripped.
   function clean(value) {
     return String(value || "").normalize("NFC").replace(/\p{C}/gu, function (c) {

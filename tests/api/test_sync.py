@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from inspection.formatting import TZ
 from inspection.inspections import fieldwork
+from inspection.language.formatting import TZ
 from models import Correction, Finding, FindingPhoto, Inspection, db
 from tests import factories
 from tests.factories import sign_in

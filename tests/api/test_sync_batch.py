@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import select
 
-from inspection.audit import verify_chain
+from inspection.security.audit import verify_chain
 from models import AuditEvent, CheckResult, Finding, Inspection, db
 from tests.factories import MINUTES_BASIS, sign_in
 from tests.fieldwork import count, finding, on_site, post

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from inspection.ratelimit import parse_rates
+from inspection.security.ratelimit import parse_rates
 from models import SecurityEvent, db
 from models.enums import Role
 from tests.auth.webproc import Browser, web_process

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from inspection import security
+from inspection.security import hardening
 from models import UserSession, db
 from tests.factories import PASSWORD, csrf_token, make_user, sign_in
 
@@ -76,7 +76,7 @@ def test_the_security_page_shows_when_each_session_ends(app, client, user):
 def secure_cookies(app):
     saved = dict(app.config)
     app.config["SESSION_COOKIE_SECURE"] = True
-    security.name_cookies(app.config)
+    hardening.name_cookies(app.config)
     yield
     app.config.clear()
     app.config.update(saved)

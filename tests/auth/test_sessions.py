@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from inspection.auth import services
 from inspection.auth.queries import session_handle
-from inspection.transaction import unit_of_work
+from inspection.data.transaction import unit_of_work
 from models import AuditEvent, UserSession, db
 from tests.factories import PASSWORD, make_user, sign_in
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from inspection.auth.services import BAD_CREDENTIALS
-from inspection.formatting import TZ
+from inspection.language.formatting import TZ
 from models import AuditEvent, db, utcnow
 from tests.factories import PASSWORD, make_tree, make_user, sign_in
 

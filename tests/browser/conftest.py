@@ -18,8 +18,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from inspection.demo.checklists import ONE_STOP_ITEMS
 from inspection.demo.seed import DEMO_PASSWORD, seed_demo
-from inspection.formatting import TZ, local_today
 from inspection.inspections import fieldwork, scheduling
+from inspection.language.formatting import TZ, local_today
 from models import ChecklistItem, Inspection, db
 from models.enums import InspectionKind, Role
 from tests.factories import PASSWORD, make_template, make_tree, make_user

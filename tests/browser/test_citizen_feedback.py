@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from inspection.formatting import format_date, local_today
+from inspection.language.formatting import format_date, local_today
 from models import Report, db
 from models.enums import Role
 from tests.factories import PASSWORD, make_tree, make_user

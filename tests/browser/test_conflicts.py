@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from inspection.formatting import TZ
 from inspection.inspections import fieldwork
+from inspection.language.formatting import TZ
 from models import CheckResult, Correction, Inspection, db
 from tests import factories
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from models import OrgUnit, Task, db
 from models.enums import TaskStatus
 

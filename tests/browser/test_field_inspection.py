@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from inspection.formatting import TZ
 from inspection.inspections import fieldwork
+from inspection.language.formatting import TZ
 from models import (
     Attachment,
     CheckResult,

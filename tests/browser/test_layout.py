@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from inspection.transaction import unit_of_work
+from inspection.data.transaction import unit_of_work
 from models import Notification, User, db
 
 from .conftest import DESKTOP, TABLET, TABLET_LANDSCAPE, click_and_wait, save_screenshot, sign_in

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from inspection import audit
-from inspection.transaction import unit_of_work
+from inspection.data.transaction import unit_of_work
+from inspection.security import audit
 from models import User, db
 from tests.browser.conftest import DESKTOP, TABLET, save_screenshot, sign_in
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from inspection.formatting import TZ
+from inspection.language.formatting import TZ
 from inspection.reports.queries import issued_document
 from models import Inspection, db
 from tests.factories import PASSWORD, close_minutes, make_photo

@@ -15,7 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from inspection.formatting import TZ
+from inspection.language.formatting import TZ
 from models import Attachment, Finding, FindingPhoto, db
 from tests.factories import PASSWORD
 

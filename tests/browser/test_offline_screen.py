@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from inspection.demo.checklists import ONE_STOP_ITEMS
-from inspection.formatting import TZ, local_today
 from inspection.inspections import fieldwork, scheduling
+from inspection.language.formatting import TZ, local_today
 from models import Attachment, CheckResult, Finding, FindingPhoto, Inspection, db
 from models.enums import InspectionKind, Role
 from tests.factories import PASSWORD, make_template, make_tree, make_user

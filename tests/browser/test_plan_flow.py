@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from models import Plan, Task, db
 
 from .conftest import TABLET, save_screenshot, sign_in, sign_out

@@ -15,11 +15,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from inspection.data.transaction import unit_of_work
 from inspection.files.photos import store_photo
-from inspection.formatting import TZ, local_today
+from inspection.language.formatting import TZ, local_today
+from inspection.language.text import fold
 from inspection.remediation import escalation, evidence
-from inspection.text import fold
-from inspection.transaction import unit_of_work
 from models import (
     ChecklistTemplate,
     Finding,

@@ -7,8 +7,8 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from inspection.formatting import local_today
 from inspection.inspections import scheduling
+from inspection.language.formatting import local_today
 from models import ChecklistTemplate, OrgUnit, RemediationAction, Task, User, db
 from models.enums import InspectionKind
 

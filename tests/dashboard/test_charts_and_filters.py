@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from inspection.charts import Line, Value, bar_chart, line_chart
 from inspection.dashboard.period import custom_period, month_period, quarter_period, year_period
+from inspection.web.charts import Line, Value, bar_chart, line_chart
 from tests.dashboard.conftest import text_of
 
 
@@ -54,7 +54,7 @@ def test_periods_are_whole_months(app, period, first, last, label):
 ])
 def test_bad_filters_are_explained_and_the_current_period_is_shown(app, client, demo, demo_login, query, message,
                                                                     fallback):
-    from inspection.formatting import local_today
+    from inspection.language.formatting import local_today
 
     today = local_today()
     with app.test_request_context():

@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from inspection import scoping
 from inspection.dashboard import summary
 from inspection.dashboard.board import get_dashboard
 from inspection.dashboard.period import month_period, year_period
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from inspection.plans.queries import TaskFilters, filtered_tasks
+from inspection.security import scoping
 from models import Inspection, ParArea, db
 from models.enums import InspectionStatus
 from tests.dashboard.conftest import linked_figures, rows_listed, text_of

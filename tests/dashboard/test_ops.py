@@ -12,8 +12,8 @@ from rq.cron import CronScheduler
 from rq.job import Job
 from sqlalchemy import select
 
+from inspection.data.queue import enqueue, get_queue, get_redis
 from inspection.jobs.reports import sweep_reports
-from inspection.queue import enqueue, get_queue, get_redis
 from inspection.reports import services
 from models import AuditEvent, Report, db, utcnow
 from models.enums import Role

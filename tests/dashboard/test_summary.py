@@ -14,8 +14,8 @@ from inspection.dashboard.board import get_dashboard
 from inspection.dashboard.facts import facts, live_source, stored_source
 from inspection.dashboard.period import year_period
 from inspection.demo.seed import seed_demo
-from inspection.formatting import local_today
 from inspection.jobs.summary import refresh_dashboard
+from inspection.language.formatting import local_today
 from inspection.plans.workflow import accept_task
 from models import Task, db, utcnow
 from models.dashboard import DashboardFact, DashboardRefresh

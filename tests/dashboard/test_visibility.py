@@ -5,13 +5,13 @@ history; roles without the dashboard get 403, units outside the user's subtree 4
 import pytest
 from sqlalchemy import func, select
 
-from inspection import scoping
 from inspection.admin.merges import merge_units
 from inspection.dashboard import summary
 from inspection.dashboard.board import get_dashboard
 from inspection.dashboard.period import add_months, custom_period
 from inspection.demo.seed import DEMO_PASSWORD
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
+from inspection.security import scoping
 from models import Inspection, Task, db, utcnow
 from models.enums import InspectionKind, InspectionStatus
 from tests.dashboard.conftest import linked_figures, rows_listed, text_of

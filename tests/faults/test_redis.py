@@ -89,10 +89,10 @@ def test_a_flushed_redis_loses_no_report(processes, on_private_redis, tmp_path):
 
 
 def test_the_task_list_shows_every_row_while_redis_is_down_and_after(committed, on_private_redis):
-    """The list's rows are remembered in Redis too (inspection/rows.py): with Redis gone they are
+    """The list's rows are remembered in Redis too (inspection/web/rows.py): with Redis gone they are
     drawn again, and the page a commune head sees is the same before, during and after."""
-    from inspection import rows
     from inspection.demo.seed import DEMO_PASSWORD, seed_demo
+    from inspection.web import rows
     from tests.factories import sign_in
 
     seed_demo("demo")

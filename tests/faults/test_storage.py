@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from inspection.demo.seed import DEMO_PASSWORD
-from inspection.formatting import local_today
 from inspection.inspections import fieldwork, scheduling
+from inspection.language.formatting import local_today
 from models import Attachment, ChecklistTemplate, Finding, FindingPhoto, db
 from models.enums import InspectionKind
 from tests.factories import csrf_token, make_photo

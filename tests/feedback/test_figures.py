@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from inspection.feedback import figures
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from models import Feedback, db
 from models.enums import Role
 from tests.factories import make_user, sign_in

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inspection.feedback import answers
-from inspection.formatting import format_date, local_today
+from inspection.language.formatting import format_date, local_today
 from models import AuditEvent, Feedback, Finding, Notification, RemediationAction, db
 from models.enums import Role
 from tests.factories import csrf_token, make_user, sign_in

@@ -6,7 +6,7 @@ import io
 import re
 from datetime import timedelta
 
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from tests.factories import PDF_BYTES, make_photo
 
 BENIGN_TEXT = "Nội dung thử nghiệm"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from inspection import permissions, scoping
+from inspection.security import permissions, scoping
 from models.enums import Role
 from tests.scenario import RECORD_FACTORIES
 from tests.test_route_walk import PATH_ARG, id_args

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from inspection.refused_forms import REFUSED_KEY
+from inspection.web.refused_forms import REFUSED_KEY
 
 PAGE_STATUSES = (200, 409, 422)  # a form drawn again, with its messages
 ERROR_MARKS = ('class="error"', "flash-error", 'role="alert"', "has-error")
@@ -25,7 +25,7 @@ def post_only(app, url: str) -> bool:
 
 
 def kept(client, *, forget: bool = False) -> bool:
-    """True when a refused form waits for the next page (inspection.refused_forms.keep_refusal); `forget`
+    """True when a refused form waits for the next page (inspection.web.refused_forms.keep_refusal); `forget`
     drops it (the battery posts again without opening the page)."""
     with client.session_transaction() as session:
         return (session.pop(REFUSED_KEY, None) if forget else session.get(REFUSED_KEY)) is not None

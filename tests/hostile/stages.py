@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from inspection.auth import second_factor
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from models import (
     Document,
     DocumentSignature,
@@ -161,7 +161,7 @@ def _certificate_mapping(records: dict, user) -> None:
 
 
 def _unread(records: dict, user) -> None:
-    from inspection.notifications import forget_unread
+    from inspection.main.notifications import forget_unread
 
     db.session.add(Notification(user_id=user.id, kind=NotificationKind.SYSTEM, title="Có nhiệm vụ mới được giao"))
     db.session.flush()
@@ -176,7 +176,7 @@ def _failed_job(records: dict, user) -> None:
     """A job that failed on the real queue (the operations page offers to run it again)."""
     from rq import SimpleWorker
 
-    from inspection.queue import enqueue, get_queue, get_redis
+    from inspection.data.queue import enqueue, get_queue, get_redis
 
     enqueue("tests.dashboard.test_ops.explode", "bien-ban.html", retry=0)
     SimpleWorker([get_queue("default")], connection=get_redis()).work(burst=True)

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from inspection.reports import minutes_snapshot, pdf
 from models import ChecklistTemplate, Finding, FindingPhoto, Inspection, OrgUnit, db, utcnow
 from models.enums import Role

@@ -369,7 +369,7 @@ def test_the_form_page_has_a_row_prototype_and_no_inline_script(client, login_as
 def test_demo_templates_are_realistic_and_seeding_them_again_adds_nothing(ctx):
     from inspection.demo.checklists import ONE_STOP, seed_templates
     from inspection.demo.seed import seed_demo
-    from inspection.formatting import local_today
+    from inspection.language.formatting import local_today
     from models import OrgUnit, User
 
     seed_demo("demo")

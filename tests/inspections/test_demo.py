@@ -3,8 +3,8 @@ and one unstarted surprise inspection of xã An Phước that its commune cannot
 
 from sqlalchemy import select
 
-from inspection import scoping
 from inspection.demo.seed import seed_demo
+from inspection.security import scoping
 from models import Finding, Inspection, InspectionPlan, OrgUnit, RemediationAction, User, db
 from models.enums import InspectionKind
 

@@ -6,8 +6,8 @@ import re
 from datetime import timedelta
 from html import unescape
 
-from inspection.formatting import local_today
 from inspection.inspections import scheduling
+from inspection.language.formatting import local_today
 from models import db
 from models.enums import InspectionKind, Role
 from tests.factories import make_template, make_unit, make_user, sign_in

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from inspection import permissions, scoping
 from inspection.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
-from inspection.formatting import TZ, local_today
 from inspection.inspections import conclusions, fieldwork, scheduling
+from inspection.language.formatting import TZ, local_today
+from inspection.security import permissions, scoping
 from models import (
     CheckResult,
     Conclusion,

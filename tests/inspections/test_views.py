@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from inspection.formatting import local_today
 from inspection.inspections import fieldwork, scheduling
 from inspection.inspections.forms import working_day
+from inspection.language.formatting import local_today
 from models import (
     CheckResult,
     Conclusion,

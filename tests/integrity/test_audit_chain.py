@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from sqlalchemy import insert, select, text
 
-from inspection import audit
 from inspection.plans import assignments, workflow
+from inspection.security import audit
 from models import AuditEvent, Task, User, db
 from models.enums import Role
 from tests.factories import make_unit, make_user

@@ -3,7 +3,7 @@ fixed labels are translated when shown (the PDF report keeps its Vietnamese)."""
 
 from datetime import timedelta
 
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from inspection.plans.queries import plan_progress
 from models import db
 from models.enums import PlanStatus, Role

@@ -1,5 +1,5 @@
 """The task list's filter choices (plans, units, PAR areas) are remembered per catalog version
-(inspection/catalog.py, models/catalog.py): a change by any writer, a bulk statement included, is
+(inspection/data/catalog.py, models/catalog.py): a change by any writer, a bulk statement included, is
 offered on the next page, and a page with nothing changed does not read them again."""
 
 import re
@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from inspection import scoping
+from inspection.security import scoping
 from models import OrgUnit, ParArea, db
 from models.enums import PlanStatus, Role
 from tests.factories import Person, make_plan, make_task, make_unit, make_user

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from inspection.plans import pages
 from models import ParArea, Task, db
 from models.enums import PlanStatus, Role, TaskStatus

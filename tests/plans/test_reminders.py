@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from inspection.formatting import local_today
 from inspection.jobs.reminders import remind_tasks, send_task_reminders
+from inspection.language.formatting import local_today
 from inspection.plans import assignments, services, workflow
 from models import Notification, ReminderSent, ScheduledRun, Task, db
 from models.enums import Role, TaskStatus

@@ -11,8 +11,8 @@ from openpyxl import Workbook, load_workbook
 from rq import SimpleWorker
 from sqlalchemy import func, select
 
+from inspection.data.queue import get_queue, get_redis
 from inspection.plans import assignments, exports, imports, services
-from inspection.queue import get_queue, get_redis
 from models import Attachment, AuditEvent, Notification, Task, db
 from models.enums import Role
 from tests.factories import csrf_token, make_user, sign_in

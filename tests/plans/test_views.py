@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from inspection import build, formatting, rows
-from inspection.formatting import local_today
+from inspection import build
+from inspection.language import formatting
+from inspection.language.formatting import local_today
 from inspection.plans import assignments as task_services
+from inspection.web import rows
 from models import Attachment, ExtensionRequest, ParArea, Plan, Task, TaskUpdate, db
 from models.enums import PlanStatus, Role, TaskStatus
 from tests.factories import (
@@ -308,7 +310,7 @@ def test_a_commune_officer_pages_through_led_and_supported_tasks_in_deadline_ord
 
 
 def test_a_remembered_task_row_shows_the_task_as_it_is_now(monkeypatch, people, tree, plan):
-    """A row of the task list is drawn once and remembered (inspection/rows.py): the list still
+    """A row of the task list is drawn once and remembered (inspection/web/rows.py): the list still
     shows a new progress, a task that fell overdue at midnight, and the row in English."""
     task = make_task(unit=tree["a"], plan=plan, title="Rà soát quy trình nội bộ", deadline=TODAY)
     db.session.commit()
@@ -334,7 +336,7 @@ def test_a_remembered_task_row_shows_the_task_as_it_is_now(monkeypatch, people, 
 
 
 def test_a_new_release_never_shows_the_rows_the_last_one_drew(monkeypatch, redis_client, people, tree, plan):
-    """Rows shared in Redis (inspection/rows.py) are keyed by the release (build.fingerprint(): the
+    """Rows shared in Redis (inspection/web/rows.py) are keyed by the release (build.fingerprint(): the
     code, templates and catalogs): after a deploy that changed how a row is drawn, the list shows
     the new drawing at once, never the last release's HTML kept for two hours."""
     task = make_task(unit=tree["a"], plan=plan, title="Rà soát quy trình nội bộ", deadline=TODAY)

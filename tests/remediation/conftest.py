@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from inspection.formatting import local_today
 from inspection.inspections import conclusions, fieldwork, scheduling
+from inspection.language.formatting import local_today
 from models import Finding, RemediationAction, db
 from models.enums import Role
 from tests.factories import make_user

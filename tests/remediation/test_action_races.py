@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inspection.deadlines import services as deadlines
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from inspection.remediation import services
 from models import Attachment, AuditEvent, ExtensionRequest, RemediationAction, RemediationSubmission, User, db
 from models.enums import ExtensionStatus, InspectionStatus, RemediationStatus, Role

@@ -11,9 +11,9 @@ import time_machine
 from sqlalchemy import func, select
 
 from inspection.files import storage
-from inspection.formatting import TZ, local_today
 from inspection.inspections import conclusions, fieldwork, scheduling
 from inspection.jobs.action_reminders import remind_actions, send_action_reminders
+from inspection.language.formatting import TZ, local_today
 from inspection.remediation import services
 from models import Finding, Notification, RemediationAction, ReminderSent, ScheduledRun, db
 from models.enums import RemediationStatus, Role

@@ -8,13 +8,13 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from inspection import permissions, scoping
 from inspection.deadlines import services as deadlines
 from inspection.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from inspection.files import storage
-from inspection.formatting import TZ, local_today
+from inspection.language.formatting import TZ, local_today
 from inspection.plans.timeliness import timeliness
 from inspection.remediation import escalation, services
+from inspection.security import permissions, scoping
 from models import Finding, Inspection, RemediationAction, RemediationSubmission, db
 from models.enums import REMEDIATION_TRANSITIONS, InspectionStatus, RemediationStatus, Role, Timeliness
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inspection.files.photos import store_photo
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from inspection.remediation import services
 from models import (
     Attachment,

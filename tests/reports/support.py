@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from rq import SimpleWorker
 from sqlalchemy import select
 
+from inspection.data.queue import get_queue, get_redis
 from inspection.files.storage import open_attachment
-from inspection.formatting import TZ, local_today
 from inspection.inspections import conclusions, fieldwork, scheduling
-from inspection.queue import get_queue, get_redis
+from inspection.language.formatting import TZ, local_today
 from inspection.reports import services
 from models import Attachment, ChecklistTemplate, Finding, Inspection, OrgUnit, Plan, User, db
 from models.enums import InspectionKind

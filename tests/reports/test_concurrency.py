@@ -8,8 +8,8 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
+from inspection.data.queue import get_queue
 from inspection.demo.seed import seed_demo
-from inspection.queue import get_queue
 from inspection.reports import services
 from models import Document, Plan, Report, Task, User, db
 
@@ -48,7 +48,7 @@ def _demo_ids() -> tuple[int, list[int]]:
     return plan_id, list(users)
 
 
-AUDIT_LOCK = 727_001  # inspection.audit's advisory lock: every state change takes it before commit
+AUDIT_LOCK = 727_001  # inspection.security.audit's advisory lock: every state change takes it before commit
 WAITING = text("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                "WHERE NOT l.granted AND a.datname = current_database()")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from inspection.remediation import evidence
 from inspection.reports import services
 from models import Conclusion, RemediationAction, db
@@ -153,7 +153,7 @@ def test_the_progress_report_has_both_rates_and_the_two_level_header(demo):
 def test_the_shared_scenario_s_documents(scenario):
     """The same rules on the scenario's province: the committee's plan, a task led by Sở Nội vụ and
     none extended (no footnote); the filing code from the drafting body's name (no setting)."""
-    from inspection.text import fold
+    from inspection.language.text import fold
     from models import Task
     from tests.scenario import new_plan_of
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from inspection.demo.seed import DEMO_PASSWORD
 from inspection.errors import ValidationError
 from inspection.files import storage
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from inspection.reports import services
 from inspection.reports.pdf import render_html
 from models import (

@@ -9,9 +9,9 @@ from pathlib import Path
 from rq.job import Job
 from sqlalchemy import func, select
 
+from inspection.data.queue import get_queue, get_redis
 from inspection.demo.seed import DEMO_PASSWORD
 from inspection.jobs.reports import render_report, sweep_reports
-from inspection.queue import get_queue, get_redis
 from inspection.reports import services
 from models import Attachment, Report, Task, db, utcnow
 from tests.factories import sign_in

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from inspection import scoping
 from inspection.errors import Forbidden, NotFound, ValidationError
-from inspection.formatting import local_today
+from inspection.language.formatting import local_today
 from inspection.reports import services
 from inspection.reports.builders import build_snapshot
 from inspection.reports.pdf import AppURLFetcher, RefusedURL, render_html
+from inspection.security import scoping
 from models import Document, Finding, Inspection, RemediationAction, Report, db, utcnow
 from models.enums import Role
 from tests.factories import csrf_token, sign_in

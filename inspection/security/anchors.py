@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from models import ScheduledRun, db, utcnow
 
+from ..jobs.mail import send_mail
+from ..language.formatting import local_today
+from ..main.notifications import recipients
 from . import audit
-from .formatting import local_today
-from .jobs.mail import send_mail
-from .notifications import recipients
 from .security_events import administrator_ids
 
 log = logging.getLogger(__name__)

@@ -66,7 +66,7 @@ def unit_value(name: str, **reads) -> str:
 def loading(name: str) -> Iterator[None]:
     """Mark the statements run inside as the loader of `name` (nested loaders: of each)."""
     if name not in DECLARED:
-        raise LookupError(f"cached value {name!r} declares no tables (inspection/caches.py)")
+        raise LookupError(f"cached value {name!r} declares no tables (inspection/data/caches.py)")
     token = _loading.set((*_loading.get(), name))
     try:
         yield

@@ -34,7 +34,8 @@ from models import (
 from models.enums import Role
 from models.plans import task_support_unit
 
-from . import caches, catalog, par_access
+from ..data import caches, catalog
+from ..par import access as par_access
 
 ALL_ROLES = frozenset(Role)
 

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from models import Notification, User, db, utcnow
 
-from .errors import NotFound
-from .i18n import N_
-from .queue import enqueue
-from .transaction import after_commit, unit_of_work
+from ..data.queue import enqueue
+from ..data.transaction import after_commit, unit_of_work
+from ..errors import NotFound
+from ..language.i18n import N_
 
 
 def notify(user_ids, kind: str, message: str, link: str = "", *, params: dict | None = None,

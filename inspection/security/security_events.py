@@ -21,11 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from models import Membership, SecurityEvent, User, db, utcnow
 from models.enums import Role
 
-from .errors import http_error
-from .i18n import N_
-from .notifications import notify
-from .queue import get_redis
-from .transaction import unit_of_work
+from ..data.queue import get_redis
+from ..data.transaction import unit_of_work
+from ..errors import http_error
+from ..language.i18n import N_
+from ..main.notifications import notify
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 
 from models import db
 
-from . import permissions, replica
-from .formatting import TZ, format_date, local_today
-from .queue import enqueue_after_commit
+from ..data import replica
+from ..data.queue import enqueue_after_commit
+from ..data.transaction import unit_of_work
+from ..language.formatting import TZ, format_date, local_today
+from ..security import permissions
 from .sheets import XLSX_MIME, safe_cell
-from .transaction import unit_of_work
 
 BATCH = 500  # rows loaded (and their related names looked up) at a time
 IGNORED_ARGS = ("after", "csrf_token")

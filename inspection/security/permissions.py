@@ -12,8 +12,9 @@ from sqlalchemy import select
 from models import Device, Feedback, Inspection, InspectionMember, OrgUnit, Plan, Task, User, db
 from models.enums import Role
 
-from . import par_access, security_events
-from .errors import Forbidden, NotFound
+from ..errors import Forbidden, NotFound
+from ..par import access as par_access
+from . import security_events
 from .scoping import (
     ALL_ROLES,
     INSPECTION_RECORDS,

@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.xml.functions import iterparse
 
-from .admin.import_sheets import check_xlsx, read_capped  # noqa: F401  (re-exported for the features)
-from .errors import ValidationError
-from .i18n import N_
-from .text import fold, nfc
+from ..admin.import_sheets import check_xlsx, read_capped  # noqa: F401  (re-exported for the features)
+from ..errors import ValidationError
+from ..language.i18n import N_
+from ..language.text import fold, nfc
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_TYPES = {XLSX_MIME, "application/zip"}  # what content sniffing calls an .xlsx

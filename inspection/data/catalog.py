@@ -4,7 +4,7 @@ user's session: the choices of the forms and list filters, the filter panels dra
 the subtrees of the units (permissions). A commit that changes the catalog bumps the version, so
 the next page asks the database again. Each value declares the tables its loader reads
 (caches.catalog_value, next to the loader); the triggers that bump the version are derived from
-those declarations (inspection/caches.py).
+those declarations (inspection/data/caches.py).
 
 Saves a commune's task page four of its six statements, and drawing its filters (bench/web.py)."""
 

@@ -18,9 +18,9 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from . import build
-from .formatting import local_today
-from .queue import get_redis
+from .. import build
+from ..data.queue import get_redis
+from ..language.formatting import local_today
 
 LIMIT = 10_000  # rows per process (~1 KB each); past it the memory starts over
 SHARED_SECONDS = 2 * 3600

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, case, select, tuple_, union
 
 from models import db
 
-from .text import fold
+from ..language.text import fold
 
 
 @dataclass

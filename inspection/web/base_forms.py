@@ -11,9 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .formatting import format_date, parse_date
-from .permissions import MAX_ID
-from .text import nfc
+from ..language.formatting import format_date, parse_date
+from ..language.text import nfc
+from ..security.permissions import MAX_ID
 
 
 def _nfc_filter(value):
@@ -22,7 +22,7 @@ def _nfc_filter(value):
 
 # WTForms ships no Vietnamese catalog: its own messages (a validator or field declared without one,
 # "Field cannot be longer than 12 characters.") are translated in translations/vi/LC_MESSAGES/wtforms.po.
-_CATALOGS = Path(__file__).resolve().parent.parent / "translations"
+_CATALOGS = Path(__file__).resolve().parents[2] / "translations"
 _loaded: dict[str, Translations] = {}
 
 

@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from wtforms import FileField, PasswordField
 
-from .errors import Conflict, InvalidTransition, ValidationError
-from .queue import get_redis
+from ..data.queue import get_redis
+from ..errors import Conflict, InvalidTransition, ValidationError
 
 REFUSALS = (ValidationError, InvalidTransition, Conflict)  # a service's refusals: shown to the user, never a 500
 REFUSED_KEY = "refused_form"  # the session key of a refused form kept for its page

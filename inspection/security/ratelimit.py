@@ -16,8 +16,8 @@ from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..data.queue import get_redis
 from . import security_events
-from .queue import get_redis
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNITS = {"second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000}  # in ms

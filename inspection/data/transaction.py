@@ -10,8 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import db
 
-from .errors import Conflict
-from .i18n import N_
+from ..errors import Conflict
+from ..language.i18n import N_
 
 _STALE = N_("Bản ghi vừa được người khác cập nhật. Vui lòng tải lại và nhập lại thay đổi.")
 
