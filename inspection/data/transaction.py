@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import g, has_app_context, request
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -82,6 +82,18 @@ def check_version(record, expected, current: dict) -> None:
     if str(record.version) != str(expected):
         raise Conflict("Bản ghi đã được người khác cập nhật trong khi bạn sửa. "
                        "Giá trị hiện tại được hiển thị bên dưới.", current=current)
+
+
+def read_alone(statement, params: dict):
+    """The first row of one read-only statement run on its own, outside the session's transaction
+    (autocommit: no BEGIN and no COMMIT round trip), for a public page that reads one row and
+    writes nothing (the citizens' survey page). Inside the tests' one outer transaction the
+    session's connection reads it, as it alone sees the test's rows."""
+    bind = db.session.get_bind()
+    if not isinstance(bind, Engine):
+        return db.session.connection().execute(statement, params).first()
+    with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(statement, params).first()
 
 
 def end_reads_with_commit(app) -> None:

@@ -7,7 +7,7 @@ its own append-only record); everything the staff then do with it is audited (tr
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from models import Desk, Feedback, FeedbackAlert, ancestor_ids, db, utcnow
@@ -22,7 +22,6 @@ from ..language.text import nfc
 from ..main.notifications import notify
 from ..plans.recipients import unit_members
 from ..web.links import path_for
-from .desks import PublicDesk
 from .forms import COMMENT_MAX
 
 
@@ -37,20 +36,34 @@ def is_complaint(scores: dict[str, int], comment: str) -> bool:
     return bool(comment) and min(scores.values()) <= current_app.config["FEEDBACK_LOW_SCORE"]
 
 
-def submit_answer(desk: Desk | PublicDesk, scores: dict, *, procedure_name: str = "", comment: str = "") -> Feedback:
-    """Store one anonymous answer about `desk` (plain text, capped); alert on a run of complaints."""
+def submit_answer(poster: tuple[int, str], scores: dict, *, procedure_name: str = "", comment: str = "") -> int | None:
+    """Store one anonymous answer about the desk a poster names, `poster` = (desk id, token id) as
+    its signed token carries them (plain text, capped); alert on a run of complaints. The answer's
+    id; None, with nothing stored, when that token is no longer the desk's current one (revoked,
+    the desk inactive or gone). One statement: the INSERT takes the desk's unit from the desk's row
+    as it checks the token, so the answer needs no read of its own."""
     scores = _checked(scores)
     comment = nfc(comment)[:COMMENT_MAX]
-    answer = Feedback(desk_id=desk.id, unit_id=desk.unit_id, received_at=utcnow(), received_on=local_today(),
-                      procedure_name=nfc(procedure_name)[:200], comment=comment,
-                      is_complaint=is_complaint(scores, comment), **scores)
+    complaint, today = is_complaint(scores, comment), local_today()
     with unit_of_work():
         _commit_without_waiting_for_disk()
-        db.session.add(answer)
-        db.session.flush()
-        if answer.is_complaint:
-            _alert_on_complaints(desk, answer.received_on)
-    return answer
+        stored = db.session.connection().execute(_STORE, {
+            "desk_id": poster[0], "token_id": poster[1], "received_at": utcnow(), "received_on": today,
+            "procedure_name": nfc(procedure_name)[:200], "comment": comment, "is_complaint": complaint,
+            **scores}).first()
+        if stored is not None and complaint:
+            _alert_on_complaints(poster[0], stored.unit_id, today)
+    return None if stored is None else stored.id
+
+
+_answer, _desk = Feedback.__table__.c, Desk.__table__.c
+_GIVEN = ("received_at", "received_on", "procedure_name", "comment", "is_complaint", *ELEMENTS)
+_STORE = (insert(Feedback.__table__)
+          .from_select(["desk_id", "unit_id", *_GIVEN],
+                       select(_desk.id, _desk.unit_id, *(bindparam(name, type_=_answer[name].type) for name in _GIVEN))
+                       .where(_desk.id == bindparam("desk_id"), _desk.token_id == bindparam("token_id"),
+                              _desk.is_active))
+          .returning(_answer.id, _answer.unit_id))
 
 
 def _commit_without_waiting_for_disk() -> None:
@@ -60,23 +73,23 @@ def _commit_without_waiting_for_disk() -> None:
     itself crashes, the answers of its last fraction of a second (at most 3 × wal_writer_delay,
     0.6 s by default) may be gone; the database stays consistent. Every other write waits for the
     disk as before."""
-    db.session.execute(text("SET LOCAL synchronous_commit TO off"))
+    db.session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO off")
 
 
-def _alert_on_complaints(desk: Desk | PublicDesk, today) -> None:
+def _alert_on_complaints(desk_id: int, unit_id: int, today) -> None:
     """The coordinators over the desk's unit hear once per desk and week (the unique key decides,
     whichever web process stores the complaint that crosses the threshold)."""
     monday = today - timedelta(days=today.weekday())
     count = db.session.execute(select(func.count()).where(
-        Feedback.desk_id == desk.id, Feedback.is_complaint, Feedback.received_on >= monday)).scalar_one()
+        Feedback.desk_id == desk_id, Feedback.is_complaint, Feedback.received_on >= monday)).scalar_one()
     if count < current_app.config["FEEDBACK_ALERT_COMPLAINTS"]:
         return
     try:
         with db.session.begin_nested():
-            db.session.add(FeedbackAlert(desk_id=desk.id, week_of=monday, complaints=count))
+            db.session.add(FeedbackAlert(desk_id=desk_id, week_of=monday, complaints=count))
     except IntegrityError:
         return  # told already this week
-    coordinators = unit_members(ancestor_ids(desk.unit_id), roles=(Role.COORDINATOR,))
+    coordinators = unit_members(ancestor_ids(unit_id), roles=(Role.COORDINATOR,))
     notify(coordinators, NotificationKind.SYSTEM,
            N_("%(count)d phản ánh của người dân về “%(desk)s” trong tuần này: cần xem xét"),
-           path_for("feedback.triage_list"), params={"count": count, "desk": desk.name})
+           path_for("feedback.triage_list"), params={"count": count, "desk": db.session.get(Desk, desk_id).name})

@@ -4,12 +4,12 @@ The coordinator (for any unit of the subtree) or a unit head (for their own unit
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from models import Desk, OrgUnit, Report, db, utcnow
 from models.feedback import procedure_lines
 
-from ..data.transaction import unit_of_work
+from ..data.transaction import read_alone, unit_of_work
 from ..errors import InvalidTransition, ValidationError
 from ..language.text import nfc
 from ..reports.services import request_report
@@ -84,17 +84,21 @@ class PublicDesk:
         return procedure_lines(self.procedures)
 
 
-_PUBLIC = (select(Desk.id, Desk.unit_id, Desk.name, Desk.procedures, OrgUnit.name, Desk.token_id, Desk.is_active)
-           .join(OrgUnit, OrgUnit.id == Desk.unit_id))
+_desk, _unit = Desk.__table__.c, OrgUnit.__table__.c
+# Built once, on the tables' columns (no ORM entity to load): each request only binds the id.
+_PUBLIC = (select(_desk.id, _desk.unit_id, _desk.name, _desk.procedures, _unit.name, _desk.token_id, _desk.is_active)
+           .join_from(Desk.__table__, OrgUnit.__table__, _unit.id == _desk.unit_id)
+           .where(_desk.id == bindparam("desk_id")))
 
 
 def desk_by_token(token: str) -> tuple[PublicDesk | None, bool]:
     """(the desk, whether the token is its current one) for a genuine token; (None, False) otherwise.
-    One statement: the survey page shows the unit's name."""
+    One statement, on its own (autocommit: no BEGIN, no COMMIT): the survey page shows the unit's
+    name and writes nothing."""
     found = tokens.read(token)
-    if found is None or not 0 < found[0] < 2**31:
+    if found is None:
         return None, False
-    row = db.session.execute(_PUBLIC.where(Desk.id == found[0])).first()
+    row = read_alone(_PUBLIC, {"desk_id": found[0]})
     if row is None:
         return None, False
     *card, token_id, is_active = row

@@ -44,7 +44,12 @@ def _scale_field(element: str) -> RadioField:
 
 
 class AnswerForm(Form):
-    """The citizen's answer. `website` is the hidden trap field; `started` the page's signed time."""
+    """The citizen's answer. `website` is the hidden trap field; `started` the page's signed time.
+    Its CSRF token is checked once, by the app's CSRFProtect before the view, as every POST's is;
+    the page prints it with csrf_token()."""
+
+    class Meta:
+        csrf = False
 
     access = _scale_field("access")
     procedure = _scale_field("procedure")

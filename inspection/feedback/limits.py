@@ -42,17 +42,28 @@ def address_hash(address: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
+# INCR, and EXPIRE on the window's first request: one round trip, atomic (a crash between the two
+# would leave a key that never expires)
+_COUNT = """local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count"""
+
+
 def over_limit(address: str) -> bool:
     """Count one request of the public survey from `address`; whether it is over the limit of its
     window (every web process shares the counter)."""
     config = current_app.config
     window = config["FEEDBACK_WINDOW_SECONDS"]
     key = f"cchc:feedback:addr:{address_hash(address)}:{int(time.time()) // window}"
-    with get_redis().pipeline(transaction=False) as pipe:  # one round trip; no MULTI needed for a counter
-        pipe.incr(key)
-        pipe.expire(key, window)
-        count = pipe.execute()[0]
-    return count > config["FEEDBACK_MAX_PER_ADDRESS"]
+    return _counter()(keys=[key], args=[window], client=get_redis()) > config["FEEDBACK_MAX_PER_ADDRESS"]
+
+
+def _counter():
+    """The counting script, registered once per app (EVALSHA; loaded again if Redis lost it)."""
+    ext = current_app.extensions
+    if "cchc_feedback_counter" not in ext:
+        ext["cchc_feedback_counter"] = get_redis().register_script(_COUNT)
+    return ext["cchc_feedback_counter"]
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -38,6 +38,6 @@ def read(token: str) -> tuple[int, str] | None:
     except (BadSignature, UnicodeError, ValueError):
         return None
     if (not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], int)
-            or not isinstance(value[1], str)):
+            or not isinstance(value[1], str) or not 0 < value[0] < 2**31):
         return None
     return value[0], value[1]

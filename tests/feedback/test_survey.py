@@ -117,6 +117,20 @@ def test_forged_token_is_404_and_revoked_token_says_so(client, desk):
     assert _count() == 0
 
 
+def test_a_closed_desk_or_one_that_is_gone_stores_nothing(client, desk):
+    """The answer is stored by one statement that checks the poster as it inserts: a desk closed
+    after the page was drawn, or a genuine token of a desk that no longer exists, keeps nothing."""
+    token = token_of(desk)
+    gone = tokens.sign(desk.id + 1000, desk.token_id)  # well signed, no such desk
+    assert answer(client, gone, form_of=token).status_code == 404
+    opened = {**survey_form(client, token), **SCORES}
+    desk.is_active = False
+    db.session.commit()
+    response = client.post(f"/danh-gia/{token}", data=opened)
+    assert response.status_code == 410 and "Mã QR này không còn hiệu lực" in text(response)
+    assert _count() == 0 and "fb" not in response.headers.get("Set-Cookie", "")
+
+
 def test_markup_nul_and_oversized_comments(client, desk, app):
     comment = "<script>alert(1)</script><img src=x onerror=alert(2)> chậm\x00 trễ"
     assert answer(client, token_of(desk), comment=comment, official="1").status_code == 303
