@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from functools import cache
 
 from flask import current_app, make_response, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -67,7 +68,13 @@ def _counter():
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=STARTED_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@cache
+def _serializer_for(secret: str) -> URLSafeTimedSerializer:
+    """Built once per key: each survey page signs a start time, each answer reads one."""
+    return URLSafeTimedSerializer(secret, salt=STARTED_SALT)
 
 
 def started_token(desk_id: int) -> str:

@@ -4,6 +4,7 @@ A forged or damaged token fails the signature (404, as any unknown page); a well
 token id is no longer the desk's was revoked: its poster answers "Mã QR này không còn hiệu lực"."""
 
 import secrets
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -16,7 +17,13 @@ def new_token_id() -> str:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@cache
+def _serializer_for(secret: str) -> URLSafeSerializer:
+    """Built once per key: each survey page and answer reads a token."""
+    return URLSafeSerializer(secret, salt=SALT)
 
 
 def survey_url(desk, base_url: str) -> str:
