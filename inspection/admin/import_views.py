@@ -6,15 +6,15 @@ from flask_login import current_user, login_required
 
 from ..errors import ValidationError
 from ..security import permissions
+from ..web.sheets import MAX_IMPORT_BYTES, PREVIEW_LOST, XLSX_MIME
 from . import bp, services
 from .forms import ConfirmImportForm, ImportForm
-from .import_sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, PREVIEW_LOST
+from .import_sheets import MAX_IMPORT_ROWS
 from .imports import columns_of
 
 _KIND = "<any(units, users):kind>"
 _ACTION = {"units": "unit.manage", "users": "user.manage"}
 _LIST = {"units": "admin.units", "users": "admin.users"}
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _upload_page(kind: str, form: ImportForm, status: int = 200):

@@ -18,7 +18,8 @@ from ..errors import NotFound, ValidationError
 from ..files import storage
 from ..language.text import fold
 from ..security import audit, permissions, scoping
-from .import_sheets import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, Row, parse_rows, read_capped, template_workbook
+from ..web.sheets import MAX_IMPORT_BYTES, XLSX_TYPES, SheetRow, read_capped
+from .import_sheets import MAX_IMPORT_ROWS, parse_rows, template_workbook
 from .units import new_unit, unit_values
 from .users import UNUSABLE_PASSWORD, USERNAME_RE, USERNAME_RULE, user_values
 
@@ -27,7 +28,6 @@ UNIT_COLUMNS = [("code", "Mã đơn vị"), ("name", "Tên đơn vị"), ("kind"
 USER_COLUMNS = [("username", "Tên đăng nhập"), ("honorific", "Ông/Bà"), ("full_name", "Họ và tên"),
                 ("title", "Chức vụ"), ("email", "Email"), ("role", "Vai trò"), ("unit_code", "Mã đơn vị")]
 HONORIFICS = {"ong": "Ông", "ba": "Bà", "": ""}
-XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"}
 _KINDS = {fold(label): kind for kind, label in UNIT_KIND_LABELS.items()} | {k.value: k for k in UNIT_KIND_LABELS}
 _ROLES = {fold(label): role for role, label in ROLE_LABELS.items()} | {role.value: role for role in Role}
 
@@ -35,7 +35,7 @@ _ROLES = {fold(label): role for role, label in ROLE_LABELS.items()} | {role.valu
 @dataclass
 class Preview:
     kind: str
-    rows: list[Row]
+    rows: list[SheetRow]
     attachment_id: int | None = None
 
     @property
@@ -89,7 +89,7 @@ def _home_unit(actor, kind: str) -> int:
     return next(m.unit_id for m in actor.memberships if m.role in roles)
 
 
-def _checked_rows(actor, kind: str, data: bytes) -> list[Row]:
+def _checked_rows(actor, kind: str, data: bytes) -> list[SheetRow]:
     rows = parse_rows(data, columns_of(kind))
     (_check_unit_rows if kind == "units" else _check_user_rows)(actor, rows)
     return rows
@@ -100,7 +100,7 @@ def _visible_units_by_code(actor, codes) -> dict[str, OrgUnit]:
     return {unit.code: unit for unit in db.session.execute(stmt).scalars()}
 
 
-def _require(row: Row, key: str, label: str, max_length: int) -> None:
+def _require(row: SheetRow, key: str, label: str, max_length: int) -> None:
     value = row.values[key]
     if not value:
         row.errors.append(f"Thiếu {label}.")
@@ -108,7 +108,7 @@ def _require(row: Row, key: str, label: str, max_length: int) -> None:
         row.errors.append(f"{label} dài quá {max_length} ký tự.")
 
 
-def _first_seen(rows: list[Row], key: str, label: str, taken: set[str]) -> None:
+def _first_seen(rows: list[SheetRow], key: str, label: str, taken: set[str]) -> None:
     """Mark values repeated within the sheet or already in use."""
     seen: dict[str, int] = {}
     for row in rows:
@@ -122,7 +122,7 @@ def _first_seen(rows: list[Row], key: str, label: str, taken: set[str]) -> None:
         seen.setdefault(value, row.number)
 
 
-def _check_unit_rows(actor, rows: list[Row]) -> None:
+def _check_unit_rows(actor, rows: list[SheetRow]) -> None:
     codes = [r.values["code"] for r in rows]
     taken = set(db.session.execute(select(OrgUnit.code).where(OrgUnit.code.in_(set(codes)))).scalars())
     _first_seen(rows, "code", "Mã đơn vị", taken)
@@ -137,7 +137,7 @@ def _check_unit_rows(actor, rows: list[Row]) -> None:
         earlier.add(row.values["code"])
 
 
-def _check_parent(row: Row, parents: dict[str, OrgUnit], earlier: set[str]) -> None:
+def _check_parent(row: SheetRow, parents: dict[str, OrgUnit], earlier: set[str]) -> None:
     code = row.values["parent_code"]
     if not code:
         row.errors.append("Thiếu mã đơn vị cấp trên.")
@@ -147,7 +147,7 @@ def _check_parent(row: Row, parents: dict[str, OrgUnit], earlier: set[str]) -> N
         row.errors.append(f"Không tìm thấy đơn vị cấp trên có mã “{code}” (trong hệ thống hoặc ở dòng phía trên).")
 
 
-def _check_user_rows(actor, rows: list[Row]) -> None:
+def _check_user_rows(actor, rows: list[SheetRow]) -> None:
     names = [r.values["username"].lower() for r in rows]
     taken = set(db.session.execute(select(User.username).where(User.username.in_(set(names)))).scalars())
     _first_seen(rows, "username", "Tên đăng nhập", taken)
@@ -166,7 +166,7 @@ def _check_user_rows(actor, rows: list[Row]) -> None:
         _check_role_and_unit(row, units)
 
 
-def _check_email(row: Row) -> None:
+def _check_email(row: SheetRow) -> None:
     email = row.values["email"]
     if not email:
         return
@@ -178,7 +178,7 @@ def _check_email(row: Row) -> None:
         row.errors.append("Email dài quá 200 ký tự.")
 
 
-def _check_role_and_unit(row: Row, units: dict[str, OrgUnit]) -> None:
+def _check_role_and_unit(row: SheetRow, units: dict[str, OrgUnit]) -> None:
     role = _ROLES.get(fold(row.values["role"]))
     if role is None:
         row.errors.append(f"Vai trò không hợp lệ: “{row.values['role']}”.")
@@ -191,7 +191,7 @@ def _check_role_and_unit(row: Row, units: dict[str, OrgUnit]) -> None:
         row.errors.append(f"Đơn vị “{unit.code}” đang ngừng hoạt động.")
 
 
-def _create_units(actor, rows: list[Row]) -> list[OrgUnit]:
+def _create_units(actor, rows: list[SheetRow]) -> list[OrgUnit]:
     known = _visible_units_by_code(actor, [r.values["parent_code"] for r in rows])
     created = []
     for row in rows:
@@ -204,7 +204,7 @@ def _create_units(actor, rows: list[Row]) -> list[OrgUnit]:
     return created
 
 
-def _create_users(actor, rows: list[Row]) -> list[User]:
+def _create_users(actor, rows: list[SheetRow]) -> list[User]:
     units = _visible_units_by_code(actor, [r.values["unit_code"] for r in rows])
     created = []
     for row in rows:

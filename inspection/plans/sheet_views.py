@@ -12,12 +12,11 @@ from wtforms.validators import InputRequired
 
 from models import Plan
 
-from ..admin.import_sheets import PREVIEW_LOST
 from ..errors import ValidationError
 from ..files import storage
 from ..security import permissions
 from ..web.base_forms import Form
-from ..web.sheets import XLSX_MIME
+from ..web.sheets import PREVIEW_LOST, XLSX_MIME
 from . import bp, exports, imports
 
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the other fields around the file

@@ -1,11 +1,14 @@
-"""Spreadsheets shared by every feature: reading an uploaded .xlsx table with its raw cell values
-(dates stay dates), and neutralising text before it is written to an .xlsx.
+"""Spreadsheets shared by every feature: the one reader of an uploaded .xlsx table, with its raw
+cell values (dates stay dates), and neutralising text before it is written to an .xlsx.
 
-The capped read and the zip check come from admin/sheets.py; on top of them this module refuses
-merged cells, tells an XML bomb (refused by defusedxml, which openpyxl uses) from a broken file,
-and keeps each cell's type so callers can tell a real date from a serial number or a text."""
+The size is capped before anything parses the file; the file must be a real OOXML zip whose
+unpacked size is bounded; openpyxl reads it read-only and values-only (it uses defusedxml, which
+is installed, for every XML part). On top of that this module refuses merged cells, tells an XML
+bomb from a broken file, and keeps each cell's type so callers can tell a real date from a serial
+number or a text."""
 
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,7 +17,6 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.xml.functions import iterparse
 
-from ..admin.import_sheets import check_xlsx, read_capped  # noqa: F401  (re-exported for the features)
 from ..errors import ValidationError
 from ..language.i18n import N_
 from ..language.text import fold, nfc
@@ -22,6 +24,10 @@ from ..language.text import fold, nfc
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_TYPES = {XLSX_MIME, "application/zip"}  # what content sniffing calls an .xlsx
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+PREVIEW_LOST = N_("Không còn bản xem trước của tệp: hãy tải tệp lên lại.")  # a confirm without its preview
+_REQUIRED_PARTS = {"[Content_Types].xml", "xl/workbook.xml"}
 _BROKEN = N_("Không đọc được tệp Excel (tệp hỏng hoặc không đúng định dạng .xlsx).")
 _UNSAFE = N_("Tệp Excel chứa khai báo XML không an toàn (thực thể XML, có thể là “bom XML”) nên bị từ chối. "
              "Hãy mở tệp bằng Excel, lưu lại thành .xlsx rồi tải lên lại.")
@@ -29,24 +35,54 @@ _UNSAFE = N_("Tệp Excel chứa khai báo XML không an toàn (thực thể XML
 
 @dataclass
 class SheetRow:
-    """One data row: `number` is the row number the user sees in Excel; `values` the raw cells
-    (str NFC-normalised, int, float, datetime or None) by column key."""
+    """One data row: `number` is the row number the user sees in Excel; `values` the cells by
+    column key (from read_table: str NFC-normalised, int, float, datetime or None); `errors` what
+    the feature's checks found wrong in it."""
 
     number: int
     values: dict
     errors: list[str] = field(default_factory=list)
 
 
-def read_table(data: bytes, columns: list[tuple[str, str]], *, max_rows: int) -> list[SheetRow]:
+def read_capped(stream, limit: int = MAX_IMPORT_BYTES) -> bytes:
+    """At most `limit` bytes of `stream`; ValidationError when there are more."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(f"Tệp vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).", field="file")
+    if not data:
+        raise ValidationError("Tệp rỗng (0 byte).", field="file")
+    return data
+
+
+def check_xlsx(data: bytes) -> None:
+    """Refuse anything that is not an Excel workbook zip of bounded unpacked size."""
+    message = "Tệp không phải bảng tính Excel .xlsx hợp lệ (kiểm tra theo nội dung tệp)."
+    if not data.startswith(b"PK\x03\x04"):
+        raise ValidationError(message, field="file")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ValidationError(message, field="file") from exc
+    if not _REQUIRED_PARTS <= {i.filename for i in infos}:
+        raise ValidationError(message, field="file")
+    if len(infos) > 2000 or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise ValidationError("Tệp Excel quá lớn khi giải nén.", field="file")
+
+
+def read_table(data: bytes, columns: list[tuple[str, str]], *, max_rows: int,
+               optional: frozenset[str] = frozenset()) -> list[SheetRow]:
     """The non-empty rows under the header row of the first sheet; ValidationError for a file
-    that is not a real workbook, an XML bomb, merged cells, wrong columns or too many rows."""
+    that is not a real workbook, an XML bomb, merged cells, wrong columns or too many rows.
+    A column whose key is in `optional` may be missing (a sheet from an older template): it then
+    reads as None on every row."""
     check_xlsx(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
             _refuse_merged_cells(sheet)
-            return _rows(sheet, columns, max_rows)
+            return _rows(sheet, columns, max_rows, optional)
         finally:
             book.close()
     except ValidationError:
@@ -83,15 +119,16 @@ def _value(raw):
     return raw
 
 
-def _rows(sheet, columns, max_rows: int) -> list[SheetRow]:
+def _rows(sheet, columns, max_rows: int, optional: frozenset[str]) -> list[SheetRow]:
     lines = sheet.iter_rows(values_only=True, max_col=len(columns) + 20)
     header = next(lines, None)
     if header is None:
         raise ValidationError("Bảng tính trống: không có dòng tiêu đề.", field="file")
-    index = header_index(header, columns)
+    index = header_index(header, columns, optional=optional)
     rows = []
     for number, line in enumerate(lines, start=2):
-        values = {key: _value(line[i]) if i < len(line) else None for key, i in index.items()}
+        values = {key: _value(line[index[key]]) if index.get(key, len(line)) < len(line) else None
+                  for key, _ in columns}
         if all(v is None for v in values.values()):
             continue
         if len(rows) == max_rows:
@@ -102,9 +139,11 @@ def _rows(sheet, columns, max_rows: int) -> list[SheetRow]:
     return rows
 
 
-def header_index(header: tuple, columns: list[tuple[str, str]]) -> dict[str, int]:
+def header_index(header: tuple, columns: list[tuple[str, str]], *,
+                 optional: frozenset[str] = frozenset()) -> dict[str, int]:
     """Column key → index; one ValidationError naming the missing and unknown columns and
-    listing the expected headers. Headers match without regard to case or diacritics."""
+    listing the expected headers. Headers match without regard to case or diacritics; a column
+    whose key is in `optional` may be missing, and then has no index."""
     wanted = {fold(label): key for key, label in columns}
     found, unknown = {}, []
     for index, title in enumerate(header):
@@ -113,7 +152,7 @@ def header_index(header: tuple, columns: list[tuple[str, str]]) -> dict[str, int
             found[wanted[name]] = index
         elif name:
             unknown.append(f"“{nfc(str(title))}”")
-    missing = [f"“{label}”" for key, label in columns if key not in found]
+    missing = [f"“{label}”" for key, label in columns if key not in found and key not in optional]
     if missing or unknown:
         detail = "; ".join(filter(None, [missing and "thiếu cột " + ", ".join(missing),
                                          unknown and "cột không có trong mẫu " + ", ".join(unknown)]))

@@ -19,10 +19,13 @@ def snapshot() -> dict:
     return {t: db.session.execute(text(f'SELECT * FROM "{t}" ORDER BY id')).all() for t in TABLES}
 
 
-def xlsx(rows: list[list]) -> bytes:
+def xlsx(rows: list[list], merge: str | None = None) -> bytes:
+    """A workbook of `rows`, with the cells of the range `merge` (e.g. "C2:C3") merged."""
     book = Workbook()
     for row in rows:
         book.active.append(row)
+    if merge:
+        book.active.merge_cells(merge)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
