@@ -84,14 +84,17 @@ def check_version(record, expected, current: dict) -> None:
                        "Giá trị hiện tại được hiển thị bên dưới.", current=current)
 
 
-def read_alone(statement, params: dict):
-    """The first row of one read-only statement run on its own, outside the session's transaction
-    (autocommit: no BEGIN and no COMMIT round trip), for a public page that reads one row and
-    writes nothing (the citizens' survey page). Inside the tests' one outer transaction the
-    session's connection reads it, as it alone sees the test's rows."""
+def run_alone(statement, params: dict):
+    """The first row of one statement run on its own connection in autocommit: a transaction of
+    its own, committed as the statement ends (no BEGIN and no COMMIT round trip). For a public
+    page's one read (the citizens' survey page) or one insert that needs nothing else in its
+    transaction (a citizen's answer). Inside the tests' one outer transaction the session's
+    connection runs it, as it alone sees the test's rows, and commits (a savepoint released)."""
     bind = db.session.get_bind()
     if not isinstance(bind, Engine):
-        return db.session.connection().execute(statement, params).first()
+        row = db.session.connection().execute(statement, params).first()
+        db.session.commit()
+        return row
     with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return connection.execute(statement, params).first()
 

@@ -7,14 +7,14 @@ its own append-only record); everything the staff then do with it is audited (tr
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select, true
 from sqlalchemy.exc import IntegrityError
 
 from models import Desk, Feedback, FeedbackAlert, ancestor_ids, db, utcnow
 from models.enums import NotificationKind, Role
 from models.feedback import ELEMENTS
 
-from ..data.transaction import unit_of_work
+from ..data.transaction import run_alone, unit_of_work
 from ..errors import ValidationError
 from ..language.formatting import local_today
 from ..language.i18n import N_
@@ -38,42 +38,41 @@ def is_complaint(scores: dict[str, int], comment: str) -> bool:
 
 def submit_answer(poster: tuple[int, str], scores: dict, *, procedure_name: str = "", comment: str = "") -> int | None:
     """Store one anonymous answer about the desk a poster names, `poster` = (desk id, token id) as
-    its signed token carries them (plain text, capped); alert on a run of complaints. The answer's
-    id; None, with nothing stored, when that token is no longer the desk's current one (revoked,
-    the desk inactive or gone). One statement: the INSERT takes the desk's unit from the desk's row
-    as it checks the token, so the answer needs no read of its own."""
+    its signed token carries them (plain text, capped); then, for a complaint, alert on a run of
+    them. The answer's id; None, with nothing stored, when that token is no longer the desk's
+    current one (revoked, the desk inactive or gone). One statement, a transaction of its own
+    (transaction.run_alone): the INSERT takes the desk's unit from the desk's row as it checks the
+    token, and asks that its commit not wait for the disk (_STORE)."""
     scores = _checked(scores)
     comment = nfc(comment)[:COMMENT_MAX]
     complaint, today = is_complaint(scores, comment), local_today()
-    with unit_of_work():
-        _commit_without_waiting_for_disk()
-        stored = db.session.connection().execute(_STORE, {
-            "desk_id": poster[0], "token_id": poster[1], "received_at": utcnow(), "received_on": today,
-            "procedure_name": nfc(procedure_name)[:200], "comment": comment, "is_complaint": complaint,
-            **scores}).first()
-        if stored is not None and complaint:
+    stored = run_alone(_STORE, {
+        "desk_id": poster[0], "token_id": poster[1], "received_at": utcnow(), "received_on": today,
+        "procedure_name": nfc(procedure_name)[:200], "comment": comment, "is_complaint": complaint, **scores})
+    if stored is None:
+        return None
+    if complaint:
+        with unit_of_work():
             _alert_on_complaints(poster[0], stored.unit_id, today)
-    return None if stored is None else stored.id
+    return stored.id
 
 
+# The answer's commit returns before its WAL reaches the disk: PostgreSQL's asynchronous commit,
+# asked for by set_config(…, true) for the statement's own transaction only (the CTE is evaluated
+# as the desk's row is read). At opening hours a burst of answers does not queue behind the disk's
+# flushes. The trade, accepted for anonymous answers only: if the database server itself crashes,
+# the answers of its last fraction of a second (at most 3 × wal_writer_delay, 0.6 s by default)
+# may be gone; the database stays consistent. Every other write waits for the disk as before.
+_NO_DISK_WAIT = select(func.set_config("synchronous_commit", "off", True).label("set")).cte("no_disk_wait")
 _answer, _desk = Feedback.__table__.c, Desk.__table__.c
 _GIVEN = ("received_at", "received_on", "procedure_name", "comment", "is_complaint", *ELEMENTS)
 _STORE = (insert(Feedback.__table__)
           .from_select(["desk_id", "unit_id", *_GIVEN],
                        select(_desk.id, _desk.unit_id, *(bindparam(name, type_=_answer[name].type) for name in _GIVEN))
+                       .select_from(Desk.__table__.join(_NO_DISK_WAIT, true()))
                        .where(_desk.id == bindparam("desk_id"), _desk.token_id == bindparam("token_id"),
                               _desk.is_active))
           .returning(_answer.id, _answer.unit_id))
-
-
-def _commit_without_waiting_for_disk() -> None:
-    """This transaction's commit returns before its WAL reaches the disk (PostgreSQL's asynchronous
-    commit, for this transaction only): at opening hours a burst of answers no longer queues behind
-    the disk's flushes. The trade, accepted for anonymous answers only: if the database server
-    itself crashes, the answers of its last fraction of a second (at most 3 × wal_writer_delay,
-    0.6 s by default) may be gone; the database stays consistent. Every other write waits for the
-    disk as before."""
-    db.session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO off")
 
 
 def _alert_on_complaints(desk_id: int, unit_id: int, today) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 from models import Desk, OrgUnit, Report, db, utcnow
 from models.feedback import procedure_lines
 
-from ..data.transaction import read_alone, unit_of_work
+from ..data.transaction import run_alone, unit_of_work
 from ..errors import InvalidTransition, ValidationError
 from ..language.text import nfc
 from ..reports.services import request_report
@@ -98,7 +98,7 @@ def desk_by_token(token: str) -> tuple[PublicDesk | None, bool]:
     found = tokens.read(token)
     if found is None:
         return None, False
-    row = read_alone(_PUBLIC, {"desk_id": found[0]})
+    row = run_alone(_PUBLIC, {"desk_id": found[0]})
     if row is None:
         return None, False
     *card, token_id, is_active = row

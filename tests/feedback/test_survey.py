@@ -201,3 +201,23 @@ def test_each_blank_page_has_its_own_tokens_and_follows_the_desk(app, client, de
     assert "Bộ phận một cửa phường Mỹ Phú" in page and "Cấp phiếu lý lịch tư pháp" in page
     assert "Chứng thực bản sao" not in page
     assert "Very satisfied" in text(app.test_client().get(f"{path}?lang=en"))
+
+
+@pytest.mark.committed
+def test_an_answer_commits_on_its_own_without_leaving_the_connection_asynchronous(committed):
+    """On the real engine an answer is one statement in a transaction of its own, committed
+    without waiting for the disk (answers._STORE): it is there for every other connection at
+    once, and the setting ends with it, so each pooled connection's next write waits for the disk."""
+    desk = make_desk(make_unit(name="Xã Phú Thọ"))
+    client = committed.test_client()
+    assert answer(client, token_of(desk), official="1", comment="Chờ lâu").status_code == 303
+    assert answer(committed.test_client(), token_of(desk)).status_code == 303
+    pool = db.engine.pool
+    connections = [db.engine.connect() for _ in range(pool.checkedin() + 1)]  # every pooled one, and a new one
+    try:
+        settings = {c.exec_driver_sql("SHOW synchronous_commit").scalar_one() for c in connections}
+        stored = connections[-1].execute(select(Feedback.is_complaint).order_by(Feedback.id)).scalars().all()
+    finally:
+        for connection in connections:
+            connection.close()
+    assert settings == {"on"} and stored == [True, False]
