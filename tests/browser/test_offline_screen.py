@@ -229,10 +229,12 @@ def test_the_field_screen_shows_the_offline_work_after_a_reload_and_a_restart_an
     context.close()
 
 
+@pytest.mark.alone
 def test_the_field_screen_scores_095_for_performance_and_nothing_shifts(site, new_context):
     """Lighthouse at 800x1280 on the field screen of an inspection under way (its 15 criteria drawn),
     signed in: performance >= 0.95, no layout shift (the outbox panel is drawn with the page at its
-    one-line height)."""
+    one-line height). Marked `alone`: `make test` runs it after the parallel group, with nothing else
+    on the machine (Lighthouse's docs on variability: resource contention is a high-impact source)."""
     fieldwork.start_inspection(site["lead"], db.session.get(Inspection, site["id"]), device_time=datetime.now(TZ))
     db.session.commit()
     context = new_context(TABLET)
@@ -240,10 +242,10 @@ def test_the_field_screen_scores_095_for_performance_and_nothing_shifts(site, ne
     sign_in(page, site["url"], site["lead"].username, PASSWORD)
     page.goto(f"{site['url']}/field/{site['id']}")
     expect(page.locator("#progress-text")).to_have_text("Đã đánh giá 0/15 tiêu chí")
-    # Lighthouse's own advice for its performance score, which moves from run to run: the median of runs
+    # Lighthouse's own advice for its performance score, which moves from run to run: the median of five runs
     runs = sorted((lighthouse.run(f"{site['url']}/field/{site['id']}", context.cookies(), TABLET, ("performance",))
-                   for _ in range(3)), key=lambda run: run.scores["performance"])
-    result = runs[1]
+                   for _ in range(5)), key=lambda run: run.scores["performance"])
+    result = runs[2]
     shift = max(run.report["audits"]["cumulative-layout-shift"]["numericValue"] for run in runs)
     metrics = {key: result.report["audits"][key]["displayValue"] for key in
                ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "speed-index")}
