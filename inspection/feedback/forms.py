@@ -25,6 +25,11 @@ ELEMENT_SHORT = {"access": _l("Tiếp cận dịch vụ"), "procedure": _l("Th�
                  "handling": _l("Xử lý góp ý, phản ánh")}
 POINT_LABELS = {"1": _l("Rất không hài lòng"), "2": _l("Không hài lòng"), "3": _l("Bình thường"),
                 "4": _l("Hài lòng"), "5": _l("Rất hài lòng")}
+# The words of the survey's other fields: the form's labels, and the blank page's, drawn without a form
+FIELD_LABELS = {"procedure_choice": _l("Thủ tục Ông/Bà thực hiện (không bắt buộc)"),
+                "procedure_name": _l("Hoặc ghi tên thủ tục"),
+                "comment": _l("Góp ý thêm (không bắt buộc, không ghi thông tin cá nhân)"),
+                "website": _l("Để trống ô này")}
 
 
 class ActionForm(AppForm):
@@ -46,7 +51,8 @@ def _scale_field(element: str) -> RadioField:
 class AnswerForm(Form):
     """The citizen's answer. `website` is the hidden trap field; `started` the page's signed time.
     Its CSRF token is checked once, by the app's CSRFProtect before the view, as every POST's is;
-    the page prints it with csrf_token()."""
+    the page prints it with csrf_token(). Built only for an answer posted: the blank page needs none
+    (survey.html draws its inputs itself)."""
 
     class Meta:
         csrf = False
@@ -56,13 +62,12 @@ class AnswerForm(Form):
     official = _scale_field("official")
     result = _scale_field("result")
     handling = _scale_field("handling")
-    procedure_choice = RadioField(_l("Thủ tục Ông/Bà thực hiện (không bắt buộc)"), choices=[],
-                                  validators=[Optional()], validate_choice=False)
-    procedure_name = StringField(_l("Hoặc ghi tên thủ tục"), validators=[Optional(), Length(max=200)])
-    comment = TextAreaField(_l("Góp ý thêm (không bắt buộc, không ghi thông tin cá nhân)"),
-                            validators=[Optional(), Length(max=COMMENT_MAX, message=_l(
-                                "Góp ý tối đa %(max)d ký tự."))])
-    website = StringField(_l("Để trống ô này"), validators=[Optional()])
+    procedure_choice = RadioField(FIELD_LABELS["procedure_choice"], choices=[], validators=[Optional()],
+                                  validate_choice=False)
+    procedure_name = StringField(FIELD_LABELS["procedure_name"], validators=[Optional(), Length(max=200)])
+    comment = TextAreaField(FIELD_LABELS["comment"], validators=[Optional(), Length(max=COMMENT_MAX, message=_l(
+        "Góp ý tối đa %(max)d ký tự."))])
+    website = StringField(FIELD_LABELS["website"], validators=[Optional()])
     started = HiddenField()
 
     def scores(self) -> dict[str, int]:

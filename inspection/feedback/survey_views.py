@@ -7,12 +7,11 @@ nor the form."""
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from wtforms import SelectChoice
 
 from ..language.formatting import local_today
 from . import answers, bp, limits, tokens
 from .desks import PublicDesk, desk_by_token
-from .forms import ELEMENT_LABELS, POINT_LABELS, SCALE, AnswerForm
+from .forms import ELEMENT_LABELS, FIELD_LABELS, POINT_LABELS, SCALE, AnswerForm
 
 COOKIE_PREFIX = "fb"  # one first-party cookie per desk: the day this device last answered
 THANKS = "feedback.thanks"
@@ -38,21 +37,20 @@ def _not_stored(token: str, respond):
     return refusal if desk is None else respond(desk)
 
 
-def _page(desk: PublicDesk, form: AnswerForm, status: int = 200, message: str = ""):
-    form.procedure_choice.choices = [SelectChoice(p, p) for p in desk.procedure_list]
-    form.started.data = limits.started_token(desk.id)
+def _page(desk: PublicDesk, form: AnswerForm | None = None, status: int = 200, message: str = ""):
+    """The survey of `desk`: blank (no form built), or with the answer `form` holds and its errors."""
     # the labels translated once for the page, not once for each of the 25 radio buttons
-    return render_template("feedback/survey.html", desk=desk, form=form,
+    return render_template("feedback/survey.html", desk=desk, form=form, started=limits.started_token(desk.id),
                            elements={k: str(v) for k, v in ELEMENT_LABELS.items()},
-                           points={k: str(v) for k, v in POINT_LABELS.items()}, scale=SCALE, message=message,
-                           answered=_answered_today(desk.id)), status
+                           points={k: str(v) for k, v in POINT_LABELS.items()}, labels=FIELD_LABELS, scale=SCALE,
+                           message=message, answered=_answered_today(desk.id)), status
 
 
 @bp.route("/danh-gia/<token>")
 def survey(token: str):
     """The survey of the desk a poster names (public)."""
     desk, refusal = _desk_or_page(token)
-    return refusal if desk is None else _page(desk, AnswerForm(formdata=None))
+    return refusal if desk is None else _page(desk)
 
 
 @bp.route("/danh-gia/<token>", methods=["POST"])
@@ -64,7 +62,7 @@ def answer(token: str):
     if poster is None:
         return render_template("feedback/unknown.html"), 404
     if _answered_today(poster[0]):
-        return _not_stored(token, lambda desk: _page(desk, AnswerForm(formdata=None), 409))
+        return _not_stored(token, lambda desk: _page(desk, None, 409))
     form = AnswerForm()
     if not form.validate():
         return _not_stored(token, lambda desk: _page(
@@ -77,11 +75,11 @@ def answer(token: str):
             desk, form, 422, _("Phiếu được gửi quá nhanh. Vui lòng xem lại các câu trả lời rồi gửi lại.")))
     if problem:  # forged or replayed: nothing stored
         return _not_stored(token, lambda desk: _page(
-            desk, AnswerForm(formdata=None), 409, _("Phiếu này đã được gửi. Cảm ơn Ông/Bà.")))
+            desk, None, 409, _("Phiếu này đã được gửi. Cảm ơn Ông/Bà.")))
     procedure = form.procedure_name.data or (form.procedure_choice.data or "")
     stored = answers.submit_answer(poster, form.scores(), procedure_name=procedure, comment=form.comment.data or "")
     if stored is None:  # revoked (or the desk closed) since the page was drawn
-        return _not_stored(token, lambda desk: _page(desk, AnswerForm(formdata=None), 409))
+        return _not_stored(token, lambda desk: _page(desk, None, 409))
     response = redirect(url_for(THANKS), 303)
     response.set_cookie(f"{COOKIE_PREFIX}{poster[0]}", local_today().isoformat(), max_age=36 * 3600,
                         path="/danh-gia", httponly=True, samesite="Lax", secure=request.is_secure)
