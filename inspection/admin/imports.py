@@ -4,8 +4,6 @@ Nothing is saved by the preview except the uploaded file itself (only when every
 the confirm step re-reads that stored file, checks every row again and imports all rows in one
 transaction, or none. Row data never travels through the browser."""
 
-import io
-from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -18,7 +16,7 @@ from ..errors import NotFound, ValidationError
 from ..files import storage
 from ..language.text import fold
 from ..security import audit, permissions, scoping
-from ..web.sheets import MAX_IMPORT_BYTES, XLSX_TYPES, SheetRow, read_capped
+from ..web.sheets import MAX_IMPORT_BYTES, Preview, SheetRow, preview_upload, read_capped
 from .import_sheets import MAX_IMPORT_ROWS, parse_rows, template_workbook
 from .units import new_unit, unit_values
 from .users import UNUSABLE_PASSWORD, USERNAME_RE, USERNAME_RULE, user_values
@@ -30,17 +28,6 @@ USER_COLUMNS = [("username", "Tên đăng nhập"), ("honorific", "Ông/Bà"), (
 HONORIFICS = {"ong": "Ông", "ba": "Bà", "": ""}
 _KINDS = {fold(label): kind for kind, label in UNIT_KIND_LABELS.items()} | {k.value: k for k in UNIT_KIND_LABELS}
 _ROLES = {fold(label): role for role, label in ROLE_LABELS.items()} | {role.value: role for role in Role}
-
-
-@dataclass
-class Preview:
-    kind: str
-    rows: list[SheetRow]
-    attachment_id: int | None = None
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for row in self.rows if row.errors)
 
 
 def columns_of(kind: str) -> list[tuple[str, str]]:
@@ -56,14 +43,8 @@ def preview_import(actor, kind: str, stream, filename: str) -> Preview:
     """Read an upload, check every row; store the file only when no row has an error."""
     permissions.require(actor, _action(kind))
     data = read_capped(stream)
-    preview = Preview(kind=kind, rows=_checked_rows(actor, kind, data))
-    if not preview.error_count:
-        with unit_of_work():
-            attachment = storage.store(io.BytesIO(data), filename, kind=f"import_{kind}", allowed=XLSX_TYPES,
-                                       unit_id=_home_unit(actor, kind), uploaded_by_id=actor.id)
-            db.session.flush()
-        preview.attachment_id = attachment.id
-    return preview
+    return preview_upload(_checked_rows(actor, kind, data), data, filename, kind=f"import_{kind}",
+                          unit_id=_home_unit(actor, kind), uploaded_by_id=actor.id)
 
 
 def confirm_import(actor, kind: str, attachment_id) -> list:

@@ -2,17 +2,14 @@
 by row for the preview; the file is kept only when every row is right, and the confirm step
 reads it again and builds the index in one transaction, or not at all."""
 
-import io
-from dataclasses import dataclass
 
-from models import Attachment, db
+from models import Attachment
 
-from ..data.transaction import unit_of_work
 from ..errors import NotFound, ValidationError
 from ..files import storage
 from ..language.text import fold
 from ..security import permissions
-from ..web.sheets import XLSX_TYPES, SheetRow, read_capped, read_table
+from ..web.sheets import Preview, SheetRow, preview_upload, read_capped, read_table
 from . import catalogue
 from .scoring import RULE_LABELS
 from .wording import say as gettext
@@ -25,16 +22,6 @@ COLUMNS = [("area_code", "Mã lĩnh vực"), ("area_name", "Lĩnh vực"), ("cri
            ("responsible", "Đơn vị phụ trách")]
 _RULES = {fold(label): rule for rule, label in RULE_LABELS.items()} | {rule: rule for rule in RULE_LABELS}
 _YES = {"x", "co", "yes", "1", "true"}
-
-
-@dataclass
-class Preview:
-    rows: list[SheetRow]
-    attachment_id: int | None = None
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for row in self.rows if row.errors)
 
 
 def _bands(text) -> list | None:
@@ -78,14 +65,8 @@ def preview(actor, unit, stream, filename: str) -> Preview:
     """Every row checked; the file stored (for the confirm step) only when no row has an error."""
     permissions.require(actor, "par.manage", unit)
     data = read_capped(stream)
-    result = Preview(rows=_checked(data))
-    if not result.error_count:
-        with unit_of_work():
-            attachment = storage.store(io.BytesIO(data), filename, kind="import_par", allowed=XLSX_TYPES,
-                                       unit_id=unit.id, uploaded_by_id=actor.id)
-            db.session.flush()
-        result.attachment_id = attachment.id
-    return result
+    return preview_upload(_checked(data), data, filename, kind="import_par", unit_id=unit.id,
+                          uploaded_by_id=actor.id)
 
 
 def confirm(actor, unit, attachment_id, *, year: int, level: str, title: str):

@@ -4,7 +4,6 @@ The preview saves nothing but the uploaded file (and only when every row is vali
 step re-reads that stored file — never row data from the browser — checks every row again and
 adds all the tasks in one unit of work, or none."""
 
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,7 +21,7 @@ from ..files import storage
 from ..language.formatting import format_date
 from ..language.text import fold, nfc
 from ..security import audit, permissions, scoping
-from ..web.sheets import XLSX_TYPES, read_capped, read_table
+from ..web.sheets import Preview, preview_upload, read_capped, read_table
 from .assignments import add_task, validate_task
 
 COLUMNS = [("number", "STT"), ("area", "Lĩnh vực"), ("title", "Nội dung nhiệm vụ"),
@@ -44,16 +43,6 @@ class TaskRow:
     errors: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Preview:
-    rows: list[TaskRow]
-    attachment_id: int | None = None
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for row in self.rows if row.errors)
-
-
 def import_kind(plan: Plan) -> str:
     """The Attachment kind of a file previewed for `plan`: ties the file to its plan."""
     return f"plan_import:{plan.id}"
@@ -69,14 +58,8 @@ def preview_import(actor, plan: Plan, stream, filename: str) -> Preview:
     """Read an upload and check every row; the file is kept only when no row has an error."""
     _require_open(actor, plan)
     data = read_capped(stream, MAX_IMPORT_BYTES)
-    preview = Preview(rows=check_rows(actor, plan, data))
-    if not preview.error_count:
-        with unit_of_work():
-            attachment = storage.store(io.BytesIO(data), filename or "nhiem-vu.xlsx", kind=import_kind(plan),
-                                       allowed=XLSX_TYPES, unit_id=plan.unit_id, uploaded_by_id=actor.id)
-            db.session.flush()
-        preview.attachment_id = attachment.id
-    return preview
+    return preview_upload(check_rows(actor, plan, data), data, filename or "nhiem-vu.xlsx", kind=import_kind(plan),
+                          unit_id=plan.unit_id, uploaded_by_id=actor.id)
 
 
 def _previewed_file(actor, plan: Plan, attachment_id) -> Attachment:

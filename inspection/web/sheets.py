@@ -17,7 +17,11 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.xml.functions import iterparse
 
+from models import db
+
+from ..data.transaction import unit_of_work
 from ..errors import ValidationError
+from ..files import storage
 from ..language.i18n import N_
 from ..language.text import fold, nfc
 
@@ -31,6 +35,33 @@ _REQUIRED_PARTS = {"[Content_Types].xml", "xl/workbook.xml"}
 _BROKEN = N_("Không đọc được tệp Excel (tệp hỏng hoặc không đúng định dạng .xlsx).")
 _UNSAFE = N_("Tệp Excel chứa khai báo XML không an toàn (thực thể XML, có thể là “bom XML”) nên bị từ chối. "
              "Hãy mở tệp bằng Excel, lưu lại thành .xlsx rồi tải lên lại.")
+
+
+@dataclass
+class Preview:
+    """An upload's rows, each checked by its feature; `attachment_id` the file kept for the confirm
+    step (None while any row has an error)."""
+
+    rows: list
+    attachment_id: int | None = None
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for row in self.rows if row.errors)
+
+
+def preview_upload(rows: list, data: bytes, filename: str, *, kind: str, unit_id: int | None,
+                   uploaded_by_id: int) -> Preview:
+    """The preview step of every .xlsx import: `rows` checked by the caller; the file stored (an
+    Attachment of `kind` in `unit_id`, for the confirm step) only when no row has an error."""
+    preview = Preview(rows)
+    if not preview.error_count:
+        with unit_of_work():
+            attachment = storage.store(io.BytesIO(data), filename, kind=kind, allowed=XLSX_TYPES, unit_id=unit_id,
+                                       uploaded_by_id=uploaded_by_id)
+            db.session.flush()
+        preview.attachment_id = attachment.id
+    return preview
 
 
 @dataclass
