@@ -9,14 +9,12 @@ from sqlalchemy import select
 from models import ParAssessment, ParEvidence, ParScore, ParScoreChange, db
 
 from ..data import replica
-from ..errors import Conflict, InvalidTransition, StorageUnavailable, ValidationError
+from ..errors import Conflict, InvalidTransition, StorageUnavailable
 from ..files import storage
 from ..security import permissions
-from ..web.refused_forms import keep_refusal, refused_form, refused_values
+from ..web.refused_forms import REFUSALS, keep_refusal, refused_form, refused_values
 from . import appraisal, assessments, bp, results
 from .forms import ActionForm, AppraiseForm, EvidenceForm, ReplyForm
-
-REFUSALS = (ValidationError, InvalidTransition)
 
 
 def _entries(score_ids) -> dict[int, dict]:
@@ -61,7 +59,7 @@ def save_assessment(assessment):
     try:
         changed = assessments.save_self_assessment(current_user, assessment, _entries(score_ids),
                                                    version=request.form.get("version"))
-    except (*REFUSALS, Conflict) as exc:  # back to the page (303), what was typed kept; a stale version drawn anew
+    except REFUSALS as exc:  # back to the page (303), what was typed kept; a stale version drawn anew
         db.session.rollback()
         flash(_(exc.message), "error")
         keep_refusal(f"assessment:{assessment.id}", "entries", None, forget=("version",))
@@ -81,7 +79,7 @@ def _editable(assessment) -> bool:
 def submit_assessment(assessment):
     try:
         assessments.submit_assessment(current_user, assessment, version=request.form.get("version"))
-    except (*REFUSALS, Conflict) as exc:
+    except REFUSALS as exc:
         flash(_(exc.message), "error")
         return redirect(url_for("par.assessment_page", assessment_id=assessment.id), 303)
     flash(_("Đã nộp bản tự đánh giá; bản tự đánh giá đã được khóa để thẩm định."), "success")
