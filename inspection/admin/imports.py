@@ -4,7 +4,6 @@ Nothing is saved by the preview except the uploaded file itself (only when every
 the confirm step re-reads that stored file, checks every row again and imports all rows in one
 transaction, or none. Row data never travels through the browser."""
 
-
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 

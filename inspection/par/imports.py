@@ -2,7 +2,6 @@
 by row for the preview; the file is kept only when every row is right, and the confirm step
 reads it again and builds the index in one transaction, or not at all."""
 
-
 from models import Attachment
 
 from ..errors import NotFound, ValidationError

@@ -1,5 +1,6 @@
 """Spreadsheets shared by every feature: the one reader of an uploaded .xlsx table, with its raw
-cell values (dates stay dates), and neutralising text before it is written to an .xlsx.
+cell values (dates stay dates), the one preview step of every import (the file kept only when
+every row is right), and neutralising text before it is written to an .xlsx.
 
 The size is capped before anything parses the file; the file must be a real OOXML zip whose
 unpacked size is bounded; openpyxl reads it read-only and values-only (it uses defusedxml, which
