@@ -26,7 +26,7 @@ from inspection.auth import two_factor_policy
 from inspection.auth.services import load_session
 from inspection.auth.steps import pending_step
 from inspection.cli import register_cli
-from inspection.config import load_config
+from inspection.config import engine_options, load_config
 from inspection.data import catalog
 from inspection.data.replica import init_app as init_replica
 from inspection.data.transaction import end_reads_with_commit
@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:  # the embedded default (no DATABASE_URL)
         app.config["SQLALCHEMY_DATABASE_URI"] = embedded_db.start_for_this_process(Path(app.config["EMBEDDED_DB_DIR"]))
         app.config["EMBEDDED_DB"] = True
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config, app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     db.init_app(app)
     init_replica(app)
     end_reads_with_commit(app)

@@ -186,15 +186,17 @@ def _inspections(units: dict, users: dict, today: date) -> None:
 
 def _actions(users: dict, today: date) -> None:
     rows = []
-    stmt = select(Finding.id, Finding.inspection_id, Finding.unit_id, Inspection.start_on).join(
-        Inspection, Inspection.id == Finding.inspection_id)
-    for finding_id, inspection_id, unit_id, start_on in db.session.execute(stmt):
+    stmt = (select(Finding.id, Finding.inspection_id, Finding.unit_id, Inspection.start_on, ChecklistItem.area_id)
+            .join(Inspection, Inspection.id == Finding.inspection_id)
+            .outerjoin(ChecklistItem, ChecklistItem.id == Finding.item_id))
+    for finding_id, inspection_id, unit_id, start_on, area_id in db.session.execute(stmt):
         deadline = start_on + timedelta(days=30)
         status, completed = _task_state(deadline, today)
         status = {"cancelled": "accepted", "returned": "returned"}.get(status, status)
         completed = completed or (deadline if status == "accepted" else None)
         rows.append({"inspection_id": inspection_id, "finding_id": finding_id, "unit_id": unit_id,
-                     "description": "Khắc phục tồn tại", "deadline": deadline, "original_deadline": deadline,
+                     "area_id": area_id, "description": "Khắc phục tồn tại", "deadline": deadline,
+                     "original_deadline": deadline,
                      "status": status, "completed_on": completed, "created_by_id": users["coordinator"],
                      "requires_evidence": True, "escalation_level": 0, "status_reason": "",
                      "times_returned": 1 if rng.random() < 0.1 else 0, "version": 1})

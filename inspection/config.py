@@ -14,6 +14,24 @@ ROOT = Path(__file__).resolve().parent.parent
 # page (dashboard/cache.py), the list pages' statements (listing.py)
 CACHES = ("CATALOG", "ROWS", "DASHBOARD_PAGE", "STATEMENTS")
 
+# What every connection to PostgreSQL (the primary and the replica) sets for itself: its defaults
+# suit long analytical statements, not pages. No JIT: PostgreSQL compiles a statement once its
+# estimated cost passes 100,000, and estimates grow with the tables, not with the rows a page reads
+# (on ten provinces' data the live dashboard spent 81 ms of 321 compiling; bench/national.py). And
+# 16 MB for each sort or hash instead of 4: a province's 100,000 remediation actions are then
+# counted in memory, not sorted on disk. Set CCHC_DATABASE_SESSION_OPTIONS="" where a connection
+# pooler refuses startup options (PgBouncer), and these in the database role instead.
+SESSION_OPTIONS = "-c jit=off -c work_mem=16MB"
+
+
+def engine_options(config: dict, options: dict) -> dict:
+    """SQLAlchemy engine options with the session settings above added to the driver's."""
+    settings = config.get("DATABASE_SESSION_OPTIONS", SESSION_OPTIONS)
+    if not settings:
+        return options
+    return options | {"connect_args": {"options": settings} | options.get("connect_args", {})}
+
+
 def _instance_dir() -> Path:
     path = Path(os.environ.get("CCHC_INSTANCE_DIR", ROOT / "instance"))
     path.mkdir(parents=True, exist_ok=True)
@@ -65,6 +83,7 @@ def load_config() -> dict:
         "PROFILE": profile,
         "SQLALCHEMY_DATABASE_URI": db_url,  # "" until create_app starts the embedded server
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DATABASE_SESSION_OPTIONS": os.environ.get("CCHC_DATABASE_SESSION_OPTIONS", SESSION_OPTIONS),
         **_replica(),
         "EMBEDDED_DB_DIR": str(instance / "postgres"),
         "EMBEDDED_DB": False,  # True once create_app runs on the embedded server

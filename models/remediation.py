@@ -2,10 +2,21 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import TimestampMixin, UTCDateTime, VersionedMixin, db
+
+
+def _finding_area(context) -> int | None:
+    """area_id's default: the area of the checklist item of the finding the action is on (a
+    finding's item, and an item's area, never change)."""
+    finding_id = context.get_current_parameters().get("finding_id")
+    if finding_id is None:
+        return None
+    return context.connection.execute(text(
+        "SELECT ci.area_id FROM finding f JOIN checklist_item ci ON ci.id = f.item_id WHERE f.id = :id"),
+        {"id": finding_id}).scalar()
 
 
 class RemediationAction(TimestampMixin, VersionedMixin, db.Model):
@@ -19,6 +30,9 @@ class RemediationAction(TimestampMixin, VersionedMixin, db.Model):
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    # the PAR area of its finding's checklist item (none without one), filled in when the action is
+    # added: counting actions by area (the dashboard, the list's filter) then reads no finding
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("par_area.id"), default=_finding_area)
     description: Mapped[str] = mapped_column(Text)
     deadline: Mapped[date] = mapped_column(Date, index=True)
     original_deadline: Mapped[date] = mapped_column(Date)

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from inspection.demo.seed import seed_demo
 from models import db
 from tests.conftest import make_test_app
 
@@ -60,3 +61,18 @@ def test_postgresql_is_the_only_database():
               *(f for d in ("inspection", "models", "migrations") for f in (ROOT / d).rglob("*") if f.is_file())]
     naming = [str(f.relative_to(ROOT)) for f in places if f.suffix != ".pyc" and b"sqlite" in f.read_bytes().lower()]
     assert naming == []
+
+
+def test_the_actions_already_recorded_get_the_par_area_of_their_finding(empty_database_app):
+    """b2e6f0a4c8d1 fills remediation_action.area_id for the actions recorded before it."""
+    area_of_finding = text("SELECT a.id, ci.area_id FROM remediation_action a JOIN finding f ON f.id = a.finding_id "
+                           "LEFT JOIN checklist_item ci ON ci.id = f.item_id ORDER BY a.id")
+    with empty_database_app.app_context():
+        seed_demo("demo")
+        expected = db.session.execute(area_of_finding).all()
+        db.session.commit()
+        db.engine.dispose()
+        flask_migrate.downgrade(revision="a8d2f6c4e913")
+        flask_migrate.upgrade()
+        found = db.session.execute(text("SELECT id, area_id FROM remediation_action ORDER BY id")).all()
+    assert found == expected and any(area for _, area in expected)

@@ -3,7 +3,8 @@ that only read commits, so the database keeps the pages' prepared statements; on
 without committing still leaves nothing behind. On real connections (the `committed` fixture)."""
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from models import OrgUnit, db
 from tests.conftest import make_test_app
@@ -44,3 +45,22 @@ def test_pages_that_only_read_keep_their_prepared_statements_between_requests(co
     # psycopg prepares a statement on its fifth run; a ROLLBACK at each page's end would drop it
     assert counts[:4] == [0, 0, 0, 0]
     assert counts[-1] >= 1
+
+
+def _settings(session_or_connection) -> tuple[str, str]:
+    return tuple(session_or_connection.execute(text(f"SHOW {name}")).scalar_one() for name in ("jit", "work_mem"))
+
+
+@pytest.mark.parametrize("options", [None, ""])
+def test_the_apps_connections_compile_no_statement_and_count_in_memory(database_url, redis_url, tmp_path, options):
+    """Each connection sets jit = off and work_mem = 16MB for itself (inspection/config.py
+    SESSION_OPTIONS); CCHC_DATABASE_SESSION_OPTIONS="" (behind a pooler) leaves the server's own."""
+    plain = create_engine(database_url, poolclass=NullPool)
+    with plain.connect() as conn:
+        server = _settings(conn)
+    assert server != ("off", "16MB")  # the server's defaults differ, so the test can tell
+    app = make_test_app(database_url, redis_url, tmp_path,
+                        **({} if options is None else {"DATABASE_SESSION_OPTIONS": options}))
+    with app.app_context():
+        assert _settings(db.session) == (("off", "16MB") if options is None else server)
+        db.engine.dispose()

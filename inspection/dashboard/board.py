@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from models import subtree_ids
+from models import subtree_sets
 
 from ..errors import NotFound
 from ..language.formatting import local_today
@@ -47,16 +47,16 @@ def get_dashboard(actor, period: Period, *, area_id: int | None = None, root_id:
     """The figures `actor` may see, limited to `root_id`'s subtree when given (NotFound when the
     user's dashboard does not cover that unit). `fresh` says whether the summary may be used
     (it is looked up when not given); without `use_summary` the figures are counted live."""
-    visible = scoping.visible_units_select(actor, dashboard_roles(), name="dash")
-    if visible is not None and len(ids := scoping.visible_unit_ids(actor, dashboard_roles())) \
-            <= scoping.NARROW_SCOPE:
-        visible = sorted(ids)  # a commune's few ids: its facts are read by the unit index
+    # the ids themselves, not the recursive query: PostgreSQL then knows how many rows are the
+    # user's and reads them by unit from each table's index, however many other provinces it holds
+    visible = None if scoping.sees_everything(actor, dashboard_roles()) \
+        else sorted(scoping.visible_unit_ids(actor, dashboard_roles()))
     tree = queries.unit_tree(visible)
     if root_id is not None and root_id not in tree:
         raise NotFound()
     roots = {canonical(root_id, tree)} if root_id is not None else _roots(actor, tree)
     rows, owner = build_rows(roots, tree)
-    units = subtree_ids([root_id], "dash_root") if root_id is not None else visible
+    units = sorted(subtree_sets([root_id])[root_id]) if root_id is not None else visible
     span = (period.trend_months[0], period.last)
     if fresh is None or not use_summary:
         fresh = summary.freshness(summary.current_state() if use_summary else None)

@@ -56,10 +56,14 @@ def _month_start(element, compiler, **kw):
     return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
+def _undisclosed():
+    """An inspection its target does not see yet (permissions' rule; ix_inspection_undisclosed)."""
+    return and_(Inspection.announced_at.is_(None), Inspection.started_at.is_(None))
+
+
 def _hidden_by():
-    """The ordering unit of an inspection its target does not see yet, else NULL (permissions' rule)."""
-    undisclosed = and_(Inspection.announced_at.is_(None), Inspection.started_at.is_(None))
-    return case((undisclosed, Inspection.ordering_unit_id), else_=null())
+    """The ordering unit of an inspection its target does not see yet, else NULL."""
+    return case((_undisclosed(), Inspection.ordering_unit_id), else_=null())
 
 
 def _state(model, today: date, states):
@@ -96,11 +100,11 @@ def _actions(today: date, units, span, *, monthly: bool = True):
     a = RemediationAction
     month = month_start(a.deadline) if monthly else cast(null(), Date)
     returned = false() if monthly else a.times_returned > 0  # only the current state counts returns
-    inner = (select(*_columns(a.unit_id, ChecklistItem.area_id, month, _state(a, today, ACTION_STATES),
-                              returned, _hidden_by()))
-             .outerjoin(Inspection, Inspection.id == a.inspection_id)  # none: opened from citizens' feedback
-             .outerjoin(Finding, Finding.id == a.finding_id)
-             .outerjoin(ChecklistItem, ChecklistItem.id == Finding.item_id))
+    # its area is its own (no finding read); its inspection is looked up among the undisclosed
+    # ones only (none when disclosed, or opened from citizens' feedback): a few rows, not the table
+    inner = (select(*_columns(a.unit_id, a.area_id, month, _state(a, today, ACTION_STATES), returned,
+                              Inspection.ordering_unit_id))
+             .outerjoin(Inspection, and_(Inspection.id == a.inspection_id, _undisclosed())))
     inner = _narrow(inner, a.unit_id, a.deadline, units, span if monthly else None)
     return _grouped("action" if monthly else "action_now", inner.subquery())
 
@@ -118,9 +122,12 @@ def _findings(units, span):
     # an inspection's findings count in the month it started; one opened from citizens' feedback (no
     # inspection) in the month it was recorded, in Asia/Ho_Chi_Minh
     found_on = func.coalesce(Inspection.start_on, cast(func.timezone(TZ_NAME, f.received_at), Date))
+    # a finding's unit is its inspection's (inspections/fieldwork.py): only those units' inspections are read
+    of_units = Inspection.id == f.inspection_id if units is None else and_(Inspection.id == f.inspection_id,
+                                                                          Inspection.unit_id.in_(units))
     inner = (select(*_columns(f.unit_id, ChecklistItem.area_id, month_start(found_on), f.severity,
                               false(), _hidden_by()))
-             .outerjoin(Inspection, Inspection.id == f.inspection_id)
+             .outerjoin(Inspection, of_units)
              .outerjoin(ChecklistItem, ChecklistItem.id == f.item_id))
     return _grouped("finding", _narrow(inner, f.unit_id, found_on, units, span).subquery())
 

@@ -26,6 +26,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models import db
 
+from ..config import engine_options
+
 log = logging.getLogger(__name__)
 WROTE_COOKIE = "cchc_wrote"
 # posts that write only the sign-in session, which no replica page shows: a leader who has just
@@ -66,8 +68,8 @@ def init_app(app) -> None:
     url = app.config.get("REPLICA_DATABASE_URL")
     if not url:
         return
-    engine = create_engine(url, pool_pre_ping=True,
-                           connect_args={"connect_timeout": 2, "application_name": "cchc-replica-reads"})
+    engine = create_engine(url, **engine_options(app.config, {
+        "pool_pre_ping": True, "connect_args": {"connect_timeout": 2, "application_name": "cchc-replica-reads"}}))
     app.extensions["cchc_replica"] = Replica(engine)
     app.after_request(_mark_writer)
 

@@ -95,8 +95,7 @@ def filtered_actions(actor, filters: ActionFilters, today: date | None = None):
     if filters.escalated:
         stmt = stmt.where(a.escalation_level >= ESCALATED_TO_LEADER, a.status != RemediationStatus.ACCEPTED)
     if filters.area_id:
-        stmt = stmt.where(a.finding_id.in_(select(Finding.id).join(ChecklistItem, ChecklistItem.id == Finding.item_id)
-                                           .where(ChecklistItem.area_id == filters.area_id)))
+        stmt = stmt.where(a.area_id == filters.area_id)
     return stmt.where(_search(filters.q)) if fold(filters.q) else stmt
 
 

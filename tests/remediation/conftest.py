@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from inspection.inspections import conclusions, fieldwork, scheduling
 from inspection.language.formatting import local_today
-from models import Finding, RemediationAction, db
+from models import Finding, ParArea, RemediationAction, db
 from models.enums import Role
 from tests.factories import make_user
 from tests.fieldwork import make_checklist, on_site
@@ -30,8 +30,12 @@ def people(ctx, tree):
 
 @pytest.fixture
 def actions(people, tree):
-    """An inspection concluded with two findings → two open actions of commune A."""
+    """An inspection concluded with two findings, on criteria of two PAR areas → two open actions
+    of commune A."""
     template = make_checklist(tree["pc"], n_items=2)
+    areas = db.session.execute(select(ParArea.id).order_by(ParArea.id).limit(2)).scalars()
+    for item, area_id in zip(template.items, areas, strict=True):
+        item.area_id = area_id
     inspection = _schedule(people, tree, template)
     scheduling.announce_inspection(people["coordinator"], inspection)
     fieldwork.start_inspection(people["inspector"], inspection, device_time=on_site())

@@ -16,6 +16,7 @@ from inspection.language.formatting import local_today
 from inspection.remediation import services
 from models import (
     Attachment,
+    ChecklistItem,
     Finding,
     FindingPhoto,
     Inspection,
@@ -315,6 +316,19 @@ def test_the_list_filters_searches_and_hides_finished_work(browser_of, actions):
     unaccented = officer.get("/remediation?status=&q=ton+tai+o+tieu+chi+2").get_data(as_text=True)
     assert open_.description in unaccented and done.description not in unaccented
     assert officer.get("/remediation?status=bogus").status_code == 200  # reported and ignored
+
+
+def test_an_action_is_in_the_par_area_of_its_findings_criterion_and_the_list_filters_by_it(
+        browser_of, people, actions, tree):
+    first, second = actions
+    areas = [db.session.get(ChecklistItem, db.session.get(Finding, a.finding_id).item_id).area_id for a in actions]
+    assert [first.area_id, second.area_id] == areas and None not in areas and areas[0] != areas[1]
+    added = services.add_action(people["coordinator"], db.session.get(Finding, second.finding_id), unit=tree["a"],
+                                description="Bổ sung sổ theo dõi hồ sơ trễ hạn", deadline=local_today())
+    db.session.commit()
+    assert added.area_id == areas[1]
+    listed = browser_of("officer").get(f"/remediation?status=&area_id={areas[1]}").get_data(as_text=True)
+    assert second.description in listed and added.description in listed and first.description not in listed
 
 
 def _row(html: str, unit_name: str) -> list[str]:
