@@ -352,7 +352,11 @@ def test_a_failed_post_retried_by_the_user_is_stored_once(started, new_context, 
 def test_a_conflict_shows_the_current_value_and_the_user_reapplies(started, new_context):
     page = open_started(new_context, started)
     card = page.locator(".item-card.current")
-    press(card.get_by_role("button", name="Đạt", exact=True))
+    # once saved, the tablet reads the server's copy again: the teammate writes after that read, not
+    # before it (else the tablet would already hold the teammate's version and there is no conflict)
+    with page.expect_response(lambda r: r.request.method == "GET"
+                              and r.url.split("?")[0].endswith(f"/api/v1/inspections/{started['id']}")):
+        press(card.get_by_role("button", name="Đạt", exact=True))
     expect(card.locator(".sub-state")).to_contain_text("Đã lưu lúc")
     inspection = db.session.get(Inspection, started["id"])
     fieldwork.record_result(started["member"], inspection, item_id=started["items"][0], value="non_compliant",
