@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import TimestampMixin, UTCDateTime, VersionedMixin, db, utcnow
@@ -27,10 +27,6 @@ class Inspection(TimestampMixin, VersionedMixin, db.Model):
     A surprise (đột xuất) inspection is invisible to its target until the team starts it."""
 
     __tablename__ = "inspection"
-    # the inspections not yet disclosed to their target (permissions' rule; a few in a province at a
-    # time): the dashboard finds the ordering unit of a remediation action's one here, not in the table
-    __table_args__ = (Index("ix_inspection_undisclosed", "id", postgresql_include=["ordering_unit_id"],
-                            postgresql_where=text("announced_at IS NULL AND started_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_plan_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_plan.id"), index=True)
@@ -69,6 +65,19 @@ class Inspection(TimestampMixin, VersionedMixin, db.Model):
     unit: Mapped["OrgUnit"] = relationship(foreign_keys=[unit_id], lazy="joined")  # noqa: F821
     template: Mapped["ChecklistTemplate"] = relationship(lazy="raise")  # noqa: F821
     members: Mapped[list["InspectionMember"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @classmethod
+    def undisclosed(cls):
+        """Not yet disclosed to its target: neither announced nor started (a surprise inspection
+        before the team arrives). The one statement of the rule: scoping hides such an inspection
+        and its records from the target, the dashboard counts them for the ordering unit only."""
+        return and_(cls.announced_at.is_(None), cls.started_at.is_(None))
+
+
+# the inspections not yet disclosed to their target (a few in a province at a time): the dashboard
+# finds the ordering unit of a remediation action's one here, not in the table
+Index("ix_inspection_undisclosed", Inspection.id, postgresql_include=["ordering_unit_id"],
+      postgresql_where=Inspection.undisclosed())
 
 
 class InspectionMember(db.Model):

@@ -56,14 +56,9 @@ def _month_start(element, compiler, **kw):
     return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
-def _undisclosed():
-    """An inspection its target does not see yet (permissions' rule; ix_inspection_undisclosed)."""
-    return and_(Inspection.announced_at.is_(None), Inspection.started_at.is_(None))
-
-
 def _hidden_by():
     """The ordering unit of an inspection its target does not see yet, else NULL."""
-    return case((_undisclosed(), Inspection.ordering_unit_id), else_=null())
+    return case((Inspection.undisclosed(), Inspection.ordering_unit_id), else_=null())
 
 
 def _state(model, today: date, states):
@@ -104,7 +99,7 @@ def _actions(today: date, units, span, *, monthly: bool = True):
     # ones only (none when disclosed, or opened from citizens' feedback): a few rows, not the table
     inner = (select(*_columns(a.unit_id, a.area_id, month, _state(a, today, ACTION_STATES), returned,
                               Inspection.ordering_unit_id))
-             .outerjoin(Inspection, and_(Inspection.id == a.inspection_id, _undisclosed())))
+             .outerjoin(Inspection, and_(Inspection.id == a.inspection_id, Inspection.undisclosed())))
     inner = _narrow(inner, a.unit_id, a.deadline, units, span if monthly else None)
     return _grouped("action" if monthly else "action_now", inner.subquery())
 

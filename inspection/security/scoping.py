@@ -119,14 +119,19 @@ def _inspection_clause(actor, visible):
     """Team members, the ordering body's steering roles, and — once it is announced or started —
     the target unit's subtree see an inspection. Before that a surprise inspection is invisible
     to its target and the target's ancestors below the ordering body."""
-    indexed = not isinstance(visible, Select)
+    indexed = _by_ids(visible)
     team = select(InspectionMember.inspection_id).where(InspectionMember.user_id == actor.id)
     steering = visible_units_select(actor, STEERING, name="steering")
-    disclosed = Inspection.announced_at.is_not(None) | Inspection.started_at.is_not(None)
-    clause = _among(Inspection.id, team, indexed) | (_among(Inspection.unit_id, visible, indexed) & disclosed)
+    clause = (_among(Inspection.id, team, indexed)
+              | (_among(Inspection.unit_id, visible, indexed) & ~Inspection.undisclosed()))
     if any(m.role in STEERING for m in actor.memberships):
         clause = clause | _among(Inspection.ordering_unit_id, steering, indexed)
     return clause
+
+def _by_ids(visible) -> bool:
+    """Whether `visible` is the actor's unit ids themselves (a narrow scope, see scope()), not the
+    recursive select of a wide one."""
+    return not isinstance(visible, Select)
 
 def _among(column, ids, indexed: bool):
     """`column` IN `ids` (a list or a select of ids). `indexed` (an actor who sees a few units,
@@ -145,7 +150,7 @@ def _scope_clause(model, visible, actor=None, paged: bool = False):
         return _inspection_clause(actor, visible)
     if model in INSPECTION_RECORDS:
         inspections = select(Inspection.id).where(_inspection_clause(actor, visible))
-        clause = _among(model.inspection_id, inspections, not isinstance(visible, Select))
+        clause = _among(model.inspection_id, inspections, _by_ids(visible))
         return clause | _through_actions(model, visible) if model in ACTION_RECORDS else clause
     if model in SUBJECT_RECORDS:
         return _subject_clause(model, visible, actor)
@@ -185,7 +190,7 @@ def _through_actions(model, visible):
     if model is RemediationAction:
         return RemediationAction.unit_id.in_(visible)
     answered = select(RemediationAction.finding_id).where(RemediationAction.unit_id.in_(visible))
-    return _among(Finding.id, answered, not isinstance(visible, Select))
+    return _among(Finding.id, answered, _by_ids(visible))
 
 def _supported_tasks(visible):
     link = task_support_unit
