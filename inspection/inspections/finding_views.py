@@ -18,8 +18,9 @@ def _filter_form() -> FindingFilterForm:
     form = FindingFilterForm(request.args)
     form.unit_id.choices = [SelectChoice("", _("Mọi đơn vị"))] + [
         SelectChoice(str(uid), name) for uid, name in queries.targets_seen(current_user)]
+    chosen = request.args.get("inspection_id", type=int)  # a link's, also when older than the newest listed
     form.inspection_id.choices = [SelectChoice("", _("Mọi cuộc kiểm tra"))] + [
-        SelectChoice(str(i), title) for i, title in findings.inspection_choices(current_user)]
+        SelectChoice(str(i), title) for i, title in findings.inspection_choices(current_user, chosen)]
     form.area_id.choices = [SelectChoice("", _("Mọi lĩnh vực"))] + [
         SelectChoice(str(i), name) for i, name in findings.area_choices()]
     form.validate()

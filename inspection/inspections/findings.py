@@ -15,6 +15,7 @@ from ..language.text import fold
 from ..security import scoping
 from ..web import list_exports
 from ..web.listing import Page, paginate
+from . import queries
 
 SORTS = {"newest": (Finding.received_at, True), "oldest": (Finding.received_at, False)}
 
@@ -92,12 +93,11 @@ def related(findings: list[Finding]) -> dict:
     return {"inspections": {i.id: i for i in inspections}, "units": dict(units)}
 
 
-def inspection_choices(actor) -> list[tuple[int, str]]:
-    """The inspections whose findings the user sees, newest first (at most 500)."""
+def inspection_choices(actor, chosen: int | None = None) -> list[tuple[int, str]]:
+    """The inspections whose findings the user sees, newest first (the newest queries.CHOICES, and
+    `chosen`)."""
     ids = scoping.scope(select(Finding.inspection_id), actor, Finding)
-    stmt = (select(Inspection.id, Inspection.title).where(Inspection.id.in_(ids))
-            .order_by(Inspection.start_on.desc()).limit(500))
-    return list(db.session.execute(stmt).all())
+    return [(r.id, r.title) for r in queries.newest_inspections(ids, chosen)]
 
 
 def _rows(findings: list[Finding]):

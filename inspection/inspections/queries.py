@@ -78,6 +78,23 @@ def visible_inspections(actor):
     return scoping.scope(select(Inspection), actor, Inspection)
 
 
+# A list filter's choice of inspections: the newest this many, and the one a link chose. A province's
+# leader sees ~9,000 inspections with remediation actions over five years (bench/province.py): all of
+# them made the action list 950 KB of <option>s.
+CHOICES = 500
+
+
+def newest_inspections(ids, chosen: int | None = None) -> list:
+    """(id, number, title) of the inspections among `ids` (a select of ids), newest first: the
+    newest CHOICES, and `chosen` when it is among `ids` but older (a notification links to the
+    action list of an inspection of years ago)."""
+    stmt = select(Inspection.id, Inspection.number, Inspection.title).where(Inspection.id.in_(ids))
+    rows = db.session.execute(stmt.order_by(Inspection.start_on.desc(), Inspection.id.desc()).limit(CHOICES)).all()
+    if chosen is not None and all(row.id != chosen for row in rows):
+        rows += db.session.execute(stmt.where(Inspection.id == chosen)).all()
+    return rows
+
+
 def _month_bounds(first: date) -> tuple[date, date]:
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 

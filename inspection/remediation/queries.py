@@ -22,6 +22,7 @@ from models.enums import RemediationStatus, Timeliness
 
 from ..deadlines import queries as deadlines
 from ..deadlines.queries import with_pending
+from ..inspections import queries as inspection_queries
 from ..language.formatting import local_today
 from ..language.text import fold, nfc
 from ..plans.timeliness import timeliness_clause
@@ -156,12 +157,12 @@ def unit_choices(actor) -> list[tuple[int, str]]:
     return [tuple(row) for row in db.session.execute(stmt)]
 
 
-def inspection_choices(actor) -> list[tuple[int, str]]:
-    """The inspections that have actions `actor` sees, newest first."""
+def inspection_choices(actor, chosen: int | None = None) -> list[tuple[int, str]]:
+    """The inspections that have actions `actor` sees, newest first (the newest
+    inspections.queries.CHOICES, and `chosen`)."""
     ids = scoping.scope(select(RemediationAction.inspection_id), actor, RemediationAction)
-    stmt = (select(Inspection.id, Inspection.number, Inspection.title).where(Inspection.id.in_(ids))
-            .order_by(Inspection.start_on.desc(), Inspection.id.desc()))
-    return [(r.id, f"{r.number} — {r.title}" if r.number else r.title) for r in db.session.execute(stmt)]
+    return [(r.id, f"{r.number} — {r.title}" if r.number else r.title)
+            for r in inspection_queries.newest_inspections(ids, chosen)]
 
 
 @dataclass

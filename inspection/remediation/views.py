@@ -78,8 +78,9 @@ def _filter_form() -> ActionFilterForm:
     form = ActionFilterForm(formdata=request.args if request.args else MultiDict({}))
     form.unit_id.choices = [SelectChoice("", _("Mọi đơn vị"))] + [
         SelectChoice(str(i), name) for i, name in queries.unit_choices(current_user)]
+    chosen = request.args.get("inspection_id", type=int)  # a link's, also when older than the newest listed
     form.inspection_id.choices = [SelectChoice("", _("Mọi cuộc kiểm tra"))] + [
-        SelectChoice(str(i), label) for i, label in queries.inspection_choices(current_user)]
+        SelectChoice(str(i), label) for i, label in queries.inspection_choices(current_user, chosen)]
     form.area_id.choices = [SelectChoice("", _("Mọi lĩnh vực"))] + [
         SelectChoice(str(i), name) for i, name in findings.area_choices()]
     form.validate()

@@ -399,3 +399,57 @@ def test_a_search_runs_over_every_state_and_each_tab_counts_its_matches(browser_
     counts = dict(re.findall(r'>\s*([^<>]+?) <span class="chip-count">(\d+)</span>', found))
     assert (counts["Chưa hoàn thành"], counts["Tất cả"]) == ("1", "2")
     assert 'href="/remediation?status=unfinished&amp;q=ton+tai"' in found
+
+
+def _inspection_options(html: str) -> list[tuple[str, bool]]:
+    """(value, selected) of the list filter's inspections, in order ("" for every inspection)."""
+    select_ = re.search(r'<select[^>]*name="inspection_id"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [(value, "selected" in attrs) for attrs, value in
+            re.findall(r'<option([^>]*?value="([^"]*)"[^>]*)>', select_)]
+
+
+@pytest.fixture
+def past_years(people, actions, tree) -> list[Inspection]:
+    """Two inspections of commune A one and two years before the fixture's, each with a finding
+    and its open action."""
+    current = db.session.get(Inspection, actions[0].inspection_id)
+    past = []
+    for years in (1, 2):
+        earlier = timedelta(days=365 * years)
+        inspection = Inspection(number=f"{years}/KT-CU", unit_id=current.unit_id, kind=current.kind,
+                                ordering_unit_id=current.ordering_unit_id, status=InspectionStatus.CLOSED,
+                                template_id=current.template_id, start_on=current.start_on - earlier,
+                                end_on=current.end_on - earlier, title=f"Kiểm tra năm trước {years}",
+                                announced_at=current.announced_at - earlier)
+        db.session.add(inspection)
+        db.session.flush()
+        finding = Finding(inspection_id=inspection.id, unit_id=current.unit_id, severity="minor",
+                          description=f"Tồn tại của năm trước {years}", client_uuid=str(uuid.uuid4()),
+                          device_time=utcnow() - earlier, received_at=utcnow() - earlier,
+                          recorded_by_id=people["inspector"].id)
+        db.session.add(finding)
+        db.session.flush()
+        db.session.add(RemediationAction(inspection_id=inspection.id, finding_id=finding.id, unit_id=tree["a"].id,
+                                         deadline=local_today(), original_deadline=local_today(),
+                                         description=f"Việc của năm trước {years}"))
+        past.append(inspection)
+    db.session.commit()
+    return past
+
+
+@pytest.mark.parametrize(("who", "path", "text"), [("officer", "/remediation", "Việc của năm trước"),
+                                                   ("leader", "/findings", "Tồn tại của năm trước")])
+def test_the_inspection_filter_offers_the_newest_and_the_one_a_link_chose(
+        browser_of, actions, past_years, monkeypatch, who, path, text):
+    """Years of inspections give the filter the newest few, not every one of them; a notification's
+    link to an older inspection's actions still filters by it, shown as chosen."""
+    monkeypatch.setattr("inspection.inspections.queries.CHOICES", 2)
+    current, last_year, two_years_ago = actions[0].inspection_id, *(i.id for i in past_years)
+    client = browser_of(who)
+    assert _inspection_options(client.get(path).get_data(as_text=True)) == [
+        ("", True), (str(current), False), (str(last_year), False)]  # the newest two
+    linked = client.get(f"{path}?inspection_id={two_years_ago}").get_data(as_text=True)
+    assert _inspection_options(linked) == [("", False), (str(current), False), (str(last_year), False),
+                                           (str(two_years_ago), True)]
+    assert f"{text} 2" in linked and f"{text} 1" not in linked
+    assert browser_of("other").get(f"{path}?inspection_id={two_years_ago}").status_code == 404
