@@ -68,9 +68,10 @@ class Inspection(TimestampMixin, VersionedMixin, db.Model):
 
     @classmethod
     def undisclosed(cls):
-        """Not yet disclosed to its target: neither announced nor started (a surprise inspection
-        before the team arrives). The one statement of the rule: scoping hides such an inspection
-        and its records from the target, the dashboard counts them for the ordering unit only."""
+        """Not yet disclosed to its target: neither announced nor started (any inspection before it
+        is announced; a surprise one, never announced, until the team starts it). The one statement
+        of the rule: scoping hides such an inspection and its records from the target, the
+        dashboard counts them for the ordering unit only."""
         return and_(cls.announced_at.is_(None), cls.started_at.is_(None))
 
 
